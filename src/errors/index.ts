@@ -1,0 +1,119 @@
+// Layer 1: one error base with stable codes, the offending input, and a hint.
+// Messages follow "<verb>ing <thing>: <reason>"; programs branch on `code`, people read `hint`.
+
+export type ErrorCode =
+  // usage and input
+  | 'RFS_USAGE'
+  | 'RFS_UNKNOWN_DISTRO'
+  | 'RFS_BAD_CONFIG'
+  // network and cache
+  | 'RFS_FETCH_FAILED'
+  | 'RFS_HTTP_STATUS'
+  | 'RFS_CHECKSUM_MISMATCH'
+  | 'RFS_SIZE_LIMIT'
+  | 'RFS_NO_MIRROR'
+  // metadata
+  | 'RFS_METADATA_MALFORMED'
+  | 'RFS_METADATA_TRUNCATED'
+  // packages
+  | 'RFS_RPM_BAD_LEAD'
+  | 'RFS_RPM_BAD_HEADER'
+  | 'RFS_RPM_TRUNCATED'
+  | 'RFS_RPM_DIGEST_MISMATCH'
+  | 'RFS_RPM_SIGNATURE'
+  | 'RFS_DECOMPRESS'
+  | 'RFS_CPIO_MALFORMED'
+  | 'RFS_UNSAFE_PATH'
+  // solving and assembly
+  | 'RFS_UNSOLVABLE'
+  | 'RFS_FILE_CONFLICT'
+  | 'RFS_SCRIPTLET_UNHANDLED'
+  | 'RFS_RPMDB'
+  | 'RFS_OUTPUT'
+  | 'RFS_ABORTED'
+  | 'RFS_INTERNAL';
+
+/** Exit codes, documented in the README. */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  RFS_USAGE: 2,
+  RFS_UNKNOWN_DISTRO: 2,
+  RFS_BAD_CONFIG: 2,
+  RFS_FETCH_FAILED: 3,
+  RFS_HTTP_STATUS: 3,
+  RFS_NO_MIRROR: 3,
+  RFS_CHECKSUM_MISMATCH: 4,
+  RFS_SIZE_LIMIT: 4,
+  RFS_METADATA_MALFORMED: 4,
+  RFS_METADATA_TRUNCATED: 4,
+  RFS_RPM_BAD_LEAD: 5,
+  RFS_RPM_BAD_HEADER: 5,
+  RFS_RPM_TRUNCATED: 5,
+  RFS_RPM_DIGEST_MISMATCH: 5,
+  RFS_RPM_SIGNATURE: 5,
+  RFS_DECOMPRESS: 5,
+  RFS_CPIO_MALFORMED: 5,
+  RFS_UNSAFE_PATH: 5,
+  RFS_UNSOLVABLE: 6,
+  RFS_FILE_CONFLICT: 7,
+  RFS_SCRIPTLET_UNHANDLED: 7,
+  RFS_RPMDB: 8,
+  RFS_OUTPUT: 9,
+  RFS_ABORTED: 130,
+  RFS_INTERNAL: 70,
+};
+
+export interface RfsErrorOptions {
+  /** the offending URL, path or package (NEVRA) */
+  subject?: string;
+  hint?: string;
+  cause?: unknown;
+  /** structured details for programs (e.g. solver problems) */
+  details?: unknown;
+}
+
+const BRAND = Symbol.for('rootfs-assemble.error');
+
+export class RfsError extends Error {
+  readonly code: ErrorCode;
+  readonly subject: string | undefined;
+  readonly hint: string | undefined;
+  readonly details: unknown;
+  readonly [BRAND] = true;
+
+  constructor(code: ErrorCode, message: string, opts: RfsErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'RfsError';
+    this.code = code;
+    this.subject = opts.subject === undefined ? undefined : redactUrl(opts.subject);
+    this.hint = opts.hint;
+    this.details = opts.details;
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+
+  // instanceof works across two loaded copies of the library.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+export function isRfsError(value: unknown): value is RfsError {
+  return value instanceof RfsError;
+}
+
+/** Remove credentials from a URL before it goes into a message. */
+export function redactUrl(s: string): string {
+  return s.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
+}
+
+/** Wrap any thrown value into an RfsError, keeping RfsErrors as they are. */
+export function toRfsError(err: unknown, fallback: ErrorCode = 'RFS_INTERNAL'): RfsError {
+  if (err instanceof RfsError) return err;
+  if (err instanceof Error && err.name === 'AbortError') {
+    return new RfsError('RFS_ABORTED', 'aborted', { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new RfsError(fallback, message, { cause: err });
+}

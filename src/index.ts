@@ -1,0 +1,3 @@
+// Public library API. Never imports src/cli.
+export * from './types/index.js';
+export * from './errors/index.js';

@@ -1,0 +1,28 @@
+// Progress is data: the library emits these; only src/cli renders them.
+
+export type Phase =
+  | 'metadata'
+  | 'resolve'
+  | 'download'
+  | 'unpack'
+  | 'scriptlets'
+  | 'rpmdb'
+  | 'write';
+
+export type AssembleEvent =
+  | { kind: 'phase:start'; phase: Phase; total?: number }
+  | { kind: 'phase:end'; phase: Phase; ms: number }
+  | { kind: 'fetch:start'; url: string; bytesTotal?: number; attempt: number }
+  | { kind: 'fetch:progress'; url: string; bytes: number; bytesTotal?: number }
+  | { kind: 'fetch:done'; url: string; bytes: number; fromCache: boolean }
+  | { kind: 'fetch:retry'; url: string; attempt: number; reason: string; delayMs: number }
+  | { kind: 'repo:loaded'; repo: string; packages: number; fromCache: boolean }
+  | { kind: 'resolve:done'; packages: number; ms: number }
+  | { kind: 'package:downloaded'; nevra: string; bytes: number; fromCache: boolean }
+  | { kind: 'package:unpacked'; nevra: string; files: number; bytes: number }
+  | { kind: 'scriptlet:emulated'; nevra: string; scriptlet: string; actions: string[] }
+  | { kind: 'scriptlet:skipped'; nevra: string; scriptlet: string; firstLine: string; reason: string }
+  | { kind: 'warning'; code: string; message: string; subject?: string }
+  | { kind: 'done'; packages: number; bytes: number; ms: number; output: string };
+
+export type EventSink = (event: AssembleEvent) => void;

@@ -1,0 +1,75 @@
+import type { Dep } from './deps.js';
+
+export type ChecksumType = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+export interface Checksum {
+  type: ChecksumType;
+  /** lower-case hex */
+  value: string;
+}
+
+/**
+ * A package as repository metadata (primary.xml) describes it: what the solver needs and
+ * where to download it. Strings may be shared (interned) between records.
+ */
+export interface RepoPackage {
+  name: string;
+  epoch: number;
+  version: string;
+  release: string;
+  arch: string;
+  /** id of the repository the record came from */
+  repo: string;
+  /** location href relative to the repo base URL (or absolute when xml:base was given) */
+  location: string;
+  /** xml:base of <location>, when present */
+  locationBase?: string;
+  checksum: Checksum;
+  /** size of the .rpm file in bytes (size/@package) */
+  packageSize: number;
+  installedSize: number;
+  summary: string;
+  sourcerpm: string;
+  buildtime: number;
+  license: string;
+  vendor: string;
+  group: string;
+  provides: Dep[];
+  requires: Dep[];
+  conflicts: Dep[];
+  obsoletes: Dep[];
+  recommends: Dep[];
+  suggests: Dep[];
+  supplements: Dep[];
+  enhances: Dep[];
+  /** file paths listed in primary.xml (the "primary" subset); filelists adds the rest on demand */
+  files: string[];
+}
+
+/** A comps group (@core, @base). */
+export interface CompsGroup {
+  id: string;
+  name: string;
+  /** package names by type */
+  mandatory: string[];
+  default: string[];
+  optional: string[];
+  conditional: { name: string; requires: string }[];
+}
+
+/** Module stream filtering data (modules.yaml), enough to do what dnf does for default streams. */
+export interface ModuleStream {
+  name: string;
+  stream: string;
+  version: string;
+  context: string;
+  arch: string;
+  /** NEVRA strings of the artifacts, e.g. `nodejs-1:16.20.2-1.module_el8.arch` */
+  artifacts: string[];
+}
+
+export interface ModuleDefaults {
+  name: string;
+  stream: string;
+  profiles: Record<string, string[]>;
+}
