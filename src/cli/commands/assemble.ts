@@ -1,7 +1,194 @@
+// `rootfs-assemble <distro>:<release> [PKG...] [options]` and `rootfs-assemble build IMAGE.yaml`.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { assemble } from '../../assemble/assemble.js';
+import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
+import { parseImageSpec } from '../../assemble/spec/index.js';
+import { specToOptions } from '../../assemble/spec-options.js';
 import { RfsError } from '../../errors/index.js';
+import type { RpmdbFlavour } from '../../types/index.js';
 import type { CliIO } from '../io.js';
+import { createRenderer, progressMode } from '../progress.js';
+import { REPO_ARG_OPTIONS, repoOptionsFromValues } from '../repo-args.js';
 
-// Placeholder until the owning issue lands; replaced, not extended.
-export async function assembleCommand(_argv: string[], _io: CliIO): Promise<number> {
-  throw new RfsError('RFS_USAGE', 'assemble: not available yet');
+export const ASSEMBLE_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [options]
+       rootfs-assemble build IMAGE.yaml [options]
+
+Builds an image from the distro definition's repos (see 'rootfs-assemble list').
+PKG... are installed on top of the definition's container package set.
+
+Output:
+  -o, --output PATH          image file ('-' = stdout); default <distro>-<release>.tar
+  --format FMT               tar | oci-archive | oci | docker-archive | dir  (default tar;
+                             .tar.gz/.tar.xz/.tar.zst compress by extension)
+  --lockfile FILE            write the exact package set (NEVRA, repo, URL, checksum)
+  --locked FILE              rebuild exactly a lockfile's set, without solving
+  --sbom FILE                write an SPDX 2.3 JSON SBOM
+Repos:
+  --mirror URL               rewrite the definition's mirror root to URL
+  --repofrompath ID,URL      add or replace a repo (repeatable)
+  --repo-file F.repo         read yum .repo files (repeatable)
+  --enablerepo/--disablerepo GLOB, --releasever VER, --arch ARCH
+Packages:
+  --no-default-packages      start from an empty set
+  --exclude GLOB             never install matching packages (repeatable)
+  --weak-deps/--no-weak-deps install Recommends/Supplements (default off)
+  --nodocs                   leave out %doc files
+  --install-langs L1:L2      keep only these languages' %lang files
+  --gpgcheck                 verify package signatures against the definition's keys
+Image:
+  --profile NAME             minimal | systemd | init | system-container (repeatable)
+  --user NAME:UID            add a user
+  --add-file SRC:DEST        copy a host file into the image
+  --env K=V, --label K=V, --cmd JSON|STRING, --entrypoint JSON|STRING
+  --rpmdb FLAVOUR            bdb-hash-v8 | bdb-hash-v9 | sqlite | ndb (override)
+  --strict-scriptlets        fail when a scriptlet cannot be reproduced
+  --repo-rewrite=off         keep end-of-life .repo files as shipped
+Run:
+  --cache-dir DIR            download and metadata cache
+  -j, --jobs N               concurrent downloads/unpacks (default 4)
+  -q, --quiet, --json-progress
+`;
+
+const OPTIONS = {
+  ...REPO_ARG_OPTIONS,
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  lockfile: { type: 'string' },
+  locked: { type: 'string' },
+  sbom: { type: 'string' },
+  'no-default-packages': { type: 'boolean' },
+  exclude: { type: 'string', multiple: true },
+  'weak-deps': { type: 'boolean' },
+  'no-weak-deps': { type: 'boolean' },
+  nodocs: { type: 'boolean' },
+  'install-langs': { type: 'string' },
+  gpgcheck: { type: 'boolean' },
+  profile: { type: 'string', multiple: true },
+  user: { type: 'string', multiple: true },
+  'add-file': { type: 'string', multiple: true },
+  env: { type: 'string', multiple: true },
+  label: { type: 'string', multiple: true },
+  cmd: { type: 'string' },
+  entrypoint: { type: 'string' },
+  rpmdb: { type: 'string' },
+  'strict-scriptlets': { type: 'boolean' },
+  'repo-rewrite': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  quiet: { type: 'boolean', short: 'q' },
+  'json-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FORMATS: OutputFormatName[] = ['tar', 'oci-archive', 'oci', 'docker-archive', 'dir'];
+const FLAVOURS: RpmdbFlavour[] = ['bdb-hash-v8', 'bdb-hash-v9', 'sqlite', 'ndb'];
+
+function usage(message: string): RfsError {
+  return new RfsError('RFS_USAGE', message, { hint: 'run rootfs-assemble --help' });
+}
+
+function pair(s: string, sep: string, what: string): [string, string] {
+  const i = s.indexOf(sep);
+  if (i <= 0 || i === s.length - 1) throw usage(`${what}: expected A${sep}B, got '${s}'`);
+  return [s.slice(0, i), s.slice(i + 1)];
+}
+
+function commandList(s: string): string[] {
+  if (s.trim().startsWith('[')) {
+    const v: unknown = JSON.parse(s);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw usage(`expected a JSON array of strings: ${s}`);
+    return v as string[];
+  }
+  return ['/bin/sh', '-c', s];
+}
+
+/** Parse argv into AssembleOptions (exported for tests and for `build` overrides). */
+export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): AssembleOptions & { help?: boolean; quiet?: boolean; jsonProgress?: boolean; spec?: string } {
+  const { values: v, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (v.help) return { help: true, output: { path: '-' } };
+  const [first, ...pkgs] = positionals;
+  const isSpec = first !== undefined && /\.(ya?ml|json)$/.test(first);
+  const distro = first !== undefined && first.includes(':') && !isSpec ? first : undefined;
+  const extra = distro || isSpec ? pkgs : positionals;
+  const format = v.format as OutputFormatName | undefined;
+  if (format && !FORMATS.includes(format)) throw usage(`--format: unknown format '${format}' (${FORMATS.join(', ')})`);
+  if (v.rpmdb && !FLAVOURS.includes(v.rpmdb as RpmdbFlavour)) throw usage(`--rpmdb: unknown flavour '${v.rpmdb}' (${FLAVOURS.join(', ')})`);
+  const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1..64, got '${v.jobs}'`);
+  const sde = env.SOURCE_DATE_EPOCH;
+  if (sde !== undefined && sde !== '' && !/^\d+$/.test(sde)) throw usage(`SOURCE_DATE_EPOCH must be an integer, got '${sde}'`);
+  const defaultOut = distro ? `${distro.replace(/[:/]/g, '-')}.tar` : 'image.tar';
+  return {
+    ...repoOptionsFromValues(v),
+    ...(distro ? { distro } : {}),
+    ...(isSpec ? { spec: first } : {}),
+    packages: extra,
+    ...(v['no-default-packages'] ? { noDefaultPackages: true } : {}),
+    ...(v.exclude ? { exclude: v.exclude } : {}),
+    ...(v['weak-deps'] ? { weakDeps: true } : v['no-weak-deps'] ? { weakDeps: false } : {}),
+    ...(v.nodocs ? { nodocs: true } : {}),
+    ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
+    ...(v.gpgcheck ? { gpgcheck: true } : {}),
+    ...(v.rpmdb ? { rpmdb: v.rpmdb as RpmdbFlavour } : {}),
+    ...(v.profile ? { profiles: v.profile } : {}),
+    ...(v.user ? { users: v.user.map((u) => { const [name, uid] = pair(u, ':', '--user'); if (!/^\d+$/.test(uid)) throw usage(`--user: uid must be a number: ${u}`); return { name, uid: Number(uid) }; }) } : {}),
+    ...(v['add-file'] ? { addFiles: v['add-file'].map((f) => { const [src, dest] = pair(f, ':', '--add-file'); return { src, dest }; }) } : {}),
+    ...(v.env ? { env: v.env.map((e) => pair(e, '=', '--env').join('=')) } : {}),
+    ...(v.label ? { labels: Object.fromEntries(v.label.map((l) => pair(l, '=', '--label'))) } : {}),
+    ...(v.cmd ? { cmd: commandList(v.cmd) } : {}),
+    ...(v.entrypoint ? { entrypoint: commandList(v.entrypoint) } : {}),
+    ...(v['strict-scriptlets'] ? { strictScriptlets: true } : {}),
+    ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
+    output: { path: v.output ?? defaultOut, ...(format ? { format } : {}) },
+    ...(v.lockfile ? { lockfile: v.lockfile } : {}),
+    ...(v.locked ? { locked: v.locked } : {}),
+    ...(v.sbom ? { sbom: v.sbom } : {}),
+    ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
+    ...(sde ? { sourceDateEpoch: Number(sde) } : {}),
+    ...(v.quiet ? { quiet: true } : {}),
+    ...(v['json-progress'] ? { jsonProgress: true } : {}),
+  };
+}
+
+export async function assembleCommand(argv: string[], io: CliIO): Promise<number> {
+  let opts = parseAssembleArgs(argv, io.env);
+  if (opts.help) {
+    io.stdout.write(ASSEMBLE_HELP);
+    return 0;
+  }
+  if (opts.spec) {
+    const spec = parseImageSpec(readFileSync(opts.spec, 'utf8'), opts.spec);
+    // command-line options override the spec file's
+    opts = { ...specToOptions(spec), ...stripUnset(opts) };
+  }
+  if (!opts.distro && !opts.repofrompath && !opts.repoFiles) {
+    throw usage('no distro given: name one like centos:4.9 (see rootfs-assemble list), or --repofrompath ID,URL');
+  }
+  // progress goes to stderr so `-o -` can stream the image to stdout
+  const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
+  const render = createRenderer(mode, io.stderr);
+  const ac = new AbortController();
+  const onSigint = (): void => ac.abort(new RfsError('RFS_ABORTED', 'interrupted'));
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    const result = await assemble({ ...opts, signal: ac.signal, onEvent: render, ...(opts.output.path === '-' ? { stdout: io.stdout } : {}) });
+    if (result.scriptlets.skipped.length > 0 && mode !== 'json') {
+      io.stderr.write(`${result.scriptlets.skipped.length} scriptlet(s) not reproduced (listed above; --strict-scriptlets fails on them)\n`);
+    }
+    return 0;
+  } finally {
+    render.finish();
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigint);
+  }
+}
+
+/** Keep only the options the command line actually set, so a spec file's values survive. */
+function stripUnset(o: AssembleOptions & { spec?: string }): Partial<AssembleOptions> {
+  const out: Partial<AssembleOptions> = { ...o };
+  if (o.packages && o.packages.length === 0) delete out.packages;
+  return out;
 }

@@ -1,7 +1,120 @@
+import { writeFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadRepos } from '../../assemble/solve.js';
 import { RfsError } from '../../errors/index.js';
+import { Fetcher, defaultCacheDir } from '../../fetch/index.js';
+import type { LoadedRepo } from '../../metadata/index.js';
+import { applyRepoOptions, loadDistro } from '../../repos/index.js';
+import { createPool, renderProblem, resolve, writeTestcase, type Pool, type Problem, type Request, type ResolveOptions, type ResolveResult } from '../../solver/index.js';
+import type { RepoPackage } from '../../types/index.js';
 import type { CliIO } from '../io.js';
+import { parseRepoArgs } from '../repo-args.js';
 
-// Placeholder until the owning issue lands; replaced, not extended.
-export async function resolveCommand(_argv: string[], _io: CliIO): Promise<number> {
-  throw new RfsError('RFS_USAGE', 'resolve: not available yet');
+const HELP = `usage: rootfs-assemble resolve (<distro>:<release> [--mirror URL] | --repofrompath ID,URL ...) [options] PKG...
+
+Show the packages dnf would install into an empty root.
+
+  --arch ARCH             target architecture (default: the distro's)
+  --weak-deps             install Recommends/Supplements (default: off)
+  --no-weak-deps          do not (default)
+  --exclude GLOB          hide matching packages (repeatable)
+  --json                  print one JSON array of {name, epoch, version, release, arch, repo}
+  --dump-testcase FILE    write the request as a libsolv testcase (testsolv can replay it)
+  --cache-dir DIR         metadata cache
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'weak-deps': { type: 'boolean' },
+  'no-weak-deps': { type: 'boolean' },
+  exclude: { type: 'string', multiple: true },
+  'dump-testcase': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const HOST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x' };
+
+function missingFileDep(problems: Problem[]): boolean {
+  return problems.some((p) => (p.kind === 'nothing-provides' || p.kind === 'excluded-provider') && p.dep.startsWith('/'));
+}
+
+/** Solve; when a file dependency is missing and repos have filelists, load them and solve again. */
+async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: Request, opts: ResolveOptions): Promise<ResolveResult> {
+  const first = resolve(pool, req, opts);
+  if (first.ok || !missingFileDep(first.problems) || !loaded.some((r) => r.hasFilelists)) return first;
+  for (const r of loaded) if (r.hasFilelists) pool.addFilelists(r.config.id, await r.loadFilelists());
+  return resolve(pool, req, opts);
+}
+
+function evr(p: RepoPackage): string {
+  return `${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
+}
+
+function table(pkgs: RepoPackage[], requested: Set<RepoPackage>): string {
+  const rows = (list: RepoPackage[]): string[][] => list.map((p) => [p.name, p.arch, evr(p), p.repo]);
+  const all = rows(pkgs);
+  const w = [0, 1, 2, 3].map((i) => Math.max(['Package', 'Arch', 'Version', 'Repo'][i]!.length, ...all.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => ` ${r.map((c, i) => c.padEnd(w[i]!)).join('  ')}`.trimEnd();
+  const rule = '='.repeat(w.reduce((a, b) => a + b + 2, 1));
+  const main = pkgs.filter((p) => requested.has(p));
+  const deps = pkgs.filter((p) => !requested.has(p));
+  const out = [rule, line(['Package', 'Arch', 'Version', 'Repo']), rule];
+  if (main.length) out.push('Installing:', ...rows(main).map(line));
+  if (deps.length) out.push('Installing dependencies:', ...rows(deps).map(line));
+  out.push('', 'Transaction Summary', rule, `Install  ${pkgs.length} Packages`);
+  return out.join('\n') + '\n';
+}
+
+export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseRepoArgs(argv, OPTIONS);
+  const { values, positionals } = parseArgs({ args: parsed.rest, options: OPTIONS, allowPositionals: true });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const distro = parsed.distroTag
+    ? loadDistro(parsed.distroTag, { ...(parsed.arch ? { arch: parsed.arch } : {}), ...(parsed.releasever ? { releasever: parsed.releasever } : {}) })
+    : null;
+  const arch = parsed.arch ?? distro?.arch ?? HOST_ARCH[process.arch] ?? process.arch;
+  const install = positionals.length ? positionals : distro?.packages ?? [];
+  if (!install.length) {
+    throw new RfsError('RFS_USAGE', 'reading the resolve request: no packages given', { hint: 'rootfs-assemble resolve centos:7 bash coreutils' });
+  }
+  const repos = applyRepoOptions(distro, parsed.repoOptions);
+  const cacheDir = values['cache-dir'] ?? defaultCacheDir(io.env);
+  const fetcher = new Fetcher({ cacheDir });
+  let loaded: LoadedRepo[];
+  try {
+    loaded = await loadRepos(repos, fetcher, { arch, cacheDir });
+  } finally {
+    await fetcher.close();
+  }
+  const pool = createPool(loaded.map((r) => ({
+    id: r.config.id, priority: r.config.priority ?? 99, cost: r.config.cost ?? 1000, packages: r.packages, groups: r.groups,
+  })), { arch });
+  const req: Request = { install, ...(values.exclude ? { exclude: values.exclude } : {}) };
+  const opts: ResolveOptions = {
+    weakDeps: values['weak-deps'] === true && values['no-weak-deps'] !== true,
+    ...(distro?.installonly ? { installonly: distro.installonly } : {}),
+  };
+  const result = await solveWithFilelists(pool, loaded, req, opts);
+  const dump = values['dump-testcase'];
+  if (dump) writeFileSync(resolvePath(io.cwd, dump), writeTestcase(pool, req, opts));
+  if (!result.ok) {
+    const text = result.problems.map((p, i) => `  ${i + 1}. ${renderProblem(p).replace(/\n/g, '\n     ')}`).join('\n');
+    throw new RfsError('RFS_UNSOLVABLE', `resolving dependencies: no install set satisfies the request\n${text}`, {
+      details: result.problems,
+      hint: 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase',
+    });
+  }
+  const pkgs = result.transaction.packages;
+  if (values.json) {
+    io.stdout.write(JSON.stringify(pkgs.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo }))) + '\n');
+    return 0;
+  }
+  const requested = new Set(pkgs.filter((p) => result.transaction.reasons.get(p)?.startsWith('requested')));
+  io.stdout.write(table(pkgs, requested));
+  return 0;
 }

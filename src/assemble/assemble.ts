@@ -1,0 +1,167 @@
+// The pipeline: resolve -> download -> unpack -> merge -> scriptlets -> finish -> rpmdb -> output.
+// Emits events, never prints. Every failure leaves no output file (writeOutput is atomic).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { RfsError, toRfsError } from '../errors/index.js';
+import { Fetcher } from '../fetch/index.js';
+import { applyRepoOptions, loadDistro } from '../repos/index.js';
+import { installOrder } from '../solver/index.js';
+import type { AssembleEvent, DistroRelease, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
+import { treeEntries } from './entries.js';
+import { buildImageConfig } from './image-config.js';
+import { mergePackages } from './merge.js';
+import type { AssembleOptions, AssembleResult } from './options.js';
+import { OwnerResolver, readIdMaps } from './owners.js';
+import { finishAndEmulate } from './finish-step.js';
+import { writeDatabase } from './rpmdb-step.js';
+import { loadRepos, solve } from './solve.js';
+import { ImageTree } from './tree.js';
+import { unpackPackage } from './unpack.js';
+import type { UnpackedPackage } from './unpack.js';
+import { readLockfile, writeLockfile, writeOutput, writeSbom } from './output/index.js';
+import { lockedPackages, lockEntry, packageUrls } from './locked.js';
+import { resolveRequest } from './request.js';
+import { sbomInput } from './sbom-input.js';
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rootfs-assemble');
+}
+
+const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
+
+export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
+  const started = Date.now();
+  const emit = (e: AssembleEvent): void => opts.onEvent?.(e);
+  const signal = opts.signal;
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const jobs = Math.max(1, opts.jobs ?? 4);
+  const sde = opts.sourceDateEpoch;
+  const installTime = sde ?? Math.floor(Date.now() / 1000);
+  const warnings: string[] = [];
+  const warn = (code: string, message: string, subject?: string): void => {
+    warnings.push(message);
+    emit({ kind: 'warning', code, message, ...(subject ? { subject } : {}) });
+  };
+  const phase = async <T>(name: Phase, fn: () => Promise<T>, total?: number): Promise<T> => {
+    signal?.throwIfAborted();
+    const t0 = Date.now();
+    emit({ kind: 'phase:start', phase: name, ...(total !== undefined ? { total } : {}) });
+    const out = await fn();
+    emit({ kind: 'phase:end', phase: name, ms: Date.now() - t0 });
+    return out;
+  };
+
+  const distro: DistroRelease | null = opts.distro
+    ? loadDistro(opts.distro, { ...(opts.arch ? { arch: opts.arch } : {}), ...(opts.releasever ? { releasever: opts.releasever } : {}), ...(opts.reposDir ? { reposDir: opts.reposDir } : {}) })
+    : null;
+  const arch = opts.arch ?? distro?.arch ?? 'x86_64';
+  const repoConfigs = applyRepoOptions(distro, {
+    ...(opts.mirror ? { mirror: opts.mirror } : {}),
+    ...(opts.repofrompath ? { repofrompath: opts.repofrompath } : {}),
+    ...(opts.repoFiles ? { repoFiles: opts.repoFiles } : {}),
+    ...(opts.enablerepo ? { enablerepo: opts.enablerepo } : {}),
+    ...(opts.disablerepo ? { disablerepo: opts.disablerepo } : {}),
+  });
+  const rpmdbTarget: RpmdbTarget = {
+    ...(distro?.rpmdb ?? DEFAULT_RPMDB),
+    ...(opts.rpmdb ? { flavour: opts.rpmdb } : {}),
+    ...(opts.rpmdbPath ? { path: opts.rpmdbPath } : {}),
+  };
+
+  const work = await mkdtemp(join(opts.output.path === '-' ? tmpdir() : tmpdir(), 'rootfs-assemble-'));
+  const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  try {
+    // 1. what to install
+    const { profile, install } = resolveRequest(opts, distro);
+    const loaded = await phase('metadata', () => loadRepos(repoConfigs, fetcher, { arch, cacheDir, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(signal ? { signal } : {}) }));
+    const chosen: RepoPackage[] = await phase('resolve', async () => {
+      const t0 = Date.now();
+      const pkgs = opts.locked
+        ? lockedPackages(await readLockfile(opts.locked), loaded)
+        : await solve(loaded, {
+            arch, install,
+            ...(opts.exclude ? { exclude: opts.exclude } : {}),
+            weakDeps: opts.weakDeps ?? false,
+            ...(distro?.installonly ? { installonly: distro.installonly } : {}),
+            ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+          });
+      emit({ kind: 'resolve:done', packages: pkgs.length, ms: Date.now() - t0 });
+      return pkgs;
+    });
+
+    // 2. download + unpack, concurrently; results kept by index so order never depends on timing
+    const limit = pLimit(jobs);
+    const byRepo = new Map(loaded.map((r) => [r.config.id, r]));
+    const unpacked: UnpackedPackage[] = await phase('download', () =>
+      Promise.all(
+        chosen.map((p, i) =>
+          limit(async () => {
+            const repo = byRepo.get(p.repo);
+            const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize });
+            signal?.throwIfAborted();
+            const u = await unpackPackage(got.path, p.repo, work, i, signal);
+            emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
+            emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
+            return u;
+          }),
+        ),
+      ), chosen.length);
+
+    // 3. merge in rpm's install order
+    const byPkg = new Map(chosen.map((p, i) => [p, unpacked[i]!]));
+    const ordered = installOrder(chosen).map((p) => byPkg.get(p)!);
+    const tree = new ImageTree(sde ?? installTime);
+    const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
+      ...(opts.nodocs ? { nodocs: true } : {}),
+      ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
+      ...(sde !== undefined ? { clampMtime: sde } : {}),
+      preferColor: /64|s390x/.test(arch) ? 2 : 1,
+    }));
+    for (const w of merged.warnings) warn('RFS_W_FILE', w);
+
+    // 4. scriptlets, finishing, profiles
+    const report = await phase('scriptlets', async () => finishAndEmulate(tree, ordered, distro, profile, opts, emit));
+
+    // 5. owners, then the rpmdb in the target's own format
+    const owners = new OwnerResolver(readIdMaps(tree));
+    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, report.pubkeys, installTime));
+
+    // 6. output
+    const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime);
+    const out = await phase('write', () =>
+      writeOutput(() => toAsync(treeEntries(tree, owners)), {
+        format: opts.output.format ?? 'tar',
+        path: opts.output.path,
+        config,
+        tmpDir: work,
+        ...(opts.stdout ? { stdout: opts.stdout } : {}),
+        ...(signal ? { signal } : {}),
+      }),
+    );
+    for (const u of owners.unknown) warn('RFS_W_OWNER', `${u} does not exist in the image - using root`);
+    if (opts.lockfile) await writeLockfile(opts.lockfile, chosen.map((p) => lockEntry(p, byRepo.get(p.repo))));
+    if (opts.sbom) await writeSbom(opts.sbom, sbomInput(distro, ordered, chosen, installTime));
+
+    const result: AssembleResult = {
+      packages: ordered.map((u) => ({ nevra: u.nevra, repo: u.repo })),
+      bytes: out.bytes,
+      output: opts.output.path,
+      warnings,
+      scriptlets: { emulated: report.emulated.length, skipped: report.skipped },
+    };
+    emit({ kind: 'done', packages: ordered.length, bytes: out.bytes, ms: Date.now() - started, output: opts.output.path });
+    return result;
+  } catch (err) {
+    if (signal?.aborted) throw new RfsError('RFS_ABORTED', 'assembling: aborted', { cause: err });
+    throw toRfsError(err);
+  } finally {
+    await fetcher.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function* toAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
+  yield* it;
+}

@@ -1,0 +1,35 @@
+// Scriptlet emulation, the finishing recipe, profiles, --user and --add-file, in that order.
+import { readFileSync } from 'node:fs';
+import type { AssembleEvent, DistroRelease } from '../types/index.js';
+import { finishImage } from './finish/index.js';
+import { applyProfileFiles } from './finish/profiles.js';
+import type { ResolvedProfile } from './finish/profiles.js';
+import type { AssembleOptions } from './options.js';
+import { emulateScriptlets } from './scriptlets/index.js';
+import type { ScriptletReport } from './scriptlets/index.js';
+import type { ImageTree } from './tree.js';
+import type { UnpackedPackage } from './unpack.js';
+
+export function finishAndEmulate(
+  tree: ImageTree,
+  ordered: UnpackedPackage[],
+  distro: DistroRelease | null,
+  profile: ResolvedProfile | null,
+  opts: AssembleOptions,
+  emit: (e: AssembleEvent) => void,
+): ScriptletReport {
+  const report = emulateScriptlets(
+    ordered.map((u) => ({ nevra: u.nevra, name: u.meta.name, meta: u.meta })),
+    tree,
+    { onEvent: emit, strict: opts.strictScriptlets ?? false },
+  );
+  if (profile) applyProfileFiles(tree, profile);
+  finishImage(tree, distro, {
+    ...(opts.mirror ? { mirror: opts.mirror } : {}),
+    repoRewrite: opts.repoRewrite ?? true,
+    users: opts.users ?? [],
+    addFiles: (opts.addFiles ?? []).map((f) => ({ dest: f.dest, data: readFileSync(f.src) })),
+    ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
+  });
+  return report;
+}

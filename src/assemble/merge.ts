@@ -1,0 +1,159 @@
+// Merge packages into one filesystem view in install order, with rpm's rules: directories
+// shared (first owner's metadata wins), identical files shared, multilib twins resolved by
+// file colour, real conflicts reported; %ghost not created; --nodocs / --install-langs files
+// not created and recorded as not installed.
+import { RfsError } from '../errors/index.js';
+import { FileFlag, FileState } from '../types/index.js';
+import type { RpmFile } from '../rpm/package.js';
+import type { ImageEntryType } from './imagefs.js';
+import type { ImageTree, TreeNode } from './tree.js';
+import type { UnpackedPackage } from './unpack.js';
+
+export interface MergeOptions {
+  nodocs?: boolean;
+  installLangs?: string[];
+  /** clamp file mtimes to this (SOURCE_DATE_EPOCH) */
+  clampMtime?: number;
+  /** rpm's preferred colour: 2 (ELF64) on 64-bit hosts */
+  preferColor?: number;
+}
+
+export interface MergeResult {
+  /** FILESTATES per package (same order as the packages given) */
+  fileStates: Uint8Array[];
+  warnings: string[];
+}
+
+const S_IFMT = 0o170000;
+const TYPES: Record<number, ImageEntryType | 'socket'> = {
+  0o040000: 'dir', 0o100000: 'file', 0o120000: 'symlink', 0o020000: 'char', 0o060000: 'block', 0o010000: 'fifo', 0o140000: 'socket',
+};
+
+export function fileType(mode: number): ImageEntryType | 'socket' | undefined {
+  return TYPES[mode & S_IFMT];
+}
+
+/** rpm's %_install_langs match: "fr" selects fr, fr_FR, fr@euro...; "C" and no language always install. */
+export function langSelected(fileLang: string, langs: string[] | undefined): boolean {
+  if (!langs || fileLang === '' || langs.includes('all')) return true;
+  return fileLang.split('|').some((l) => l === 'C' || langs.some((want) => l === want || (l.startsWith(want) && /^[_@.]/.test(l.slice(want.length)))));
+}
+
+/** Compare paths as the tree walks them (component by component), for picking hard-link holders. */
+function walkOrder(a: string, b: string): number {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const c = Buffer.compare(Buffer.from(pa[i]!), Buffer.from(pb[i]!));
+    if (c !== 0) return c;
+  }
+  return pa.length - pb.length;
+}
+
+function decodeRdev(rdev: number): { devMajor: number; devMinor: number } {
+  return { devMajor: (rdev >>> 8) & 0xfff, devMinor: (rdev & 0xff) | ((rdev >>> 12) & 0xfff00) };
+}
+
+function sameFile(a: TreeNode, b: TreeNode): boolean {
+  if (a.type !== b.type || a.mode !== b.mode || a.user !== b.user || a.group !== b.group) return false;
+  if (a.type === 'symlink') return a.linkTarget === b.linkTarget;
+  if (a.type === 'file') return a.size === b.size && (a.digest ?? '') === (b.digest ?? '');
+  if (a.type === 'char' || a.type === 'block') return a.devMajor === b.devMajor && a.devMinor === b.devMinor;
+  return true;
+}
+
+export function mergePackages(tree: ImageTree, pkgs: UnpackedPackage[], opts: MergeOptions = {}): MergeResult {
+  const warnings: string[] = [];
+  const fileStates = pkgs.map((p) => new Uint8Array(p.meta.files.length));
+  // path -> [package index, file index] of the current holder, for colour decisions
+  const holders = new Map<string, [number, number]>();
+  const preferColor = opts.preferColor ?? 2;
+
+  pkgs.forEach((pkg, pi) => {
+    const states = fileStates[pi]!;
+    const files = pkg.meta.files;
+    // Hard-link sets: the member first in tar order holds the data; the others link to it.
+    const holderOf = new Map<number, number>();
+    for (const set of new Set(pkg.hardlinkSets.values())) {
+      const live = set.filter((i) => isCreated(files[i]!, opts));
+      const first = [...live].sort((x, y) => walkOrder(files[x]!.path, files[y]!.path))[0];
+      if (first !== undefined) for (const i of live) holderOf.set(i, first);
+    }
+    for (const f of files) {
+      if (f.flags & FileFlag.GHOST) continue; // owned in the rpmdb, not created
+      if (!isCreated(f, opts)) {
+        states[f.index] = FileState.NOTINSTALLED;
+        continue;
+      }
+      const type = fileType(f.mode);
+      if (type === undefined || type === 'socket') {
+        warnings.push(`${pkg.nevra}: ${f.path}: ${type ?? 'unknown file type'} cannot be represented in a tar; skipped`);
+        states[f.index] = FileState.NOTINSTALLED;
+        continue;
+      }
+      const node = toNode(f, type, pkg, holderOf, opts);
+      if (node.type === 'hardlink' && node.linkTarget) node.linkTarget = tree.resolveParent(node.linkTarget);
+      const resolved = tree.resolveParent(f.path);
+      const old = tree.get(resolved);
+      if (old) {
+        if (old.type === 'dir' && node.type === 'dir') continue; // first owner's metadata wins
+        if (!sameFile(old, node)) {
+          const prev = holders.get(resolved);
+          const oldColor = old.color ?? 0;
+          const newColor = node.color ?? 0;
+          if (oldColor && newColor && oldColor !== newColor && prev) {
+            if (newColor & preferColor) {
+              fileStates[prev[0]]![prev[1]] = FileState.WRONGCOLOR;
+            } else {
+              states[f.index] = FileState.WRONGCOLOR;
+              continue;
+            }
+          } else {
+            const other = old.owner ?? 'the image';
+            throw new RfsError('RFS_FILE_CONFLICT', `installing ${pkg.nevra}: file ${f.path} conflicts with file from package ${other}`, {
+              subject: f.path,
+              hint: 'exclude one of the two packages (--exclude), or pick versions that agree on the file',
+            });
+          }
+        } else {
+          continue; // identical shared file: keep the first
+        }
+      }
+      tree.put(resolved, node);
+      holders.set(resolved, [pi, f.index]);
+    }
+  });
+  return { fileStates, warnings };
+}
+
+function isCreated(f: RpmFile, opts: MergeOptions): boolean {
+  if (opts.nodocs && f.flags & FileFlag.DOC) return false;
+  return langSelected(f.lang, opts.installLangs);
+}
+
+function toNode(f: RpmFile, type: ImageEntryType, pkg: UnpackedPackage, holderOf: Map<number, number>, opts: MergeOptions): TreeNode {
+  const mtime = opts.clampMtime !== undefined ? Math.min(f.mtime, opts.clampMtime) : f.mtime;
+  const base: TreeNode = {
+    type, mode: f.mode & 0o7777, user: f.user, group: f.group, mtime, size: 0, owner: pkg.nevra,
+    ...(f.color ? { color: f.color } : {}),
+  };
+  if (type === 'symlink') return { ...base, linkTarget: f.linkTo };
+  if (type === 'char' || type === 'block') return { ...base, ...decodeRdev(f.rdev) };
+  if (type !== 'file') return base;
+  const holder = holderOf.get(f.index);
+  if (holder !== undefined && holder !== f.index) {
+    return { ...base, type: 'hardlink', linkTarget: pkg.meta.files[holder]!.path, size: 0, digest: f.digest };
+  }
+  // For a hard-link set the data arrived with one member (the last); find it.
+  let content = pkg.contents.get(f.index);
+  if (!content && holder !== undefined) {
+    for (const i of pkg.hardlinkSets.get(f.index) ?? []) content = content ?? pkg.contents.get(i);
+  }
+  return {
+    ...base,
+    size: content ? (content.kind === 'bytes' ? content.data.length : content.length) : 0,
+    digest: f.digest,
+    ...(f.caps ? { caps: f.caps } : {}),
+    ...(content ? { content } : {}),
+  };
+}

@@ -1,0 +1,60 @@
+import type { EventSink, RpmdbFlavour } from '../types/index.js';
+
+export type OutputFormatName = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
+
+/** Everything `rootfs-assemble <distro>:<release> ...` can say, as a library call. */
+export interface AssembleOptions {
+  /** distro tag, e.g. "centos:4.9"; optional when repos come from repofrompath/repoFiles */
+  distro?: string;
+  arch?: string;
+  releasever?: string;
+  mirror?: string;
+  repofrompath?: [string, string][];
+  repoFiles?: string[];
+  enablerepo?: string[];
+  disablerepo?: string[];
+  /** packages to install on top of the definition's container set */
+  packages?: string[];
+  /** start from an empty set instead of the definition's container set */
+  noDefaultPackages?: boolean;
+  exclude?: string[];
+  weakDeps?: boolean;
+  nodocs?: boolean;
+  /** e.g. ['en', 'fr']; undefined = all languages */
+  installLangs?: string[];
+  gpgcheck?: boolean;
+  /** override the definition's rpmdb flavour (needed with repofrompath alone) */
+  rpmdb?: RpmdbFlavour;
+  rpmdbPath?: string;
+  profiles?: string[];
+  users?: { name: string; uid: number }[];
+  addFiles?: { src: string; dest: string }[];
+  env?: string[];
+  cmd?: string[];
+  entrypoint?: string[];
+  labels?: Record<string, string>;
+  strictScriptlets?: boolean;
+  repoRewrite?: boolean;
+  output: { path: string; format?: OutputFormatName };
+  /** where `output.path === '-'` writes (default process.stdout) */
+  stdout?: NodeJS.WritableStream;
+  lockfile?: string;
+  locked?: string;
+  sbom?: string;
+  cacheDir?: string;
+  jobs?: number;
+  /** seconds since the epoch for mtimes clamping, install times and image `created` */
+  sourceDateEpoch?: number;
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+  /** where the distro definitions live (default: the package's repos/) */
+  reposDir?: string;
+}
+
+export interface AssembleResult {
+  packages: { nevra: string; repo: string }[];
+  bytes: number;
+  output: string;
+  warnings: string[];
+  scriptlets: { emulated: number; skipped: { nevra: string; scriptlet: string; firstLine: string; reason: string }[] };
+}

@@ -1,0 +1,74 @@
+// All-or-nothing outputs: build under a temporary name in the destination's own directory (same
+// filesystem, so rename() is atomic), rename on success, remove on any failure.
+import { randomBytes } from 'node:crypto';
+import { chmod, lstat, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { RfsError } from '../../errors/index.js';
+
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+function checkAborted(signal: AbortSignal | undefined, path: string): void {
+  if (signal?.aborted) throw new RfsError('RFS_ABORTED', 'writing output: aborted', { subject: path, cause: signal.reason });
+}
+
+/** Run `fill(tmpFile)`, fsync, and move the result to `path`; on failure nothing appears at `path`. */
+export async function atomicFile<T>(path: string, fill: (tmp: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempName(path);
+  try {
+    const result = await fill(tmp);
+    checkAborted(signal, path);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+    return result;
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Directory flavour: `path` must not exist or be an empty directory (never merged into). */
+export async function atomicDir<T>(path: string, fill: (tmp: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  await mkdir(dirname(path), { recursive: true });
+  const existing = await stat(path).catch(() => null);
+  if (existing !== null && (!existing.isDirectory() || (await readdir(path)).length > 0)) {
+    throw new RfsError('RFS_OUTPUT', 'writing output directory: destination exists and is not an empty directory', {
+      subject: path, hint: 'remove it or choose another -o path',
+    });
+  }
+  const tmp = tempName(path);
+  await mkdir(tmp, { mode: 0o755 });
+  try {
+    const result = await fill(tmp);
+    checkAborted(signal, path);
+    if (existing !== null) await rmdir(path);
+    await rename(tmp, path);
+    return result;
+  } catch (err) {
+    await removeTree(tmp);
+    throw err;
+  }
+}
+
+export async function removeTree(dir: string): Promise<void> {
+  await makeRemovable(dir);
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** read-only directories inside a half-built tree would stop rm as non-root */
+async function makeRemovable(dir: string): Promise<void> {
+  const walk = async (d: string): Promise<void> => {
+    const st = await lstat(d).catch(() => null);
+    if (st === null || !st.isDirectory()) return;
+    await chmod(d, 0o700).catch(() => undefined);
+    for (const n of await readdir(d).catch(() => [])) await walk(join(d, n));
+  };
+  await walk(dir);
+}

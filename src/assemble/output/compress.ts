@@ -1,0 +1,49 @@
+// Compression of tar outputs, chosen by extension unless given. All encoders are deterministic
+// for a given input and library version.
+import { Transform } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { constants, createGzip } from 'node:zlib';
+import { RfsError } from '../../errors/index.js';
+import type { Compression } from './types.js';
+import { createXz, createZstd } from './codecs.js';
+
+export function compressionFor(path: string): Compression {
+  if (/\.(tar\.gz|tgz|gz)$/i.test(path)) return 'gzip';
+  if (/\.(tar\.xz|txz|xz)$/i.test(path)) return 'xz';
+  if (/\.(tar\.zst|tzst|zst)$/i.test(path)) return 'zstd';
+  return 'none';
+}
+
+/**
+ * zlib writes mtime 0 and no file name already; the OS byte differs by platform (3 on Linux,
+ * 19 on macOS since zlib 1.2.12), so it is pinned to 3 for cross-platform identical output.
+ */
+class PinGzipOs extends Transform {
+  private seen = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.seen <= 9 && this.seen + chunk.length > 9) {
+      const copy = Buffer.from(chunk);
+      copy[9 - this.seen] = 3;
+      chunk = copy;
+    }
+    this.seen += chunk.length;
+    cb(null, chunk);
+  }
+}
+
+/** Transforms that compress with `kind` ([] for none). */
+export async function compressStages(kind: Compression): Promise<Duplex[]> {
+  switch (kind) {
+    case 'none':
+      return [];
+    case 'gzip':
+      return [createGzip({ level: 6, strategy: constants.Z_DEFAULT_STRATEGY }), new PinGzipOs()];
+    case 'xz':
+      return [await createXz()];
+    case 'zstd':
+      return [await createZstd()];
+    default:
+      throw new RfsError('RFS_USAGE', `writing output: unknown compression "${String(kind)}"`);
+  }
+}

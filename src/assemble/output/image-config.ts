@@ -1,0 +1,57 @@
+// The OCI image config JSON (image-spec config.md) built from ImageConfig. Key order is fixed
+// and labels are sorted, so the same inputs give the same digest.
+import type { ImageConfig } from './types.js';
+
+const ARCH: Record<string, { architecture: string; variant?: string }> = {
+  x86_64: { architecture: 'amd64' }, amd64: { architecture: 'amd64' },
+  aarch64: { architecture: 'arm64', variant: 'v8' }, arm64: { architecture: 'arm64', variant: 'v8' },
+  i386: { architecture: '386' }, i486: { architecture: '386' }, i586: { architecture: '386' },
+  i686: { architecture: '386' }, athlon: { architecture: '386' }, '386': { architecture: '386' },
+  ppc64le: { architecture: 'ppc64le' }, ppc64: { architecture: 'ppc64' }, s390x: { architecture: 's390x' },
+  armv7hl: { architecture: 'arm', variant: 'v7' }, armv7l: { architecture: 'arm', variant: 'v7' },
+  armv6hl: { architecture: 'arm', variant: 'v6' }, riscv64: { architecture: 'riscv64' },
+};
+
+/** rpm arch -> OCI/Go arch (+ variant); unknown arches (ia64, ppc) pass through as named. */
+export function ociArch(rpmArch: string): { architecture: string; variant?: string } {
+  return ARCH[rpmArch] ?? { architecture: rpmArch };
+}
+
+function sortedObject(rec: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function ociConfigJson(config: ImageConfig, diffIds: string[]): Uint8Array {
+  const arch = ociArch(config.architecture);
+  const inner: Record<string, unknown> = {};
+  if (config.user !== undefined) inner.User = config.user;
+  inner.Env = config.env;
+  if (config.entrypoint !== undefined) inner.Entrypoint = config.entrypoint;
+  if (config.cmd !== undefined) inner.Cmd = config.cmd;
+  if (config.volumes !== undefined && config.volumes.length > 0) {
+    inner.Volumes = Object.fromEntries([...config.volumes].sort().map((v) => [v, {}]));
+  }
+  if (config.workingDir !== undefined) inner.WorkingDir = config.workingDir;
+  inner.Labels = sortedObject(config.labels);
+  if (config.stopSignal !== undefined) inner.StopSignal = config.stopSignal;
+  const doc = {
+    created: config.created,
+    architecture: arch.architecture,
+    ...(arch.variant !== undefined ? { variant: arch.variant } : {}),
+    os: config.os,
+    config: inner,
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: [{ created: config.created, created_by: 'rootfs-assemble', comment: config.labels.summary ?? 'assembled from RPM packages' }],
+  };
+  return new TextEncoder().encode(JSON.stringify(doc));
+}
+
+/** Reference for archives: explicit, else "<name>:<version>" from labels, made valid. */
+export function imageRef(config: ImageConfig, ref?: string): { name: string; tag: string } {
+  const raw = ref ?? `${config.labels.name ?? 'rootfs'}:${config.labels.version ?? 'latest'}`;
+  const colon = raw.lastIndexOf(':');
+  const hasTag = colon > raw.lastIndexOf('/');
+  const name = (hasTag ? raw.slice(0, colon) : raw).toLowerCase().replace(/[^a-z0-9._/:-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'rootfs';
+  const tag = (hasTag ? raw.slice(colon + 1) : 'latest').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 128) || 'latest';
+  return { name, tag };
+}

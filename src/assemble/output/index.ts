@@ -1,0 +1,49 @@
+// Output stage: the image's tar entries to a tar (optionally compressed), an OCI layout (archive
+// or directory), a docker-archive, or a directory; plus lockfile and SBOM writers.
+import { RfsError, toRfsError } from '../../errors/index.js';
+import type { TarEntry } from '../../tar/index.js';
+import { writeDir } from './dir.js';
+import { writeDockerArchive } from './docker-archive.js';
+import { writeOci } from './oci.js';
+import { writeTarOutput } from './tar-output.js';
+import type { OutputResult, WriteOutputOptions } from './types.js';
+
+export type { Compression, ImageConfig, OutputFormat, OutputResult, WriteOutputOptions } from './types.js';
+export { compressionFor } from './compress.js';
+export { ociArch, ociConfigJson, imageRef } from './image-config.js';
+export { sidecarPath } from './dir.js';
+export { readLockfile, writeLockfile, LOCKFILE_VERSION } from './lockfile.js';
+export type { LockedPackage } from './lockfile.js';
+export { buildSbom, rpmPurl, purlNamespace, writeSbom } from './sbom.js';
+export type { SbomInput, SbomPackage } from './sbom.js';
+
+/** Write the image in `opts.format`. Atomic: on any failure nothing is left at `opts.path`. */
+export async function writeOutput(entries: () => AsyncIterable<TarEntry>, opts: WriteOutputOptions): Promise<OutputResult> {
+  if (opts.path === '-' && opts.format !== 'tar') {
+    throw new RfsError('RFS_USAGE', `writing output: format "${opts.format}" cannot go to stdout`, { hint: 'use --format tar with -o -, or give a path' });
+  }
+  if (opts.compression !== undefined && opts.compression !== 'none' && opts.format !== 'tar') {
+    throw new RfsError('RFS_USAGE', `writing output: compression applies to --format tar only, not "${opts.format}"`);
+  }
+  try {
+    opts.signal?.throwIfAborted();
+    switch (opts.format) {
+      case 'tar':
+        return await writeTarOutput(entries(), opts);
+      case 'oci-archive':
+        return await writeOci(entries(), opts, true);
+      case 'oci':
+        return await writeOci(entries(), opts, false);
+      case 'docker-archive':
+        return await writeDockerArchive(entries(), opts);
+      case 'dir':
+        return await writeDir(entries(), opts);
+      default:
+        throw new RfsError('RFS_USAGE', `writing output: unknown format "${String(opts.format)}"`);
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', 'writing output: aborted', { subject: opts.path, cause: err });
+    const e = toRfsError(err, 'RFS_OUTPUT');
+    throw e.subject === undefined && e.code === 'RFS_OUTPUT' ? new RfsError(e.code, e.message, { subject: opts.path, cause: e.cause, ...(e.hint ? { hint: e.hint } : {}) }) : e;
+  }
+}

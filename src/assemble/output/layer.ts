@@ -1,0 +1,45 @@
+// A layer is spooled to tmpDir first: its digest and size go into the manifest, which archive
+// readers want before (or beside) the blob, and memory stays bounded whatever the image size.
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TarEntry } from '../../tar/index.js';
+import { compressStages } from './compress.js';
+import { Meter, tarThrough } from './streams.js';
+
+export interface SpooledLayer {
+  file: string;
+  /** sha256 of the uncompressed tar (rootfs.diff_ids) */
+  diffId: string;
+  /** sha256 of the blob as stored */
+  digest: string;
+  size: number;
+  mediaType: string;
+}
+
+/** Spool the layer, hand it to `use`, and remove the spool afterwards whatever happens. */
+export async function withSpooledLayer<T>(
+  entries: AsyncIterable<TarEntry>,
+  tmpDir: string,
+  compression: 'gzip' | 'none',
+  signal: AbortSignal | undefined,
+  use: (layer: SpooledLayer) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpDir, 'layer-'));
+  try {
+    const file = join(dir, compression === 'gzip' ? 'layer.tar.gz' : 'layer.tar');
+    const raw = new Meter();
+    const stored = compression === 'gzip' ? new Meter() : raw;
+    const stages = compression === 'gzip' ? [raw, ...(await compressStages('gzip')), stored] : [raw];
+    await tarThrough(entries, stages, createWriteStream(file), signal);
+    return await use({
+      file,
+      diffId: raw.digest(),
+      digest: stored.digest(),
+      size: stored.bytes,
+      mediaType: compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar',
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

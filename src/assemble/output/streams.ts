@@ -1,0 +1,62 @@
+// Stream plumbing for outputs: a byte/sha256 meter, a non-closing forwarder for stdout, and
+// running writeTar into a chain of transforms so either side's failure stops the other.
+import { createHash } from 'node:crypto';
+import { Transform, Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { TransformCallback } from 'node:stream';
+import { RfsError } from '../../errors/index.js';
+import { writeTar } from '../../tar/index.js';
+import type { TarEntry } from '../../tar/index.js';
+
+export class Meter extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+  /** 'sha256:<hex>' once the stream has ended */
+  digest(): string {
+    return `sha256:${this.hash.copy().digest('hex')}`;
+  }
+}
+
+/** Writes into `target` with backpressure but never ends or destroys it (stdout stays usable). */
+export function forwardTo(target: NodeJS.WritableStream): Writable {
+  const w = new Writable({
+    write(chunk: Buffer, _enc, cb): void {
+      if (target.write(chunk)) return cb();
+      const onDrain = (): void => { target.removeListener('error', onError); cb(); };
+      const onError = (err: Error): void => { target.removeListener('drain', onDrain); cb(err); };
+      target.once('drain', onDrain);
+      target.once('error', onError);
+    },
+  });
+  return w;
+}
+
+/** writeTar -> stages... -> dest. Resolves when dest has finished; rejects with the first error. */
+export async function tarThrough(
+  entries: AsyncIterable<TarEntry> | Iterable<TarEntry>,
+  stages: Duplex[],
+  dest: Writable,
+  signal?: AbortSignal,
+): Promise<void> {
+  const head = stages[0] ?? dest;
+  const flow = stages.length > 0 ? pipeline([...stages, dest] as [Duplex, ...Duplex[], Writable]) : null;
+  const writing = writeTar(entries, head, signal ? { signal } : {}).catch((err: unknown) => {
+    // inside a pipeline the error travels to every stage; a lone stream has no listener left
+    if (flow !== null) head.destroy(err instanceof Error ? err : new Error(String(err)));
+    else head.destroy();
+    throw err;
+  });
+  // allSettled: wait until the file stream has closed before anyone removes the temp file.
+  const [w, f] = await Promise.allSettled([writing, flow ?? Promise.resolve()]);
+  if (w.status === 'rejected') throw w.reason;
+  if (f.status === 'rejected') {
+    const e: unknown = f.reason;
+    throw e instanceof RfsError ? e : new RfsError('RFS_OUTPUT', `writing output: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}

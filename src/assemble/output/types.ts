@@ -1,0 +1,43 @@
+// Shapes of the output stage (contract in CONTRACTS.md).
+
+export type OutputFormat = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
+export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
+
+export interface ImageConfig {
+  /** rpm arch ('x86_64') or OCI arch ('amd64'); mapped with ociArch() */
+  architecture: string;
+  os: 'linux';
+  env: string[];
+  cmd?: string[];
+  entrypoint?: string[];
+  labels: Record<string, string>;
+  stopSignal?: string;
+  volumes?: string[];
+  workingDir?: string;
+  user?: string;
+  /** ISO 8601, from SOURCE_DATE_EPOCH */
+  created: string;
+}
+
+export interface WriteOutputOptions {
+  format: OutputFormat;
+  /** file or directory to create; '-' = `stdout` (tar only) */
+  path: string;
+  /** tar only; default from the extension (.gz/.tgz, .xz, .zst), else none */
+  compression?: Compression;
+  config: ImageConfig;
+  /** where layers are spooled; must be writable and have room for one layer */
+  tmpDir: string;
+  signal?: AbortSignal;
+  /** destination for path '-' (the CLI passes process.stdout) */
+  stdout?: NodeJS.WritableStream;
+  /** image reference for oci/docker archives, e.g. 'centos:4.9'; default from labels name/version */
+  ref?: string;
+}
+
+export interface OutputResult {
+  /** bytes written at `path` (for directories: bytes of all files) */
+  bytes: number;
+  /** tar: sha256 of the written file; oci/oci-archive: manifest digest; docker-archive: config digest (image id) */
+  digest?: string;
+}

@@ -1,0 +1,160 @@
+// Scriptlet emulation: what rpm would run on a fresh install (pretrans, pre, post, triggerin,
+// posttrans, in rpm's order) is read, its idioms reproduced on the image, and everything not
+// fully reproduced is reported. Target binaries are never executed.
+import { Buffer } from 'node:buffer';
+import { RfsError } from '../../errors/index.js';
+import type { Dep, EventSink } from '../../types/index.js';
+import { depMatches } from '../../version/index.js';
+import type { ImageFS } from '../imagefs.js';
+import { Accounts } from './accounts.js';
+import { lookupCommand } from './commands.js';
+import { RunRecord } from './context.js';
+import type { EmulationEnv } from './context.js';
+import { runLua } from './lua.js';
+import { ShellSyntaxError, parseShell } from './shell-parse.js';
+import { ShellRun } from './shell-run.js';
+import { applySysusers } from './sysusers.js';
+
+export interface ScriptletMeta {
+  name: string;
+  version: string;
+  release: string;
+  epoch: number | null;
+  provides: Dep[];
+  scriptlets: { kind: string; prog: string[]; body: string }[];
+  triggers: { kind: string; prog: string[]; body: string; conditions: Dep[] }[];
+}
+/** a package in install order; `meta` is the rpm reader's PackageMeta */
+export interface ScriptletPackage { nevra: string; name: string; meta: ScriptletMeta }
+
+export interface ScriptletReport {
+  emulated: { nevra: string; scriptlet: string; actions: string[] }[];
+  skipped: { nevra: string; scriptlet: string; firstLine: string; reason: string }[];
+  /** armored keys imported by `rpm --import` idioms */
+  pubkeys: string[];
+}
+
+export interface EmulateOptions {
+  onEvent?: EventSink;
+  /** fail with RFS_SCRIPTLET_UNHANDLED when anything was not reproduced */
+  strict?: boolean;
+  /** clock for shadow's lastchg (default: $SOURCE_DATE_EPOCH, else now) */
+  sourceDateEpoch?: number;
+}
+
+export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: EmulateOptions = {}): ScriptletReport {
+  const envEpoch = Number(process.env.SOURCE_DATE_EPOCH);
+  const now = opts.sourceDateEpoch ?? (Number.isFinite(envEpoch) && process.env.SOURCE_DATE_EPOCH ? envEpoch : Math.floor(Date.now() / 1000));
+  const env: EmulationEnv = { fs, now, pubkeys: [], installed: new Set(pkgs.map((p) => p.name)) };
+  const report: ScriptletReport = { emulated: [], skipped: [], pubkeys: env.pubkeys };
+
+  const runOne = (pkg: ScriptletPackage, label: string, prog: string[], body: string, args: string[]): void => {
+    const rec = new RunRecord();
+    const status = runBody(prog, body, pkg.name, args, env, rec);
+    if (status !== 0) rec.problem(`exits ${status} under emulation${label === 'pre' || label === 'pretrans' ? ' (rpm would not install the package)' : ''}`);
+    const actions = rec.actions.length ? rec.actions : ['no effect on a fresh install'];
+    if (rec.problems.length) {
+      const item = { nevra: pkg.nevra, scriptlet: label, firstLine: firstLine(body, prog), reason: rec.problems.join('; ') };
+      report.skipped.push(item);
+      opts.onEvent?.({ kind: 'scriptlet:skipped', ...item });
+    } else {
+      report.emulated.push({ nevra: pkg.nevra, scriptlet: label, actions });
+      opts.onEvent?.({ kind: 'scriptlet:emulated', nevra: pkg.nevra, scriptlet: label, actions });
+    }
+  };
+  const scripts = (pkg: ScriptletPackage, kind: string) => pkg.meta.scriptlets.filter((s) => s.kind === kind);
+
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'pretrans')) runOne(pkg, 'pretrans', s.prog, s.body, []);
+
+  const done: ScriptletPackage[] = [];
+  const fired = new Set<string>();
+  for (const pkg of pkgs) {
+    sysusersFromProvides(pkg, env, report, opts);
+    for (const s of scripts(pkg, 'pre')) runOne(pkg, 'pre', s.prog, s.body, ['1']);
+    for (const s of scripts(pkg, 'post')) runOne(pkg, 'post', s.prog, s.body, ['1']);
+    done.push(pkg);
+    // triggerin of any installed package on this one, and this one's on those already installed
+    for (const owner of done) {
+      owner.meta.triggers.forEach((t, i) => {
+        if (t.kind !== 'triggerin') return;
+        const targets = owner === pkg ? done : [pkg];
+        const hit = targets.find((tp) => t.conditions.some((c) => c.name === tp.name && depMatches(selfProvide(tp), c)));
+        const key = `${owner.nevra}#${i}`;
+        if (!hit || fired.has(key)) return;
+        fired.add(key);
+        runOne(owner, `triggerin(${hit.name})`, t.prog, t.body, ['1', '1']);
+      });
+    }
+  }
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, []);
+
+  if (opts.strict && report.skipped.length) {
+    throw new RfsError('RFS_SCRIPTLET_UNHANDLED', `emulating scriptlets: ${report.skipped.length} not reproduced`, {
+      subject: report.skipped.map((s) => `${s.nevra} %${s.scriptlet}`).join(', '),
+      hint: report.skipped.map((s) => `${s.nevra} %${s.scriptlet}: ${s.reason}`).join('\n'),
+      details: report.skipped,
+    });
+  }
+  return report;
+}
+
+function selfProvide(p: ScriptletPackage): Dep {
+  const m = p.meta;
+  return { name: m.name, flags: 8, version: `${m.epoch !== null ? `${m.epoch}:` : ''}${m.version}-${m.release}` };
+}
+
+export function runBody(prog: string[], body: string, pkgName: string, args: string[], env: EmulationEnv, rec: RunRecord): number {
+  const interp = prog[0] ?? '/bin/sh';
+  if (interp === '<lua>') return runLua(body, pkgName, env, rec, lookupCommand).status;
+  if (/\/(ba)?sh$/.test(interp)) {
+    if (prog.length > 1 && !prog.slice(1).every((a) => a === '-e' || a === '-x')) rec.problem(`interpreter options ${prog.join(' ')}`);
+    try {
+      return new ShellRun(env, rec, args, lookupCommand).runScript(parseShell(body));
+    } catch (e) {
+      if (e instanceof ShellSyntaxError) {
+        rec.problem(`shell construct not emulated: ${e.message}`);
+        return 0;
+      }
+      throw e;
+    }
+  }
+  // `%post -p /sbin/ldconfig` and friends: the program runs with no body
+  if (body.trim() === '') {
+    const argv = [...prog];
+    const fn = lookupCommand(interp.slice(interp.lastIndexOf('/') + 1), argv);
+    if (fn) {
+      const r = fn(argv, { env, rec, io: { stdin: '' } });
+      return typeof r === 'number' ? r : r.status;
+    }
+  }
+  rec.problem(`interpreter ${interp} is not emulated`);
+  return 0;
+}
+
+/** rpm >= 4.19 creates accounts from `user(name) = <base64 sysusers line>` provides before %pre. */
+function sysusersFromProvides(pkg: ScriptletPackage, env: EmulationEnv, report: ScriptletReport, opts: EmulateOptions): void {
+  const lines = pkg.meta.provides
+    .filter((d) => /^(user|group(member)?)\(.+\)$/.test(d.name) && d.version !== '')
+    .map((d) => Buffer.from(d.version, 'base64').toString('utf8').replace(/\0+$/, '').trim())
+    .filter((l) => /^[ugmr]\s/.test(l));
+  if (lines.length === 0) return;
+  const nologin = env.fs.exists('/usr/sbin/nologin') || !env.fs.exists('/sbin/nologin') ? '/usr/sbin/nologin' : '/sbin/nologin';
+  const res = applySysusers(lines.join('\n'), new Accounts(env.fs), env.now, nologin);
+  const item = { nevra: pkg.nevra, scriptlet: 'sysusers' };
+  if (res.problems.length) {
+    const s = { ...item, firstLine: lines[0]!, reason: res.problems.join('; ') };
+    report.skipped.push(s);
+    opts.onEvent?.({ kind: 'scriptlet:skipped', ...s });
+  } else {
+    report.emulated.push({ ...item, actions: res.actions });
+    opts.onEvent?.({ kind: 'scriptlet:emulated', ...item, actions: res.actions });
+  }
+}
+
+function firstLine(body: string, prog: string[]): string {
+  const line = body.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith('--'));
+  return line ?? prog.join(' ');
+}
+
+export { Accounts } from './accounts.js';
+export { parseShell } from './shell-parse.js';

@@ -1,0 +1,213 @@
+// The remaining scriptlet idioms: ldconfig, caches, info dir, CA trust, locale archive,
+// kernel/boot hooks, rpm --import. Each says plainly what it did, or why nothing was needed.
+import { gunzipSync } from 'node:zlib';
+import type { CommandCtx, CommandResult } from './context.js';
+import { readText } from './context.js';
+import { globRegex } from './shell-run.js';
+
+const DEFAULT_LIB_DIRS = new Set(['/lib', '/lib64', '/usr/lib', '/usr/lib64', '/libx32', '/usr/libx32']);
+
+/** Directories listed in /etc/ld.so.conf (with `include` globs), in order. */
+export function ldSoConfDirs(ctx: CommandCtx): string[] {
+  const fs = ctx.env.fs;
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (path: string, depth: number): void => {
+    if (depth > 4 || seen.has(path)) return;
+    seen.add(path);
+    for (const raw of (readText(fs, path) ?? '').split('\n')) {
+      const line = raw.replace(/#.*/, '').trim();
+      if (!line) continue;
+      const inc = /^include\s+(.+)$/.exec(line);
+      if (inc) {
+        const raw = inc[1]!.trim();
+        const pat = raw.startsWith('/') ? raw : `${path.slice(0, path.lastIndexOf('/'))}/${raw}`;
+        const dir = pat.slice(0, pat.lastIndexOf('/')) || '/';
+        const re = globRegex(pat.slice(pat.lastIndexOf('/') + 1));
+        for (const f of fs.list(dir)) if (re.test(f)) visit(`${dir}/${f}`, depth + 1);
+      } else if (line.startsWith('/')) out.push(line.split(/[\s=:]/)[0]!.replace(/\/$/, ''));
+    }
+  };
+  visit('/etc/ld.so.conf', 0);
+  return out;
+}
+
+// Decision: /etc/ld.so.cache is not written. ld.so finds libraries in its default directories
+// without a cache, and the cache format differs between glibc eras (old + new format before
+// 2.32, new only after). Libraries reachable only through ld.so.conf.d directories do need
+// the cache, so those cases are reported instead of passing silently.
+export function ldconfig(argv: string[], ctx: CommandCtx): number {
+  if (argv.slice(1).some((a) => !a.startsWith('-') || a === '-r' || a === '-f' || a === '-C')) {
+    ctx.rec.problem(`ldconfig ${argv.slice(1).join(' ')}`);
+    return 0;
+  }
+  const extra = ldSoConfDirs(ctx).filter((d) => !DEFAULT_LIB_DIRS.has(d) && ctx.env.fs.list(d).some((f) => /\.so(\.|$)/.test(f)));
+  if (extra.length) {
+    ctx.rec.problem(`ldconfig: libraries in ${extra.join(', ')} need /etc/ld.so.cache, which is not written`);
+    return 0;
+  }
+  ctx.rec.act('ldconfig: no cache needed (libraries only in default directories)');
+  return 0;
+}
+
+/** Caches programs rebuild or do without; the rest are reported. */
+const OPTIONAL_CACHES: Record<string, string> = {
+  'fc-cache': 'fontconfig works without its cache',
+  'gtk-update-icon-cache': 'icon themes work without icon-theme.cache',
+  'update-desktop-database': 'mimeinfo.cache is optional',
+  iconvconfig: 'glibc reads gconv-modules without gconv-modules.cache',
+  'mandb': 'man works without its index',
+  makewhatis: 'man works without its index',
+  'scrollkeeper-update': 'help index is optional',
+  'texhash': 'only TeX lookup speed',
+  'mkfontdir': 'X core fonts only',
+  'mkfontscale': 'X core fonts only',
+  'systemd-tmpfiles': 'applied by systemd at boot',
+  'systemd-hwdb': 'applied by systemd-udevd at boot',
+  'udevadm': 'no udev in a container',
+  'journalctl': 'applied by systemd at boot',
+  'restorecon': 'no SELinux labels in container images',
+  'setfiles': 'no SELinux labels in container images',
+  'fixfiles': 'no SELinux labels in container images',
+  'new-kernel-pkg': 'no boot in containers',
+  'kernel-install': 'no boot in containers',
+  'grubby': 'no boot in containers',
+  'dracut': 'no boot in containers',
+  'tzdata-update': '/etc/localtime is set when the image is finished',
+  'telinit': 'nothing runs in an image',
+  'service': 'nothing runs in an image',
+  'glibc_post_upgrade': 'its steps (ldconfig, iconvconfig, restarting daemons on upgrade) need nothing on a fresh install',
+};
+const REQUIRED_CACHES = new Set([
+  'glib-compile-schemas', 'gdk-pixbuf-query-loaders', 'gdk-pixbuf-query-loaders-64', 'gtk-query-immodules-2.0',
+  'gtk-query-immodules-3.0', 'gio-querymodules', 'gio-querymodules-64', 'update-mime-database', 'pango-querymodules',
+  'gconftool-2', 'depmod', 'semodule', 'authconfig', 'pwconv', 'grpconv', 'update-pciids', 'sgmlwhich', 'install-catalog',
+]);
+
+export function cacheTool(argv: string[], ctx: CommandCtx): number {
+  const name = argv[0]!.slice(argv[0]!.lastIndexOf('/') + 1).replace(/\.(x86_64|i686|i386|ppc64|ppc64le|s390x|aarch64|ia64)$/, '');
+  const why = OPTIONAL_CACHES[name];
+  if (why !== undefined) ctx.rec.act(`${name}: skipped, ${why}`);
+  else ctx.rec.problem(`${name}: cache not generated (needs the target's binaries)`);
+  return 0;
+}
+export const CACHE_TOOLS = new Set([...Object.keys(OPTIONAL_CACHES), ...REQUIRED_CACHES]);
+
+/** install-info: add the file's START-INFO-DIR-ENTRY lines to the dir file under its section. */
+export function installInfo(argv: string[], ctx: CommandCtx): number {
+  const fs = ctx.env.fs;
+  const args = argv.slice(1);
+  if (args.some((a) => a === '--delete' || a === '--remove')) { ctx.rec.act('install-info --delete: nothing to remove'); return 0; }
+  let dir: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--dir-file=') || a.startsWith('--info-dir=')) dir = a.startsWith('--info-dir=') ? `${a.slice(11)}/dir` : a.slice(11);
+    else if (a === '--dir-file' || a === '--info-dir') { dir = a === '--info-dir' ? `${args[++i]}/dir` : args[++i]; }
+    else if (a.startsWith('-')) continue;
+    else files.push(a);
+  }
+  const file = files[0];
+  dir ??= files[1];
+  if (file === undefined || dir === undefined) { ctx.rec.problem(`install-info ${args.join(' ')}`); return 0; }
+  let data = fs.readFile(file);
+  if (data === undefined && fs.exists(file + '.gz')) data = fs.readFile(file + '.gz');
+  if (data === undefined) return 1;
+  const text = new TextDecoder().decode(data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data) : data);
+  const section = /^INFO-DIR-SECTION\s+(.+)$/m.exec(text)?.[1]?.trim() ?? 'Miscellaneous';
+  const entry = /^START-INFO-DIR-ENTRY\n([\s\S]*?)\nEND-INFO-DIR-ENTRY/m.exec(text)?.[1];
+  if (entry === undefined) { ctx.rec.act(`install-info ${file}: no dir entry`); return 0; }
+  const cur = readText(fs, dir);
+  if (cur === undefined) { ctx.rec.problem(`install-info: ${dir} does not exist`); return 0; }
+  const firstName = /^\* ([^:]+):/.exec(entry)?.[1];
+  if (firstName !== undefined && cur.includes(`* ${firstName}:`)) return 0;
+  const lines = cur.split('\n');
+  const at = lines.findIndex((l) => l.trim() === section);
+  if (at < 0) lines.push('', section, ...entry.split('\n'));
+  else {
+    let end = at + 1;
+    while (end < lines.length && lines[end]!.startsWith('*')) end++;
+    lines.splice(end, 0, ...entry.split('\n'));
+  }
+  fs.writeFile(dir, lines.join('\n'));
+  ctx.rec.act(`install-info ${file} -> ${dir} (${section})`);
+  return 0;
+}
+
+/** update-ca-trust: the ca-certificates packages ship the extracted bundles pre-generated. */
+export function updateCaTrust(argv: string[], ctx: CommandCtx): number {
+  const fs = ctx.env.fs;
+  const anchors = ['/etc/pki/ca-trust/source/anchors', '/etc/pki/ca-trust/source/blacklist', '/etc/pki/ca-trust/source/blocklist']
+    .flatMap((d) => fs.list(d).map((f) => `${d}/${f}`));
+  const bundle = ['/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem', '/etc/pki/tls/certs/ca-bundle.crt'].find((p) => fs.exists(p) && (fs.readFile(p)?.length ?? 1) > 0);
+  if (anchors.length || bundle === undefined) {
+    ctx.rec.problem(`update-ca-trust: ${anchors.length ? `local anchors (${anchors.join(', ')}) not merged` : 'no pre-extracted bundle in the image'}`);
+    return 0;
+  }
+  ctx.rec.act(`update-ca-trust: package bundles already extracted (${bundle})`);
+  return 0;
+}
+
+/** ca-legacy install (EL7+ ca-certificates %post) */
+export function caLegacy(argv: string[], ctx: CommandCtx): number {
+  if (argv[1] !== 'install') { ctx.rec.problem(`ca-legacy ${argv.slice(1).join(' ')}`); return 0; }
+  const fs = ctx.env.fs;
+  const conf = readText(fs, '/etc/pki/ca-trust/ca-legacy.conf') ?? '';
+  const disable = /^\s*legacy_disable\s*=\s*yes/m.test(conf);
+  const src = `/usr/share/pki/ca-trust-legacy/ca-bundle.legacy.${disable ? 'disable' : 'default'}.crt`;
+  const link = '/etc/pki/ca-trust/source/ca-bundle.legacy.crt';
+  fs.remove(link);
+  fs.mkdir('/etc/pki/ca-trust/source');
+  fs.symlink(src, link);
+  ctx.rec.act(`symlink ${link} -> ${src}`);
+  return 0;
+}
+
+/** build-locale-archive: the template holds every locale already; with all languages the result has the same content. */
+export function buildLocaleArchive(argv: string[], ctx: CommandCtx): number {
+  const fs = ctx.env.fs;
+  const dir = ['/usr/lib/locale', '/usr/lib64/locale'].find((d) => fs.exists(`${d}/locale-archive.tmpl`));
+  if (dir === undefined) { ctx.rec.problem('build-locale-archive: no locale-archive.tmpl in the image'); return 0; }
+  const data = fs.readFile(`${dir}/locale-archive.tmpl`)!;
+  fs.writeFile(`${dir}/locale-archive`, data, fs.exists(`${dir}/locale-archive`) ? {} : { mode: 0o644 });
+  ctx.rec.act(`build-locale-archive: ${dir}/locale-archive from the template (all locales)`);
+  return 0;
+}
+
+/** rpm --import KEY (keys become gpg-pubkey headers); rpm -q NAME answers from the transaction. */
+export function rpm(argv: string[], ctx: CommandCtx): CommandResult {
+  const args = argv.slice(1).filter((a) => !a.startsWith('--root') && a !== '--quiet');
+  if (args[0] === '--import') {
+    let st = 0;
+    for (const p of args.slice(1)) {
+      const text = readText(ctx.env.fs, p);
+      if (text === undefined || !text.includes('BEGIN PGP PUBLIC KEY BLOCK')) { st = 1; continue; }
+      for (const m of text.matchAll(/-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----/g)) {
+        if (!ctx.env.pubkeys.includes(m[0])) ctx.env.pubkeys.push(m[0]);
+      }
+      ctx.rec.act(`rpm --import ${p}`);
+    }
+    return { status: st };
+  }
+  if (args[0] === '-q' && args.length >= 2 && args.slice(1).every((a) => !a.startsWith('-'))) {
+    const missing = args.slice(1).filter((n) => !ctx.env.installed.has(n));
+    return { status: missing.length };
+  }
+  ctx.rec.problem(`rpm ${args.join(' ')}`);
+  return { status: 0 };
+}
+
+/** command -v / which / type: look in the image's PATH directories. */
+export function which(argv: string[], ctx: CommandCtx): CommandResult {
+  const names = argv.slice(argv[0] === 'command' ? 2 : 1).filter((a) => !a.startsWith('-'));
+  if (argv[0] === 'command' && argv[1] !== '-v') { ctx.rec.problem(`command ${argv.slice(1).join(' ')}`); return { status: 0 }; }
+  const out: string[] = [];
+  let st = 0;
+  for (const n of names) {
+    const hit = n.startsWith('/') ? (ctx.env.fs.exists(n) ? n : undefined)
+      : ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => `${d}/${n}`).find((p) => ctx.env.fs.exists(p));
+    if (hit) out.push(hit + '\n');
+    else st = 1;
+  }
+  return { status: st, stdout: out.join('') };
+}

@@ -1,0 +1,300 @@
+// Walks a parsed scriptlet: control flow, expansion ($1, variables, globs over the image),
+// redirections into image files, and dispatch of each command to its emulation. A command we
+// do not know is recorded as a problem and assumed to succeed, so the report names it.
+import type { Node, Redir } from './shell-parse.js';
+import type { Word } from './shell-lex.js';
+import type { CommandFn, EmulationEnv, RunRecord } from './context.js';
+import { base, joinPath, readText } from './context.js';
+import { evalTest } from './test-cmd.js';
+
+class ExitSignal {
+  constructor(readonly status: number) {}
+}
+class Unsupported extends Error {}
+
+export type CommandLookup = (name: string, argv: string[]) => CommandFn | undefined;
+
+export class ShellRun {
+  private vars = new Map<string, string>();
+  private status = 0;
+  private cwd = '/';
+
+  constructor(
+    private readonly env: EmulationEnv,
+    private readonly rec: RunRecord,
+    private readonly args: string[],
+    private readonly lookup: CommandLookup,
+  ) {}
+
+  /** Run a whole scriptlet; returns its exit status. */
+  runScript(node: Node): number {
+    try {
+      return this.run(node, '');
+    } catch (e) {
+      if (e instanceof ExitSignal) return e.status;
+      throw e;
+    }
+  }
+
+  private run(node: Node, stdin: string): number {
+    switch (node.t) {
+      case 'list':
+        for (const item of node.items) this.status = this.run(item, stdin);
+        return this.status;
+      case 'andor': {
+        let st = this.run(node.first, stdin);
+        for (const { op, node: next } of node.rest) {
+          if ((op === '&&' && st === 0) || (op === '||' && st !== 0)) st = this.run(next, stdin);
+        }
+        return (this.status = st);
+      }
+      case 'pipe': {
+        let input = stdin;
+        let st = 0;
+        for (const cmd of node.cmds) {
+          const r = this.simpleOrCompound(cmd, input);
+          st = r.status;
+          input = r.stdout;
+        }
+        return (this.status = node.negate ? (st === 0 ? 1 : 0) : st);
+      }
+      case 'if': {
+        for (const c of node.clauses) {
+          if (this.run(c.cond, stdin) === 0) return (this.status = this.run(c.body, stdin));
+        }
+        return (this.status = node.otherwise ? this.run(node.otherwise, stdin) : 0);
+      }
+      case 'for': {
+        const items = node.items.flatMap((w) => this.expand(w));
+        let st = 0;
+        for (const v of items) {
+          this.vars.set(node.name, v);
+          st = this.run(node.body, stdin);
+        }
+        return (this.status = st);
+      }
+      case 'case': {
+        const subject = this.expand(node.subject, false).join(' ');
+        for (const arm of node.arms) {
+          if (arm.patterns.some((p) => globRegex(this.expand(p, false).join(' ')).test(subject))) {
+            return (this.status = this.run(arm.body, stdin));
+          }
+        }
+        return (this.status = 0);
+      }
+      case 'group':
+      case 'simple':
+        return (this.status = this.simpleOrCompound(node, stdin).status);
+    }
+  }
+
+  private simpleOrCompound(node: Node, stdin: string): { status: number; stdout: string } {
+    if (node.t === 'group') {
+      const input = this.redirInput(node.redirs) ?? stdin;
+      if (!node.subshell) return { status: this.run(node.body, input), stdout: '' };
+      const saved = { vars: new Map(this.vars), cwd: this.cwd };
+      try {
+        return { status: this.run(node.body, input), stdout: '' };
+      } catch (e) {
+        if (e instanceof ExitSignal) return { status: e.status, stdout: '' };
+        throw e;
+      } finally {
+        this.vars = saved.vars;
+        this.cwd = saved.cwd;
+      }
+    }
+    if (node.t !== 'simple') return { status: this.run(node, stdin), stdout: '' };
+    let argv: string[];
+    try {
+      argv = node.words.flatMap((w) => this.expand(w));
+      for (const a of node.assigns) if (node.words.length === 0) this.vars.set(a.name, this.expand(a.value, false).join(' '));
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      this.rec.problem(`${e.message} in: ${node.line}`);
+      return { status: 0, stdout: '' };
+    }
+    const input = this.redirInput(node.redirs) ?? stdin;
+    const r = argv.length ? this.exec(argv, input) : { status: 0, stdout: '' };
+    return { status: r.status, stdout: this.redirOutput(node.redirs, r.stdout) };
+  }
+
+  private exec(argv: string[], stdin: string): { status: number; stdout: string } {
+    const name = argv[0]!;
+    switch (name) {
+      case 'exit':
+        throw new ExitSignal(argv[1] === undefined ? this.status : Number(argv[1]) || 0);
+      case ':': case 'true': return { status: 0, stdout: '' };
+      case 'false': return { status: 1, stdout: '' };
+      case 'export': case 'readonly': case 'local':
+        for (const a of argv.slice(1)) {
+          const eq = a.indexOf('=');
+          if (eq > 0) this.vars.set(a.slice(0, eq), a.slice(eq + 1));
+        }
+        return { status: 0, stdout: '' };
+      case 'unset':
+        for (const a of argv.slice(1)) this.vars.delete(a);
+        return { status: 0, stdout: '' };
+      case 'set': case 'umask': case 'trap': case 'wait': case 'sync':
+        return { status: 0, stdout: '' };
+      case 'cd':
+        this.cwd = joinPath(this.cwd, argv[1] ?? '/');
+        return { status: this.env.fs.lstat(this.cwd) ? 0 : 1, stdout: '' };
+      case '[': case 'test': {
+        const args = name === '[' ? argv.slice(1, argv[argv.length - 1] === ']' ? -1 : undefined) : argv.slice(1);
+        const v = evalTest(args, this.env.fs, this.cwd);
+        if (v === undefined) {
+          this.rec.problem(`unsupported test: ${argv.join(' ')}`);
+          return { status: 1, stdout: '' };
+        }
+        return { status: v ? 0 : 1, stdout: '' };
+      }
+      case 'echo': {
+        let a = argv.slice(1);
+        let nl = true;
+        while (a[0] === '-n' || a[0] === '-e' || a[0] === '-E') { if (a[0] === '-n') nl = false; a = a.slice(1); }
+        return { status: 0, stdout: a.join(' ') + (nl ? '\n' : '') };
+      }
+      case 'cat': {
+        if (argv.length === 1 || argv[1] === '-') return { status: 0, stdout: stdin };
+        const texts = argv.slice(1).map((p) => readText(this.env.fs, this.abs(p)));
+        return { status: texts.some((t) => t === undefined) ? 1 : 0, stdout: texts.join('') };
+      }
+    }
+    const fn = this.lookup(base(name), argv);
+    if (!fn) {
+      this.rec.problem(`unhandled command: ${argv.join(' ')}`);
+      return { status: 0, stdout: '' };
+    }
+    const r = fn(argv.map((a, i) => (i > 0 && !a.startsWith('-') && a.startsWith('./') ? this.abs(a) : a)), { env: this.env, rec: this.rec, io: { stdin } });
+    return typeof r === 'number' ? { status: r, stdout: '' } : { status: r.status, stdout: r.stdout ?? '' };
+  }
+
+  private abs(p: string): string {
+    return p.startsWith('/') ? p : joinPath(this.cwd, p);
+  }
+
+  private redirInput(redirs: Redir[]): string | undefined {
+    let input: string | undefined;
+    for (const r of redirs) {
+      if ('body' in r) input = r.quoted ? r.body : this.expandText(r.body);
+      else if (r.op === '<' && (r.fd === null || r.fd === 0)) {
+        const p = this.expand(r.target, false).join(' ');
+        input = p === '/dev/null' ? '' : readText(this.env.fs, this.abs(p)) ?? '';
+      }
+    }
+    return input;
+  }
+
+  /** Writes stdout where it is redirected; returns what is left for a pipe. */
+  private redirOutput(redirs: Redir[], stdout: string): string {
+    let left = stdout;
+    for (const r of redirs) {
+      if ('body' in r || r.op === '<' || r.op === '>&' || r.op === '<&') continue;
+      const fd = r.op === '&>' ? 1 : r.fd ?? 1;
+      if (fd !== 1) continue;
+      const target = this.expand(r.target, false).join(' ');
+      left = '';
+      if (target.startsWith('/dev/')) continue;
+      const p = this.abs(target);
+      const old = r.op === '>>' ? readText(this.env.fs, p) ?? '' : '';
+      this.env.fs.writeFile(p, old + stdout);
+      this.rec.act(`${r.op === '>>' ? 'appended to' : 'wrote'} ${p}`);
+    }
+    return left;
+  }
+
+  private param(name: string): string | undefined {
+    if (/^\d+$/.test(name)) return name === '0' ? '/bin/sh' : this.args[Number(name) - 1];
+    if (name === '#') return String(this.args.length);
+    if (name === '?') return String(this.status);
+    if (name === '@' || name === '*') return this.args.join(' ');
+    if (name === '$') return '1';
+    return this.vars.get(name);
+  }
+
+  private expandText(text: string): string {
+    return text.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9#?])\}?/g, (_m, n: string) => this.param(n) ?? '');
+  }
+
+  /** Expand a word into fields; `split` false keeps it one field (assignments, redirections, case). */
+  expand(word: Word, split = true): string[] {
+    const fields: string[] = [''];
+    let globbable = false;
+    let sawQuoted = false;
+    const pattern: string[] = [''];
+    for (const part of word.parts) {
+      if (part.kind === 'unsupported') throw new Unsupported(part.what);
+      let text: string;
+      if (part.kind === 'lit') {
+        text = part.text;
+        if (part.quoted) sawQuoted = true;
+        else if (/[*?[]/.test(text)) globbable = true;
+        fields[fields.length - 1] += text;
+        pattern[pattern.length - 1] += part.quoted ? text.replace(/[*?[\]\\]/g, '\\$&') : text;
+        continue;
+      }
+      const v = this.param(part.name);
+      if (part.op === undefined) text = v ?? '';
+      else if (part.op.startsWith(':') && (v === undefined || v === '')) text = part.op.endsWith('-') || part.op.endsWith('=') ? part.arg ?? '' : '';
+      else if (!part.op.startsWith(':') && v === undefined) text = part.op === '-' || part.op === '=' ? part.arg ?? '' : '';
+      else text = part.op.endsWith('+') ? part.arg ?? '' : v ?? '';
+      if (part.quoted) sawQuoted = true;
+      if (!part.quoted && split) {
+        const pieces = text.split(/[ \t\n]+/);
+        fields[fields.length - 1] += pieces[0]!;
+        pattern[pattern.length - 1] += pieces[0]!;
+        for (const p of pieces.slice(1)) { fields.push(p); pattern.push(p); }
+      } else {
+        fields[fields.length - 1] += text;
+        pattern[pattern.length - 1] += text.replace(/[*?[\]\\]/g, '\\$&');
+      }
+    }
+    const out = fields.filter((f, i) => f !== '' || (sawQuoted && i === 0 && fields.length === 1));
+    if (!globbable || !split) return out;
+    return out.flatMap((f, i) => {
+      const matches = this.glob(pattern[i] ?? f);
+      return matches.length ? matches : [f];
+    });
+  }
+
+  private glob(pattern: string): string[] {
+    if (!pattern.startsWith('/')) return [];
+    let paths = ['/'];
+    for (const seg of pattern.split('/').filter(Boolean)) {
+      const next: string[] = [];
+      const wild = /(^|[^\\])[*?[]/.test(seg);
+      for (const dir of paths) {
+        const prefix = dir === '/' ? '' : dir;
+        if (!wild) {
+          const p = `${prefix}/${seg.replace(/\\(.)/g, '$1')}`;
+          if (this.env.fs.lstat(p)) next.push(p);
+          continue;
+        }
+        const re = globRegex(seg);
+        for (const child of this.env.fs.list(dir)) {
+          if (child.startsWith('.') && !seg.startsWith('.')) continue;
+          if (re.test(child)) next.push(`${prefix}/${child}`);
+        }
+      }
+      paths = next;
+    }
+    return paths.sort();
+  }
+}
+
+/** sh pattern -> anchored RegExp (`*`, `?`, `[...]`, backslash escapes) */
+export function globRegex(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    else if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) re += '\\[';
+      else { re += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']'; i = end; }
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}

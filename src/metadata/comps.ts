@@ -1,0 +1,48 @@
+// comps.xml groups (@core, @base): small enough for xml2js.
+import { parseStringPromise } from 'xml2js';
+import { RfsError } from '../errors/index.js';
+import type { CompsGroup } from '../types/index.js';
+
+type Node = Record<string, unknown>;
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+const text = (v: unknown): string => (typeof v === 'string' ? v : isNode(v) && typeof v._ === 'string' ? v._ : '').trim();
+const attr = (v: unknown, k: string): string | undefined => {
+  if (!isNode(v) || !isNode(v.$)) return undefined;
+  const a = v.$[k];
+  return typeof a === 'string' ? a : undefined;
+};
+
+export async function parseComps(xml: string, src: { url: string; repo: string }): Promise<CompsGroup[]> {
+  let doc: unknown;
+  try {
+    doc = await parseStringPromise(xml, { explicitArray: true, strict: true });
+  } catch (cause) {
+    throw new RfsError('RFS_METADATA_MALFORMED', `parsing comps of repo ${src.repo}: ${cause instanceof Error ? cause.message.split('\n')[0] ?? '' : String(cause)}`, { subject: src.url, cause });
+  }
+  const root = isNode(doc) ? doc.comps : undefined;
+  if (!isNode(root)) return [];
+  const groups: CompsGroup[] = [];
+  for (const g of arr(root.group)) {
+    if (!isNode(g)) continue;
+    const id = text(arr(g.id)[0]);
+    if (!id) continue;
+    // The untranslated name is the one without xml:lang.
+    const names = arr(g.name);
+    const name = text(names.find((n) => attr(n, 'xml:lang') === undefined) ?? names[0]) || id;
+    const grp: CompsGroup = { id, name, mandatory: [], default: [], optional: [], conditional: [] };
+    for (const pl of arr(g.packagelist)) {
+      for (const req of arr(isNode(pl) ? pl.packagereq : undefined)) {
+        const pkg = text(req);
+        if (!pkg) continue;
+        const type = attr(req, 'type') ?? 'mandatory';
+        if (type === 'conditional') grp.conditional.push({ name: pkg, requires: attr(req, 'requires') ?? '' });
+        else if (type === 'default') grp.default.push(pkg);
+        else if (type === 'optional') grp.optional.push(pkg);
+        else grp.mandatory.push(pkg);
+      }
+    }
+    groups.push(grp);
+  }
+  return groups;
+}

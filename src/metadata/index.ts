@@ -1,0 +1,12 @@
+export { loadRepo, poolCachePath, type LoadedRepo, type LoadRepoOptions, type MetadataFetcher } from './load.js';
+export { filterModular, nevraKey } from './modular.js';
+export { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
+export { parseComps } from './comps.js';
+export { parseModules } from './modules.js';
+export { primaryParser, PRIMARY_SWITCHES } from './primary.js';
+export { filelistsParser } from './filelists.js';
+export { materialize, StoreBuilder, DEP_KINDS, type PackageStore } from './store.js';
+export { encodeStore, decodeStore } from './pool-cache.js';
+export { XmlTokenizer, XmlError, decodeEntities, type XmlHandler } from './xml.js';
+export { createSaxTokenizer } from './sax-tokenizer.js';
+export { senseOf, evrString } from './deps.js';

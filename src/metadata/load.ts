@@ -1,0 +1,176 @@
+// One repository: mirrors -> repomd.xml -> primary (via the binary pool cache) -> comps,
+// modules; filelists only when asked.
+import { join } from 'node:path';
+import { RfsError, isRfsError } from '../errors/index.js';
+import type { Checksum, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
+import { createDigest } from '../util/checksum.js';
+import { parseComps } from './comps.js';
+import { filelistsParser } from './filelists.js';
+import { parseModules } from './modules.js';
+import { readStoreCache, writeStoreCache } from './pool-cache.js';
+import { primaryParser, MetadataFormatError } from './primary.js';
+import { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
+import { materialize, type PackageStore } from './store.js';
+import { metadataError, parseXmlFile, readAll } from './stream.js';
+
+/** What loadRepo needs from a Fetcher (src/fetch implements it; metadata may not import fetch). */
+export interface MetadataFetcher {
+  fetchFile(urls: string[], relPath: string, expected?: Checksum, opts?: { size?: number }): Promise<{ path: string; bytes: number; fromCache: boolean; url: string }>;
+  fetchBytes(url: string | string[], opts?: { maxBytes?: number }): Promise<Uint8Array>;
+  resolveMirrors(repo: RepoConfig): Promise<{ baseUrls: string[]; repomdChecksums: Checksum[] }>;
+}
+
+export interface LoadedRepo {
+  config: RepoConfig;
+  /** mirror order after mirrorlist/metalink */
+  baseUrls: string[];
+  packages: RepoPackage[];
+  groups: CompsGroup[];
+  modules: { streams: ModuleStream[]; defaults: ModuleDefaults[] } | null;
+  hasFilelists: boolean;
+  /** all file paths per package, index = position in `packages` at call time */
+  loadFilelists(): Promise<string[][]>;
+  /** repomd revision and the primary checksum the pool was keyed by */
+  revision: string;
+  primaryChecksum: Checksum;
+}
+
+export interface LoadRepoOptions {
+  arch: string;
+  cacheDir: string;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+  /** 'fast' (default) or the reference `sax` tokenizer */
+  tokenizer?: 'fast' | 'sax';
+  /** skip reading/writing the binary pool cache */
+  noPoolCache?: boolean;
+}
+
+/** Where the pool of a primary with this checksum is cached. */
+export function poolCachePath(cacheDir: string, sum: Checksum): string {
+  return join(cacheDir, 'pool', `${sum.type}-${sum.value}.pool`);
+}
+
+async function fetchRepomd(repo: RepoConfig, fetcher: MetadataFetcher, baseUrls: string[], sums: Checksum[]): Promise<{ md: Repomd; url: string }> {
+  const urls = baseUrls.map((b) => `${b.endsWith('/') ? b : `${b}/`}repodata/repomd.xml`);
+  const url = urls[0] ?? '';
+  let bytes: Uint8Array;
+  try {
+    bytes = await fetcher.fetchBytes(urls, { maxBytes: 16 * 1024 * 1024 });
+  } catch (err) {
+    if (isRfsError(err) && (err.code === 'RFS_HTTP_STATUS' || err.code === 'RFS_FETCH_FAILED')) {
+      throw new RfsError(err.code, `fetching repomd.xml of repo ${repo.id}: ${err.message.replace(/^fetching \S+: /, '')}`, {
+        subject: err.subject ?? url, cause: err, details: err.details,
+        hint: err.hint ?? 'is the release/arch right? is the mirror a vault?',
+      });
+    }
+    throw err;
+  }
+  if (sums.length) {
+    // A metalink lists the repomd.xml checksums current mirrors must serve.
+    const ok = sums.some((s) => createDigest(s.type).update(bytes).digest('hex') === s.value);
+    if (!ok) {
+      throw new RfsError('RFS_CHECKSUM_MISMATCH', `verifying repomd.xml of repo ${repo.id}: matches none of the metalink's checksums`, {
+        subject: url, hint: 'the mirror is stale or mid-sync; try again or pick another mirror',
+      });
+    }
+  }
+  return { md: await parseRepomd(Buffer.from(bytes).toString('utf8'), { url, repo: repo.id }), url };
+}
+
+function recordUrls(rec: RepomdRecord, baseUrls: string[]): string[] {
+  return rec.locationBase ? [rec.locationBase] : baseUrls;
+}
+
+async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<{ store: PackageStore; fromCache: boolean }> {
+  const cachePath = poolCachePath(opts.cacheDir, rec.checksum);
+  if (!opts.noPoolCache) {
+    const cached = readStoreCache(cachePath);
+    if (cached) return { store: cached, fromCache: true };
+  }
+  const got = await fetcher.fetchFile(recordUrls(rec, baseUrls), rec.location, rec.checksum, rec.size !== undefined ? { size: rec.size } : {});
+  const pp = primaryParser();
+  const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) };
+  await parseXmlFile(src, pp.machine, 'primary.xml');
+  let store: PackageStore;
+  try {
+    store = pp.finish();
+  } catch (err) {
+    throw metadataError(new MetadataFormatError(err instanceof Error ? err.message : String(err)), src, 'primary.xml');
+  }
+  const declared = pp.declared();
+  if (declared !== undefined && declared !== store.count) {
+    throw new RfsError('RFS_METADATA_MALFORMED', `parsing primary.xml of repo ${repo.id}: declares ${declared} packages, contains ${store.count}`, { subject: got.url });
+  }
+  if (!opts.noPoolCache) writeStoreCache(cachePath, store);
+  return { store, fromCache: false };
+}
+
+export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts: LoadRepoOptions): Promise<LoadedRepo> {
+  const mirrors = await fetcher.resolveMirrors(repo);
+  const baseUrls = mirrors.baseUrls;
+  if (baseUrls.length === 0) {
+    throw new RfsError('RFS_NO_MIRROR', `loading repo ${repo.id}: no baseurl, mirrorlist or metalink`, { subject: repo.id });
+  }
+  const { md, url: repomdUrl } = await fetchRepomd(repo, fetcher, baseUrls, mirrors.repomdChecksums);
+  const prim = pickRecord(md, 'primary');
+  if (!prim) {
+    throw new RfsError('RFS_METADATA_MALFORMED', `loading repo ${repo.id}: repomd.xml lists no primary metadata`, { subject: repomdUrl });
+  }
+  const { store, fromCache } = await loadPrimary(repo, fetcher, prim, baseUrls, opts);
+  const excludes = (repo.exclude ?? []).map(globRe);
+  const all = materialize(store, repo.id);
+  const originalIndex = new Map<RepoPackage, number>();
+  all.forEach((p, i) => originalIndex.set(p, i));
+  const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)));
+
+  const groupRec = pickRecord(md, 'group');
+  let groups: CompsGroup[] = [];
+  if (groupRec) {
+    const got = await fetcher.fetchFile(recordUrls(groupRec, baseUrls), groupRec.location, groupRec.checksum);
+    const src = { url: got.url, repo: repo.id };
+    let xml: string;
+    try { xml = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'comps'); }
+    groups = await parseComps(xml, src);
+  }
+  const modRec = pickRecord(md, 'modules');
+  let modules: LoadedRepo['modules'] = null;
+  if (modRec) {
+    const got = await fetcher.fetchFile(recordUrls(modRec, baseUrls), modRec.location, modRec.checksum);
+    const src = { url: got.url, repo: repo.id };
+    let text: string;
+    try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'modules.yaml'); }
+    modules = parseModules(text, src);
+  }
+  const flRec = pickRecord(md, 'filelists');
+  let filelists: Promise<string[][]> | undefined;
+  const loaded: LoadedRepo = {
+    config: repo, baseUrls, packages, groups, modules, hasFilelists: flRec !== undefined,
+    revision: md.revision, primaryChecksum: prim.checksum,
+    loadFilelists: async () => {
+      if (!flRec) return loaded.packages.map((p) => p.files);
+      filelists ??= loadFilelists(repo, fetcher, flRec, baseUrls, all, opts);
+      const byOriginal = await filelists;
+      return loaded.packages.map((p) => byOriginal[originalIndex.get(p) ?? -1] ?? p.files);
+    },
+  };
+  opts.onEvent?.({ kind: 'repo:loaded', repo: repo.id, packages: packages.length, fromCache });
+  return loaded;
+}
+
+async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], all: RepoPackage[], opts: LoadRepoOptions): Promise<string[][]> {
+  const got = await fetcher.fetchFile(recordUrls(rec, baseUrls), rec.location, rec.checksum, rec.size !== undefined ? { size: rec.size } : {});
+  const byId = new Map<string, number>();
+  all.forEach((p, i) => byId.set(p.checksum.value, i));
+  const out: string[][] = all.map((p) => p.files);
+  const parser = filelistsParser((key, files) => {
+    const i = byId.get(key.pkgid);
+    if (i !== undefined) out[i] = files;
+  });
+  await parseXmlFile({ path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) }, parser, 'filelists.xml');
+  return out;
+}
+
+function globRe(g: string): RegExp {
+  return new RegExp(`^${g.replace(/[.+^${}()|\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}

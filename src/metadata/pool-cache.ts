@@ -1,0 +1,94 @@
+// Binary cache of a parsed PackageStore: a string table plus the typed arrays, laid out so a
+// warm load is one read, one utf8 decode and views onto the buffer.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { NUM_COLS, STR_COLS, type PackageStore } from './store.js';
+
+const MAGIC = 'RFSPOOL2';
+
+type ArrayName = 'depName' | 'depFlags' | 'depVersion' | 'depRefs' | 'depStart' | 'fileRefs' | 'fileStart';
+const U32: ArrayName[] = ['depName', 'depFlags', 'depVersion', 'depRefs', 'depStart', 'fileRefs', 'fileStart'];
+
+interface Section { name: string; kind: 'u32' | 'f64' | 'utf8'; bytes: number }
+interface Header { count: number; nstrings: number; sections: Section[] }
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+export function encodeStore(store: PackageStore): Buffer {
+  const strings = Buffer.from(store.strings.join('\u0000'), 'utf8');
+  const parts: { s: Section; data: Uint8Array }[] = [{ s: { name: 'strings', kind: 'utf8', bytes: strings.length }, data: strings }];
+  const add = (name: string, a: Uint32Array | Float64Array): void => {
+    parts.push({ s: { name, kind: a instanceof Float64Array ? 'f64' : 'u32', bytes: a.byteLength }, data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
+  };
+  for (const c of STR_COLS) add(`str.${c}`, store.str[c]);
+  for (const c of NUM_COLS) add(`num.${c}`, store.num[c]);
+  for (const n of U32) add(n, store[n]);
+  const header: Header = { count: store.count, nstrings: store.strings.length, sections: parts.map((p) => p.s) };
+  const hjson = Buffer.from(JSON.stringify(header), 'utf8');
+  const headLen = pad8(8 + 4 + hjson.length);
+  const total = headLen + parts.reduce((n, p) => n + pad8(p.data.length), 0);
+  const out = Buffer.alloc(total);
+  out.write(MAGIC, 0, 'latin1');
+  out.writeUInt32LE(hjson.length, 8);
+  hjson.copy(out, 12);
+  let off = headLen;
+  for (const p of parts) { out.set(p.data, off); off += pad8(p.data.length); }
+  return out;
+}
+
+/** undefined when the bytes are not a complete cache file of this version. */
+export function decodeStore(buf: Buffer): PackageStore | undefined {
+  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) return undefined;
+  const hlen = buf.readUInt32LE(8);
+  let header: Header;
+  try { header = JSON.parse(buf.toString('utf8', 12, 12 + hlen)) as Header; } catch { return undefined; }
+  let off = pad8(12 + hlen);
+  const views = new Map<string, Uint32Array | Float64Array>();
+  let strings: string[] | undefined;
+  for (const s of header.sections) {
+    if (off + s.bytes > buf.length) return undefined;
+    if (s.kind === 'utf8') strings = buf.toString('utf8', off, off + s.bytes).split('\u0000');
+    else {
+      const abs = buf.byteOffset + off;
+      const Ctor = s.kind === 'f64' ? Float64Array : Uint32Array;
+      const n = s.bytes / Ctor.BYTES_PER_ELEMENT;
+      // Views need aligned offsets; a pooled Buffer may not be, then copy.
+      if (abs % 8 === 0) views.set(s.name, new Ctor(buf.buffer as ArrayBuffer, abs, n));
+      else { const copy = new Uint8Array(s.bytes); copy.set(buf.subarray(off, off + s.bytes)); views.set(s.name, new Ctor(copy.buffer, 0, n)); }
+    }
+    off += pad8(s.bytes);
+  }
+  if (!strings || strings.length !== header.nstrings) return undefined;
+  const u32 = (n: string): Uint32Array | undefined => { const v = views.get(n); return v instanceof Uint32Array ? v : undefined; };
+  const f64 = (n: string): Float64Array | undefined => { const v = views.get(n); return v instanceof Float64Array ? v : undefined; };
+  const str = {} as PackageStore['str'];
+  for (const c of STR_COLS) { const v = u32(`str.${c}`); if (!v || v.length !== header.count) return undefined; str[c] = v; }
+  const num = {} as PackageStore['num'];
+  for (const c of NUM_COLS) { const v = f64(`num.${c}`); if (!v || v.length !== header.count) return undefined; num[c] = v; }
+  const a = {} as Record<ArrayName, Uint32Array>;
+  for (const n of U32) { const v = u32(n); if (!v) return undefined; a[n] = v; }
+  if (a.fileStart.length !== header.count + 1 || a.depStart.length !== header.count * 8 + 1) return undefined;
+  return { count: header.count, strings, str, num, ...a };
+}
+
+export function readStoreCache(path: string): PackageStore | undefined {
+  let buf: Buffer;
+  try { buf = readFileSync(path); } catch { return undefined; }
+  const s = decodeStore(buf);
+  if (!s) rmSync(path, { force: true });
+  return s;
+}
+
+/** Best effort: a cache that cannot be written only costs the next run a parse. */
+export function writeStoreCache(path: string, store: PackageStore): boolean {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, encodeStore(store));
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    return false;
+  }
+}

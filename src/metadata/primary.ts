@@ -1,0 +1,102 @@
+// primary.xml -> PackageStore, streaming, via the state table below.
+import { StateMachine, type StateSwitch } from './state-table.js';
+import { DEP_KINDS, NKINDS, NUM_COLS, STR_COLS, StoreBuilder, type NumCol, type PackageStore, type StrCol } from './store.js';
+import { evrString, senseOf } from './deps.js';
+import { checksumType } from '../util/checksum.js';
+
+const enum S {
+  START, METADATA, PACKAGE, NAME, ARCH, VERSION, CHECKSUM, SUMMARY, TIME, SIZE, LOCATION, FORMAT,
+  LICENSE, VENDOR, GROUP, SOURCERPM, FILE,
+}
+// One list state and one entry state per dep kind: DEPS + k, ENTRY + k.
+const DEPS = 100;
+const ENTRY = 200;
+
+const kinds = DEP_KINDS.map((k, i) => ({ element: `rpm:${k}`, kind: i }));
+
+export const PRIMARY_SWITCHES: readonly StateSwitch[] = [
+  { from: S.START, element: 'metadata', to: S.METADATA },
+  { from: S.METADATA, element: 'package', to: S.PACKAGE },
+  { from: S.PACKAGE, element: 'name', to: S.NAME, content: true },
+  { from: S.PACKAGE, element: 'arch', to: S.ARCH, content: true },
+  { from: S.PACKAGE, element: 'version', to: S.VERSION },
+  { from: S.PACKAGE, element: 'checksum', to: S.CHECKSUM, content: true },
+  { from: S.PACKAGE, element: 'summary', to: S.SUMMARY, content: true },
+  { from: S.PACKAGE, element: 'time', to: S.TIME },
+  { from: S.PACKAGE, element: 'size', to: S.SIZE },
+  { from: S.PACKAGE, element: 'location', to: S.LOCATION },
+  { from: S.PACKAGE, element: 'format', to: S.FORMAT },
+  { from: S.FORMAT, element: 'rpm:license', to: S.LICENSE, content: true },
+  { from: S.FORMAT, element: 'rpm:vendor', to: S.VENDOR, content: true },
+  { from: S.FORMAT, element: 'rpm:group', to: S.GROUP, content: true },
+  { from: S.FORMAT, element: 'rpm:sourcerpm', to: S.SOURCERPM, content: true },
+  ...kinds.map((k) => ({ from: S.FORMAT, element: k.element, to: DEPS + k.kind })),
+  ...kinds.map((k) => ({ from: DEPS + k.kind, element: 'rpm:entry', to: ENTRY + k.kind })),
+  { from: S.FORMAT, element: 'file', to: S.FILE, content: true },
+];
+
+const col = (c: StrCol): number => STR_COLS.indexOf(c);
+const ncol = (c: NumCol): number => NUM_COLS.indexOf(c);
+const C = {
+  name: col('name'), version: col('version'), release: col('release'), arch: col('arch'), location: col('location'),
+  locationBase: col('locationBase'), ctype: col('checksumType'), cval: col('checksumValue'), summary: col('summary'),
+  sourcerpm: col('sourcerpm'), license: col('license'), vendor: col('vendor'), group: col('group'),
+  epoch: ncol('epoch'), buildtime: ncol('buildtime'), packageSize: ncol('packageSize'), installedSize: ncol('installedSize'),
+};
+
+export class MetadataFormatError extends Error {}
+
+/** The state machine for primary.xml plus the builder it fills. `finish()` after the last chunk. */
+export function primaryParser(): { machine: StateMachine; finish(): PackageStore; declared(): number | undefined } {
+  const b = new StoreBuilder();
+  let declared: number | undefined;
+  // Deps are buffered per kind so the store gets them in DEP_KINDS order whatever the writer's order.
+  let pending: [string, number, string][][] = DEP_KINDS.map(() => []);
+  const num = (s: string | undefined): number => { const n = Number(s); return Number.isFinite(n) ? n : 0; };
+  const machine = new StateMachine(PRIMARY_SWITCHES, {
+    start(state, a) {
+      switch (state) {
+        case S.METADATA: if (a.packages !== undefined) declared = Number(a.packages); break;
+        case S.PACKAGE: b.begin(); pending = DEP_KINDS.map(() => []); break;
+        case S.VERSION:
+          b.setNum(C.epoch, num(a.epoch));
+          b.setStr(C.version, a.ver ?? '');
+          b.setStr(C.release, a.rel ?? '');
+          break;
+        case S.CHECKSUM: {
+          const t = checksumType(a.type ?? '');
+          if (!t) throw new MetadataFormatError(`unknown checksum type ${a.type ?? '(none)'}`);
+          b.setStr(C.ctype, t);
+          break;
+        }
+        case S.TIME: b.setNum(C.buildtime, num(a.build)); break;
+        case S.SIZE: b.setNum(C.packageSize, num(a.package)); b.setNum(C.installedSize, num(a.installed)); break;
+        case S.LOCATION:
+          if (!a.href) throw new MetadataFormatError('<location> without href');
+          b.setStr(C.location, a.href);
+          if (a['xml:base']) b.setStr(C.locationBase, a['xml:base']);
+          break;
+        default:
+          if (state >= ENTRY && a.name !== undefined) pending[state - ENTRY]!.push([a.name, senseOf(a.flags, a.pre), evrString(a.epoch, a.ver, a.rel)]);
+      }
+    },
+    end(state, text) {
+      switch (state) {
+        case S.NAME: b.setStr(C.name, text.trim()); break;
+        case S.ARCH: b.setStr(C.arch, text.trim()); break;
+        case S.CHECKSUM: b.setStr(C.cval, text.trim().toLowerCase()); break;
+        case S.SUMMARY: b.setStr(C.summary, text); break;
+        case S.LICENSE: b.setStr(C.license, text); break;
+        case S.VENDOR: b.setStr(C.vendor, text); break;
+        case S.GROUP: b.setStr(C.group, text); break;
+        case S.SOURCERPM: b.setStr(C.sourcerpm, text); break;
+        case S.FILE: b.addFile(text.trim()); break;
+        case S.PACKAGE:
+          for (let k = 0; k < NKINDS; k++) for (const [n, f, v] of pending[k]!) b.addDep(k, n, f, v);
+          b.end();
+          break;
+      }
+    },
+  });
+  return { machine, finish: () => b.finish(), declared: () => declared };
+}

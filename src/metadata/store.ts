@@ -1,0 +1,152 @@
+// Compact, columnar package pool: interned strings, a table of unique deps, and typed arrays
+// per package. Built by the primary parser, saved as the binary cache, materialised into
+// RepoPackage objects that share their strings and Dep objects.
+import type { ChecksumType, Dep, RepoPackage } from '../types/index.js';
+
+export const DEP_KINDS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
+export type DepKind = (typeof DEP_KINDS)[number];
+export const NKINDS = DEP_KINDS.length;
+
+/** u32 string-id columns, in this order */
+export const STR_COLS = ['name', 'version', 'release', 'arch', 'location', 'locationBase', 'checksumType', 'checksumValue', 'summary', 'sourcerpm', 'license', 'vendor', 'group'] as const;
+export type StrCol = (typeof STR_COLS)[number];
+/** f64 number columns */
+export const NUM_COLS = ['epoch', 'buildtime', 'packageSize', 'installedSize'] as const;
+export type NumCol = (typeof NUM_COLS)[number];
+
+export interface PackageStore {
+  count: number;
+  strings: string[];
+  /** per column, one string id per package */
+  str: Record<StrCol, Uint32Array>;
+  num: Record<NumCol, Float64Array>;
+  /** unique deps as (name id, flags, version id) triples */
+  depName: Uint32Array; depFlags: Uint32Array; depVersion: Uint32Array;
+  /** dep ids, grouped by package then kind; kind k of package i is depStart[i*NKINDS+k] .. [+1] */
+  depRefs: Uint32Array; depStart: Uint32Array;
+  /** primary-listed file string ids; package i is fileStart[i] .. fileStart[i+1] */
+  fileRefs: Uint32Array; fileStart: Uint32Array;
+}
+
+class Grow {
+  a: Uint32Array;
+  n = 0;
+  constructor(cap = 1024) { this.a = new Uint32Array(cap); }
+  push(v: number): void {
+    if (this.n === this.a.length) { const b = new Uint32Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    this.a[this.n++] = v;
+  }
+  done(): Uint32Array { return this.a.slice(0, this.n); }
+}
+
+export class StoreBuilder {
+  private readonly strings: string[] = [''];
+  private readonly ids = new Map<string, number>([['', 0]]);
+  private readonly depIndex = new Map<number, number[]>(); // key(name,version) -> [flags, id, flags, id...]
+  private readonly depName = new Grow(); private readonly depFlags = new Grow(); private readonly depVersion = new Grow();
+  private readonly depRefs = new Grow(1 << 16); private readonly depStart = new Grow(1 << 12);
+  private readonly fileRefs = new Grow(1 << 14); private readonly fileStart = new Grow(1 << 10);
+  private readonly strCols = STR_COLS.map(() => new Grow());
+  private readonly numCols: number[][] = NUM_COLS.map(() => []);
+  private count = 0;
+  private kind = 0;
+
+  intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) { id = this.strings.length; this.strings.push(s); this.ids.set(s, id); }
+    return id;
+  }
+
+  /** Start a package record; fields default to '' / 0 until set. */
+  begin(): void {
+    for (const c of this.strCols) c.push(0);
+    for (const c of this.numCols) c.push(0);
+    this.fileStart.push(this.fileRefs.n);
+    this.depStart.push(this.depRefs.n);
+    this.kind = 0;
+    this.count++;
+  }
+
+  setStr(col: number, value: string): void { this.strCols[col]!.a[this.count - 1] = this.intern(value); }
+  setNum(col: number, value: number): void { this.numCols[col]![this.count - 1] = value; }
+
+  /** Deps must arrive grouped by kind in DEP_KINDS order (primary.xml's order); kinds may be absent. */
+  addDep(kind: number, name: string, flags: number, version: string): void {
+    this.advanceKind(kind);
+    const n = this.intern(name); const v = this.intern(version);
+    const key = n * 0x200000 + v;
+    let list = this.depIndex.get(key);
+    if (!list) { list = []; this.depIndex.set(key, list); }
+    let id = -1;
+    for (let i = 0; i < list.length; i += 2) if (list[i] === flags) { id = list[i + 1]!; break; }
+    if (id < 0) {
+      id = this.depName.n;
+      this.depName.push(n); this.depFlags.push(flags); this.depVersion.push(v);
+      list.push(flags, id);
+    }
+    this.depRefs.push(id);
+  }
+
+  addFile(path: string): void { this.fileRefs.push(this.intern(path)); }
+
+  /** Close the current package (pads the kind offsets). */
+  end(): void { this.advanceKind(NKINDS); }
+
+  private advanceKind(kind: number): void {
+    if (kind < this.kind) throw new Error(`dependency kind ${DEP_KINDS[kind] ?? kind} out of order`);
+    while (this.kind < kind) { this.kind++; if (this.kind < NKINDS) this.depStart.push(this.depRefs.n); }
+  }
+
+  finish(): PackageStore {
+    if (this.strings.length >= 0x200000) throw new Error('too many distinct strings for the dep index');
+    this.fileStart.push(this.fileRefs.n);
+    this.depStart.push(this.depRefs.n);
+    const str = {} as Record<StrCol, Uint32Array>;
+    STR_COLS.forEach((c, i) => { str[c] = this.strCols[i]!.done(); });
+    const num = {} as Record<NumCol, Float64Array>;
+    NUM_COLS.forEach((c, i) => { num[c] = Float64Array.from(this.numCols[i]!); });
+    return {
+      count: this.count, strings: this.strings, str, num,
+      depName: this.depName.done(), depFlags: this.depFlags.done(), depVersion: this.depVersion.done(),
+      depRefs: this.depRefs.done(), depStart: this.depStart.done(), fileRefs: this.fileRefs.done(), fileStart: this.fileStart.done(),
+    };
+  }
+}
+
+/** RepoPackage objects for every record; equal deps are the same (frozen) Dep object. */
+export function materialize(store: PackageStore, repoId: string): RepoPackage[] {
+  const s = store.strings;
+  const deps: Dep[] = new Array<Dep>(store.depName.length);
+  for (let i = 0; i < deps.length; i++) {
+    deps[i] = Object.freeze({ name: s[store.depName[i]!]!, flags: store.depFlags[i]!, version: s[store.depVersion[i]!]! });
+  }
+  const { str, num, depRefs, depStart, fileRefs, fileStart } = store;
+  const slice = (a: number, b: number): Dep[] => {
+    const out = new Array<Dep>(b - a);
+    for (let j = a; j < b; j++) out[j - a] = deps[depRefs[j]!]!;
+    return out;
+  };
+  const out = new Array<RepoPackage>(store.count);
+  for (let i = 0; i < store.count; i++) {
+    const d = i * NKINDS;
+    const f0 = fileStart[i]!; const f1 = fileStart[i + 1]!;
+    const files = new Array<string>(f1 - f0);
+    for (let j = f0; j < f1; j++) files[j - f0] = s[fileRefs[j]!]!;
+    const p: RepoPackage = {
+      name: s[str.name[i]!]!, epoch: num.epoch[i]!, version: s[str.version[i]!]!, release: s[str.release[i]!]!, arch: s[str.arch[i]!]!,
+      repo: repoId, location: s[str.location[i]!]!,
+      checksum: { type: s[str.checksumType[i]!]! as ChecksumType, value: s[str.checksumValue[i]!]! },
+      packageSize: num.packageSize[i]!, installedSize: num.installedSize[i]!, summary: s[str.summary[i]!]!, sourcerpm: s[str.sourcerpm[i]!]!,
+      buildtime: num.buildtime[i]!, license: s[str.license[i]!]!, vendor: s[str.vendor[i]!]!, group: s[str.group[i]!]!,
+      provides: slice(depStart[d]!, depStart[d + 1]!), requires: slice(depStart[d + 1]!, depStart[d + 2]!),
+      conflicts: slice(depStart[d + 2]!, depStart[d + 3]!), obsoletes: slice(depStart[d + 3]!, depStart[d + 4]!),
+      recommends: slice(depStart[d + 4]!, depStart[d + 5]!), suggests: slice(depStart[d + 5]!, depStart[d + 6]!),
+      supplements: slice(depStart[d + 6]!, depStart[d + 7]!), enhances: slice(depStart[d + 7]!, depStart[d + 8]!),
+      files,
+    };
+    const lb = str.locationBase[i]!;
+    if (lb) p.locationBase = s[lb]!;
+    out[i] = p;
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+// Reads repos/**/*.yaml and turns a tag ("centos:4.9") into a DistroRelease.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { RfsError } from '../errors/index.js';
+import type { DistroRelease, RepoConfig, RpmdbTarget } from '../types/index.js';
+import { validateDistroFile, type DistroFile, type ReleaseDef } from './schema.js';
+import { baseArch, substitute } from './vars.js';
+
+/** repos/ at the package root: src/repos and dist/repos both sit two levels below it. */
+export const DEFAULT_REPOS_DIR = fileURLToPath(new URL('../../repos/', import.meta.url));
+
+interface TagEntry { tag: string; file: DistroFile; release: ReleaseDef; source: string }
+
+const indexCache = new Map<string, Map<string, TagEntry>>();
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((n) => {
+    const p = join(dir, n);
+    if (n === 'keys') return [];
+    return statSync(p).isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(n) ? [p] : [];
+  });
+}
+
+/** Parse and validate every definition file; all problems of all files in one error. */
+function loadIndex(reposDir: string): Map<string, TagEntry> {
+  const cached = indexCache.get(reposDir);
+  if (cached) return cached;
+  const index = new Map<string, TagEntry>();
+  const problems: string[] = [];
+  let files: string[];
+  try {
+    files = yamlFiles(reposDir);
+  } catch (cause) {
+    throw new RfsError('RFS_BAD_CONFIG', `reading distro definitions: cannot list ${reposDir}`, { subject: reposDir, cause });
+  }
+  for (const f of files) {
+    const rel = relative(reposDir, f);
+    let doc: unknown;
+    try {
+      doc = parseYaml(readFileSync(f, 'utf8'));
+    } catch (cause) {
+      problems.push(`${rel}: ${cause instanceof Error ? cause.message : String(cause)}`);
+      continue;
+    }
+    const { value, errors } = validateDistroFile(doc);
+    if (!value) { problems.push(...errors.map((e) => `${rel}: ${e}`)); continue; }
+    for (const r of value.releases) {
+      for (const tag of r.tags ?? [`${value.distro}:${r.release}`]) {
+        const prev = index.get(tag);
+        if (prev) problems.push(`${rel}: tag ${tag} already defined in ${prev.source}`);
+        else index.set(tag, { tag, file: value, release: r, source: rel });
+      }
+    }
+  }
+  if (problems.length) {
+    throw new RfsError('RFS_BAD_CONFIG', `reading distro definitions: ${problems[0] ?? ""}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`, {
+      subject: reposDir, details: problems, hint: problems.slice(0, 5).join('; '),
+    });
+  }
+  indexCache.set(reposDir, index);
+  return index;
+}
+
+export function listDistros(reposDir: string = DEFAULT_REPOS_DIR): { tag: string; prettyName: string; eol: boolean }[] {
+  const out: { tag: string; prettyName: string; eol: boolean }[] = [];
+  for (const e of loadIndex(reposDir).values()) {
+    const eol = e.release.eol ?? e.file.eol ?? true;
+    out.push({ tag: e.tag, prettyName: (e.release.prettyName ?? e.file.prettyName ?? '').replace('{release}', e.release.release), eol });
+  }
+  return out.sort((a, b) => a.tag.localeCompare(b.tag, 'en', { numeric: true }));
+}
+
+export function loadDistro(tag: string, opts: { arch?: string; releasever?: string; reposDir?: string } = {}): DistroRelease {
+  const index = loadIndex(opts.reposDir ?? DEFAULT_REPOS_DIR);
+  const e = index.get(tag) ?? index.get(tag.includes(':') ? tag : `${tag}:latest`);
+  if (!e) {
+    const distro = tag.split(':')[0] ?? tag;
+    const near = [...index.keys()].filter((t) => t.startsWith(`${distro}:`)).slice(0, 12);
+    throw new RfsError('RFS_UNKNOWN_DISTRO', `looking up distro ${tag}: no such definition`, {
+      subject: tag,
+      hint: near.length ? `known ${distro} tags include: ${near.join(', ')}` : 'run `rootfs-assemble list` for the known definitions',
+    });
+  }
+  const f = e.file; const r = e.release;
+  const arches = r.arches ?? f.arches ?? [];
+  const defaultArch = r.defaultArch ?? f.defaultArch ?? (arches.includes('x86_64') ? 'x86_64' : arches[0] ?? 'x86_64');
+  const arch = opts.arch ?? defaultArch;
+  if (!arches.includes(baseArch(arch))) {
+    throw new RfsError('RFS_UNKNOWN_DISTRO', `looking up distro ${tag}: no ${arch} tree`, {
+      subject: tag, hint: `${tag} exists for ${arches.join(', ')}`,
+    });
+  }
+  const archVars = { ...(f.archVars?.[baseArch(arch)] ?? {}), ...(r.archVars?.[baseArch(arch)] ?? {}) };
+  const vars = { ...(f.vars ?? {}), ...(r.vars ?? {}), ...archVars };
+  // Definition-level variables are fixed now; $releasever/$basearch stay for applyRepoOptions.
+  const sub = (s: string): string => substitute(s, vars);
+  const major = r.kind === 'major';
+  const repos: RepoConfig[] = f.repos.map((d) => {
+    const rc: RepoConfig = { id: d.id, enabled: d.enabled === 'always' || (d.enabled === 'major' && major) };
+    if (d.name !== undefined) rc.name = d.name;
+    if (d.baseurl) rc.baseurl = d.baseurl.map(sub);
+    if (d.mirrorlist !== undefined) rc.mirrorlist = sub(d.mirrorlist);
+    if (d.metalink !== undefined) rc.metalink = sub(d.metalink);
+    if (d.gpgcheck !== undefined) rc.gpgcheck = d.gpgcheck;
+    if (d.gpgkey) rc.gpgkey = d.gpgkey.map(sub);
+    if (d.priority !== undefined) rc.priority = d.priority;
+    if (d.cost !== undefined) rc.cost = d.cost;
+    if (d.exclude) rc.exclude = [...d.exclude];
+    if (d.moduleHotfixes !== undefined) rc.moduleHotfixes = d.moduleHotfixes;
+    return rc;
+  });
+  const db = { ...f.rpmdb, ...r.rpmdb };
+  if (!db.flavour || !db.path || !db.rpmVersion) {
+    throw new RfsError('RFS_BAD_CONFIG', `reading distro ${tag}: incomplete rpmdb`, { subject: e.source });
+  }
+  const rpmdb: RpmdbTarget = { flavour: db.flavour, path: db.path, rpmVersion: db.rpmVersion };
+  if (db.compatSymlink) rpmdb.compatSymlink = true;
+  const out: DistroRelease = {
+    distro: f.distro,
+    release: r.release,
+    releasever: opts.releasever ?? r.releasever ?? r.release,
+    arch,
+    arches: [...arches],
+    mirrorRoot: sub(r.mirrorRoot ?? f.mirrorRoot ?? ''),
+    repos,
+    packages: [...(r.packages ?? f.packages ?? [])],
+    rpmdb,
+    prettyName: (r.prettyName ?? f.prettyName ?? f.distro).replace('{release}', r.release),
+    eol: r.eol ?? f.eol ?? true,
+  };
+  const installonly = r.installonly ?? f.installonly;
+  if (installonly) out.installonly = [...installonly];
+  return out;
+}
+
+/** Absolute path of a key file shipped in repos/keys, or undefined for URLs/unknown names. */
+export function keyFilePath(name: string, reposDir: string = DEFAULT_REPOS_DIR): string | undefined {
+  if (/^[a-z]+:\/\//i.test(name) || name.includes('/')) return undefined;
+  const p = join(reposDir, 'keys', name);
+  try { return statSync(p).isFile() ? p : undefined; } catch { return undefined; }
+}

@@ -1,0 +1,156 @@
+// Payload entries: cpio members mapped to header file indexes (as rpmfiArchiveReadNext
+// does), hard-link sets, %ghost skipping, and path safety. The header's metadata is
+// authoritative; the archive only supplies content.
+import { RfsError } from '../errors/index.js';
+import { FileFlag } from '../types/index.js';
+import { ByteReader } from '../util/bytes.js';
+import { decompress, sniffCodec, type Codec } from '../decompress/index.js';
+import { CpioReader } from './cpio.js';
+import type { RpmFile } from './meta.js';
+
+export interface PayloadEntry {
+  file: RpmFile;
+  /** header indexes of all members of this file's hard-link set (data comes with the last); null if none */
+  hardlinkSet: number[] | null;
+  content: AsyncIterable<Uint8Array>;
+  size: number;
+  /** a relative symlink whose target climbs above the image root (reported, never followed) */
+  linkEscapes: boolean;
+}
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+function unsafe(msg: string, subject: string): never {
+  throw new RfsError('RFS_UNSAFE_PATH', `reading payload: ${msg}`, { subject, hint: 'the package is hostile or corrupt' });
+}
+
+/** Archive name -> header-relative key ('./usr/bin/x', '/usr/bin/x', 'usr/bin/x' -> 'usr/bin/x'). */
+export function archiveKey(name: string, subject: string): string {
+  let n = name.startsWith('./') ? name.slice(2) : name;
+  if (n.startsWith('/')) unsafe(`absolute archive name ${JSON.stringify(name)}`, subject);
+  if (n.split('/').includes('..')) unsafe(`archive name with '..': ${JSON.stringify(name)}`, subject);
+  n = n.replace(/\/+$/, '');
+  return n;
+}
+
+/** True when a relative symlink at `path` pointing to `target` leaves the root lexically. */
+export function symlinkEscapesRoot(path: string, target: string): boolean {
+  if (target.startsWith('/')) return false;
+  let depth = path.split('/').filter((c) => c && c !== '.').length - 1;
+  for (const c of target.split('/')) {
+    if (c === '..') depth--;
+    else if (c && c !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+/** Hard-link sets from (FILEDEVICES, FILEINODES) of regular non-ghost files, as rpmfilesBuildNLink. */
+export function hardlinkSets(files: RpmFile[]): Map<number, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const f of files) {
+    if ((f.mode & S_IFMT) !== S_IFREG || f.flags & FileFlag.GHOST) continue;
+    const k = `${f.device}:${f.inode}`;
+    const set = byKey.get(k);
+    if (set) set.push(f.index);
+    else byKey.set(k, [f.index]);
+  }
+  const out = new Map<number, number[]>();
+  for (const set of byKey.values()) if (set.length > 1) for (const i of set) out.set(i, set);
+  return out;
+}
+
+export interface PayloadOptions {
+  files: RpmFile[];
+  subject: string;
+  codec?: Codec;
+  signal?: AbortSignal;
+  /** sees every uncompressed byte (PAYLOADDIGESTALT) */
+  rawTap?: (chunk: Uint8Array) => void;
+}
+
+export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opts: PayloadOptions): AsyncGenerator<PayloadEntry> {
+  const { files, subject } = opts;
+  const src = new ByteReader(compressed);
+  const codec = opts.codec ?? sniffCodec(await src.peek(6));
+  // A valid archive can't be larger than its headers, names and contents: bound the output.
+  let maxBytes = 1 << 20;
+  for (const f of files) maxBytes += 128 + 2 * f.path.length + f.size + f.linkTo.length;
+  let raw: AsyncIterable<Uint8Array> = decompress(src.rest(), codec, { maxBytes, subject });
+  if (opts.rawTap) raw = tap(raw, opts.rawTap);
+  const rd = new ByteReader(raw);
+  const links = hardlinkSets(files);
+  // Content size of a stripped entry, as rpmfi's iterReadArchiveNext sets it.
+  const strippedSize = (i: number): number | undefined => {
+    const f = files[i];
+    if (!f) return undefined;
+    if (f.flags & FileFlag.GHOST) return 0;
+    const type = f.mode & S_IFMT;
+    if (type === S_IFLNK) return f.size;
+    if (type !== S_IFREG) return 0;
+    const set = links.get(i);
+    return set && set[set.length - 1] !== i ? 0 : f.size;
+  };
+  const cpio = new CpioReader(rd, strippedSize, subject);
+  const byKey = new Map<string, number>();
+  for (const f of files) {
+    if (f.path.split('/').includes('..')) unsafe(`header file name with '..': ${JSON.stringify(f.path)}`, subject);
+    byKey.set(f.path.replace(/^\.?\/+/, '').replace(/\/+$/, ''), f.index);
+  }
+  const seen = new Uint8Array(files.length);
+  let serial = 0;
+  for (;;) {
+    if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', 'reading payload: aborted', { subject });
+    const e = await cpio.next();
+    if (!e) break;
+    let idx: number;
+    if (e.stripped) idx = e.index;
+    else {
+      const key = archiveKey(e.name, subject);
+      const found = byKey.get(key);
+      if (found === undefined) unsafe(`archive entry ${JSON.stringify(e.name)} is not in the header`, subject);
+      idx = found;
+    }
+    const file = files[idx]!;
+    if (file.flags & FileFlag.GHOST) continue; // old rpm sometimes archived ghosts; rpm skips them
+    if (seen[idx]) throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${file.path} appears twice`, { subject });
+    seen[idx] = 1;
+    const type = file.mode & S_IFMT;
+    const set = links.get(idx) ?? null;
+    if (type === S_IFLNK) {
+      await cpio.readAll();
+      yield { file, hardlinkSet: null, content: empty(), size: 0, linkEscapes: symlinkEscapesRoot(file.path, file.linkTo) };
+      continue;
+    }
+    let size = e.size;
+    if (type !== S_IFREG) size = 0;
+    else if (!e.stripped && e.size !== file.size && !(set && e.size === 0)) {
+      throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${file.path} has ${e.size} bytes in the archive, ${file.size} in the header`, { subject });
+    }
+    const my = ++serial;
+    const current = (): boolean => my === serial;
+    async function* content(): AsyncGenerator<Uint8Array> {
+      if (!current()) throw new RfsError('RFS_INTERNAL', 'reading payload: entry content read after the iterator advanced', { subject });
+      if (size > 0) yield* cpio.content();
+    }
+    yield { file, hardlinkSet: set, content: content(), size, linkEscapes: false };
+    serial++;
+  }
+  const missing = files.filter((f) => !seen[f.index] && !(f.flags & FileFlag.GHOST));
+  if (missing.length) {
+    throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${missing.length} file(s) missing from the archive, first ${missing[0]!.path}`, { subject });
+  }
+  // Drain so that digests over the whole payload see every byte.
+  for await (const _ of rd.rest());
+}
+
+async function* tap(src: AsyncIterable<Uint8Array>, fn: (c: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+  for await (const c of src) {
+    fn(c);
+    yield c;
+  }
+}
+
+async function* empty(): AsyncGenerator<Uint8Array> {}

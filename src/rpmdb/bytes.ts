@@ -1,0 +1,63 @@
+// Little helpers for the byte layouts of BDB/ndb files: everything is in the target's byte order.
+
+export type Endian = 'little' | 'big';
+
+export function u16(buf: Uint8Array, off: number, v: number, e: Endian): void {
+  if (e === 'little') {
+    buf[off] = v & 0xff;
+    buf[off + 1] = (v >>> 8) & 0xff;
+  } else {
+    buf[off] = (v >>> 8) & 0xff;
+    buf[off + 1] = v & 0xff;
+  }
+}
+
+export function u32(buf: Uint8Array, off: number, v: number, e: Endian): void {
+  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint32(off, v >>> 0, e === 'little');
+}
+
+export function i32(buf: Uint8Array, off: number, v: number, e: Endian): void {
+  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setInt32(off, v, e === 'little');
+}
+
+export function getU16(buf: Uint8Array, off: number, e: Endian): number {
+  const a = buf[off] ?? 0;
+  const b = buf[off + 1] ?? 0;
+  return e === 'little' ? a | (b << 8) : (a << 8) | b;
+}
+
+export function getU32(buf: Uint8Array, off: number, e: Endian): number {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(off, e === 'little');
+}
+
+/** a u32 as 4 bytes (Packages keys, Installtid keys, index values) */
+export function u32Bytes(v: number, e: Endian): Uint8Array {
+  const b = new Uint8Array(4);
+  u32(b, 0, v, e);
+  return b;
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** memcmp order, shorter first on a common prefix (btree and JS-side map ordering) */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+export const utf8 = new TextEncoder();
+export const latin1Key = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');

@@ -1,0 +1,9 @@
+// Layer 4: the dependency solver (pure: no I/O). See docs in README "Solver".
+export { createPool, Pool, nevraOf, type Solvable } from './pool.js';
+export { resolve, resolveJobs } from './resolve.js';
+export type { Job } from './jobs.js';
+export { renderProblem } from './problems.js';
+export { installOrder } from './order.js';
+export { writeTestcase } from './testcase.js';
+export { parseRich, formatRich, isRich, type Rich } from './richdep.js';
+export * from './types.js';

@@ -1,0 +1,138 @@
+// Turning request strings into candidate sets, the way dnf's Subject reads them: @group,
+// /file, "name op evr", name, name.arch, name-version(-release)(.arch), provides, globs.
+import { Sense } from '../types/deps.js';
+import { evrRangeMatches, parseOp } from '../version/index.js';
+import type { Pool } from './pool.js';
+import { evrString } from './pool.js';
+import type { Problem } from './types.js';
+
+export interface Job {
+  /** the request string this job came from */
+  spec: string;
+  candidates: number[];
+}
+
+export type Expanded = { jobs: Job[]; problems: Problem[] };
+
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (const c of glob) {
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[' || c === ']') re += c;
+    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+const isGlob = (s: string): boolean => /[*?[]/.test(s);
+
+/** Solvable ids matched by --exclude globs (name, name.arch or full NEVRA). */
+export function excludedSet(pool: Pool, globs: string[]): Uint8Array {
+  const out = new Uint8Array(pool.size + 1);
+  if (!globs.length) return out;
+  const res = globs.map(globToRegExp);
+  for (let id = 1; id <= pool.size; id++) {
+    const s = pool.solvable(id);
+    const p = s.pkg;
+    const na = `${p.name}.${p.arch}`;
+    if (res.some((r) => r.test(p.name) || r.test(na) || r.test(s.nevra) || r.test(`${p.name}-${p.version}-${p.release}.${p.arch}`))) out[id] = 1;
+  }
+  return out;
+}
+
+/** Solvable ids that may be installed in parallel versions (name or provide in the list). */
+export function installonlySet(pool: Pool, names: string[]): Uint8Array {
+  const out = new Uint8Array(pool.size + 1);
+  for (const n of names) for (const id of pool.whatProvides({ name: n, flags: 0, version: '' })) out[id] = 1;
+  return out;
+}
+
+function nameCandidates(pool: Pool, name: string, withObsoleters: boolean): number[] {
+  const ids = pool.named(name).slice();
+  if (withObsoleters && ids.length) {
+    // dnf adds packages that obsolete the requested name, so a renamed package replaces it
+    for (const e of pool.whatObsoletes(name)) {
+      const hit = ids.some((q) => {
+        const qp = pool.solvable(q).pkg;
+        return evrRangeMatches({ name: qp.name, flags: Sense.EQUAL, version: evrString(qp) }, e.dep);
+      });
+      if (hit && !ids.includes(e.sid)) ids.push(e.sid);
+    }
+  }
+  return ids;
+}
+
+/** All candidates for one request string, before excludes. */
+function match(pool: Pool, spec: string): number[][] {
+  const rel = /^(\S+)\s*(<=|>=|==|=<|=>|=|<|>)\s*(\S+)$/.exec(spec);
+  if (rel) return [pool.whatProvides({ name: rel[1]!, flags: parseOp(rel[2]!), version: rel[3]! })];
+  if (spec.startsWith('/')) {
+    if (isGlob(spec)) return [];
+    return [pool.whatProvides({ name: spec, flags: 0, version: '' })];
+  }
+  if (isGlob(spec)) {
+    const re = globToRegExp(spec);
+    const names = [...pool.byName.keys()].filter((n) => re.test(n)).sort();
+    return names.map((n) => pool.named(n));
+  }
+  const byName = nameCandidates(pool, spec, true);
+  if (byName.length) return [byName];
+  // name.arch
+  const dot = spec.lastIndexOf('.');
+  if (dot > 0) {
+    const arch = spec.slice(dot + 1);
+    const ids = pool.named(spec.slice(0, dot)).filter((id) => pool.solvable(id).pkg.arch === arch);
+    if (ids.length) return [ids];
+  }
+  // name-[epoch:]version[-release][.arch]
+  for (let i = spec.lastIndexOf('-'); i > 0; i = spec.lastIndexOf('-', i - 1)) {
+    const name = spec.slice(0, i);
+    const ids = pool.named(name);
+    if (!ids.length) continue;
+    const rest = spec.slice(i + 1);
+    const hits = ids.filter((id) => {
+      const s = pool.solvable(id);
+      const p = s.pkg;
+      const vr = evrString(p);
+      const forms = [p.version, vr, `${p.version}-${p.release}`, `${p.epoch}:${p.version}`, `${p.epoch}:${p.version}-${p.release}`,
+        `${p.version}-${p.release}.${p.arch}`, `${vr}.${p.arch}`];
+      return forms.includes(rest);
+    });
+    if (hits.length) return [hits];
+  }
+  // a provide (e.g. "webserver", "libc.so.6()(64bit)")
+  const prov = pool.whatProvides({ name: spec, flags: 0, version: '' });
+  return prov.length ? [prov] : [];
+}
+
+export function expandRequest(pool: Pool, specs: string[], excluded: Uint8Array): Expanded {
+  const jobs: Job[] = [];
+  const problems: Problem[] = [];
+  const add = (spec: string, chain: string[], optional: boolean): void => {
+    const found = match(pool, spec);
+    if (!found.length || found.every((c) => !c.length)) {
+      if (!optional) problems.push({ kind: 'not-found', request: spec, chain });
+      return;
+    }
+    for (const all of found) {
+      const ok = all.filter((id) => !excluded[id]);
+      if (ok.length) jobs.push({ spec, candidates: ok });
+      else if (!optional) problems.push({ kind: 'only-excluded', request: spec, excluded: all.map((id) => pool.solvable(id).nevra), chain });
+    }
+  };
+  for (const spec of specs) {
+    if (spec.startsWith('@')) {
+      const id = spec.slice(1);
+      // dnf merges a group defined by several repos (libcomps union)
+      const gs = pool.repos.flatMap((r) => r.groups ?? []).filter((x) => x.id === id || x.name === id);
+      if (!gs.length) { problems.push({ kind: 'not-found', request: spec, chain: [] }); continue; }
+      const names = [...new Set(gs.flatMap((g) => [...g.mandatory, ...g.default]))];
+      // group members that do not exist are skipped, as dnf does for group installs
+      for (const n of names) add(n, [`${n} is in group ${spec}`], true);
+      continue;
+    }
+    add(spec, [], false);
+  }
+  return { jobs, problems };
+}

@@ -1,0 +1,65 @@
+import type { RepoPackage } from '../types/package.js';
+import type { Pool } from './pool.js';
+import { excludedSet, expandRequest, installonlySet, type Job } from './jobs.js';
+import { explainCore } from './problems.js';
+import { search, type SearchResult } from './search.js';
+import { DEFAULT_INSTALLONLY, type Problem, type Request, type ResolveOptions, type ResolveResult } from './types.js';
+
+export interface ResolveInternals {
+  /** libsolv testcases run without multilib same-name coexistence (implicitobsoleteusescolors off) */
+  implicitObsoleteUsesColors?: boolean;
+}
+
+/**
+ * Pick the packages dnf would install into an empty root for `request`, or explain why
+ * no such set exists. Pure and deterministic: the same pool and request give the same answer.
+ */
+export function resolve(pool: Pool, request: Request, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
+  const excluded = excludedSet(pool, request.exclude ?? []);
+  const { jobs, problems } = expandRequest(pool, request.install, excluded);
+  if (problems.length) return { ok: false, problems };
+  return resolveJobs(pool, jobs, excluded, opts);
+}
+
+/** Solve explicit candidate sets (one "install one of these" per job); used by resolve() and the libsolv testcase runner. */
+export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
+  const installonly = installonlySet(pool, opts.installonly ?? DEFAULT_INSTALLONLY);
+  const ropts = {
+    weakDeps: opts.weakDeps ?? false, installonly, excluded,
+    implicitObsoleteUsesColors: opts.implicitObsoleteUsesColors ?? pool.scores !== null,
+  };
+  const first = search(pool, jobs, ropts);
+  if (first.ok) {
+    const pkgs = first.installed.map((id) => pool.solvable(id));
+    pkgs.sort((a, b) => (a.pkg.name < b.pkg.name ? -1 : a.pkg.name > b.pkg.name ? 1 : a.pkg.arch < b.pkg.arch ? -1 : a.pkg.arch > b.pkg.arch ? 1 : a.id - b.id));
+    const reasons = new Map<RepoPackage, string>();
+    for (const s of pkgs) reasons.set(s.pkg, first.reason.get(s.id) ?? 'required');
+    return { ok: true, transaction: { packages: pkgs.map((s) => s.pkg), reasons } };
+  }
+  // explain, then drop the jobs involved and look for independent problems, as libsolv lists several
+  const out: Problem[] = [];
+  let active: Job[] = jobs;
+  let res: SearchResult = first;
+  for (let round = 0; round < 5 && !res.ok; round++) {
+    out.push(...explainCore(pool, active, res.rb, res.core, excluded));
+    const involved = new Set<number>();
+    for (const ci of res.core) {
+      const info = res.rb.infos[ci]!;
+      if (info.type === 'job') involved.add(info.job);
+    }
+    active = active.filter((_, i) => !involved.has(i));
+    if (!involved.size || !active.length) break;
+    res = search(pool, active, ropts);
+  }
+  return { ok: false, problems: dedupe(out) };
+}
+
+function dedupe(ps: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return ps.filter((p) => {
+    const k = JSON.stringify(p);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

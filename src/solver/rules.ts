@@ -1,0 +1,262 @@
+import type { Dep } from '../types/deps.js';
+import { Sense } from '../types/deps.js';
+import { evrRangeMatches, formatDep } from '../version/index.js';
+import type { Pool } from './pool.js';
+import { evrString } from './pool.js';
+import { isRich, parseRich, formatRich, type Rich } from './richdep.js';
+import { lit } from './sat.js';
+
+/** Why a clause exists; used by the decision sweep and to explain failures. */
+export type RuleInfo =
+  | { type: 'job'; job: number }
+  | { type: 'requires'; pkg: number; dep: string }
+  | { type: 'nothing-provides'; pkg: number; dep: string; raw?: Dep }
+  | { type: 'conflicts'; pkg: number; other: number; dep: string }
+  | { type: 'obsoletes'; pkg: number; other: number; dep: string }
+  | { type: 'same-name'; pkg: number; other: number };
+
+export interface RuleOptions {
+  weakDeps: boolean;
+  /** solvable ids that are installonly (several versions may be installed; no obsoletes) */
+  installonly: Uint8Array;
+  /** solvable ids removed by excludes */
+  excluded: Uint8Array;
+  /** same-name packages of different arch color (x86_64 vs i686) may be installed together */
+  implicitObsoleteUsesColors: boolean;
+}
+
+const MAX_CNF = 512;
+
+/** Builds clauses for every package reachable from the jobs (as libsolv's addpkgrules). */
+export class RuleBuilder {
+  readonly clauses: number[][] = [];
+  readonly infos: RuleInfo[] = [];
+  readonly reachable: number[] = [];
+  private readonly inQueue: Uint8Array;
+  private readonly pairs = new Set<number>();
+  private readonly richCache = new Map<string, Rich>();
+
+  constructor(readonly pool: Pool, readonly opts: RuleOptions) {
+    this.inQueue = new Uint8Array(pool.size + 1);
+  }
+
+  /** providers of a simple dependency, without excluded packages; rpmlib() deps are always met */
+  providers(dep: Dep): number[] | null {
+    if (dep.name.startsWith('rpmlib(')) return null;
+    const all = this.pool.whatProvides(dep);
+    const ex = this.opts.excluded;
+    return all.some((id) => ex[id]) ? all.filter((id) => !ex[id]) : all;
+  }
+
+  rich(name: string): Rich {
+    let r = this.richCache.get(name);
+    if (!r) {
+      r = parseRich(name);
+      this.richCache.set(name, r);
+    }
+    return r;
+  }
+
+  add(lits: number[], info: RuleInfo): void {
+    this.clauses.push(lits);
+    this.infos.push(info);
+  }
+
+  addJob(job: number, candidates: number[]): void {
+    this.add(candidates.map((c) => lit(c, true)), { type: 'job', job });
+    for (const c of candidates) this.enqueue(c);
+  }
+
+  enqueue(id: number): void {
+    if (this.inQueue[id]) return;
+    this.inQueue[id] = 1;
+    this.reachable.push(id);
+  }
+
+  /** Process the queue until every reachable package has its rules. */
+  build(): void {
+    for (let k = 0; k < this.reachable.length; k++) {
+      this.addPackage(this.reachable[k]!);
+      if (k === this.reachable.length - 1 && this.opts.weakDeps) this.addSupplementers();
+    }
+  }
+
+  private addPackage(id: number): void {
+    const s = this.pool.solvable(id);
+    const pkg = s.pkg;
+    const seen = new Set<string>();
+    for (const d of pkg.requires) {
+      const key = `${d.name}\0${d.flags & 14}\0${d.version}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.addRequires(id, d);
+    }
+    for (const d of pkg.conflicts) this.addConflicts(id, d);
+    const noobs = this.opts.installonly[id] === 1;
+    if (!noobs) for (const d of pkg.obsoletes) this.addObsoletes(id, d);
+    if (!noobs) {
+      for (const q of this.pool.named(pkg.name)) {
+        if (q === id || this.opts.excluded[q]) continue;
+        if (this.opts.implicitObsoleteUsesColors && !colorMatch(pkg.arch, this.pool.solvable(q).pkg.arch)) continue;
+        this.pair(id, q, { type: 'same-name', pkg: id, other: q });
+      }
+    }
+    if (this.opts.weakDeps) {
+      for (const d of pkg.recommends) {
+        if (isRich(d.name)) { for (const a of this.atoms(this.rich(d.name))) this.enqueue(a); continue; }
+        for (const q of this.providers(d) ?? []) this.enqueue(q);
+      }
+    }
+  }
+
+  private pair(a: number, b: number, info: RuleInfo): void {
+    const key = a < b ? a * 0x200000 + b : b * 0x200000 + a;
+    if (this.pairs.has(key)) return;
+    this.pairs.add(key);
+    this.add([lit(a, false), lit(b, false)], info);
+  }
+
+  private addRequires(id: number, d: Dep): void {
+    if (isRich(d.name)) {
+      const dep = d.name;
+      for (const c of this.cnf(this.rich(d.name), true)) {
+        if (c.includes(lit(id, true))) continue;
+        this.add([lit(id, false), ...c], c.length ? { type: 'requires', pkg: id, dep } : { type: 'nothing-provides', pkg: id, dep });
+        for (const l of c) if ((l & 1) === 0) this.enqueue(l >> 1);
+      }
+      return;
+    }
+    const prov = this.providers(d);
+    if (prov === null) return;
+    if (prov.includes(id)) return; // a package satisfies its own requirement
+    const dep = formatDep(d);
+    if (prov.length === 0) {
+      this.add([lit(id, false)], { type: 'nothing-provides', pkg: id, dep, raw: d });
+      return;
+    }
+    this.add([lit(id, false), ...prov.map((p) => lit(p, true))], { type: 'requires', pkg: id, dep });
+    for (const p of prov) this.enqueue(p);
+  }
+
+  private addConflicts(id: number, d: Dep): void {
+    if (isRich(d.name)) {
+      for (const c of this.cnf(this.rich(d.name), false)) {
+        if (c.includes(lit(id, false))) continue;
+        const others = c.filter((l) => l & 1).map((l) => l >> 1);
+        this.add([lit(id, false), ...c], { type: 'conflicts', pkg: id, other: others[0] ?? id, dep: d.name });
+      }
+      return;
+    }
+    for (const q of this.providers(d) ?? []) {
+      if (q === id) continue;
+      this.add([lit(id, false), lit(q, false)], { type: 'conflicts', pkg: id, other: q, dep: formatDep(d) });
+    }
+  }
+
+  private addObsoletes(id: number, d: Dep): void {
+    // rpm obsoletes match package names (not provides), with the range on the package EVR
+    for (const q of this.pool.named(d.name)) {
+      if (q === id || this.opts.excluded[q]) continue;
+      const qs = this.pool.solvable(q).pkg;
+      if (!evrRangeMatches({ name: qs.name, flags: Sense.EQUAL, version: evrString(qs) }, d)) continue;
+      this.add([lit(id, false), lit(q, false)], { type: 'obsoletes', pkg: id, other: q, dep: formatDep(d) });
+    }
+  }
+
+  /** Packages whose Supplements mention something reachable (weak deps only). */
+  private addSupplementers(): void {
+    const reach = this.inQueue;
+    for (let id = 1; id <= this.pool.size; id++) {
+      if (reach[id] || this.opts.excluded[id]) continue;
+      const sup = this.pool.solvable(id).pkg.supplements;
+      if (!sup.length) continue;
+      const hit = sup.some((d) => {
+        const atoms = isRich(d.name) ? this.atoms(this.rich(d.name)) : this.providers(d) ?? [];
+        return atoms.some((a) => reach[a]);
+      });
+      if (hit) this.enqueue(id);
+    }
+  }
+
+  /** every package mentioned positively or negatively in a rich dependency */
+  atoms(r: Rich): number[] {
+    switch (r.op) {
+      case 'dep': return this.providers(r.dep) ?? [];
+      case 'if': case 'unless': return [...this.atoms(r.a), ...this.atoms(r.b), ...(r.c ? this.atoms(r.c) : [])];
+      default: return r.args.flatMap((a) => this.atoms(a));
+    }
+  }
+
+  /** package set for `with`/`without` (a single package must match) */
+  private set(r: Rich): number[] {
+    if (r.op === 'dep') return this.providers(r.dep) ?? [0];
+    if (r.op === 'with') {
+      let acc = this.set(r.args[0]!);
+      for (const a of r.args.slice(1)) { const s = new Set(this.set(a)); acc = acc.filter((x) => s.has(x)); }
+      return acc;
+    }
+    if (r.op === 'without') {
+      let acc = this.set(r.args[0]!);
+      for (const a of r.args.slice(1)) { const s = new Set(this.set(a)); acc = acc.filter((x) => !s.has(x)); }
+      return acc;
+    }
+    return this.atoms(r);
+  }
+
+  /**
+   * CNF (list of clauses of literals) of a rich dependency being true (pos) or false (!pos),
+   * with libsolv's meaning of the operators: `A if B` = A | ~B, `A unless B` = A & ~B.
+   */
+  cnf(r: Rich, pos: boolean): number[][] {
+    switch (r.op) {
+      case 'dep': case 'with': case 'without': {
+        const set = r.op === 'dep' ? this.providers(r.dep) : this.set(r);
+        if (set === null || set.includes(0)) return pos ? [] : [[]]; // rpmlib(): always true
+        return pos ? [set.map((p) => lit(p, true))] : set.map((p) => [lit(p, false)]);
+      }
+      case 'and':
+        return pos ? r.args.flatMap((a) => this.cnf(a, true)) : r.args.map((a) => this.cnf(a, false)).reduce(cross);
+      case 'or':
+        return pos ? r.args.map((a) => this.cnf(a, true)).reduce(cross) : r.args.flatMap((a) => this.cnf(a, false));
+      case 'if': {
+        const A = this.cnf(r.a, true), nA = this.cnf(r.a, false), B = this.cnf(r.b, true), nB = this.cnf(r.b, false);
+        if (!r.c) return pos ? cross(A, nB) : [...nA, ...B];
+        const C = this.cnf(r.c, true), nC = this.cnf(r.c, false);
+        return pos ? [...cross(A, nB), ...cross(C, B)] : cross([...nA, ...B], [...nC, ...nB]);
+      }
+      case 'unless': {
+        const A = this.cnf(r.a, true), nA = this.cnf(r.a, false), B = this.cnf(r.b, true), nB = this.cnf(r.b, false);
+        if (!r.c) return pos ? [...A, ...nB] : cross(nA, B);
+        const C = this.cnf(r.c, true), nC = this.cnf(r.c, false);
+        return pos ? cross([...A, ...nB], [...C, ...B]) : [...cross(nA, B), ...cross(nC, nB)];
+      }
+    }
+  }
+}
+
+/** OR of two CNFs: every clause of one joined with every clause of the other. */
+function cross(a: number[][], b: number[][]): number[][] {
+  const out: number[][] = [];
+  for (const x of a) for (const y of b) {
+    const s = new Set([...x, ...y]);
+    let taut = false;
+    for (const l of s) if (s.has(l ^ 1)) { taut = true; break; }
+    if (!taut) out.push([...s]);
+    if (out.length > MAX_CNF) return out;
+  }
+  return out;
+}
+
+const COLOR64 = new Set(['x86_64', 'x86_64_v2', 'x86_64_v3', 'x86_64_v4', 'amd64', 'aarch64', 'ppc64', 'ppc64le', 's390x', 'ia64', 'sparc64', 'riscv64']);
+function color(arch: string): number {
+  if (arch === 'noarch' || arch === 'all' || arch === 'any') return 0;
+  return COLOR64.has(arch) ? 2 : 1;
+}
+function colorMatch(a: string, b: string): boolean {
+  const ca = color(a), cb = color(b);
+  return ca === 0 || cb === 0 || ca === cb;
+}
+
+export function ruleDepText(d: Dep): string {
+  return isRich(d.name) ? formatRich(parseRich(d.name)) : formatDep(d);
+}

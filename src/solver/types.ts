@@ -1,0 +1,61 @@
+import type { CompsGroup, RepoPackage } from '../types/package.js';
+
+/** One repository as the solver sees it. priority: lower wins (dnf); cost: lower wins on ties. */
+export interface PoolRepo {
+  id: string;
+  priority: number;
+  cost: number;
+  packages: RepoPackage[];
+  groups?: CompsGroup[];
+  /** full file lists (index = position in `packages`), when already loaded */
+  filelists?: string[][];
+}
+
+export interface PoolOptions {
+  /** host architecture; '' or 'unset' disables arch filtering (libsolv testcases) */
+  arch: string;
+}
+
+/**
+ * A request: install strings (name, name.arch, name-ver(-rel), "name >= 1.2", /path, @group,
+ * provide) and exclude globs (matched against name, name.arch and NEVRA).
+ */
+export interface Request {
+  install: string[];
+  exclude?: string[];
+}
+
+export interface ResolveOptions {
+  /** honour Recommends/Supplements (default false, as images want) */
+  weakDeps?: boolean;
+  /** names that may be installed in several versions (default: dnf's installonlypkgs) */
+  installonly?: string[];
+}
+
+export interface Transaction {
+  /** sorted by name, then arch */
+  packages: RepoPackage[];
+  /** why each package is there: "requested" or "X requires dep" */
+  reasons: Map<RepoPackage, string>;
+}
+
+export type ResolveResult = { ok: true; transaction: Transaction } | { ok: false; problems: Problem[] };
+
+/** Structured reasons why a request cannot be satisfied; `chain` leads from the request to the failure. */
+export type Problem =
+  | { kind: 'not-found'; request: string; chain: string[] }
+  | { kind: 'only-excluded'; request: string; excluded: string[]; chain: string[] }
+  | { kind: 'nothing-provides'; dep: string; neededBy: string; chain: string[] }
+  | { kind: 'excluded-provider'; dep: string; neededBy: string; excluded: string[]; chain: string[] }
+  | { kind: 'conflicts'; pkg: string; other: string; dep: string; chain: string[] }
+  | { kind: 'obsoletes'; pkg: string; other: string; dep: string; chain: string[] }
+  | { kind: 'both-obsolete'; pkg: string; other: string; chain: string[] }
+  | { kind: 'same-name'; pkg: string; other: string; chain: string[] }
+  | { kind: 'requires-uninstallable'; pkg: string; dep: string; providers: string[]; chain: string[] }
+  | { kind: 'request-uninstallable'; request: string; candidates: string[]; chain: string[] };
+
+/** dnf's default installonlypkgs (dnf/const.py INSTALLONLYPKGS) */
+export const DEFAULT_INSTALLONLY = [
+  'kernel', 'kernel-PAE', 'installonlypkg(kernel)', 'installonlypkg(kernel-module)',
+  'installonlypkg(vm)', 'multiversion(kernel)',
+];

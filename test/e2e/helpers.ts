@@ -1,0 +1,70 @@
+// Shared bits for end-to-end tests: run the CLI in-process or as a child, list a tar with an
+// independent reader (Python's tarfile), query an rpmdb with Debian's rpm.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { resolve } from 'node:path';
+import { main } from '../../src/cli/main.js';
+
+export const ROOT = resolve(__dirname, '../..');
+export const BIN = resolve(ROOT, 'bin/rootfs-assemble.js');
+
+export function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+export const isRoot = process.getuid?.() === 0;
+
+/** Run the CLI in this process; returns exit code and captured output. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: [Buffer[], Buffer[]] = [[], []];
+  out.on('data', (c: Buffer) => chunks[0].push(c));
+  err.on('data', (c: Buffer) => chunks[1].push(c));
+  const code = await main(argv, { stdout: out, stderr: err, env: { ...process.env, ...env }, cwd: process.cwd() });
+  return { code, stdout: Buffer.concat(chunks[0]).toString(), stderr: Buffer.concat(chunks[1]).toString() };
+}
+
+export interface TarMember {
+  name: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  size: number;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+  mtime: number;
+  xattrs: Record<string, string>;
+}
+
+const LIST_PY = `
+import json, sys, tarfile
+types = {tarfile.REGTYPE: 'file', tarfile.AREGTYPE: 'file', tarfile.DIRTYPE: 'dir', tarfile.SYMTYPE: 'symlink',
+         tarfile.LNKTYPE: 'hardlink', tarfile.CHRTYPE: 'char', tarfile.BLKTYPE: 'block', tarfile.FIFOTYPE: 'fifo'}
+out = []
+with tarfile.open(sys.argv[1]) as t:
+    for m in t:
+        x = {k[len('SCHILY.xattr.'):]: v.encode('utf-8', 'surrogateescape').hex() for k, v in m.pax_headers.items() if k.startswith('SCHILY.xattr.')}
+        out.append(dict(name=m.name, type=types.get(m.type, str(m.type)), mode=m.mode, uid=m.uid, gid=m.gid, uname=m.uname,
+                        gname=m.gname, size=m.size, linkname=m.linkname, devmajor=m.devmajor, devminor=m.devminor, mtime=int(m.mtime), xattrs=x))
+json.dump(out, sys.stdout)
+`;
+
+/** List a tar with Python's tarfile (an independent reader). Names are normalised to '/path'. */
+export function listTar(file: string): Map<string, TarMember> {
+  const json = execFileSync('python3', ['-c', LIST_PY, file], { maxBuffer: 1 << 28 }).toString();
+  const members = JSON.parse(json) as TarMember[];
+  return new Map(members.map((m) => [`/${m.name.replace(/^\.?\/+/, '')}`.replace(/\/$/, '') || '/', m]));
+}
+
+/** `rpm` against a root's database, read-only, with the right backend. */
+export function rpmQuery(root: string, dbpath: string, backend: 'bdb_ro' | 'sqlite', args: string[]): string {
+  return execFileSync('rpm', ['--root', root, '--dbpath', dbpath, '--define', `_db_backend ${backend}`, ...args], {
+    env: { ...process.env, HOME: '/nonexistent' },
+    maxBuffer: 1 << 26,
+  }).toString();
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyRepoOptions, loadDistro, parseRepoFile } from '../../src/repos/index.js';
+import { parseRepoArgs, repoOptionsFromValues } from '../../src/cli/repo-args.js';
+
+describe('--mirror', () => {
+  it('rewrites every baseurl under the mirror root', () => {
+    const repos = applyRepoOptions(loadDistro('centos:4'), { mirror: 'http://127.0.0.1:8080/vault' });
+    expect(repos.map((r) => r.baseurl?.[0])).toEqual(['http://127.0.0.1:8080/vault/4.9/os/x86_64/', 'http://127.0.0.1:8080/vault/4.9/updates/x86_64/']);
+  });
+  it('drops the metalink of rewritten repos and leaves other hosts alone', () => {
+    const d = loadDistro('centos-stream:9');
+    const repos = applyRepoOptions(d, { mirror: 'file:///srv/cs/', repofrompath: [['extra', 'https://example.org/x/']] });
+    expect(repos.find((r) => r.id === 'baseos')).toMatchObject({ baseurl: ['file:///srv/cs/9-stream/BaseOS/x86_64/os/'] });
+    expect(repos.find((r) => r.id === 'baseos')?.metalink).toBeUndefined();
+    expect(repos.find((r) => r.id === 'extra')?.baseurl).toEqual(['https://example.org/x/']);
+  });
+});
+
+describe('repo selection', () => {
+  it('--repofrompath adds or replaces, --disablerepo/--enablerepo take globs', () => {
+    const d = loadDistro('centos:4.9');
+    expect(applyRepoOptions(d, { repofrompath: [['base', 'file:///tmp/b']] })).toEqual([{ id: 'base', name: 'base', baseurl: ['file:///tmp/b'], enabled: true, gpgcheck: false }]);
+    const r = applyRepoOptions(d, { repofrompath: [['local', 'file:///tmp/l']], disablerepo: ['*'], enablerepo: ['local', 'upd*'] });
+    expect(r.map((x) => x.id)).toEqual(['updates', 'local']);
+    expect(() => applyRepoOptions(d, { enablerepo: ['nosuch'] })).toThrow(/no such repo/);
+  });
+  it('--releasever and --arch substitute', () => {
+    const r = applyRepoOptions(loadDistro('centos:4.9', { arch: 'i686', releasever: '4.8' }), {});
+    expect(r[0]!.baseurl).toEqual(['https://vault.centos.org/4.8/os/i386/']);
+  });
+});
+
+describe('.repo files', () => {
+  const text = `[main]
+cachedir=/var/cache/yum
+
+# a comment
+[base]
+name=CentOS-$releasever - Base
+baseurl=http://mirror.centos.org/centos/$releasever/os/$basearch/
+        http://vault.centos.org/$releasever/os/$basearch/
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-centos4
+priority=1
+
+[c4-media]
+name = media
+mirrorlist=http://mirrorlist.centos.org/?release=$releasever&arch=$arch&repo=os
+enabled=0
+exclude=kernel* php*
+cost = 500
+module_hotfixes=true
+`;
+  it('parses sections, continuation lines and variables', () => {
+    const repos = parseRepoFile(text, { releasever: '4.9', basearch: 'i386', arch: 'i686' });
+    expect(repos).toEqual([
+      { id: 'base', name: 'CentOS-4.9 - Base', baseurl: ['http://mirror.centos.org/centos/4.9/os/i386/', 'http://vault.centos.org/4.9/os/i386/'], enabled: true, gpgcheck: true, gpgkey: ['file:///etc/pki/rpm-gpg/RPM-GPG-KEY-centos4'], priority: 1 },
+      { id: 'c4-media', name: 'media', mirrorlist: 'http://mirrorlist.centos.org/?release=4.9&arch=i686&repo=os', enabled: false, cost: 500, exclude: ['kernel*', 'php*'], moduleHotfixes: true },
+    ]);
+  });
+  it('rejects garbage with the line', () => {
+    expect(() => parseRepoFile('[x]\nbaseurl=http://a/\nthis is not ini\n', {}, 'f.repo')).toThrow(/line 3/);
+    expect(() => parseRepoFile('[x]\nname=x\n', {}, 'f.repo')).toThrow(/no baseurl/);
+    expect(() => parseRepoFile('[x]\nbaseurl=http://a/\nenabled=maybe\n', {}, 'f.repo')).toThrow(/not a boolean/);
+  });
+  it('--repo-file without a distro uses --releasever/--arch', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'rfs-repofile-')), 'c.repo');
+    writeFileSync(f, text);
+    const r = applyRepoOptions(null, { repoFiles: [f], releasever: '4.9', arch: 'x86_64' });
+    expect(r.map((x) => x.id)).toEqual(['base']);
+    expect(r[0]!.baseurl?.[0]).toBe('http://mirror.centos.org/centos/4.9/os/x86_64/');
+  });
+});
+
+describe('parseRepoArgs', () => {
+  it('pulls repo options and the tag out of argv, leaving the rest in order', () => {
+    const p = parseRepoArgs(['centos:4.9', '--mirror', 'http://m/', '-o', 'x.tar', 'bash', '--repofrompath=l,file:///r', '--enablerepo', 'a,b', '--arch', 'i386'], { output: { type: 'string', short: 'o' } });
+    expect(p.distroTag).toBe('centos:4.9');
+    expect(p.arch).toBe('i386');
+    expect(p.repoOptions).toEqual({ mirror: 'http://m/', repofrompath: [['l', 'file:///r']], enablerepo: ['a', 'b'], arch: 'i386' });
+    expect(p.rest).toEqual(['-o', 'x.tar', 'bash']);
+  });
+  it('rejects --repofrompath without a comma', () => {
+    expect(() => repoOptionsFromValues({ repofrompath: ['nocomma'] })).toThrow(/ID,URL/);
+  });
+});

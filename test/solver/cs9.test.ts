@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { renderProblem, resolve, type Request } from '../../src/solver/index.js';
+import { cs9Pool, dnfInstallSet, haveCs9, haveDnf } from './cs9.js';
+
+if (!haveCs9) console.warn('skipping CS9 solver tests: ../shared/realdata/repos absent');
+const dnf = haveCs9 && haveDnf();
+if (haveCs9 && !dnf) console.warn('dnf not installed: CS9 answers are not compared with dnf');
+
+const fmt = (p: { name: string; epoch: number; version: string; release: string; arch: string }): string =>
+  `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
+
+// a broad set: single packages, large sets, file deps, provides, multilib, versioned, weak deps
+const CASES: { what: string; install: string[]; weakDeps?: boolean; exclude?: string[] }[] = [
+  { what: 'single package', install: ['bash'] },
+  { what: 'minimal image set', install: ['bash', 'coreutils', 'dnf', 'rpm', 'vim-minimal', 'procps-ng', 'shadow-utils'] },
+  { what: 'large set', install: ['httpd', 'python3', 'git', 'openssh-server', 'systemd', 'NetworkManager', 'sudo', 'tar', 'gzip'] },
+  { what: 'two stacks', install: ['php', 'mariadb-server'] },
+  { what: 'file dependency', install: ['/usr/bin/python3'] },
+  { what: 'provide', install: ['webserver'] },
+  { what: 'multilib by name.arch', install: ['glibc.i686', 'bash'] },
+  { what: 'multilib library', install: ['zlib.i686', 'openssl'] },
+  { what: 'multilib c++', install: ['libstdc++.i686'] },
+  { what: 'versioned request', install: ['bash >= 5.1'] },
+  { what: 'name-version', install: ['tzdata-2021e'] },
+  { what: 'installonly kernel', install: ['kernel'] },
+  { what: 'modular default stream', install: ['nodejs'] },
+  { what: 'weak deps on', install: ['dnf', 'vim-enhanced'], weakDeps: true },
+  { what: 'weak deps off', install: ['dnf', 'vim-enhanced'] },
+  { what: 'rich deps', install: ['cockpit'] },
+  { what: 'exclude', install: ['httpd'], exclude: ['httpd-filesystem'] },
+  // the 2022 BaseOS is older than the 2025 AppStream: these have no solution, for dnf too
+  { what: 'unsolvable: perl needs a newer libgcc', install: ['perl'] },
+  { what: 'unsolvable: @core group', install: ['@core'] },
+];
+
+describe.skipIf(!haveCs9)('CS9 BaseOS+AppStream', () => {
+  it.each(CASES.map((c) => [c.what, c] as const))('%s', async (_what, c) => {
+    const { pool } = await cs9Pool();
+    const req: Request = { install: c.install, ...(c.exclude ? { exclude: c.exclude } : {}) };
+    const res = resolve(pool, req, { weakDeps: c.weakDeps ?? false });
+    const ours = res.ok ? res.transaction.packages.map(fmt).sort() : null;
+    if (!res.ok) console.log(res.problems.map(renderProblem).join('\n'));
+    if (!dnf) { expect(ours).not.toBeNull(); return; }
+    const theirs = dnfInstallSet(c.install, { weakDeps: c.weakDeps ?? false, exclude: c.exclude ?? [] });
+    expect(ours).toEqual(theirs);
+  }, 60_000);
+
+  it('gives the same answer 10 times', async () => {
+    const { pool } = await cs9Pool();
+    const first = resolve(pool, { install: ['httpd', 'git', 'python3'] });
+    expect(first.ok).toBe(true);
+    const key = (r: typeof first): string => (r.ok ? r.transaction.packages.map(fmt).join(' ') : 'fail');
+    for (let i = 0; i < 9; i++) expect(key(resolve(pool, { install: ['httpd', 'git', 'python3'] }))).toBe(key(first));
+  }, 60_000);
+});

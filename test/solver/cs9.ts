@@ -1,0 +1,76 @@
+// TEST-ONLY: the real CentOS Stream 9 metadata (BaseOS 2022-02-07 + AppStream 2025-01-13) as a
+// pool, and dnf's answer for the same request when dnf is installed.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Fetcher } from '../../src/fetch/index.js';
+import { filterModular, loadRepo, type LoadedRepo } from '../../src/metadata/index.js';
+import { createPool, type Pool } from '../../src/solver/index.js';
+
+export const REPOS = resolve(__dirname, '../../../shared/realdata/repos');
+export const BASEOS = join(REPOS, 'cs9-baseos-20220207');
+export const APPSTREAM = join(REPOS, 'cs9-appstream-20250113');
+export const haveCs9 = existsSync(join(BASEOS, 'repodata')) && existsSync(join(APPSTREAM, 'repodata'));
+
+export function haveDnf(): boolean {
+  try { execFileSync('dnf', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+let loaded: Promise<{ pool: Pool; repos: LoadedRepo[] }> | undefined;
+
+export function cs9Pool(): Promise<{ pool: Pool; repos: LoadedRepo[] }> {
+  loaded ??= (async () => {
+    const cacheDir = join(tmpdir(), 'rfs-solver-test-cache');
+    mkdirSync(cacheDir, { recursive: true });
+    const fetcher = new Fetcher({ cacheDir });
+    const repos: LoadedRepo[] = [];
+    for (const [id, dir] of [['b', BASEOS], ['a', APPSTREAM]] as const) {
+      repos.push(await loadRepo({ id, baseurl: [`file://${dir}`], enabled: true }, fetcher, { arch: 'x86_64', cacheDir }));
+    }
+    await fetcher.close();
+    filterModular(repos);
+    const pool = createPool(repos.map((r) => ({ id: r.config.id, priority: 99, cost: 1000, packages: r.packages, groups: r.groups })), { arch: 'x86_64' });
+    return { pool, repos };
+  })();
+  return loaded;
+}
+
+const dnfCache = join(tmpdir(), 'rfs-solver-dnf-cache');
+
+/** dnf's install set as `name-[epoch:]version-release.arch` strings, or null when dnf finds no solution. */
+export function dnfInstallSet(pkgs: string[], opts: { weakDeps?: boolean; exclude?: string[] } = {}): string[] | null {
+  const root = mkdtempSync(join(tmpdir(), 'rfs-dnfroot-'));
+  const args = [
+    `--installroot=${root}`, `--repofrompath=b,file://${BASEOS}`, `--repofrompath=a,file://${APPSTREAM}`,
+    '--disablerepo=*', '--enablerepo=b,a', `--setopt=cachedir=${dnfCache}`,
+    `--setopt=install_weak_deps=${opts.weakDeps ? 'True' : 'False'}`, '--releasever=9', '--nogpgcheck',
+    ...(opts.exclude ?? []).map((e) => `--exclude=${e}`), '--assumeno', 'install', ...pkgs,
+  ];
+  let out: string;
+  try {
+    out = execFileSync('dnf', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const e = err as { stdout?: string };
+    out = e.stdout ?? '';
+  }
+  return parseDnfTable(out);
+}
+
+export function parseDnfTable(out: string): string[] | null {
+  const lines = out.split('\n');
+  const start = lines.findIndex((l) => /^Installing/.test(l));
+  if (start < 0) return null;
+  const res: string[] = [];
+  let carry: string[] = [];
+  for (const l of lines.slice(start)) {
+    if (/^Transaction Summary/.test(l) || /^=+$/.test(l)) break;
+    if (!l.startsWith(' ')) { carry = []; continue; }
+    const t = [...carry, ...l.trim().split(/\s+/)];
+    if (t.length < 6) { carry = t; continue; }
+    carry = [];
+    const [name, arch, ver] = t;
+    res.push(`${name}-${ver}.${arch}`);
+  }
+  return res.sort();
+}

@@ -1,0 +1,87 @@
+// TEST-ONLY: which libsolv testcases are in scope for an installroot, and how to run them.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createPool, resolveJobs, type Job, type Pool } from '../../src/solver/index.js';
+import { Sense } from '../../src/types/deps.js';
+import { evrRangeMatches } from '../../src/version/index.js';
+import { evrString } from '../../src/solver/pool.js';
+import { parseTestcase, tcDep, type TcCase } from './testcase-parser.js';
+
+export interface CaseEntry { id: string; tc: TcCase; skip: string | null }
+
+const OK_SOLVERFLAGS = new Set(['ignorerecommended', 'allowuninstall', 'keeporphans', 'allowvendorchange']);
+const OK_POOLFLAGS = new Set(['implicitobsoleteusescolors']);
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.t') ? [p] : [];
+  });
+}
+
+export function skipReason(tc: TcCase): string | null {
+  const inst = tc.system.installed ? tc.repos.find((r) => r.name === tc.system.installed) : undefined;
+  if (inst && inst.packages.length) return 'non-empty installed system (an installroot starts empty)';
+  if (tc.system.disttype !== 'rpm' && tc.system.disttype !== '*') return `disttype ${tc.system.disttype}`;
+  if (!tc.results) return 'no result block';
+  if (!tc.results.kinds.includes('transaction')) return `result kind "${tc.results.kinds.join(',')}" is not a transaction`;
+  for (const j of tc.jobs) {
+    if (!/^install (name|pkg|provides|oneof) /.test(j)) return `job "${j.split(' ').slice(0, 2).join(' ')}" is outside an empty-root install`;
+    if (/\[.*\]/.test(j)) return `job flags ${/\[.*\]/.exec(j)![0]}`;
+  }
+  if (!tc.jobs.length) return 'no jobs';
+  const badS = tc.solverflags.filter((f) => !OK_SOLVERFLAGS.has(f));
+  if (badS.length) return `solverflags ${badS.join(' ')}`;
+  const badP = tc.poolflags.filter((f) => !OK_POOLFLAGS.has(f));
+  if (badP.length) return `poolflags ${badP.join(' ')}`;
+  if (tc.results.lines.some((l) => /^(erase|upgrade|downgrade|reinstall|change)/.test(l))) return 'expects changes to installed packages';
+  return null;
+}
+
+export function collectCases(root: string): CaseEntry[] {
+  return walk(root).flatMap((f) => parseTestcase(f).map((tc, i, all) => ({
+    id: relative(root, f) + (all.length > 1 ? `#${i + 1}` : ''), tc, skip: skipReason(tc),
+  })));
+}
+
+function ref(pool: Pool, id: number): string {
+  const s = pool.solvable(id);
+  const p = s.pkg;
+  return `${p.name}-${evrString(p)}.${p.arch}@${p.repo}`;
+}
+
+function jobCandidates(pool: Pool, job: string): number[] {
+  const m = /^install (name|pkg|provides|oneof) (.*)$/.exec(job)!;
+  const arg = m[2]!.trim();
+  const all = Array.from({ length: pool.size }, (_, i) => i + 1);
+  switch (m[1]) {
+    case 'name': {
+      const d = tcDep(arg);
+      return pool.named(d.name).filter((id) => evrRangeMatches({ name: d.name, flags: Sense.EQUAL, version: evrString(pool.solvable(id).pkg) }, d));
+    }
+    case 'provides': return pool.whatProvides(tcDep(arg));
+    case 'pkg': return all.filter((id) => ref(pool, id) === arg);
+    default: { const want = new Set(arg.split(/\s+/)); return all.filter((id) => want.has(ref(pool, id))); }
+  }
+}
+
+/** Run one in-scope case: our install set (sorted refs) or 'problems'. */
+export function runCase(tc: TcCase): { got: string[] | 'problems'; want: string[] | 'problems' } {
+  const repos = tc.repos.filter((r) => r.name !== tc.system.installed).map((r) => ({
+    id: r.name, priority: -r.prio, cost: -r.subprio, packages: r.packages,
+  }));
+  const pool = createPool(repos, { arch: tc.system.arch });
+  const jobs: Job[] = tc.jobs.map((j) => ({ spec: j, candidates: jobCandidates(pool, j) }));
+  const lines = tc.results!.lines;
+  const want = lines.some((l) => l.startsWith('problem ')) ? 'problems' as const
+    : lines.filter((l) => l.startsWith('install ')).map((l) => l.slice(8).trim()).sort();
+  if (jobs.some((j) => !j.candidates.length)) return { got: 'problems', want };
+  const res = resolveJobs(pool, jobs, new Uint8Array(pool.size + 1), {
+    weakDeps: !tc.solverflags.includes('ignorerecommended'),
+    implicitObsoleteUsesColors: tc.poolflags.includes('implicitobsoleteusescolors'),
+    installonly: [],
+  });
+  if (!res.ok) return { got: 'problems', want };
+  const byPkg = new Map(Array.from({ length: pool.size }, (_, i) => [pool.solvable(i + 1).pkg, i + 1] as const));
+  return { got: res.transaction.packages.map((p) => ref(pool, byPkg.get(p)!)).sort(), want };
+}
