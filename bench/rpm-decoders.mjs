@@ -2,7 +2,8 @@
 // (compressed with the CLI tools at rpm's usual levels) with each candidate package and
 // with the C tool, report MB/s of output. Candidates not installed are skipped, so point
 // CANDIDATES_DIR at a scratch `npm install` of them:  CANDIDATES_DIR=/tmp/cand node bench/rpm-decoders.mjs DIR
-// DIR must contain mix.{gz,bz2,xz,lzma,zst} and mix.cpio.
+// DIR must contain mix.cpio and, made from it the way rpmbuild compresses payloads:
+//   gzip -9 > mix.gz; bzip2 -9 > mix.bz2; xz -6 -C sha256 > mix.xz; xz --format=lzma -6 > mix.lzma; zstd -19 > mix.zst
 import { createRequire } from 'node:module';
 import { readFileSync, createReadStream } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -17,23 +18,33 @@ const MB = raw.length / 1e6;
 
 async function time(label, fn) {
   const t = process.hrtime.bigint();
-  const n = await fn();
+  const c = process.cpuUsage();
+  let n;
+  try {
+    n = await fn();
+  } catch (e) {
+    console.log(`| ${label} | fails: ${String(e.message ?? e).slice(0, 60)} | - | - |`);
+    return;
+  }
   const s = Number(process.hrtime.bigint() - t) / 1e9;
-  console.log(`| ${label} | ${n === raw.length ? 'ok' : 'WRONG ' + n} | ${(MB / s).toFixed(1)} |`);
+  const u = process.cpuUsage(c);
+  const cpu = label.includes('(C)') ? '-' : (MB / ((u.user + u.system) / 1e6)).toFixed(1);
+  console.log(`| ${label} | ${n === raw.length ? 'ok' : 'WRONG ' + n} | ${(MB / s).toFixed(1)} | ${cpu} |`);
 }
 const streamLen = (stream) => new Promise((res, rej) => { let n = 0; stream.on('data', (c) => (n += c.length)); stream.on('end', () => res(n)); stream.on('error', rej); });
 const cli = (cmd, args, f) => () => execFileSync(cmd, [...args, join(dir, f)], { maxBuffer: 1 << 30 }).length;
 
-console.log('| decoder | result | MB/s out |\n|---|---|---|');
+console.log('| decoder | result | MB/s out (wall) | MB/s out (CPU) |\n|---|---|---|---|');
 await time('gzip: node zlib (stream)', () => streamLen(createReadStream(join(dir, 'mix.gz')).pipe(zlib.createGunzip())));
 await time('gzip: gzip -dc (C)', cli('gzip', ['-dc'], 'mix.gz'));
 
 const ln = tryReq('lzma-native');
-if (ln) await time('xz: lzma-native (stream, liblzma)', () => streamLen(createReadStream(join(dir, 'mix.xz')).pipe(ln.createDecompressor())));
+if (ln) await time('xz: lzma-native (stream, liblzma 5.2.3)', () => streamLen(createReadStream(join(dir, 'mix.xz')).pipe(ln.createStream('streamDecoder'))));
+if (ln) await time('xz: lzma-native, LZMA_IGNORE_CHECK', () => streamLen(createReadStream(join(dir, 'mix.xz')).pipe(ln.createStream('streamDecoder', { flags: 0x10 }))));
 const nr = tryReq('@napi-rs/lzma');
 if (nr) await time('xz: @napi-rs/lzma (whole buffer)', async () => (await nr.xz.decompress(readFileSync(join(dir, 'mix.xz')))).length);
 const xd = tryReq('xz-decompress');
-if (xd) await time('xz: xz-decompress (wasm, stream)', async () => {
+if (xd) await time('xz: xz-decompress (wasm xz-embedded, stream)', async () => {
   const buf = readFileSync(join(dir, 'mix.xz'));
   const rs = new xd.XzReadableStream(new Blob([buf]).stream());
   let n = 0; for await (const c of rs) n += c.length; return n;

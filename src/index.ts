@@ -10,5 +10,21 @@ export { Fetcher, defaultCacheDir } from './fetch/index.js';
 export type { FetcherOptions, FetchResult } from './fetch/index.js';
 export { loadRepo, filterModular } from './metadata/index.js';
 export type { LoadedRepo, LoadRepoOptions, MetadataFetcher } from './metadata/index.js';
-export { writeRpmdb, writeRpmdbBlobs, buildHeaderBlob, pubkeyHeaderBlob, readRpmdb, readRpmdbEntries, eraOf, FILE_STATE } from './rpmdb/index.js';
+export { writeRpmdb, writeRpmdbBlobs, buildHeaderBlob, pubkeyHeaderBlob, readRpmdb, readRpmdbEntries, eraOf, transactionColor, FILE_STATE } from './rpmdb/index.js';
 export type { RpmdbInput, RpmdbPackage, RpmdbFile, WriteRpmdbOptions, Era } from './rpmdb/index.js';
+export { assemble } from './assemble/assemble.js';
+export type { AssembleOptions, AssembleResult, OutputFormatName } from './assemble/options.js';
+export { emulateScriptlets } from './assemble/scriptlets/index.js';
+export type { ScriptletPackage, ScriptletReport, EmulateOptions } from './assemble/scriptlets/index.js';
+export type { ImageFS, ImageStat } from './assemble/imagefs.js';
+export { finishImage } from './assemble/finish/index.js';
+export type { FinishOptions, FinishReport } from './assemble/finish/index.js';
+export { loadProfiles, applyProfileFiles, listProfiles } from './assemble/finish/profiles.js';
+export type { ResolvedProfile, ProfileFile } from './assemble/finish/profiles.js';
+export { parseImageSpec } from './assemble/spec/index.js';
+export type { ImageSpec } from './assemble/spec/index.js';
+export { rpmvercmp, parseEvr, compareEvr, formatEvr, depMatches, formatDep } from './version/index.js';
+export {
+  createPool, Pool, resolve, resolveJobs, renderProblem, installOrder, writeTestcase, DEFAULT_INSTALLONLY,
+  type PoolRepo, type PoolOptions, type Request, type ResolveOptions, type ResolveResult, type Transaction, type Problem,
+} from './solver/index.js';

@@ -1,11 +1,11 @@
 // The pipeline: resolve -> download -> unpack -> merge -> scriptlets -> finish -> rpmdb -> output.
 // Emits events, never prints. Every failure leaves no output file (writeOutput is atomic).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { RfsError, toRfsError } from '../errors/index.js';
-import { Fetcher } from '../fetch/index.js';
+import { defaultCacheDir, Fetcher } from '../fetch/index.js';
 import { applyRepoOptions, loadDistro } from '../repos/index.js';
 import { installOrder } from '../solver/index.js';
 import type { AssembleEvent, DistroRelease, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
@@ -25,9 +25,6 @@ import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { resolveRequest } from './request.js';
 import { sbomInput } from './sbom-input.js';
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rootfs-assemble');
-}
 
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
 
@@ -116,7 +113,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
       ...(opts.nodocs ? { nodocs: true } : {}),
       ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
-      ...(sde !== undefined ? { clampMtime: sde } : {}),
+      ...(sde !== undefined && opts.clampMtime ? { clampMtime: sde } : {}),
       preferColor: /64|s390x/.test(arch) ? 2 : 1,
     }));
     for (const w of merged.warnings) warn('RFS_W_FILE', w);

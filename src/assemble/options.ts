@@ -43,7 +43,9 @@ export interface AssembleOptions {
   sbom?: string;
   cacheDir?: string;
   jobs?: number;
-  /** seconds since the epoch for mtimes clamping, install times and image `created` */
+  /** clamp package file mtimes to sourceDateEpoch (rpm -V then reports T for newer files) */
+  clampMtime?: boolean;
+  /** seconds since the epoch for created files, install times and image `created` */
   sourceDateEpoch?: number;
   signal?: AbortSignal;
   onEvent?: EventSink;

@@ -1,7 +1,8 @@
 // One streaming decoder per codec. Node 20's zlib only has gzip (and brotli), so the others
 // come from npm packages, chosen by measurement (bench/rpm-decoders.mjs, 60 MB mixed cpio,
 // MB/s of output on this 2-core box; C tool in brackets):
-//   xz:    lzma-native streamDecoder (liblzma, prebuilt inside the npm package) 40.2. Faster on paper:
+//   xz:    lzma-native streamDecoder (liblzma, prebuilt inside the npm package) 40.2 (see unxz on
+//          its SHA-256 check cost). Faster on paper:
 //          xz-decompress (wasm xz-embedded) 51.5 but it rejects the SHA-256 check rpm writes (error 6);
 //          @napi-rs/lzma 45.9 whole buffer only (and Node >= 22 from 1.5)  [xz -dc 52.5]
 //   zstd:  @cloudpss/zstd napi Transform (libzstd, prebuilt inside the npm package) 389
@@ -12,6 +13,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { RfsError } from '../errors/index.js';
+import { ZstdFrameWalker } from './zstdframes.js';
 
 const require = createRequire(import.meta.url);
 
@@ -52,11 +54,19 @@ export async function* unzstd(src: AsyncIterable<Uint8Array>): AsyncGenerator<Ui
     return { Decompressor: D };
   });
   const mod = await zstdMod.catch((e: unknown) => unavailable('@cloudpss/zstd', e));
-  yield* viaTransform(src, new mod.Decompressor());
+  const walker = new ZstdFrameWalker();
+  async function* walked(): AsyncGenerator<Uint8Array> {
+    for await (const c of src) {
+      walker.update(c);
+      yield c;
+    }
+    walker.finish();
+  }
+  yield* viaTransform(walked(), new mod.Decompressor());
 }
 
 interface LzmaNative {
-  createStream(kind: 'aloneDecoder' | 'streamDecoder', opts?: { memlimit?: number }): Transform;
+  createStream(kind: 'aloneDecoder' | 'streamDecoder', opts?: { memlimit?: number; flags?: number }): Transform;
 }
 
 function lzmaNative(): LzmaNative {
@@ -67,8 +77,16 @@ function lzmaNative(): LzmaNative {
   }
 }
 
-export function unxz(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  return viaTransform(src, lzmaNative().createStream('streamDecoder', { memlimit: 1 << 30 }));
+const LZMA_IGNORE_CHECK = 0x10;
+
+/**
+ * ignoreCheck skips the stream's own integrity check (rpm writes SHA-256, which the liblzma
+ * 5.2.3 inside lzma-native computes at ~70 MB/s, half the decoding cost) when the caller
+ * verifies a digest over the compressed bytes anyway.
+ */
+export function unxz(src: AsyncIterable<Uint8Array>, ignoreCheck = false): AsyncGenerator<Uint8Array> {
+  const flags = ignoreCheck ? LZMA_IGNORE_CHECK : 0;
+  return viaTransform(src, lzmaNative().createStream('streamDecoder', { memlimit: 1 << 30, flags }));
 }
 
 export function unlzma(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -23,6 +23,8 @@ export interface DecompressOptions {
   maxBytes?: number;
   /** named in errors */
   subject?: string;
+  /** the caller verifies a digest over the compressed bytes: codecs may skip their own check (xz) */
+  skipIntegrityCheck?: boolean;
 }
 
 /** Decompress a chunk stream; the codec is sniffed when omitted. */
@@ -40,7 +42,7 @@ export async function* decompress(
   }
   const max = opts.maxBytes ?? Number.POSITIVE_INFINITY;
   let total = 0;
-  const stream = decoder(c, input);
+  const stream = decoder(c, input, opts.skipIntegrityCheck ?? false);
   try {
     for await (const chunk of stream) {
       total += chunk.length;
@@ -56,14 +58,14 @@ export async function* decompress(
   }
 }
 
-function decoder(c: Codec, src: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+function decoder(c: Codec, src: AsyncIterable<Uint8Array>, skipCheck: boolean): AsyncIterable<Uint8Array> {
   switch (c) {
     case 'gzip':
       return gunzip(src);
     case 'bzip2':
       return bunzip2(src);
     case 'xz':
-      return unxz(src);
+      return unxz(src, skipCheck);
     case 'lzma':
       return unlzma(src);
     case 'zstd':

@@ -31,6 +31,8 @@ export async function parseComps(xml: string, src: { url: string; repo: string }
     const names = arr(g.name);
     const name = text(names.find((n) => attr(n, 'xml:lang') === undefined) ?? names[0]) || id;
     const grp: CompsGroup = { id, name, mandatory: [], default: [], optional: [], conditional: [] };
+    const lang = text(arr(g.langonly)[0]);
+    if (lang) grp.langonly = lang;
     for (const pl of arr(g.packagelist)) {
       for (const req of arr(isNode(pl) ? pl.packagereq : undefined)) {
         const pkg = text(req);

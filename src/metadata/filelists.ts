@@ -26,7 +26,8 @@ export function filelistsParser(onPackage: (key: FilelistKey, files: string[]) =
       }
     },
     end(state, text) {
-      if (state === S.FILE) files.push(text.trim());
+      // A private copy: a slice would keep the whole document chunk alive.
+      if (state === S.FILE) files.push((' ' + text.trim()).slice(1));
       else if (state === S.PACKAGE) onPackage(key, files);
     },
   });

@@ -10,3 +10,5 @@ export { encodeStore, decodeStore } from './pool-cache.js';
 export { XmlTokenizer, XmlError, decodeEntities, type XmlHandler } from './xml.js';
 export { createSaxTokenizer } from './sax-tokenizer.js';
 export { senseOf, evrString } from './deps.js';
+export { parseXmlFile, readText } from './stream.js';
+export { readStoreCache, writeStoreCache } from './pool-cache.js';

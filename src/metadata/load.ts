@@ -1,13 +1,14 @@
 // One repository: mirrors -> repomd.xml -> primary (via the binary pool cache) -> comps,
 // modules; filelists only when asked.
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { RfsError, isRfsError } from '../errors/index.js';
 import type { Checksum, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
 import { createDigest } from '../util/checksum.js';
 import { parseComps } from './comps.js';
 import { filelistsParser } from './filelists.js';
 import { parseModules } from './modules.js';
-import { readStoreCache, writeStoreCache } from './pool-cache.js';
+import { readFilelistsCache, readStoreCache, writeFilelistsCache, writeStoreCache } from './pool-cache.js';
 import { primaryParser, MetadataFormatError } from './primary.js';
 import { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
 import { materialize, type PackageStore } from './store.js';
@@ -82,13 +83,25 @@ function recordUrls(rec: RepomdRecord, baseUrls: string[]): string[] {
   return rec.locationBase ? [rec.locationBase] : baseUrls;
 }
 
+/** Fetch a repomd-listed file; failures say which repo and which metadata they were about. */
+async function fetchRecord(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[]): Promise<{ path: string; url: string }> {
+  try {
+    return await fetcher.fetchFile(recordUrls(rec, baseUrls), rec.location, rec.checksum, rec.size !== undefined ? { size: rec.size } : {});
+  } catch (err) {
+    if (!isRfsError(err) || err.code === 'RFS_ABORTED') throw err;
+    throw new RfsError(err.code, `loading ${rec.type} of repo ${repo.id}: ${err.message}`, {
+      cause: err, details: err.details, ...(err.subject ? { subject: err.subject } : {}), ...(err.hint ? { hint: err.hint } : {}),
+    });
+  }
+}
+
 async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<{ store: PackageStore; fromCache: boolean }> {
   const cachePath = poolCachePath(opts.cacheDir, rec.checksum);
   if (!opts.noPoolCache) {
     const cached = readStoreCache(cachePath);
     if (cached) return { store: cached, fromCache: true };
   }
-  const got = await fetcher.fetchFile(recordUrls(rec, baseUrls), rec.location, rec.checksum, rec.size !== undefined ? { size: rec.size } : {});
+  const got = await fetchRecord(repo, fetcher, rec, baseUrls);
   const pp = primaryParser();
   const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) };
   await parseXmlFile(src, pp.machine, 'primary.xml');
@@ -125,23 +138,25 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)));
 
   const groupRec = pickRecord(md, 'group');
-  let groups: CompsGroup[] = [];
-  if (groupRec) {
-    const got = await fetcher.fetchFile(recordUrls(groupRec, baseUrls), groupRec.location, groupRec.checksum);
-    const src = { url: got.url, repo: repo.id };
-    let xml: string;
-    try { xml = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'comps'); }
-    groups = await parseComps(xml, src);
-  }
+  const groups: CompsGroup[] = groupRec
+    ? await cachedParse(groupRec, opts, isGroups, async () => {
+      const got = await fetchRecord(repo, fetcher, groupRec, baseUrls);
+      const src = { url: got.url, repo: repo.id };
+      let xml: string;
+      try { xml = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'comps'); }
+      return parseComps(xml, src);
+    })
+    : [];
   const modRec = pickRecord(md, 'modules');
-  let modules: LoadedRepo['modules'] = null;
-  if (modRec) {
-    const got = await fetcher.fetchFile(recordUrls(modRec, baseUrls), modRec.location, modRec.checksum);
-    const src = { url: got.url, repo: repo.id };
-    let text: string;
-    try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'modules.yaml'); }
-    modules = parseModules(text, src);
-  }
+  const modules: LoadedRepo['modules'] = modRec
+    ? await cachedParse(modRec, opts, isModules, async () => {
+      const got = await fetchRecord(repo, fetcher, modRec, baseUrls);
+      const src = { url: got.url, repo: repo.id };
+      let text: string;
+      try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'modules.yaml'); }
+      return parseModules(text, src);
+    })
+    : null;
   const flRec = pickRecord(md, 'filelists');
   let filelists: Promise<string[][]> | undefined;
   const loaded: LoadedRepo = {
@@ -149,7 +164,7 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
     revision: md.revision, primaryChecksum: prim.checksum,
     loadFilelists: async () => {
       if (!flRec) return loaded.packages.map((p) => p.files);
-      filelists ??= loadFilelists(repo, fetcher, flRec, baseUrls, all, opts);
+      filelists ??= loadFilelists(repo, fetcher, flRec, baseUrls, all, prim.checksum, opts);
       const byOriginal = await filelists;
       return loaded.packages.map((p) => byOriginal[originalIndex.get(p) ?? -1] ?? p.files);
     },
@@ -158,8 +173,14 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   return loaded;
 }
 
-async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], all: RepoPackage[], opts: LoadRepoOptions): Promise<string[][]> {
-  const got = await fetcher.fetchFile(recordUrls(rec, baseUrls), rec.location, rec.checksum, rec.size !== undefined ? { size: rec.size } : {});
+async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], all: RepoPackage[], primary: Checksum, opts: LoadRepoOptions): Promise<string[][]> {
+  // Aligned to the primary's package order, so keyed by both checksums.
+  const cachePath = join(opts.cacheDir, 'pool', `${rec.checksum.type}-${rec.checksum.value}.${primary.value.slice(0, 16)}.files`);
+  if (!opts.noPoolCache) {
+    const cached = readFilelistsCache(cachePath, all.length);
+    if (cached) return cached;
+  }
+  const got = await fetchRecord(repo, fetcher, rec, baseUrls);
   const byId = new Map<string, number>();
   all.forEach((p, i) => byId.set(p.checksum.value, i));
   const out: string[][] = all.map((p) => p.files);
@@ -168,7 +189,33 @@ async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: Re
     if (i !== undefined) out[i] = files;
   });
   await parseXmlFile({ path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) }, parser, 'filelists.xml');
+  if (!opts.noPoolCache) writeFilelistsCache(cachePath, out);
   return out;
+}
+
+type ModulesData = NonNullable<LoadedRepo['modules']>;
+const isGroups = (v: unknown): v is CompsGroup[] => Array.isArray(v);
+const isModules = (v: unknown): v is ModulesData => typeof v === 'object' && v !== null && Array.isArray((v as ModulesData).streams) && Array.isArray((v as ModulesData).defaults);
+
+/** comps and modules.yaml parse slowly (xml2js, yaml) and are small parsed: keep them as JSON, keyed like the pool. */
+async function cachedParse<T>(rec: RepomdRecord, opts: LoadRepoOptions, guard: (v: unknown) => v is T, parse: () => Promise<T>): Promise<T> {
+  const path = join(opts.cacheDir, 'pool', `${rec.checksum.type}-${rec.checksum.value}.${rec.type}.json`);
+  if (!opts.noPoolCache) {
+    try {
+      const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      if (guard(v)) return v;
+    } catch { /* not cached yet */ }
+  }
+  const value = await parse();
+  if (!opts.noPoolCache) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(value));
+      renameSync(tmp, path);
+    } catch { /* best effort */ }
+  }
+  return value;
 }
 
 function globRe(g: string): RegExp {

@@ -5,19 +5,30 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { NUM_COLS, STR_COLS, type PackageStore } from './store.js';
 
-const MAGIC = 'RFSPOOL2';
+const MAGIC = 'RFSPOOL3';
 
 type ArrayName = 'depName' | 'depFlags' | 'depVersion' | 'depRefs' | 'depStart' | 'fileRefs' | 'fileStart';
 const U32: ArrayName[] = ['depName', 'depFlags', 'depVersion', 'depRefs', 'depStart', 'fileRefs', 'fileStart'];
 
-interface Section { name: string; kind: 'u32' | 'f64' | 'utf8'; bytes: number }
+interface Section { name: string; kind: 'u32' | 'f64' | 'utf8' | 'latin1' | 'u8'; bytes: number }
 interface Header { count: number; nstrings: number; sections: Section[] }
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
 export function encodeStore(store: PackageStore): Buffer {
-  const strings = Buffer.from(store.strings.join('\u0000'), 'utf8');
-  const parts: { s: Section; data: Uint8Array }[] = [{ s: { name: 'strings', kind: 'utf8', bytes: strings.length }, data: strings }];
+  // ASCII strings (nearly all) decode as latin1 into one-byte strings: much faster than utf8.
+  const ascii: string[] = []; const other: string[] = [];
+  const isOther = new Uint8Array(store.strings.length);
+  store.strings.forEach((x, i) => {
+    if (/^[\x00-\x7f]*$/.test(x)) ascii.push(x); else { other.push(x); isOther[i] = 1; }
+  });
+  const a = Buffer.from(ascii.join('\u0000'), 'latin1');
+  const u = Buffer.from(other.join('\u0000'), 'utf8');
+  const parts: { s: Section; data: Uint8Array }[] = [
+    { s: { name: 'ascii', kind: 'latin1', bytes: a.length }, data: a },
+    { s: { name: 'other', kind: 'utf8', bytes: u.length }, data: u },
+    { s: { name: 'isOther', kind: 'u8', bytes: isOther.length }, data: isOther },
+  ];
   const add = (name: string, a: Uint32Array | Float64Array): void => {
     parts.push({ s: { name, kind: a instanceof Float64Array ? 'f64' : 'u32', bytes: a.byteLength }, data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
   };
@@ -45,10 +56,12 @@ export function decodeStore(buf: Buffer): PackageStore | undefined {
   try { header = JSON.parse(buf.toString('utf8', 12, 12 + hlen)) as Header; } catch { return undefined; }
   let off = pad8(12 + hlen);
   const views = new Map<string, Uint32Array | Float64Array>();
-  let strings: string[] | undefined;
+  let ascii: string[] | undefined; let other: string[] | undefined; let isOther: Uint8Array | undefined;
   for (const s of header.sections) {
     if (off + s.bytes > buf.length) return undefined;
-    if (s.kind === 'utf8') strings = buf.toString('utf8', off, off + s.bytes).split('\u0000');
+    if (s.kind === 'latin1') ascii = buf.toString('latin1', off, off + s.bytes).split('\u0000');
+    else if (s.kind === 'utf8') other = s.bytes ? buf.toString('utf8', off, off + s.bytes).split('\u0000') : [];
+    else if (s.kind === 'u8') isOther = buf.subarray(off, off + s.bytes);
     else {
       const abs = buf.byteOffset + off;
       const Ctor = s.kind === 'f64' ? Float64Array : Uint32Array;
@@ -59,7 +72,9 @@ export function decodeStore(buf: Buffer): PackageStore | undefined {
     }
     off += pad8(s.bytes);
   }
-  if (!strings || strings.length !== header.nstrings) return undefined;
+  if (!ascii || !other || !isOther || isOther.length !== header.nstrings || ascii.length + other.length !== header.nstrings) return undefined;
+  const strings = new Array<string>(header.nstrings);
+  for (let i = 0, ai = 0, oi = 0; i < strings.length; i++) strings[i] = isOther[i] ? other[oi++]! : ascii[ai++]!;
   const u32 = (n: string): Uint32Array | undefined => { const v = views.get(n); return v instanceof Uint32Array ? v : undefined; };
   const f64 = (n: string): Float64Array | undefined => { const v = views.get(n); return v instanceof Float64Array ? v : undefined; };
   const str = {} as PackageStore['str'];
@@ -91,4 +106,51 @@ export function writeStoreCache(path: string, store: PackageStore): boolean {
   } catch {
     return false;
   }
+}
+
+const FL_MAGIC = 'RFSFLST1';
+
+/** File lists per package: counts, then every path joined by NUL (paths never contain NUL). */
+export function encodeFilelists(lists: string[][]): Buffer {
+  const counts = Uint32Array.from(lists, (l) => l.length);
+  const text = Buffer.from(lists.map((l) => l.join('\u0000')).filter((_, i) => counts[i]! > 0).join('\u0000'), 'utf8');
+  const out = Buffer.alloc(12 + counts.byteLength + text.length);
+  out.write(FL_MAGIC, 0, 'latin1');
+  out.writeUInt32LE(lists.length, 8);
+  Buffer.from(counts.buffer, counts.byteOffset, counts.byteLength).copy(out, 12);
+  text.copy(out, 12 + counts.byteLength);
+  return out;
+}
+
+export function decodeFilelists(buf: Buffer, expectedCount: number): string[][] | undefined {
+  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== FL_MAGIC) return undefined;
+  const n = buf.readUInt32LE(8);
+  if (n !== expectedCount || buf.length < 12 + 4 * n) return undefined;
+  const paths = buf.toString('utf8', 12 + 4 * n).split('\u0000');
+  const out: string[][] = new Array<string[]>(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const c = buf.readUInt32LE(12 + 4 * i);
+    out[i] = c === 0 ? [] : paths.slice(k, k + c);
+    k += c;
+  }
+  const total = paths.length === 1 && paths[0] === '' ? 0 : paths.length;
+  return k === total ? out : undefined;
+}
+
+export function readFilelistsCache(path: string, count: number): string[][] | undefined {
+  let buf: Buffer;
+  try { buf = readFileSync(path); } catch { return undefined; }
+  const v = decodeFilelists(buf, count);
+  if (!v) rmSync(path, { force: true });
+  return v;
+}
+
+export function writeFilelistsCache(path: string, lists: string[][]): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, encodeFilelists(lists));
+    renameSync(tmp, path);
+  } catch { /* best effort */ }
 }

@@ -3,6 +3,7 @@ import { StateMachine, type StateSwitch } from './state-table.js';
 import { DEP_KINDS, NKINDS, NUM_COLS, STR_COLS, StoreBuilder, type NumCol, type PackageStore, type StrCol } from './store.js';
 import { evrString, senseOf } from './deps.js';
 import { checksumType } from '../util/checksum.js';
+import { parseAttributes } from './xml.js';
 
 const enum S {
   START, METADATA, PACKAGE, NAME, ARCH, VERSION, CHECKSUM, SUMMARY, TIME, SIZE, LOCATION, FORMAT,
@@ -50,14 +51,29 @@ export class MetadataFormatError extends Error {}
 export function primaryParser(): { machine: StateMachine; finish(): PackageStore; declared(): number | undefined } {
   const b = new StoreBuilder();
   let declared: number | undefined;
-  // Deps are buffered per kind so the store gets them in DEP_KINDS order whatever the writer's order.
-  let pending: [string, number, string][][] = DEP_KINDS.map(() => []);
+  // Deps are buffered per kind (as dep ids) so the store gets them in DEP_KINDS order whatever the writer's order.
+  const pending: number[][] = DEP_KINDS.map(() => []);
   const num = (s: string | undefined): number => { const n = Number(s); return Number.isFinite(n) ? n : 0; };
+  // The same <rpm:entry .../> text recurs across packages: map it straight to its dep id.
+  const entryCache = new Map<string, number>();
+  const rawStates = new Set(DEP_KINDS.map((_, k) => ENTRY + k));
   const machine = new StateMachine(PRIMARY_SWITCHES, {
+    rawStates,
+    startRaw(state, raw) {
+      let id = entryCache.get(raw);
+      if (id === undefined) {
+        const a = parseAttributes(raw);
+        if (a.name === undefined) return;
+        id = b.depId(b.intern(a.name), senseOf(a.flags, a.pre), b.intern(evrString(a.epoch, a.ver, a.rel)));
+        // A private copy as key: the raw text is a slice of a whole document chunk.
+        entryCache.set((' ' + raw).slice(1), id);
+      }
+      pending[state - ENTRY]!.push(id);
+    },
     start(state, a) {
       switch (state) {
         case S.METADATA: if (a.packages !== undefined) declared = Number(a.packages); break;
-        case S.PACKAGE: b.begin(); pending = DEP_KINDS.map(() => []); break;
+        case S.PACKAGE: b.begin(); for (const p of pending) p.length = 0; break;
         case S.VERSION:
           b.setNum(C.epoch, num(a.epoch));
           b.setStr(C.version, a.ver ?? '');
@@ -73,18 +89,18 @@ export function primaryParser(): { machine: StateMachine; finish(): PackageStore
         case S.SIZE: b.setNum(C.packageSize, num(a.package)); b.setNum(C.installedSize, num(a.installed)); break;
         case S.LOCATION:
           if (!a.href) throw new MetadataFormatError('<location> without href');
-          b.setStr(C.location, a.href);
+          b.setUniqueStr(C.location, a.href);
           if (a['xml:base']) b.setStr(C.locationBase, a['xml:base']);
           break;
         default:
-          if (state >= ENTRY && a.name !== undefined) pending[state - ENTRY]!.push([a.name, senseOf(a.flags, a.pre), evrString(a.epoch, a.ver, a.rel)]);
+          if (state >= ENTRY && a.name !== undefined) pending[state - ENTRY]!.push(b.depId(b.intern(a.name), senseOf(a.flags, a.pre), b.intern(evrString(a.epoch, a.ver, a.rel))));
       }
     },
     end(state, text) {
       switch (state) {
         case S.NAME: b.setStr(C.name, text.trim()); break;
         case S.ARCH: b.setStr(C.arch, text.trim()); break;
-        case S.CHECKSUM: b.setStr(C.cval, text.trim().toLowerCase()); break;
+        case S.CHECKSUM: b.setUniqueStr(C.cval, text.trim().toLowerCase()); break;
         case S.SUMMARY: b.setStr(C.summary, text); break;
         case S.LICENSE: b.setStr(C.license, text); break;
         case S.VENDOR: b.setStr(C.vendor, text); break;
@@ -92,7 +108,10 @@ export function primaryParser(): { machine: StateMachine; finish(): PackageStore
         case S.SOURCERPM: b.setStr(C.sourcerpm, text); break;
         case S.FILE: b.addFile(text.trim()); break;
         case S.PACKAGE:
-          for (let k = 0; k < NKINDS; k++) for (const [n, f, v] of pending[k]!) b.addDep(k, n, f, v);
+          for (let k = 0; k < NKINDS; k++) {
+            const p = pending[k]!;
+            for (let i = 0; i < p.length; i++) b.addDepRef(k, p[i]!);
+          }
           b.end();
           break;
       }

@@ -7,6 +7,9 @@ export interface StateSwitch { from: number; element: string; to: number; conten
 
 export interface StateCallbacks {
   start(state: number, attrs: Record<string, string>): void;
+  /** states whose start wants the raw attribute text instead (see XmlHandler.openRaw) */
+  rawStates?: ReadonlySet<number>;
+  startRaw?(state: number, raw: string): void;
   /** text is '' unless the switch asked for content */
   end(state: number, text: string): void;
 }
@@ -14,6 +17,7 @@ export interface StateCallbacks {
 export class StateMachine implements XmlHandler {
   private readonly table = new Map<number, Map<string, { to: number; content: boolean }>>();
   private readonly stack: number[];
+  readonly rawElements: ReadonlySet<string> | undefined;
   private skip = 0;
   private collecting = false;
   private buf = '';
@@ -25,6 +29,20 @@ export class StateMachine implements XmlHandler {
       m.set(s.element, { to: s.to, content: s.content === true });
     }
     this.stack = [start];
+    const raw = cb.rawStates;
+    this.rawElements = raw ? new Set(switches.filter((s) => raw.has(s.to)).map((s) => s.element)) : undefined;
+  }
+
+  openRaw(name: string, raw: string): boolean {
+    if (this.skip) { this.skip++; return true; }
+    const sw = this.table.get(this.stack[this.stack.length - 1]!)?.get(name);
+    if (!sw) { this.skip = 1; return true; }
+    if (!this.cb.rawStates?.has(sw.to) || !this.cb.startRaw) return false;
+    this.stack.push(sw.to);
+    this.collecting = false;
+    this.buf = '';
+    this.cb.startRaw(sw.to, raw);
+    return true;
   }
 
   open(name: string, attrs: Record<string, string>): void {

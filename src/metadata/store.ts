@@ -42,7 +42,10 @@ class Grow {
 export class StoreBuilder {
   private readonly strings: string[] = [''];
   private readonly ids = new Map<string, number>([['', 0]]);
-  private readonly depIndex = new Map<number, number[]>(); // key(name,version) -> [flags, id, flags, id...]
+  // (name id, version id, flags code) -> dep id; few distinct flag values get 6-bit codes.
+  private readonly depIndex = new Map<number, number>();
+  private readonly flagCodes = new Map<number, number>();
+  private readonly bigFlags = new Map<string, number>();
   private readonly depName = new Grow(); private readonly depFlags = new Grow(); private readonly depVersion = new Grow();
   private readonly depRefs = new Grow(1 << 16); private readonly depStart = new Grow(1 << 12);
   private readonly fileRefs = new Grow(1 << 14); private readonly fileStart = new Grow(1 << 10);
@@ -53,7 +56,12 @@ export class StoreBuilder {
 
   intern(s: string): number {
     let id = this.ids.get(s);
-    if (id === undefined) { id = this.strings.length; this.strings.push(s); this.ids.set(s, id); }
+    if (id === undefined) {
+      // Parsed strings are slices of big document chunks and would keep every chunk alive;
+      // concatenating and slicing makes V8 flatten a private copy.
+      const own = (' ' + s).slice(1);
+      id = this.strings.length; this.strings.push(own); this.ids.set(own, id);
+    }
     return id;
   }
 
@@ -68,23 +76,51 @@ export class StoreBuilder {
   }
 
   setStr(col: number, value: string): void { this.strCols[col]!.a[this.count - 1] = this.intern(value); }
+  /** For values that are unique per package (checksum, location): no dedupe lookup. */
+  setUniqueStr(col: number, value: string): void {
+    const id = this.strings.length;
+    this.strings.push((' ' + value).slice(1));
+    this.strCols[col]!.a[this.count - 1] = id;
+  }
   setNum(col: number, value: number): void { this.numCols[col]![this.count - 1] = value; }
 
   /** Deps must arrive grouped by kind in DEP_KINDS order (primary.xml's order); kinds may be absent. */
   addDep(kind: number, name: string, flags: number, version: string): void {
+    this.addDepIds(kind, this.intern(name), flags, this.intern(version));
+  }
+
+  /** As addDep, with interned name and version ids. */
+  addDepIds(kind: number, n: number, flags: number, v: number): void {
+    this.addDepRef(kind, this.depId(n, flags, v));
+  }
+
+  /** Add a dep by the id depId() gave it. */
+  addDepRef(kind: number, id: number): void {
     this.advanceKind(kind);
-    const n = this.intern(name); const v = this.intern(version);
-    const key = n * 0x200000 + v;
-    let list = this.depIndex.get(key);
-    if (!list) { list = []; this.depIndex.set(key, list); }
-    let id = -1;
-    for (let i = 0; i < list.length; i += 2) if (list[i] === flags) { id = list[i + 1]!; break; }
-    if (id < 0) {
-      id = this.depName.n;
-      this.depName.push(n); this.depFlags.push(flags); this.depVersion.push(v);
-      list.push(flags, id);
-    }
     this.depRefs.push(id);
+  }
+
+  /** The id of the unique dep (name id, flags, version id), created on first use. */
+  depId(n: number, flags: number, v: number): number {
+    let code = this.flagCodes.get(flags);
+    if (code === undefined && this.flagCodes.size < 64) { code = this.flagCodes.size; this.flagCodes.set(flags, code); }
+    let id: number | undefined;
+    if (code !== undefined) {
+      const key = (n * 0x200000 + v) * 64 + code;
+      id = this.depIndex.get(key);
+      if (id === undefined) { id = this.newDep(n, flags, v); this.depIndex.set(key, id); }
+    } else {
+      const key = `${n},${v},${flags}`;
+      id = this.bigFlags.get(key);
+      if (id === undefined) { id = this.newDep(n, flags, v); this.bigFlags.set(key, id); }
+    }
+    return id;
+  }
+
+  private newDep(n: number, flags: number, v: number): number {
+    const id = this.depName.n;
+    this.depName.push(n); this.depFlags.push(flags); this.depVersion.push(v);
+    return id;
   }
 
   addFile(path: string): void { this.fileRefs.push(this.intern(path)); }
@@ -113,15 +149,19 @@ export class StoreBuilder {
   }
 }
 
-/** RepoPackage objects for every record; equal deps are the same (frozen) Dep object. */
+/** RepoPackage objects for every record; equal deps are the same Dep object, empty lists one shared array. */
 export function materialize(store: PackageStore, repoId: string): RepoPackage[] {
   const s = store.strings;
   const deps: Dep[] = new Array<Dep>(store.depName.length);
   for (let i = 0; i < deps.length; i++) {
-    deps[i] = Object.freeze({ name: s[store.depName[i]!]!, flags: store.depFlags[i]!, version: s[store.depVersion[i]!]! });
+    deps[i] = { name: s[store.depName[i]!]!, flags: store.depFlags[i]!, version: s[store.depVersion[i]!]! };
   }
   const { str, num, depRefs, depStart, fileRefs, fileStart } = store;
+  // Most kinds are empty for most packages: they share one empty array (treat lists as read-only).
+  const EMPTY: Dep[] = [];
+  const NOFILES: string[] = [];
   const slice = (a: number, b: number): Dep[] => {
+    if (a === b) return EMPTY;
     const out = new Array<Dep>(b - a);
     for (let j = a; j < b; j++) out[j - a] = deps[depRefs[j]!]!;
     return out;
@@ -130,7 +170,7 @@ export function materialize(store: PackageStore, repoId: string): RepoPackage[] 
   for (let i = 0; i < store.count; i++) {
     const d = i * NKINDS;
     const f0 = fileStart[i]!; const f1 = fileStart[i + 1]!;
-    const files = new Array<string>(f1 - f0);
+    const files = f1 === f0 ? NOFILES : new Array<string>(f1 - f0);
     for (let j = f0; j < f1; j++) files[j - f0] = s[fileRefs[j]!]!;
     const p: RepoPackage = {
       name: s[str.name[i]!]!, epoch: num.epoch[i]!, version: s[str.version[i]!]!, release: s[str.release[i]!]!, arch: s[str.arch[i]!]!,

@@ -5,6 +5,12 @@
 
 export interface XmlHandler {
   open(name: string, attrs: Record<string, string>): void;
+  /**
+   * Optional fast path: elements named here are first offered to `openRaw` with their
+   * attribute text undecoded (e.g. ` name="bash" flags="EQ"`); returning false falls back to `open`.
+   */
+  readonly rawElements?: ReadonlySet<string>;
+  openRaw?(name: string, raw: string): boolean;
   close(name: string): void;
   /** character data, entities decoded; may arrive in several pieces */
   text(s: string): void;
@@ -114,6 +120,10 @@ export class XmlTokenizer {
     if (j >= n) return -1;
     const name = b.slice(start + 1, j);
     if (!name) throw new XmlError('empty element name');
+    if (this.h.rawElements?.has(name)) {
+      const done = this.openRawTag(b, name, j);
+      if (done !== 0) return done;
+    }
     const attrs: Record<string, string> = {};
     for (;;) {
       while (j < n && isSpace(b.charCodeAt(j))) j++;
@@ -135,7 +145,7 @@ export class XmlTokenizer {
       const eq = b.indexOf('=', j);
       if (eq < 0) return -1;
       const an = b.slice(j, eq).trim();
-      if (!an || /[\s<>"']/.test(an)) throw new XmlError(`malformed attribute in <${name}>`);
+      if (!an || an.includes('"') || an.includes('<') || an.includes('>') || an.includes(' ')) throw new XmlError(`malformed attribute in <${name}>`);
       let q = eq + 1;
       while (q < n && isSpace(b.charCodeAt(q))) q++;
       if (q >= n) return -1;
@@ -150,6 +160,24 @@ export class XmlTokenizer {
     }
   }
 
+  /** The raw fast path; 0 = not applicable (use the full attribute parse), -1 = incomplete. */
+  private openRawTag(b: string, name: string, j: number): number {
+    const gt = b.indexOf('>', j);
+    if (gt < 0) return -1;
+    const selfClose = b.charCodeAt(gt - 1) === 47;
+    const raw = b.slice(j, selfClose ? gt - 1 : gt);
+    // Only the plain shape createrepo writes: double quotes, '>' escaped inside values.
+    if (raw.includes("'") || raw.includes('<')) return 0;
+    let quotes = 0;
+    for (let q = raw.indexOf('"'); q >= 0; q = raw.indexOf('"', q + 1)) quotes++;
+    if (quotes & 1) return 0;
+    if (!this.stack.length) return 0;
+    this.stack.push(name);
+    if (!this.h.openRaw?.(name, raw)) { this.stack.pop(); return 0; }
+    if (selfClose) { this.stack.pop(); this.h.close(name); }
+    return gt + 1;
+  }
+
   private textOut(s: string): void {
     if (!s) return;
     if (!this.stack.length) {
@@ -158,4 +186,23 @@ export class XmlTokenizer {
     }
     this.h.text(decodeEntities(s));
   }
+}
+
+/** Attributes of a complete raw attribute text (see XmlHandler.openRaw). */
+export function parseAttributes(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  for (;;) {
+    const eq = raw.indexOf('=', i);
+    if (eq < 0) break;
+    const q = raw.indexOf('"', eq);
+    const end = q < 0 ? -1 : raw.indexOf('"', q + 1);
+    if (end < 0) throw new XmlError(`malformed attributes: ${raw.trim()}`);
+    const name = raw.slice(i, eq).trim();
+    if (!name || /\s/.test(name)) throw new XmlError(`malformed attributes: ${raw.trim()}`);
+    out[name] = decodeEntities(raw.slice(q + 1, end));
+    i = end + 1;
+  }
+  if (raw.slice(i).trim()) throw new XmlError(`malformed attributes: ${raw.trim()}`);
+  return out;
 }

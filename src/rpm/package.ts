@@ -113,11 +113,12 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
         const gen = payloadEntries(compressedTap, {
           files: meta.files, subject: who, codec, signal: eopts.signal,
           rawTap: v?.wantsRaw ? (c) => v.updateRaw(c) : undefined,
+          compressedVerified: v?.coversPayload ?? false,
         });
         return finishing(gen, () => {
           if (!v) return;
-          if (!reusable) checks.push(...v.finishCompressed());
-          checks.push(...v.finishRaw());
+          const done = [...(reusable ? [] : v.finishCompressed()), ...v.finishRaw()];
+          for (const c of done) if (!checks.some((x) => x.name === c.name)) checks.push(c);
         });
       },
     };

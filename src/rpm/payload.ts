@@ -67,6 +67,8 @@ export interface PayloadOptions {
   subject: string;
   codec?: Codec;
   signal?: AbortSignal;
+  /** a digest over the compressed payload is verified by the caller (lets xz skip its own check) */
+  compressedVerified?: boolean;
   /** sees every uncompressed byte (PAYLOADDIGESTALT) */
   rawTap?: (chunk: Uint8Array) => void;
 }
@@ -78,7 +80,7 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
   // A valid archive can't be larger than its headers, names and contents: bound the output.
   let maxBytes = 1 << 20;
   for (const f of files) maxBytes += 128 + 2 * f.path.length + f.size + f.linkTo.length;
-  let raw: AsyncIterable<Uint8Array> = decompress(src.rest(), codec, { maxBytes, subject });
+  let raw: AsyncIterable<Uint8Array> = decompress(src.rest(), codec, { maxBytes, subject, skipIntegrityCheck: opts.compressedVerified });
   if (opts.rawTap) raw = tap(raw, opts.rawTap);
   const rd = new ByteReader(raw);
   const links = hardlinkSets(files);

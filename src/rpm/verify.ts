@@ -65,6 +65,11 @@ export class PayloadVerifier {
     this.raw = new MultiHash(this.altDigest && hashAvailable(this.payloadAlgo) ? [this.payloadAlgo] : []);
   }
 
+  /** true when some digest covers the compressed payload (MD5 of header+payload or PAYLOADDIGEST) */
+  get coversPayload(): boolean {
+    return Boolean(this.md5) || !this.compressed.empty;
+  }
+
   /** true when the uncompressed archive must be hashed too */
   get wantsRaw(): boolean {
     return !this.raw.empty;

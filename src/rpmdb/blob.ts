@@ -33,7 +33,7 @@ const XLATE_6: [number, number, number, boolean][] = [
 ];
 /** rpm <= 4.15 headerMergeLegacySigs: renamed tags; others kept only in [256, 1000) */
 const LEGACY_RENAME = new Map<number, number>([
-  [1000, 257], [1002, 259], [1004, 261], [1005, 262], [1006, 264], [1007, 1046], [274, 5090], [275, 5091],
+  [1000, 257], [1002, 259], [1004, 261], [1005, 262], [1006, 263], [1007, 1046], [274, 5090], [275, 5091],
 ]);
 
 function mergeSignatureTags(h: Header, sig: Header, era: Era): Dribble[] {
@@ -92,7 +92,8 @@ export function buildHeaderBlob(pkg: RpmdbPackage, target: RpmdbTarget, opts: Wr
   const name = h.string(TAG.NAME) ?? '?';
   const dribbles: Dribble[] = [...mergeSignatureTags(h, sig, era)];
   const legacy = h.region === null;
-  dribbles.push(...legacyRetrofits(h, legacy));
+  const v = era.version;
+  dribbles.push(...legacyRetrofits(h, legacy, v[0] > 4 || (v[0] === 4 && v[1] >= 16)));
 
   const fileCount = entryOf(h, TAG.BASENAMES)?.count ?? entryOf(h, TAG.OLDFILENAMES)?.count ?? 0;
   if (fileCount > 0) {

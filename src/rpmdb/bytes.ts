@@ -13,11 +13,18 @@ export function u16(buf: Uint8Array, off: number, v: number, e: Endian): void {
 }
 
 export function u32(buf: Uint8Array, off: number, v: number, e: Endian): void {
-  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint32(off, v >>> 0, e === 'little');
-}
-
-export function i32(buf: Uint8Array, off: number, v: number, e: Endian): void {
-  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setInt32(off, v, e === 'little');
+  const x = v >>> 0;
+  if (e === 'little') {
+    buf[off] = x & 0xff;
+    buf[off + 1] = (x >>> 8) & 0xff;
+    buf[off + 2] = (x >>> 16) & 0xff;
+    buf[off + 3] = x >>> 24;
+  } else {
+    buf[off] = x >>> 24;
+    buf[off + 1] = (x >>> 16) & 0xff;
+    buf[off + 2] = (x >>> 8) & 0xff;
+    buf[off + 3] = x & 0xff;
+  }
 }
 
 export function getU16(buf: Uint8Array, off: number, e: Endian): number {
@@ -27,7 +34,11 @@ export function getU16(buf: Uint8Array, off: number, e: Endian): number {
 }
 
 export function getU32(buf: Uint8Array, off: number, e: Endian): number {
-  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(off, e === 'little');
+  const a = buf[off] ?? 0;
+  const b = buf[off + 1] ?? 0;
+  const c = buf[off + 2] ?? 0;
+  const d = buf[off + 3] ?? 0;
+  return (e === 'little' ? a | (b << 8) | (c << 16) | (d << 24) : (a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }
 
 /** a u32 as 4 bytes (Packages keys, Installtid keys, index values) */

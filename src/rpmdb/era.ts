@@ -72,3 +72,10 @@ export function eraOf(target: RpmdbTarget): Era {
     legacySigCopy: !atLeast(v, 4, 6),
   };
 }
+
+const COLOR3 = /^(x86_64|amd64|ia32e|aarch64|ppc64|ppc64le|ppc64p7|ppc64pseries|ppc64iseries|s390x|sparc64|sparc64v|ia64|riscv64|loongarch64|mips64.*|alpha.*)$/;
+
+/** rpm's %_transaction_color for a target arch (installplatform): 3 on 64-bit multilib arches, else 0 */
+export function transactionColor(arch: string): number {
+  return COLOR3.test(arch) ? 3 : 0;
+}

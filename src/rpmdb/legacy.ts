@@ -69,7 +69,7 @@ function evr(h: Header): Uint8Array {
 
 const eq = (a: Uint8Array | undefined, b: Uint8Array): boolean => a !== undefined && strcmp(a, b) === 0;
 
-export function legacyRetrofits(h: Header, v3: boolean): Dribble[] {
+export function legacyRetrofits(h: Header, v3: boolean, appendAlways = false): Dribble[] {
   const out: Dribble[] = [];
   const oldNames = rawStrings(h, TAG.OLDFILENAMES);
   let dirNames = rawStrings(h, TAG.DIRNAMES);
@@ -93,12 +93,16 @@ export function legacyRetrofits(h: Header, v3: boolean): Dribble[] {
     while (p.length > 1 && p[p.length - 1] === 0x2f) p = p.subarray(0, p.length - 1);
     out.push(dribble.stringArray(TAG.PREFIXES, [p]));
   }
-  if (!source) out.push(...selfProvide(h));
+  if (!source) out.push(...selfProvide(h, appendAlways));
   return out;
 }
 
-/** providePackageNVR(): appending to a region entry turns it into a full-array dribble */
-function selfProvide(h: Header): Dribble[] {
+/**
+ * providePackageNVR(): appending to a region entry turns it into a full-array dribble. rpm 4.4
+ * skips the append when `name = evr` is already provided; rpm 4.18 was observed to append anyway
+ * (rpm's own v3 test package ends up with the provide twice), so newer eras always append.
+ */
+function selfProvide(h: Header, appendAlways: boolean): Dribble[] {
   const name = rawString(h, TAG.NAME);
   if (!name) return [];
   const pEVR = evr(h);
@@ -116,7 +120,7 @@ function selfProvide(h: Header): Dribble[] {
   } else {
     versions = rawStrings(h, TAG.PROVIDEVERSION);
     flags = h.numbers(TAG.PROVIDEFLAGS);
-    for (let i = 0; i < names.length; i++) {
+    for (let i = 0; i < names.length && !appendAlways; i++) {
       if (eq(names[i], name) && eq(versions[i], pEVR) && flags[i] === RPMSENSE_EQUAL) return [];
     }
   }

@@ -8,7 +8,7 @@ import type { RpmdbTarget } from '../types/index.js';
 import { buildBtree } from './bdb/btree.js';
 import { type KV, buildHash } from './bdb/hash.js';
 import { buildHeaderBlob } from './blob.js';
-import { u32Bytes } from './bytes.js';
+import { u32, u32Bytes } from './bytes.js';
 import { type Era, type IndexName, eraOf } from './era.js';
 import { type IndexRow, indexRows } from './indexes.js';
 import { buildNdb } from './ndb/packages.js';
@@ -44,15 +44,19 @@ function allRows(headers: readonly Header[], era: Era): Map<IndexName, { rows: I
 
 /** BDB index value: (hdrNum, tagNum) u32 pairs per key, in insertion order; empty key -> "\0" */
 function groupIndex(rows: readonly { rows: IndexRow; hnum: number }[], era: Era): KV[] {
-  const byKey = new Map<string, { key: Uint8Array; vals: Uint8Array[] }>();
+  const byKey = new Map<string, { key: Uint8Array; vals: number[] }>();
   for (const { rows: r, hnum } of rows) {
     const key = r.key.length === 0 ? Uint8Array.of(0) : r.key;
-    const k = Buffer.from(key).toString('latin1');
+    const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
     let g = byKey.get(k);
     if (!g) byKey.set(k, (g = { key, vals: [] }));
-    g.vals.push(u32Bytes(hnum, era.endian), u32Bytes(r.idx, era.endian));
+    g.vals.push(hnum, r.idx);
   }
-  return [...byKey.values()].map((g) => [g.key, Buffer.concat(g.vals)] as const);
+  return [...byKey.values()].map((g) => {
+    const v = new Uint8Array(4 * g.vals.length);
+    g.vals.forEach((x, i) => u32(v, 4 * i, x, era.endian));
+    return [g.key, v] as const;
+  });
 }
 
 function fileIdFactory(blobs: readonly Uint8Array[]): (name: string) => Uint8Array {

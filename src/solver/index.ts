@@ -1,5 +1,5 @@
 // Layer 4: the dependency solver (pure: no I/O). See docs in README "Solver".
-export { createPool, Pool, nevraOf, type Solvable } from './pool.js';
+export { createPool, Pool, Solvable, nevraOf } from './pool.js';
 export { resolve, resolveJobs } from './resolve.js';
 export type { Job } from './jobs.js';
 export { renderProblem } from './problems.js';

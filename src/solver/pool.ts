@@ -6,22 +6,30 @@ import { archScores } from './arch.js';
 import type { PoolOptions, PoolRepo } from './types.js';
 
 /** A package inside the pool; `id` is its SAT variable (1-based). */
-export interface Solvable {
-  id: number;
-  pkg: RepoPackage;
-  repoIndex: number;
-  /** dnf priority and cost of its repo (lower wins) */
-  priority: number;
-  cost: number;
-  /** arch score (lower is better, 1 = noarch); 0 when the pool does no arch filtering */
-  archScore: number;
-  evr: Evr;
-  nevra: string;
-}
-
 export interface ProvideEntry {
   sid: number;
   dep: Dep;
+}
+
+export class Solvable {
+  private nevraCache: string | undefined;
+  constructor(
+    readonly id: number,
+    readonly pkg: RepoPackage,
+    readonly repoIndex: number,
+    /** dnf priority and cost of its repo (lower wins) */
+    readonly priority: number,
+    readonly cost: number,
+    /** arch score (lower is better, 1 = noarch); 0 when the pool does no arch filtering */
+    readonly archScore: number,
+  ) {}
+  /** the package EVR (RepoPackage carries epoch/version/release itself) */
+  get evr(): Evr {
+    return this.pkg;
+  }
+  get nevra(): string {
+    return (this.nevraCache ??= nevraOf(this.pkg));
+  }
 }
 
 export function nevraOf(p: RepoPackage): string {
@@ -46,7 +54,14 @@ export class Pool {
   /** index 0 unused so ids can be SAT variables */
   readonly solvables: Solvable[] = [];
   readonly byName = new Map<string, number[]>();
-  private readonly provides = new Map<string, ProvideEntry[]>();
+  /**
+   * provides index in CSR form: name -> ordinal; entries of ordinal o are the pairs
+   * [solvable id, index into pkg.provides (-1 = self-provide)] in provData[2*provStart[o] ..
+   * 2*provStart[o+1]). Two passes without per-name arrays keep pool building cheap.
+   */
+  private readonly provOrd = new Map<string, number>();
+  private provStart = new Int32Array(0);
+  private provData = new Int32Array(0);
   private readonly files = new Map<string, number[]>();
   private readonly obsoletesIdx = new Map<string, ProvideEntry[]>();
   private readonly filelistRepos = new Set<string>();
@@ -58,6 +73,7 @@ export class Pool {
     this.arch = opts.arch;
     this.scores = archScores(opts.arch);
     this.solvables.push(undefined as unknown as Solvable);
+    const selfless: number[] = [];
     repos.forEach((repo, repoIndex) => {
       this.firstSid.push(this.solvables.length);
       for (const pkg of repo.packages) {
@@ -69,23 +85,50 @@ export class Pool {
         }
         if (pkg.arch === 'src' || pkg.arch === 'nosrc') continue;
         const id = this.solvables.length;
-        const s: Solvable = {
-          id, pkg, repoIndex, priority: repo.priority, cost: repo.cost, archScore,
-          evr: { epoch: pkg.epoch, version: pkg.version, release: pkg.release }, nevra: nevraOf(pkg),
-        };
-        this.solvables.push(s);
+        this.solvables.push(new Solvable(id, pkg, repoIndex, repo.priority, repo.cost, archScore));
         push(this.byName, pkg.name, id);
-        let self = false;
-        for (const d of pkg.provides) {
-          push(this.provides, d.name, { sid: id, dep: d });
-          if (d.name === pkg.name && (d.flags & Sense.EQUAL) !== 0 && !self) self = sameEvr(d.version, pkg);
-        }
-        if (!self) push(this.provides, pkg.name, { sid: id, dep: { name: pkg.name, flags: Sense.EQUAL, version: evrString(pkg) } });
-        for (const f of pkg.files) push(this.files, f, id);
+        if (!hasSelfProvide(pkg)) selfless.push(id);
+        const files = pkg.files;
+        for (let k = 0; k < files.length; k++) push(this.files, files[k]!, id);
         for (const d of pkg.obsoletes) push(this.obsoletesIdx, d.name, { sid: id, dep: d });
       }
-      if (repo.filelists) this.addFilelists(repo.id, repo.filelists);
     });
+    this.buildProvides(selfless);
+    for (const repo of repos) if (repo.filelists) this.addFilelists(repo.id, repo.filelists);
+  }
+
+  private buildProvides(selfless: number[]): void {
+    const ord = this.provOrd;
+    const counts: number[] = [];
+    const selfSet = new Set(selfless);
+    const count = (name: string): void => {
+      const o = ord.get(name);
+      if (o === undefined) { ord.set(name, counts.length); counts.push(1); } else counts[o]!++;
+    };
+    const n = this.solvables.length;
+    for (let id = 1; id < n; id++) {
+      const pkg = this.solvables[id]!.pkg;
+      for (const d of pkg.provides) count(d.name);
+      if (selfSet.has(id)) count(pkg.name);
+    }
+    const start = new Int32Array(counts.length + 1);
+    for (let o = 0; o < counts.length; o++) start[o + 1] = start[o]! + counts[o]!;
+    const cursor = start.slice(0, counts.length);
+    const data = new Int32Array(start[counts.length]! * 2);
+    const put = (name: string, id: number, k: number): void => {
+      const o = ord.get(name)!;
+      const at = cursor[o]!++ * 2;
+      data[at] = id;
+      data[at + 1] = k;
+    };
+    for (let id = 1; id < n; id++) {
+      const pkg = this.solvables[id]!.pkg;
+      const provs = pkg.provides;
+      for (let k = 0; k < provs.length; k++) put(provs[k]!.name, id, k);
+      if (selfSet.has(id)) put(pkg.name, id, -1);
+    }
+    this.provStart = start;
+    this.provData = data;
   }
 
   get size(): number {
@@ -133,11 +176,19 @@ export class Pool {
     if (hit) return hit;
     const out: number[] = [];
     const seen = new Set<number>();
-    for (const e of this.provides.get(dep.name) ?? []) {
-      if (seen.has(e.sid)) continue;
-      if (evrRangeMatches(e.dep, dep)) {
-        seen.add(e.sid);
-        out.push(e.sid);
+    const o = this.provOrd.get(dep.name);
+    if (o !== undefined) {
+      const data = this.provData;
+      for (let i = this.provStart[o]! * 2, end = this.provStart[o + 1]! * 2; i < end; i += 2) {
+        const sid = data[i]!;
+        if (seen.has(sid)) continue;
+        const k = data[i + 1]!;
+        const pkg = this.solvables[sid]!.pkg;
+        const pd = k >= 0 ? pkg.provides[k]! : { name: pkg.name, flags: Sense.EQUAL, version: evrString(pkg) };
+        if (evrRangeMatches(pd, dep)) {
+          seen.add(sid);
+          out.push(sid);
+        }
       }
     }
     if (dep.name.startsWith('/')) for (const id of this.files.get(dep.name) ?? []) if (!seen.has(id)) { seen.add(id); out.push(id); }
@@ -158,7 +209,7 @@ export class Pool {
 
   /** All provide names (for request matching of provides / globs). */
   provideNames(): IterableIterator<string> {
-    return this.provides.keys();
+    return this.provOrd.keys();
   }
 }
 
@@ -166,6 +217,12 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const a = m.get(k);
   if (a) a.push(v);
   else m.set(k, [v]);
+}
+
+/** does the package list its own `name = E:V-R` (rpm adds it; old metadata may not)? */
+function hasSelfProvide(pkg: RepoPackage): boolean {
+  for (const d of pkg.provides) if (d.name === pkg.name && (d.flags & Sense.EQUAL) !== 0 && sameEvr(d.version, pkg)) return true;
+  return false;
 }
 
 function sameEvr(version: string, p: RepoPackage): boolean {

@@ -14,6 +14,7 @@ export function explainCore(pool: Pool, jobs: Job[], rb: RuleBuilder, core: numb
   const nv = (id: number): string => pool.solvable(id).nevra;
   const out: Problem[] = [];
   const seen = new Set<string>();
+  const byKey = new Map<string, Problem>();
   const push = (key: string, p: Problem): void => {
     if (seen.has(key) || out.length >= MAX_PROBLEMS) return;
     seen.add(key);
@@ -29,7 +30,17 @@ export function explainCore(pool: Pool, jobs: Job[], rb: RuleBuilder, core: numb
         const chain = chainTo(info.pkg);
         if (all.length && all.every((id) => excluded[id])) {
           push(`x${info.dep}`, { kind: 'excluded-provider', dep: info.dep, neededBy: nv(info.pkg), excluded: all.map(nv), chain });
-        } else push(`n${info.dep}\0${info.pkg}`, { kind: 'nothing-provides', dep: info.dep, neededBy: nv(info.pkg), chain });
+        } else {
+          // several versions of one package missing the same dependency name: one problem
+          const name = pool.solvable(info.pkg).pkg.name;
+          const depName = info.raw?.name ?? info.dep;
+          const key = `n${name}\0${depName}`;
+          const prev = byKey.get(key);
+          if (prev?.kind === 'nothing-provides') { (prev.alsoFailing ??= []).push(nv(info.pkg)); break; }
+          const np: Problem = { kind: 'nothing-provides', dep: info.dep, neededBy: nv(info.pkg), chain };
+          byKey.set(key, np);
+          push(key, np);
+        }
         break;
       }
       case 'conflicts':
@@ -112,7 +123,7 @@ export function renderProblem(p: Problem): string {
   switch (p.kind) {
     case 'not-found': head = `no package matches '${p.request}'`; break;
     case 'only-excluded': head = `all packages matching '${p.request}' are excluded: ${p.excluded.join(', ')}`; break;
-    case 'nothing-provides': head = `nothing provides ${p.dep} needed by ${p.neededBy}`; break;
+    case 'nothing-provides': head = `nothing provides ${p.dep} needed by ${p.neededBy}${p.alsoFailing?.length ? ` (likewise for ${p.alsoFailing.join(', ')})` : ''}`; break;
     case 'excluded-provider': head = `${p.dep} needed by ${p.neededBy} is only provided by excluded packages: ${p.excluded.join(', ')}`; break;
     case 'conflicts': head = `package ${p.pkg} conflicts with ${p.dep} provided by ${p.other}`; break;
     case 'obsoletes': head = `package ${p.pkg} obsoletes ${p.dep} provided by ${p.other}`; break;

@@ -62,9 +62,11 @@ export class RuleBuilder {
     this.infos.push(info);
   }
 
+  private readonly jobCandidates: number[][] = [];
+
   addJob(job: number, candidates: number[]): void {
     this.add(candidates.map((c) => lit(c, true)), { type: 'job', job });
-    for (const c of candidates) this.enqueue(c);
+    this.jobCandidates.push(candidates);
   }
 
   enqueue(id: number): void {
@@ -73,12 +75,67 @@ export class RuleBuilder {
     this.reachable.push(id);
   }
 
-  /** Process the queue until every reachable package has its rules. */
+  private done = 0;
+
+  /**
+   * Rules for the closure of every job candidate, one candidate at a time, breadth first
+   * (libsolv's solver_addpkgrulesforsolvable): the rule order steers the decision sweep.
+   */
   build(): void {
-    for (let k = 0; k < this.reachable.length; k++) {
-      this.addPackage(this.reachable[k]!);
-      if (k === this.reachable.length - 1 && this.opts.weakDeps) this.addSupplementers();
+    for (const cands of this.jobCandidates) for (const c of cands) { this.enqueue(c); this.drain(); }
+    if (this.opts.weakDeps) {
+      for (let before = -1; before !== this.reachable.length;) {
+        before = this.reachable.length;
+        this.addSupplementers();
+        this.drain();
+      }
     }
+    this.unify();
+  }
+
+  /**
+   * libsolv's solver_unifyrules: package rules sorted by their first literal (the requiring
+   * package, highest id first), then by the remaining literals, duplicates dropped. The
+   * decision sweep walks rules in this order, so it decides which choice comes first.
+   */
+  private unify(): void {
+    const nJobs = this.jobCandidates.length;
+    const signed = (l: number): number => ((l & 1) ? -(l >> 1) : l >> 1);
+    const idx = Array.from({ length: this.clauses.length - nJobs }, (_, i) => i + nJobs);
+    const cmp = (i: number, j: number): number => {
+      const a = this.clauses[i]!, b = this.clauses[j]!;
+      const x = signed(a[0]!) - signed(b[0]!);
+      if (x) return x;
+      const aBin = a.length <= 2, bBin = b.length <= 2;
+      const aw = a.length > 1 ? signed(a[1]!) : 0, bw = b.length > 1 ? signed(b[1]!) : 0;
+      if (aBin && bBin) return aw - bw;
+      if (aBin) return aw - bw || -1;
+      if (bBin) return aw - bw || 1;
+      for (let k = 1; k < b.length; k++) {
+        if (k >= a.length) return -1;
+        const d = signed(a[k]!) - signed(b[k]!);
+        if (d) return d;
+      }
+      return a.length > b.length ? 1 : 0;
+    };
+    idx.sort((i, j) => cmp(i, j) || i - j);
+    const clauses = this.clauses.slice(0, nJobs);
+    const infos = this.infos.slice(0, nJobs);
+    let prev = -1;
+    for (const i of idx) {
+      if (prev >= 0 && cmp(prev, i) === 0) continue;
+      clauses.push(this.clauses[i]!);
+      infos.push(this.infos[i]!);
+      prev = i;
+    }
+    this.clauses.length = 0;
+    this.clauses.push(...clauses);
+    this.infos.length = 0;
+    this.infos.push(...infos);
+  }
+
+  private drain(): void {
+    while (this.done < this.reachable.length) this.addPackage(this.reachable[this.done++]!);
   }
 
   private addPackage(id: number): void {
@@ -101,11 +158,10 @@ export class RuleBuilder {
         this.pair(id, q, { type: 'same-name', pkg: id, other: q });
       }
     }
-    if (this.opts.weakDeps) {
-      for (const d of pkg.recommends) {
-        if (isRich(d.name)) { for (const a of this.atoms(this.rich(d.name))) this.enqueue(a); continue; }
-        for (const q of this.providers(d) ?? []) this.enqueue(q);
-      }
+    // like libsolv, follow recommends and suggests too (rules only; nothing is installed for them)
+    for (const d of [...pkg.recommends, ...pkg.suggests]) {
+      if (isRich(d.name)) { for (const a of this.atoms(this.rich(d.name))) this.enqueue(a); continue; }
+      for (const q of this.providers(d) ?? []) this.enqueue(q);
     }
   }
 

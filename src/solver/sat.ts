@@ -20,7 +20,7 @@ export class Sat {
   originals = 0;
   /** for learned clauses: the clauses resolved to derive them, and level-0 vars dropped */
   private readonly ante = new Map<number, { used: number[]; zero: number[] }>();
-  private readonly watches: number[][];
+  private readonly watches: (number[] | undefined)[];
   private qhead = 0;
   /** an original clause that is empty or false at level 0 */
   rootConflict = -1;
@@ -32,7 +32,7 @@ export class Sat {
     this.level = new Int32Array(nvars + 1);
     this.reason = new Int32Array(nvars + 1).fill(-1);
     this.seen = new Uint8Array(nvars + 1);
-    this.watches = Array.from({ length: 2 * nvars + 2 }, () => []);
+    this.watches = new Array<number[] | undefined>(2 * nvars + 2);
   }
 
   value(l: number): number {
@@ -59,9 +59,15 @@ export class Sat {
       else if (v < 0 && this.rootConflict < 0) this.rootConflict = ci;
       return ci;
     }
-    this.watches[lits[0]!]!.push(ci);
-    this.watches[lits[1]!]!.push(ci);
+    this.watch(lits[0]!, ci);
+    this.watch(lits[1]!, ci);
     return ci;
+  }
+
+  private watch(l: number, ci: number): void {
+    const w = this.watches[l];
+    if (w) w.push(ci);
+    else this.watches[l] = [ci];
   }
 
   enqueue(l: number, reason: number): void {
@@ -82,7 +88,8 @@ export class Sat {
     while (this.qhead < this.trail.length) {
       const p = this.trail[this.qhead++]!;
       const falseLit = p ^ 1;
-      const ws = this.watches[falseLit]!;
+      const ws = this.watches[falseLit];
+      if (!ws) continue;
       let i = 0;
       let j = 0;
       while (i < ws.length) {
@@ -96,7 +103,7 @@ export class Sat {
           if (this.value(l) >= 0) {
             c[1] = l;
             c[k] = falseLit;
-            this.watches[l]!.push(ci);
+            this.watch(l, ci);
             found = true;
             break;
           }
@@ -166,8 +173,8 @@ export class Sat {
     this.clauses.push(learnt);
     this.ante.set(ci, { used, zero });
     if (learnt.length > 1) {
-      this.watches[learnt[0]!]!.push(ci);
-      this.watches[learnt[1]!]!.push(ci);
+      this.watch(learnt[0]!, ci);
+      this.watch(learnt[1]!, ci);
     }
     this.enqueue(learnt[0]!, ci);
   }

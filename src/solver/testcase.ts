@@ -74,7 +74,7 @@ export function writeTestcase(pool: Pool, request: Request, opts: ResolveOptions
       tag('Enh', p.enhances);
     }
   });
-  lines.push(`system ${pool.arch || 'unset'} rpm system`);
+  lines.push(`system ${pool.arch || 'unset'} rpm`);
   if (pool.scores) lines.push('poolflags implicitobsoleteusescolors');
   if (!opts.weakDeps) lines.push('solverflags ignorerecommended');
   for (const j of jobs) {

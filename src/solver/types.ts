@@ -45,7 +45,7 @@ export type ResolveResult = { ok: true; transaction: Transaction } | { ok: false
 export type Problem =
   | { kind: 'not-found'; request: string; chain: string[] }
   | { kind: 'only-excluded'; request: string; excluded: string[]; chain: string[] }
-  | { kind: 'nothing-provides'; dep: string; neededBy: string; chain: string[] }
+  | { kind: 'nothing-provides'; dep: string; neededBy: string; chain: string[]; /** other versions of the same package failing on the same name */ alsoFailing?: string[] }
   | { kind: 'excluded-provider'; dep: string; neededBy: string; excluded: string[]; chain: string[] }
   | { kind: 'conflicts'; pkg: string; other: string; dep: string; chain: string[] }
   | { kind: 'obsoletes'; pkg: string; other: string; dep: string; chain: string[] }

@@ -2,3 +2,4 @@ export type { TarEntry, TarEntryType } from './types.js';
 export { writeTar, tarPath } from './write.js';
 export type { WriteTarOptions } from './write.js';
 export { encodeCapability, decodeCapability, parseCapabilityText, CAP_NAMES } from './capability.js';
+export { fileBody } from './body.js';

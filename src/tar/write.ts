@@ -66,10 +66,16 @@ function checkEntry(e: TarEntry): void {
   if ((e.type === 'symlink' || e.type === 'hardlink') && !e.linkTarget) {
     throw new RfsError('RFS_INTERNAL', `writing tar entry: ${e.type} without a target`, { subject: e.path });
   }
-  for (const n of [e.uid, e.gid, e.mode, e.size]) {
+  for (const n of [e.uid, e.gid, e.mode, e.size, e.devMajor ?? 0, e.devMinor ?? 0]) {
     if (!Number.isSafeInteger(n) || n < 0) {
       throw new RfsError('RFS_INTERNAL', `writing tar entry: bad numeric field ${n}`, { subject: e.path });
     }
+  }
+  if (!Number.isSafeInteger(e.mtime)) {
+    throw new RfsError('RFS_INTERNAL', `writing tar entry: mtime ${e.mtime} is not whole seconds`, { subject: e.path });
+  }
+  if ((e.devMajor ?? 0) > OCTAL_MAX_ID || (e.devMinor ?? 0) > OCTAL_MAX_ID) {
+    throw new RfsError('RFS_INTERNAL', `writing tar entry: device ${e.devMajor}:${e.devMinor} does not fit a tar header`, { subject: e.path });
   }
 }
 

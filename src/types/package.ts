@@ -55,6 +55,8 @@ export interface CompsGroup {
   default: string[];
   optional: string[];
   conditional: { name: string; requires: string }[];
+  /** old comps (CentOS 4/5): the group only applies to this language */
+  langonly?: string;
 }
 
 /** Module stream filtering data (modules.yaml), enough to do what dnf does for default streams. */

@@ -1,6 +1,6 @@
 // Shared bits for end-to-end tests: run the CLI in-process or as a child, list a tar with an
 // independent reader (Python's tarfile), query an rpmdb with Debian's rpm.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { resolve } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -67,4 +67,18 @@ export function rpmQuery(root: string, dbpath: string, backend: 'bdb_ro' | 'sqli
     env: { ...process.env, HOME: '/nonexistent' },
     maxBuffer: 1 << 26,
   }).toString();
+}
+
+/** Run a command without blocking this process's event loop (test servers live here). */
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolveRun({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.stdin.end(input);
+  });
 }

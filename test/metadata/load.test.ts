@@ -66,6 +66,22 @@ describe('loadRepo on hand-made repodata', () => {
     expect(await r.loadFilelists()).toEqual([['/bin/bash', '/usr/share/doc/bash-3.0/FAQ', '/etc/skel']]);
   });
 
+  it('a damaged pool cache is detected and rebuilt from primary.xml', async () => {
+    const { readdirSync, truncateSync } = await import('node:fs');
+    const repo = repoAt([{ type: 'primary', name: 'primary.xml.gz', data: compress(Buffer.from(PRIMARY), 'gz') }]);
+    const cacheDir = join(root, 'poolcache');
+    const seen: boolean[] = [];
+    const opts = { arch: 'i386', cacheDir, onEvent: (e: { kind: string; fromCache?: boolean }) => { if (e.kind === 'repo:loaded') seen.push(e.fromCache === true); } };
+    const first = await loadRepo(repo, fetcher, opts);
+    const second = await loadRepo(repo, fetcher, opts);
+    expect(second.packages).toEqual(first.packages);
+    const pool = readdirSync(join(cacheDir, 'pool')).find((f) => f.endsWith('.pool'))!;
+    truncateSync(join(cacheDir, 'pool', pool), 200);
+    const third = await loadRepo(repo, fetcher, opts);
+    expect(third.packages).toEqual(first.packages);
+    expect(seen).toEqual([false, true, false]);
+  });
+
   it('malformed XML: RFS_METADATA_MALFORMED naming repo and URL', async () => {
     const bad = PRIMARY.replace('</summary>', '</sumary>');
     const repo = repoAt([{ type: 'primary', name: 'primary.xml.gz', data: compress(Buffer.from(bad), 'gz') }]);
@@ -93,7 +109,8 @@ describe('loadRepo on hand-made repodata', () => {
   it('checksum mismatch: RFS_CHECKSUM_MISMATCH naming the URL', async () => {
     const e = await caught(load(repoAt([{ type: 'primary', name: 'primary.xml.gz', data: compress(Buffer.from(PRIMARY), 'gz'), declaredChecksum: 'f'.repeat(64) }])));
     expect(e.code).toBe('RFS_CHECKSUM_MISMATCH');
-    expect(e.message).toMatch(/primary\.xml\.gz/);
+    expect(e.message).toMatch(/^loading primary of repo test\d+: verifying file:.*primary\.xml\.gz: sha256 is/);
+    expect(e.subject).toMatch(/primary\.xml\.gz$/);
   });
 
   it('package count disagreeing with the header is malformed', async () => {

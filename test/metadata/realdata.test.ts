@@ -132,6 +132,10 @@ describe.skipIf(!ok)('real CentOS Stream 9 repodata via file://', () => {
     expect(files).toBe([...want.values()].reduce((n, v) => n + v.length, 0));
     const bash = lr.packages.findIndex((p) => p.name === 'bash');
     expect(all[bash]).toContain('/usr/bin/bash');
+    // The next load's filelists come from the binary cache, identical.
+    const again = await loadRepo(lr.config, fetcher, { arch: 'x86_64', cacheDir: join(tmp, 'cache') });
+    expect(readdirSync(join(tmp, 'cache', 'pool')).some((f) => f.endsWith('.files'))).toBe(true);
+    expect(await again.loadFilelists()).toEqual(all);
   });
 
   it('comps groups and modules are read', () => {

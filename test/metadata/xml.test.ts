@@ -78,6 +78,23 @@ describe('XmlTokenizer', () => {
   });
 });
 
+describe('primary fast path for <rpm:entry>', () => {
+  it('matches sax on odd but valid entries (single quotes, entities, repeats)', () => {
+    const doc = PRIMARY
+      .replace('<rpm:entry name="/bin/sh"/>', `<rpm:entry name='/bin/sh'/><rpm:entry name="(a &gt;= 1 if b &amp; c)" flags="EQ" epoch="0" ver="1"/><rpm:entry   name="bash"  flags="EQ" epoch="0" ver="3.0" rel="27.el4" />`)
+      .replace('<rpm:entry name="libc.so.6(GLIBC_2.3)"/>', '<rpm:entry name="libc.so.6(GLIBC_2.3)"/><rpm:entry name="libc.so.6(GLIBC_2.3)"/>');
+    const run = (tok: 'fast' | 'sax') => {
+      const pp = primaryParser();
+      feed(tok === 'fast' ? new XmlTokenizer(pp.machine) : createSaxTokenizer(pp.machine), doc, () => 7);
+      return materialize(pp.finish(), 'r');
+    };
+    const fast = run('fast');
+    expect(fast).toEqual(run('sax'));
+    expect(fast[0]!.provides.map((d) => d.name)).toEqual(['bash', '/bin/sh', '(a >= 1 if b & c)', 'bash']);
+    expect(fast[0]!.provides[3]).toBe(fast[0]!.provides[0]); // one shared Dep object
+  });
+});
+
 const REAL = resolve(__dirname, '../../../shared/realdata/repos/cs9-baseos-20220207/repodata');
 describe.skipIf(!existsSync(REAL))('fast tokenizer vs sax on real primary.xml', () => {
   it('builds the identical pool', () => {

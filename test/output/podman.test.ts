@@ -47,6 +47,20 @@ function runIn(image: string, script: string): string {
   return r.stdout;
 }
 
+/** rootful podman can mount the image: the capability must be in its storage as an xattr */
+function expectCaps(image: string): void {
+  const m = sh('podman', ['image', 'mount', image]);
+  if (m.status !== 0 || spawnSync('getcap', ['-h'], { stdio: 'ignore' }).error) {
+    console.warn(`SKIP: cannot mount ${image} or no getcap (rootless?): capability check skipped`);
+    return;
+  }
+  try {
+    expect(sh('getcap', [join(m.stdout.trim(), 'bin/su')]).stdout).toMatch(/cap_setuid,cap_net_raw=ep/);
+  } finally {
+    sh('podman', ['image', 'unmount', image]);
+  }
+}
+
 const CHECK = "echo ok; ls -ln /bin/su /var | grep -E 'su|log'";
 
 describe.skipIf(!hasPodman || BUSYBOX === null)('podman', () => {
@@ -59,6 +73,7 @@ describe.skipIf(!hasPodman || BUSYBOX === null)('podman', () => {
     expect(out).toMatch(/^ok$/m);
     expect(out).toMatch(/^-rwsr-xr-x +1 0 +0 .*\/bin\/su$/m);
     expect(out).toMatch(/^drwxr-xr-x +2 65534 +65534 .* log$/m);
+    expectCaps(image);
   });
 
   it('imports from stdout ("-o - | podman import -")', async () => {
@@ -84,6 +99,7 @@ describe.skipIf(!hasPodman || BUSYBOX === null)('podman', () => {
     const cfg = JSON.parse(sh('podman', ['image', 'inspect', image]).stdout)[0];
     expect(cfg).toMatchObject({ Architecture: 'amd64', Os: 'linux', Config: { Cmd: ['/bin/sh'], StopSignal: 'SIGRTMIN+3' } });
     expect(cfg.Labels).toMatchObject({ name: 'rfs-busybox', version: '1.0' });
+    expectCaps(image);
   });
 
   it('loads the docker-archive and runs it', async () => {

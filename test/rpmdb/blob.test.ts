@@ -1,4 +1,5 @@
 // Header blobs byte-identical to what Debian's rpm 4.18 stores on install (formats.md §1.8).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Header } from '../../src/rpm/header.js';
@@ -6,7 +7,7 @@ import { buildHeaderBlob } from '../../src/rpmdb/blob.js';
 import { FILE_STATE } from '../../src/rpmdb/types.js';
 import type { RpmdbTarget } from '../../src/types/index.js';
 import { HAVE_RPMBUILD, buildTestPackages, rpmHeaders } from './pkgs.js';
-import { hasTool, run, tempDir } from './tools.js';
+import { REALDATA, hasTool, run, tempDir } from './tools.js';
 
 const OK = HAVE_RPMBUILD && hasTool('rpm') && hasTool('sqlite3');
 if (!OK) console.warn('SKIP blob.test: needs rpmbuild, rpm and sqlite3 (apt-get install rpm sqlite3)');
@@ -63,6 +64,28 @@ describe.skipIf(!OK)('buildHeaderBlob vs rpm 4.18', () => {
       const want = stored.get(name)!;
       const got = buildHeaderBlob({ ...pkg, fileStates: states }, TARGET, installOpts(want));
       expect(Buffer.from(got).equals(Buffer.from(want)), `${name} blob differs`).toBe(true);
+    }
+  });
+
+  // rpm's own test suite has a v3 package (no header region): legacy region 61, compressed file
+  // list, self-provide appended to the region's provides
+  const V3 = join(REALDATA, 'rpms/rpm-testsuite/hello-1.0-1.x86_64.rpm-v3');
+  it.skipIf(!existsSync(V3))('v3 package: legacy HEADERIMAGE blob byte-identical', () => {
+    const stored = rpmInstall(join(t.dir, 'v3'), [V3]);
+    const want = stored.get('hello')!;
+    const got = buildHeaderBlob(rpmHeaders(V3), TARGET, installOpts(want));
+    expect(Buffer.from(got).toString('hex')).toBe(Buffer.from(want).toString('hex'));
+  });
+
+  it('rpm <= 4.15 signature merging (every sig tag in [256,1000) + renames) gives the same blob for v4 packages', () => {
+    for (const path of Object.values(rpms)) {
+      const pkg = rpmHeaders(path);
+      const opts = { installTime: 5, installColor: 3 };
+      const modern = buildHeaderBlob(pkg, TARGET, opts);
+      for (const rpmVersion of ['4.14.3', '4.11.3', '4.8.0', '4.4.2']) {
+        const old = buildHeaderBlob(pkg, { flavour: 'bdb-hash-v9', path: '/var/lib/rpm', rpmVersion }, opts);
+        expect(Buffer.from(old).equals(Buffer.from(modern)), `${path} for ${rpmVersion}`).toBe(true);
+      }
     }
   });
 

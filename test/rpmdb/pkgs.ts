@@ -135,8 +135,16 @@ export function buildTestPackages(): Record<string, string> {
       if (r.status !== 0) throw new Error(`rpmbuild ${name} failed: ${r.stderr}`);
     }
     writeFileSync(join(work, '.complete'), '');
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(work, dir);
+    // another test worker may have finished the same build meanwhile: keep whichever landed first
+    if (existsSync(join(dir, '.complete'))) rmSync(work, { recursive: true, force: true });
+    else {
+      rmSync(dir, { recursive: true, force: true });
+      try {
+        renameSync(work, dir);
+      } catch {
+        rmSync(work, { recursive: true, force: true });
+      }
+    }
   }
   const out: Record<string, string> = {};
   for (const arch of readdirSync(join(dir, 'RPMS'))) {

@@ -345,6 +345,27 @@ describe('other idioms', () => {
   });
 });
 
+describe('triggers and locales', () => {
+  it('triggerprein of an installed package fires before the target installs ($2 = 0)', () => {
+    const t = baseImage(7);
+    const r = emulate(t, [
+      pkg({ name: 'owner', triggers: [{ kind: 'triggerprein', on: 'target', body: '[ $2 -eq 0 ] && touch /tmp/before' }] }),
+      pkg({ name: 'target', scripts: [{ kind: 'pre', body: '[ -e /tmp/before ] && touch /tmp/seen' }] }),
+    ]);
+    expect(r.skipped).toEqual([]);
+    expect(t.exists('/tmp/seen')).toBe(true);
+  });
+  it('build-locale-archive copies the template, and says so when --install-langs asked for less', () => {
+    const t = baseImage(7);
+    t.writeFile('/usr/lib/locale/locale-archive.tmpl', 'TMPL');
+    const p = pkg({ name: 'glibc-common', scripts: [{ kind: 'post', body: '/usr/sbin/build-locale-archive --install-langs "en:fr" >/dev/null 2>&1 || :' }] });
+    expect(emulate(t, [p]).skipped).toEqual([]);
+    expect(text(t, '/usr/lib/locale/locale-archive')).toBe('TMPL');
+    const r = emulateScriptlets([p], t, { sourceDateEpoch: SDE, installLangs: ['en'] });
+    expect(r.skipped[0]?.reason).toContain('holds every locale');
+  });
+});
+
 describe('reporting', () => {
   it('reports what it cannot reproduce (with events) and applies the rest', () => {
     const t = baseImage(7);

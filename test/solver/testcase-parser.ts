@@ -65,6 +65,10 @@ function toRpmRich(s: string): string {
       parts.push(op, operand());
     }
     if (parts.length === 1) return parts[0]!;
+    // libsolv writes `A <IF> (B <ELSE> C)`; rpm writes `(A if B else C)`
+    if (parts.length === 3 && (parts[1] === 'if' || parts[1] === 'unless') && / else /.test(parts[2]!) && parts[2]!.startsWith('(')) {
+      return `(${parts[0]} ${parts[1]} ${parts[2]!.slice(1, -1)})`;
+    }
     // libsolv nests right to left: A <IF> B <ELSE> C == A <IF> (B <ELSE> C)
     return `(${parts.join(' ')})`;
   };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTar, encodeCapability } from '../../src/tar/index.js';
+import { writeTar, encodeCapability, fileBody } from '../../src/tar/index.js';
 import type { TarEntry } from '../../src/tar/index.js';
 import { Collector, entry, fileEntry, hasGnuTar, hasPython, pyList, tarBytes } from './helpers.js';
 
@@ -159,5 +159,40 @@ describe('writeTar framing', () => {
     out._write = (_c, _e, cb) => { n++; cb(n > 2 ? new Error('ENOSPC: no space left on device') : null); };
     const files = Array.from({ length: 20 }, (_, i) => fileEntry(`/f${i}`, new Uint8Array(70_000)));
     await expect(writeTar(files, out)).rejects.toMatchObject({ code: 'RFS_OUTPUT', message: expect.stringContaining('ENOSPC') });
+  });
+});
+
+describe('writeTar numeric edge cases', () => {
+  it.skipIf(!hasPython)('large ids and negative/huge mtimes go to PAX records readers honour', async () => {
+    const file = join(work, 'edge.tar');
+    writeFileSync(file, await tarBytes([
+      fileEntry('/big-ids', 'x', { uid: 3_000_000, gid: 4_000_000, uname: 'u'.repeat(40), gname: 'g' }),
+      fileEntry('/old', 'x', { mtime: -86_400 }),
+      fileEntry('/future', 'x', { mtime: 2 ** 34 }),
+    ]));
+    const m = new Map(pyList(file).map((x) => [x.name, x]));
+    expect(m.get('big-ids')).toMatchObject({ uid: 3_000_000, gid: 4_000_000, uname: 'u'.repeat(40) });
+    expect(m.get('old')?.mtime).toBe(-86_400);
+    expect(m.get('future')?.mtime).toBe(2 ** 34);
+  });
+
+  it('rejects fractional mtimes and impossible device numbers', async () => {
+    await expect(tarBytes([fileEntry('/f', 'x', { mtime: 1.5 })])).rejects.toMatchObject({ code: 'RFS_INTERNAL' });
+    await expect(tarBytes([entry('/d', 'char', { devMajor: 2 ** 30 })])).rejects.toMatchObject({ code: 'RFS_INTERNAL' });
+  });
+});
+
+describe('fileBody', () => {
+  it('yields exactly the requested range, in chunks writeTar accepts', async () => {
+    const src = join(work, 'src.bin');
+    const data = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 13) & 0xff);
+    writeFileSync(src, data);
+    const chunks: Uint8Array[] = [];
+    for await (const c of fileBody(src, 100, 2_500_000)()) chunks.push(c);
+    expect(Buffer.concat(chunks).equals(Buffer.from(data.subarray(100, 2_500_100)))).toBe(true);
+    let whole = 0;
+    for await (const c of fileBody(src)()) whole += c.length;
+    expect(whole).toBe(data.length);
+    await expect(tarBytes([entry('/short', 'file', { size: data.length + 1, body: fileBody(src) })])).rejects.toMatchObject({ code: 'RFS_OUTPUT' });
   });
 });

@@ -52,6 +52,15 @@ describe('rpmvercmp', () => {
   });
   if (!existsSync(REAL)) console.warn(`skipping vercmp.json vectors: ${REAL} absent`);
 
+  const CARET = resolve(__dirname, '../../../shared/realdata/solver/libsolv-0.7.23/testcases/evrcmp/caret.t');
+  describe.skipIf(!existsSync(CARET))('libsolv evrcmp/caret.t', () => {
+    it('matches every expected comparison', () => {
+      const want = readFileSync(CARET, 'utf8').split('\n').map((l) => /^#>job noop provides (\S+) ([<=>]) (\S+)$/.exec(l)).filter((m) => m !== null);
+      expect(want.length).toBeGreaterThan(20);
+      for (const m of want) expect(`${m[1]} ${['<', '=', '>'][rpmvercmp(m[1]!, m[3]!) + 1]} ${m[3]}`).toBe(`${m[1]} ${m[2]} ${m[3]}`);
+    });
+  });
+
   // seeded PRNG (mulberry32) so failures reproduce
   function rng(seed: number): () => number {
     let s = seed >>> 0;

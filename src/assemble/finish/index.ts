@@ -62,7 +62,7 @@ export function finishImage(fs: ImageFS, distro: DistroRelease | null, opts: Fin
   }
   for (const f of opts.addFiles ?? []) {
     const dir = f.dest.slice(0, f.dest.lastIndexOf('/')) || '/';
-    fs.mkdir(dir);
+    if (!fs.exists(dir)) fs.mkdir(dir);
     fs.writeFile(f.dest, f.data, fs.exists(f.dest) ? (f.mode !== undefined ? { mode: f.mode } : {}) : { mode: f.mode ?? 0o644, user: 'root', group: 'root' });
     rep.actions.push(`added ${f.dest}`);
   }

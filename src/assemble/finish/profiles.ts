@@ -146,8 +146,8 @@ export function applyProfileFiles(fs: ImageFS, profile: ResolvedProfile): string
   }
   for (const f of profile.files) {
     const parent = f.path.slice(0, f.path.lastIndexOf('/')) || '/';
-    fs.mkdir(parent);
-    if (f.type === 'dir') fs.mkdir(f.path, { mode: f.mode });
+    if (!fs.exists(parent)) fs.mkdir(parent);
+    if (f.type === 'dir') { if (!fs.exists(f.path)) fs.mkdir(f.path, { mode: f.mode }); }
     else if (f.type === 'symlink') { fs.remove(f.path); fs.symlink(f.content, f.path); }
     else fs.writeFile(f.path, f.content, { mode: f.mode, user: 'root', group: 'root' });
     actions.push(`wrote ${f.path}`);

@@ -1,6 +1,6 @@
 // Output stage: the image's tar entries to a tar (optionally compressed), an OCI layout (archive
 // or directory), a docker-archive, or a directory; plus lockfile and SBOM writers.
-import { RfsError, toRfsError } from '../../errors/index.js';
+import { RfsError } from '../../errors/index.js';
 import type { TarEntry } from '../../tar/index.js';
 import { writeDir } from './dir.js';
 import { writeDockerArchive } from './docker-archive.js';
@@ -43,7 +43,13 @@ export async function writeOutput(entries: () => AsyncIterable<TarEntry>, opts: 
     }
   } catch (err) {
     if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', 'writing output: aborted', { subject: opts.path, cause: err });
-    const e = toRfsError(err, 'RFS_OUTPUT');
-    throw e.subject === undefined && e.code === 'RFS_OUTPUT' ? new RfsError(e.code, e.message, { subject: opts.path, cause: e.cause, ...(e.hint ? { hint: e.hint } : {}) }) : e;
+    if (!(err instanceof RfsError)) {
+      throw new RfsError('RFS_OUTPUT', `writing ${opts.format} output: ${err instanceof Error ? err.message : String(err)}`, { subject: opts.path, cause: err });
+    }
+    // name the output when the failure came from below without a subject (e.g. ENOSPC)
+    if (err.subject === undefined && err.code === 'RFS_OUTPUT') {
+      throw new RfsError(err.code, err.message, { subject: opts.path, cause: err.cause, ...(err.hint ? { hint: err.hint } : {}) });
+    }
+    throw err;
   }
 }

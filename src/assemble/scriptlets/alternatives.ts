@@ -91,8 +91,8 @@ export function alternatives(argv: string[], ctx: CommandCtx): number {
   set.alts.forEach((x, i) => { if (x.priority > set.alts[best]!.priority) best = i; });
   const chosen = set.mode === 'auto' ? set.alts[best]! : set.alts.find((x) => x.path === readLink(ctx, `${ADMIN}/${name}`)) ?? set.alts[best]!;
 
-  fs.mkdir(STATE);
-  fs.mkdir(ADMIN);
+  if (!fs.exists(STATE)) fs.mkdir(STATE);
+  if (!fs.exists(ADMIN)) fs.mkdir(ADMIN);
   fs.writeFile(statePath, formatState(set), existing === undefined ? { mode: 0o644 } : {});
   const setLink = (linkPath: string, admin: string, target: string | undefined): boolean => {
     const cur = fs.lstat(linkPath);

@@ -1,18 +1,21 @@
 // Which emulation handles which command name (by basename, so /usr/sbin/useradd works too).
 import { alternatives } from './alternatives.js';
 import type { CommandFn } from './context.js';
-import { chmod, chown, grep, ln, mkdir, mvcp, rm, rmdir, touch } from './fscmds.js';
+import { chmod, chown, grep, install, ln, mkdir, mvcp, rm, rmdir, touch } from './fscmds.js';
+import { sed } from './sed.js';
+import { tmpfiles } from './tmpfiles.js';
 import {
-  CACHE_TOOLS, buildLocaleArchive, cacheTool, caLegacy, installInfo, ldconfig, rpm, updateCaTrust, which,
+  CACHE_TOOLS, buildLocaleArchive, cacheTool, caLegacy, glibcPostUpgrade, installInfo, ldconfig, rpm, updateCaTrust, which,
 } from './misc.js';
 import { chkconfig, initScriptVerb, systemctl, systemdUpdateHelper } from './services.js';
 import { systemdSysusers } from './sysusers.js';
-import { getent, gpasswd, groupadd, id, useradd, usermod } from './useradd.js';
+import { getent, id } from './nss.js';
+import { gpasswd, groupadd, useradd, usermod } from './useradd.js';
 
 const TABLE: Record<string, CommandFn> = {
   useradd, adduser: useradd, groupadd, addgroup: groupadd, usermod, gpasswd, getent, id,
   'systemd-sysusers': systemdSysusers,
-  ldconfig,
+  ldconfig, glibc_post_upgrade: glibcPostUpgrade,
   alternatives, 'update-alternatives': alternatives,
   chkconfig,
   systemctl, 'systemd-update-helper': systemdUpdateHelper,
@@ -20,15 +23,18 @@ const TABLE: Record<string, CommandFn> = {
   'update-ca-trust': updateCaTrust, 'ca-legacy': caLegacy,
   'build-locale-archive': buildLocaleArchive,
   rpm, which, type: which, command: which,
-  mkdir, ln, chmod, chown, touch, rm, rmdir, mv: mvcp, cp: mvcp, grep,
+  // SELinux is never enabled while an image is assembled (nor inside most containers)
+  selinuxenabled: (_argv, ctx) => { ctx.rec.act('selinuxenabled: no'); return 1; },
+  mkdir, ln, chmod, chown, touch, rm, rmdir, mv: mvcp, cp: mvcp, grep, sed, install,
+  'systemd-tmpfiles': tmpfiles,
 };
 
 const INIT_VERBS = new Set(['condrestart', 'try-restart', 'restart', 'stop', 'reload', 'condreload', 'status', 'force-reload']);
 
 export function lookupCommand(name: string, argv: string[]): CommandFn | undefined {
-  const fn = TABLE[name];
-  if (fn) return fn;
   const bare = name.replace(/\.(x86_64|i686|i386|ppc64|ppc64le|s390x|aarch64|ia64|ppc)$/, '');
+  const fn = TABLE[name] ?? TABLE[bare];
+  if (fn) return fn;
   if (CACHE_TOOLS.has(bare)) return cacheTool;
   const path = argv[0] ?? '';
   if (/^\/etc\/(rc\.d\/)?init\.d\//.test(path) && INIT_VERBS.has(argv[1] ?? '')) return initScriptVerb;

@@ -10,6 +10,10 @@ export interface EmulationEnv {
   pubkeys: string[];
   /** names of all packages in the transaction (trigger conditions, `rpm -q`) */
   installed: Set<string>;
+  /** --install-langs (undefined = all): locale-archive cannot be filtered, so it is reported */
+  installLangs?: string[];
+  /** set by ldconfig and friends: the cache is built once, after the last scriptlet */
+  ldconfig?: { links: boolean; cache: boolean; extraDirs: string[] };
 }
 
 export interface CommandIO {

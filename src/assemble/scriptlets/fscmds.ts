@@ -98,18 +98,20 @@ export function chown(argv: string[], ctx: CommandCtx): number {
   return st;
 }
 
+/** touch: creates missing files; timestamps do not matter (the image's mtimes are normalised) */
 export function touch(argv: string[], ctx: CommandCtx): number {
-  const paths = argv.slice(1).filter((a) => !a.startsWith('-'));
-  if (argv.slice(1).some((a) => a.startsWith('-') && a !== '-c')) { ctx.rec.problem(`touch ${argv.slice(1).join(' ')}`); return 0; }
-  if (!absOnly(ctx, paths, 'touch')) return 0;
-  for (const p of paths) {
-    if (ctx.env.fs.lstat(p)) continue;
-    if (argv.includes('-c')) continue;
-    if (!ctx.env.fs.exists(dirOf(p))) return 1;
+  const { opts, rest, bad } = getopt(argv.slice(1), 'rdt', { 'no-create': 'c', 'no-dereference': 'h', reference: 'r', date: 'd' });
+  if (bad !== undefined || opts.some((o) => !'cahmrdt'.includes(o.k))) { ctx.rec.problem(`touch ${argv.slice(1).join(' ')}`); return 0; }
+  if (!absOnly(ctx, rest, 'touch')) return 0;
+  const noCreate = opts.some((o) => o.k === 'c');
+  let st = 0;
+  for (const p of rest) {
+    if (ctx.env.fs.lstat(p) || noCreate) continue;
+    if (!ctx.env.fs.exists(dirOf(p))) { st = 1; continue; }
     ctx.env.fs.writeFile(p, '', { mode: 0o644 });
     ctx.rec.act(`touch ${p}`);
   }
-  return 0;
+  return st;
 }
 
 export function rm(argv: string[], ctx: CommandCtx): number {
@@ -190,3 +192,35 @@ function basicToExtended(p: string): string {
 }
 
 export { readText };
+
+/** install -d DIR... | install [-m MODE] [-o USER] [-g GROUP] [-D] SRC DEST (SRC may be /dev/null) */
+export function install(argv: string[], ctx: CommandCtx): number {
+  const { opts, rest, bad } = getopt(argv.slice(1), 'mogt', { mode: 'm', owner: 'o', group: 'g', directory: 'd' });
+  const o = new Map(opts.map((x) => [x.k, x.v]));
+  const unknown = opts.filter((x) => !'mogdDpc'.includes(x.k));
+  const mode = o.get('m');
+  if (bad !== undefined || unknown.length || o.has('t') || (mode !== undefined && !/^[0-7]{3,4}$/.test(mode)) || !absOnly(ctx, rest, 'install')) {
+    ctx.rec.problem(`install ${argv.slice(1).join(' ')}`);
+    return 0;
+  }
+  const fs = ctx.env.fs;
+  const acc = new Accounts(fs);
+  const user = o.has('o') ? acc.user(o.get('o')!)?.[0] : 'root';
+  const group = o.has('g') ? acc.groupRef(o.get('g')!)?.[0] : 'root';
+  if (user === undefined || group === undefined) return 1;
+  const m = mode === undefined ? 0o755 : parseInt(mode, 8);
+  if (o.has('d')) {
+    for (const d of rest) { if (!fs.exists(d)) fs.mkdir(d, { mode: m, user, group }); else { fs.chmod(d, m); fs.chown(d, user, group); } ctx.rec.act(`install -d ${d}`); }
+    return 0;
+  }
+  if (rest.length !== 2) { ctx.rec.problem(`install ${argv.slice(1).join(' ')}`); return 0; }
+  const [src, dst0] = rest as [string, string];
+  const data = src === '/dev/null' ? new Uint8Array() : fs.readFile(src);
+  if (data === undefined) return 1;
+  const dst = fs.lstat(dst0)?.type === 'dir' ? `${dst0}/${src.slice(src.lastIndexOf('/') + 1)}` : dst0;
+  if (!fs.exists(dirOf(dst))) { if (!o.has('D')) return 1; fs.mkdir(dirOf(dst)); }
+  fs.remove(dst);
+  fs.writeFile(dst, data, { mode: m, user, group });
+  ctx.rec.act(`install ${dst}`);
+  return 0;
+}

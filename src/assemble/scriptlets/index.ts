@@ -1,5 +1,5 @@
 // Scriptlet emulation: what rpm would run on a fresh install (pretrans, pre, post, triggerin,
-// posttrans, in rpm's order) is read, its idioms reproduced on the image, and everything not
+// posttrans, in rpm's order; $1 is 1 for pre/post and 0 for pretrans/posttrans) is read, its idioms reproduced on the image, and everything not
 // fully reproduced is reported. Target binaries are never executed.
 import { Buffer } from 'node:buffer';
 import { RfsError } from '../../errors/index.js';
@@ -11,6 +11,7 @@ import { lookupCommand } from './commands.js';
 import { RunRecord } from './context.js';
 import type { EmulationEnv } from './context.js';
 import { runLua } from './lua.js';
+import { runDeferredLdconfig } from './misc.js';
 import { ShellSyntaxError, parseShell } from './shell-parse.js';
 import { ShellRun } from './shell-run.js';
 import { applySysusers } from './sysusers.js';
@@ -40,17 +41,28 @@ export interface EmulateOptions {
   strict?: boolean;
   /** clock for shadow's lastchg (default: $SOURCE_DATE_EPOCH, else now) */
   sourceDateEpoch?: number;
+  /** --install-langs, when given */
+  installLangs?: string[];
 }
 
 export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: EmulateOptions = {}): ScriptletReport {
   const envEpoch = Number(process.env.SOURCE_DATE_EPOCH);
   const now = opts.sourceDateEpoch ?? (Number.isFinite(envEpoch) && process.env.SOURCE_DATE_EPOCH ? envEpoch : Math.floor(Date.now() / 1000));
-  const env: EmulationEnv = { fs, now, pubkeys: [], installed: new Set(pkgs.map((p) => p.name)) };
+  const env: EmulationEnv = { fs, now, pubkeys: [], installed: new Set(pkgs.map((p) => p.name)), ...(opts.installLangs ? { installLangs: opts.installLangs } : {}) };
   const report: ScriptletReport = { emulated: [], skipped: [], pubkeys: env.pubkeys };
 
   const runOne = (pkg: ScriptletPackage, label: string, prog: string[], body: string, args: string[]): void => {
     const rec = new RunRecord();
-    const status = runBody(prog, body, pkg.name, args, env, rec);
+    let status: number;
+    try {
+      status = runBody(prog, body, pkg.name, args, env, rec);
+    } catch (e) {
+      // an image conflict (a directory where a file goes, a path escaping the root) stops
+      // this scriptlet only; it is reported like any other unreproduced step
+      if (!(e instanceof RfsError)) throw e;
+      rec.problem(`stopped: ${e.message}`);
+      status = 0;
+    }
     if (status !== 0) rec.problem(`exits ${status} under emulation${label === 'pre' || label === 'pretrans' ? ' (rpm would not install the package)' : ''}`);
     const actions = rec.actions.length ? rec.actions : ['no effect on a fresh install'];
     if (rec.problems.length) {
@@ -64,11 +76,21 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
   };
   const scripts = (pkg: ScriptletPackage, kind: string) => pkg.meta.scriptlets.filter((s) => s.kind === kind);
 
-  for (const pkg of pkgs) for (const s of scripts(pkg, 'pretrans')) runOne(pkg, 'pretrans', s.prog, s.body, []);
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'pretrans')) runOne(pkg, 'pretrans', s.prog, s.body, ['0']);
 
   const done: ScriptletPackage[] = [];
   const fired = new Set<string>();
   for (const pkg of pkgs) {
+    // %triggerprein of packages already installed, on this one, before it goes in
+    for (const owner of done) {
+      owner.meta.triggers.forEach((t, i) => {
+        const key = `${owner.nevra}#${i}`;
+        if (t.kind !== 'triggerprein' || fired.has(key)) return;
+        if (!t.conditions.some((c) => c.name === pkg.name && depMatches(selfProvide(pkg), c))) return;
+        fired.add(key);
+        runOne(owner, `triggerprein(${pkg.name})`, t.prog, t.body, ['1', '0']);
+      });
+    }
     sysusersFromProvides(pkg, env, report, opts);
     for (const s of scripts(pkg, 'pre')) runOne(pkg, 'pre', s.prog, s.body, ['1']);
     for (const s of scripts(pkg, 'post')) runOne(pkg, 'post', s.prog, s.body, ['1']);
@@ -86,7 +108,12 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
       });
     }
   }
-  for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, []);
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, ['0']);
+  const ld = runDeferredLdconfig(env);
+  if (ld.length) {
+    report.emulated.push({ nevra: '(transaction)', scriptlet: 'ldconfig', actions: ld });
+    opts.onEvent?.({ kind: 'scriptlet:emulated', nevra: '(transaction)', scriptlet: 'ldconfig', actions: ld });
+  }
 
   if (opts.strict && report.skipped.length) {
     throw new RfsError('RFS_SCRIPTLET_UNHANDLED', `emulating scriptlets: ${report.skipped.length} not reproduced`, {

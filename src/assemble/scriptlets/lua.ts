@@ -56,6 +56,19 @@ export function runLua(body: string, pkgName: string, env: EmulationEnv, rec: Ru
     return { status: 0 };
   }
 
+  const shells = /io\.open\(\s*['"]\/etc\/shells['"]\s*,\s*['"]a\+?['"]\s*\)/.test(body);
+  if (shells) {
+    // bash/zsh %post (EL7+): append each '/path'..nl literal to /etc/shells when missing
+    const wanted = [...body.matchAll(/['"](\/[^'"\s]+)['"]\s*\.\.\s*nl/g)].map((m) => m[1]!);
+    const cur = env.fs.readFile('/etc/shells');
+    let text = cur ? new TextDecoder().decode(cur) : '';
+    for (const w of wanted) {
+      const before = `\n${text}\n`;
+      if (!before.includes(`\n${w}\n`)) { text += `${w}\n`; rec.act(`/etc/shells += ${w}`); }
+    }
+    env.fs.writeFile('/etc/shells', text);
+    return { status: 0 };
+  }
   if (/posix\.uname/.test(body) && /rpm\.vercmp/.test(body) && /kernel too old/.test(body)) {
     rec.act('kernel version check: applies to the host that runs the container, not to the image');
     return { status: 0 };

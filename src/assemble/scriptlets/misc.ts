@@ -1,15 +1,14 @@
 // The remaining scriptlet idioms: ldconfig, caches, info dir, CA trust, locale archive,
 // kernel/boot hooks, rpm --import. Each says plainly what it did, or why nothing was needed.
 import { gunzipSync } from 'node:zlib';
-import type { CommandCtx, CommandResult } from './context.js';
+import type { CommandCtx, CommandResult, EmulationEnv } from './context.js';
+import type { ImageFS } from '../imagefs.js';
 import { readText } from './context.js';
 import { globRegex } from './shell-run.js';
-
-const DEFAULT_LIB_DIRS = new Set(['/lib', '/lib64', '/usr/lib', '/usr/lib64', '/libx32', '/usr/libx32']);
+import { encodeLdCache, scanLibraries } from './ldcache.js';
 
 /** Directories listed in /etc/ld.so.conf (with `include` globs), in order. */
-export function ldSoConfDirs(ctx: CommandCtx): string[] {
-  const fs = ctx.env.fs;
+export function ldSoConfDirs(fs: ImageFS): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (path: string, depth: number): void => {
@@ -32,22 +31,37 @@ export function ldSoConfDirs(ctx: CommandCtx): string[] {
   return out;
 }
 
-// Decision: /etc/ld.so.cache is not written. ld.so finds libraries in its default directories
-// without a cache, and the cache format differs between glibc eras (old + new format before
-// 2.32, new only after). Libraries reachable only through ld.so.conf.d directories do need
-// the cache, so those cases are reported instead of passing silently.
+// ldconfig: scriptlets call it after every library package; running it once after the last
+// scriptlet leaves the same state (links and /etc/ld.so.cache, see ldcache.ts), so calls only
+// record that it is due.
 export function ldconfig(argv: string[], ctx: CommandCtx): number {
-  if (argv.slice(1).some((a) => !a.startsWith('-') || a === '-r' || a === '-f' || a === '-C')) {
-    ctx.rec.problem(`ldconfig ${argv.slice(1).join(' ')}`);
+  const args = argv.slice(1);
+  const known = args.filter((a) => ['-X', '-N', '-v', '-q', '--verbose'].includes(a) || (a.startsWith('/') && !args.includes('-n')));
+  if (known.length !== args.length) {
+    ctx.rec.problem(`ldconfig ${args.join(' ')}`);
     return 0;
   }
-  const extra = ldSoConfDirs(ctx).filter((d) => !DEFAULT_LIB_DIRS.has(d) && ctx.env.fs.list(d).some((f) => /\.so(\.|$)/.test(f)));
-  if (extra.length) {
-    ctx.rec.problem(`ldconfig: libraries in ${extra.join(', ')} need /etc/ld.so.cache, which is not written`);
-    return 0;
-  }
-  ctx.rec.act('ldconfig: no cache needed (libraries only in default directories)');
+  const cur = ctx.env.ldconfig ?? { links: false, cache: false, extraDirs: [] };
+  cur.links ||= !args.includes('-X');
+  cur.cache ||= !args.includes('-N');
+  for (const d of args.filter((a) => a.startsWith('/'))) if (!cur.extraDirs.includes(d)) cur.extraDirs.push(d);
+  ctx.env.ldconfig = cur;
+  ctx.rec.act('ldconfig: links and /etc/ld.so.cache are made after the last scriptlet');
   return 0;
+}
+
+/** What ldconfig (after all scriptlets) scans: command-line dirs, /etc/ld.so.conf's, the system ones. */
+export function runDeferredLdconfig(env: EmulationEnv): string[] {
+  const job = env.ldconfig;
+  if (!job) return [];
+  const dirs = [...job.extraDirs, ...ldSoConfDirs(env.fs), '/lib', '/lib64', '/libx32', '/usr/lib', '/usr/lib64', '/usr/libx32'];
+  const { entries, links, bigEndian } = scanLibraries(env.fs, dirs, job.links);
+  const actions = links.map((l) => `symlink ${l}`);
+  if (job.cache) {
+    env.fs.writeFile('/etc/ld.so.cache', encodeLdCache(entries, bigEndian), env.fs.exists('/etc/ld.so.cache') ? {} : { mode: 0o644, user: 'root', group: 'root' });
+    actions.push(`wrote /etc/ld.so.cache (${entries.length} libraries)`);
+  }
+  return actions;
 }
 
 /** Caches programs rebuild or do without; the rest are reported. */
@@ -62,7 +76,8 @@ const OPTIONAL_CACHES: Record<string, string> = {
   'texhash': 'only TeX lookup speed',
   'mkfontdir': 'X core fonts only',
   'mkfontscale': 'X core fonts only',
-  'systemd-tmpfiles': 'applied by systemd at boot',
+  'systemd-machine-id-setup': '/etc/machine-id stays empty so each container gets its own',
+  'systemd-random-seed': 'a seed saved at build time would be shared by every container',
   'systemd-hwdb': 'applied by systemd-udevd at boot',
   'udevadm': 'no udev in a container',
   'journalctl': 'applied by systemd at boot',
@@ -76,7 +91,6 @@ const OPTIONAL_CACHES: Record<string, string> = {
   'tzdata-update': '/etc/localtime is set when the image is finished',
   'telinit': 'nothing runs in an image',
   'service': 'nothing runs in an image',
-  'glibc_post_upgrade': 'its steps (ldconfig, iconvconfig, restarting daemons on upgrade) need nothing on a fresh install',
 };
 const REQUIRED_CACHES = new Set([
   'glib-compile-schemas', 'gdk-pixbuf-query-loaders', 'gdk-pixbuf-query-loaders-64', 'gtk-query-immodules-2.0',
@@ -92,6 +106,13 @@ export function cacheTool(argv: string[], ctx: CommandCtx): number {
   return 0;
 }
 export const CACHE_TOOLS = new Set([...Object.keys(OPTIONAL_CACHES), ...REQUIRED_CACHES]);
+
+/** glibc_post_upgrade (EL4-EL7 glibc %post): ldconfig, iconvconfig, and on upgrades daemon restarts */
+export function glibcPostUpgrade(argv: string[], ctx: CommandCtx): number {
+  ldconfig(['ldconfig'], ctx);
+  ctx.rec.act('glibc_post_upgrade: iconvconfig cache is optional; nothing to restart on a fresh install');
+  return 0;
+}
 
 /** install-info: add the file's START-INFO-DIR-ENTRY lines to the dir file under its section. */
 export function installInfo(argv: string[], ctx: CommandCtx): number {
@@ -157,7 +178,7 @@ export function caLegacy(argv: string[], ctx: CommandCtx): number {
   const src = `/usr/share/pki/ca-trust-legacy/ca-bundle.legacy.${disable ? 'disable' : 'default'}.crt`;
   const link = '/etc/pki/ca-trust/source/ca-bundle.legacy.crt';
   fs.remove(link);
-  fs.mkdir('/etc/pki/ca-trust/source');
+  if (!fs.exists('/etc/pki/ca-trust/source')) fs.mkdir('/etc/pki/ca-trust/source');
   fs.symlink(src, link);
   ctx.rec.act(`symlink ${link} -> ${src}`);
   return 0;
@@ -170,7 +191,9 @@ export function buildLocaleArchive(argv: string[], ctx: CommandCtx): number {
   if (dir === undefined) { ctx.rec.problem('build-locale-archive: no locale-archive.tmpl in the image'); return 0; }
   const data = fs.readFile(`${dir}/locale-archive.tmpl`)!;
   fs.writeFile(`${dir}/locale-archive`, data, fs.exists(`${dir}/locale-archive`) ? {} : { mode: 0o644 });
-  ctx.rec.act(`build-locale-archive: ${dir}/locale-archive from the template (all locales)`);
+  const langs = ctx.env.installLangs;
+  if (langs !== undefined && !langs.includes('all')) ctx.rec.problem(`build-locale-archive: ${dir}/locale-archive holds every locale of the template, not only ${langs.join(', ')}`);
+  else ctx.rec.act(`build-locale-archive: ${dir}/locale-archive from the template (all locales)`);
   return 0;
 }
 

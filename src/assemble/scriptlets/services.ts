@@ -54,7 +54,7 @@ function addService(ctx: CommandCtx, name: string, change: { on: boolean; levels
       on = defaults.includes(String(level));
     }
     for (const f of existing) fs.remove(`${dir}/${f}`);
-    fs.mkdir(dir);
+    if (!fs.exists(dir)) fs.mkdir(dir);
     fs.symlink(`../init.d/${name}`, `${dir}/${on ? 'S' + start : 'K' + stop}${name}`);
   }
   ctx.rec.act(`chkconfig ${name} (${change ? (change.on ? 'on' : 'off') : 'add'})`);
@@ -186,7 +186,7 @@ function enableUnit(ctx: CommandCtx, scope: Scope, unit: string, seen: Set<strin
     for (const by of inst.get(key) ?? []) {
       const link = `${scope.links}/${by}${suffix}/${instance}`;
       if (fs.lstat(link)) continue;
-      fs.mkdir(`${scope.links}/${by}${suffix}`);
+      if (!fs.exists(`${scope.links}/${by}${suffix}`)) fs.mkdir(`${scope.links}/${by}${suffix}`);
       fs.symlink(target, link);
       ctx.rec.act(`symlink ${link} -> ${target}`);
     }

@@ -2,7 +2,7 @@
 // on the image's account files. Exit codes are shadow-utils' so `|| :` and `||` chains behave.
 import { Accounts, parseUseraddDefaults } from './accounts.js';
 import { getopt, joinPath, readText } from './context.js';
-import type { CommandCtx, CommandResult } from './context.js';
+import type { CommandCtx } from './context.js';
 
 const USERADD_LONG: Record<string, string> = {
   'base-dir': 'b', comment: 'c', home: 'd', 'home-dir': 'd', expiredate: 'e', inactive: 'f', gid: 'g', groups: 'G',
@@ -19,9 +19,15 @@ function overrideDefs(acc: Accounts, opts: { k: string; v: string }[]): void {
   }
 }
 
+/** a form we do not model: reported, and exit 2 as shadow-utils does for bad usage */
+function usage(argv: string[], ctx: CommandCtx): number {
+  ctx.rec.problem(`${argv.join(' ')}: usage not emulated`);
+  return 2;
+}
+
 export function useradd(argv: string[], ctx: CommandCtx): number {
   const { opts, rest, bad } = getopt(argv.slice(1), 'bcdefgGkKpRPsuZ', USERADD_LONG);
-  if (bad !== undefined || rest.length !== 1) return 2;
+  if (bad !== undefined || rest.length !== 1 || opts.some((o) => o.k === 'D')) return usage(argv, ctx);
   if (opts.some((o) => o.k === 'R' || o.k === 'P')) { ctx.rec.problem('useradd --root/--prefix'); return 2; }
   const name = rest[0]!;
   const o = new Map(opts.map((x) => [x.k, x.v]));
@@ -146,7 +152,7 @@ export function groupadd(argv: string[], ctx: CommandCtx): number {
   const { opts, rest, bad } = getopt(argv.slice(1), 'gKpRP', {
     gid: 'g', force: 'f', key: 'K', 'non-unique': 'o', password: 'p', system: 'r', root: 'R', prefix: 'P',
   });
-  if (bad !== undefined || rest.length !== 1) return 2;
+  if (bad !== undefined || rest.length !== 1) return usage(argv, ctx);
   if (opts.some((o) => o.k === 'R' || o.k === 'P')) { ctx.rec.problem('groupadd --root/--prefix'); return 2; }
   const name = rest[0]!;
   const o = new Map(opts.map((x) => [x.k, x.v]));
@@ -175,7 +181,7 @@ export function usermod(argv: string[], ctx: CommandCtx): number {
     append: 'a', comment: 'c', home: 'd', expiredate: 'e', inactive: 'f', gid: 'g', groups: 'G', login: 'l',
     lock: 'L', 'move-home': 'm', 'non-unique': 'o', password: 'p', shell: 's', uid: 'u', unlock: 'U', root: 'R',
   });
-  if (bad !== undefined || rest.length !== 1) return 2;
+  if (bad !== undefined || rest.length !== 1 || opts.some((o) => o.k === 'R')) return usage(argv, ctx);
   const name = rest[0]!;
   const o = new Map(opts.map((x) => [x.k, x.v]));
   const acc = new Accounts(ctx.env.fs);
@@ -256,40 +262,4 @@ export function gpasswd(argv: string[], ctx: CommandCtx): number {
   }
   ctx.rec.problem(`gpasswd ${a.join(' ')}`);
   return 0;
-}
-
-export function getent(argv: string[], ctx: CommandCtx): CommandResult {
-  const db = argv[1];
-  if (db !== 'passwd' && db !== 'group' && db !== 'shadow' && db !== 'gshadow') {
-    ctx.rec.problem(`getent ${argv.slice(1).join(' ')}`);
-    return { status: 0 };
-  }
-  const acc = new Accounts(ctx.env.fs);
-  const keys = argv.slice(2);
-  const rows = acc.rows(db);
-  if (keys.length === 0) return { status: 0, stdout: rows.map((r) => r.join(':') + '\n').join('') };
-  const out: string[] = [];
-  for (const k of keys) {
-    const numeric = /^\d+$/.test(k) && (db === 'passwd' || db === 'group');
-    const row = rows.find((r) => (numeric ? r[2] === k : r[0] === k));
-    if (!row) return { status: 2, stdout: out.join('') };
-    out.push(row.join(':') + '\n');
-  }
-  return { status: 0, stdout: out.join('') };
-}
-
-export function id(argv: string[], ctx: CommandCtx): CommandResult {
-  const { opts, rest, bad } = getopt(argv.slice(1), '', { user: 'u', group: 'g', groups: 'G', name: 'n', real: 'r' });
-  if (bad !== undefined || rest.length !== 1) {
-    ctx.rec.problem(`id ${argv.slice(1).join(' ')} (the invoking user)`);
-    return { status: 0 };
-  }
-  const acc = new Accounts(ctx.env.fs);
-  const pw = /^\d+$/.test(rest[0]!) ? acc.userById(Number(rest[0])) : acc.user(rest[0]!);
-  if (!pw) return { status: 1 };
-  const flags = new Set(opts.map((o) => o.k));
-  const gname = acc.groupById(Number(pw[3]))?.[0] ?? pw[3]!;
-  if (flags.has('u')) return { status: 0, stdout: (flags.has('n') ? pw[0] : pw[2]) + '\n' };
-  if (flags.has('g')) return { status: 0, stdout: (flags.has('n') ? gname : pw[3]) + '\n' };
-  return { status: 0, stdout: `uid=${pw[2]}(${pw[0]}) gid=${pw[3]}(${gname}) groups=${pw[3]}(${gname})\n` };
 }

@@ -45,6 +45,8 @@ Image:
   --strict-scriptlets        fail when a scriptlet cannot be reproduced
   --repo-rewrite=off         keep end-of-life .repo files as shipped
 Run:
+  --clamp-mtime              clamp package mtimes to SOURCE_DATE_EPOCH (files we create
+                             always get SOURCE_DATE_EPOCH)
   --cache-dir DIR            download and metadata cache
   -j, --jobs N               concurrent downloads/unpacks (default 4)
   -q, --quiet, --json-progress
@@ -74,6 +76,7 @@ const OPTIONS = {
   rpmdb: { type: 'string' },
   'strict-scriptlets': { type: 'boolean' },
   'repo-rewrite': { type: 'string' },
+  'clamp-mtime': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   jobs: { type: 'string', short: 'j' },
   quiet: { type: 'boolean', short: 'q' },
@@ -103,10 +106,12 @@ function commandList(s: string): string[] {
   return ['/bin/sh', '-c', s];
 }
 
-/** Parse argv into AssembleOptions (exported for tests and for `build` overrides). */
-export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): AssembleOptions & { help?: boolean; quiet?: boolean; jsonProgress?: boolean; spec?: string } {
+type CliOptions = Omit<AssembleOptions, 'output'> & { output?: AssembleOptions['output']; help?: boolean; quiet?: boolean; jsonProgress?: boolean; spec?: string };
+
+/** Parse argv into the options it sets (nothing more, so an image spec's values survive). */
+export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   const { values: v, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  if (v.help) return { help: true, output: { path: '-' } };
+  if (v.help) return { help: true };
   const [first, ...pkgs] = positionals;
   const isSpec = first !== undefined && /\.(ya?ml|json)$/.test(first);
   const distro = first !== undefined && first.includes(':') && !isSpec ? first : undefined;
@@ -118,12 +123,11 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): Assem
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1..64, got '${v.jobs}'`);
   const sde = env.SOURCE_DATE_EPOCH;
   if (sde !== undefined && sde !== '' && !/^\d+$/.test(sde)) throw usage(`SOURCE_DATE_EPOCH must be an integer, got '${sde}'`);
-  const defaultOut = distro ? `${distro.replace(/[:/]/g, '-')}.tar` : 'image.tar';
   return {
     ...repoOptionsFromValues(v),
     ...(distro ? { distro } : {}),
     ...(isSpec ? { spec: first } : {}),
-    packages: extra,
+    ...(extra.length > 0 ? { packages: extra } : {}),
     ...(v['no-default-packages'] ? { noDefaultPackages: true } : {}),
     ...(v.exclude ? { exclude: v.exclude } : {}),
     ...(v['weak-deps'] ? { weakDeps: true } : v['no-weak-deps'] ? { weakDeps: false } : {}),
@@ -140,10 +144,11 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): Assem
     ...(v.entrypoint ? { entrypoint: commandList(v.entrypoint) } : {}),
     ...(v['strict-scriptlets'] ? { strictScriptlets: true } : {}),
     ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
-    output: { path: v.output ?? defaultOut, ...(format ? { format } : {}) },
+    ...(v.output || format ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
     ...(v.lockfile ? { lockfile: v.lockfile } : {}),
     ...(v.locked ? { locked: v.locked } : {}),
     ...(v.sbom ? { sbom: v.sbom } : {}),
+    ...(v['clamp-mtime'] ? { clampMtime: true } : {}),
     ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(sde ? { sourceDateEpoch: Number(sde) } : {}),
@@ -153,19 +158,21 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): Assem
 }
 
 export async function assembleCommand(argv: string[], io: CliIO): Promise<number> {
-  let opts = parseAssembleArgs(argv, io.env);
-  if (opts.help) {
+  const cli = parseAssembleArgs(argv, io.env);
+  if (cli.help) {
     io.stdout.write(ASSEMBLE_HELP);
     return 0;
   }
-  if (opts.spec) {
-    const spec = parseImageSpec(readFileSync(opts.spec, 'utf8'), opts.spec);
-    // command-line options override the spec file's
-    opts = { ...specToOptions(spec), ...stripUnset(opts) };
+  let merged: CliOptions = cli;
+  if (cli.spec) {
+    const spec = specToOptions(parseImageSpec(readFileSync(cli.spec, 'utf8'), cli.spec));
+    // command-line options override the spec file's; packages add up
+    merged = { ...spec, ...cli, packages: [...(spec.packages ?? []), ...(cli.packages ?? [])] };
   }
-  if (!opts.distro && !opts.repofrompath && !opts.repoFiles) {
+  if (!merged.distro && !merged.repofrompath && !merged.repoFiles) {
     throw usage('no distro given: name one like centos:4.9 (see rootfs-assemble list), or --repofrompath ID,URL');
   }
+  const opts: AssembleOptions & CliOptions = { ...merged, output: merged.output ?? { path: defaultOutput(merged.distro, undefined) } };
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
@@ -186,9 +193,7 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   }
 }
 
-/** Keep only the options the command line actually set, so a spec file's values survive. */
-function stripUnset(o: AssembleOptions & { spec?: string }): Partial<AssembleOptions> {
-  const out: Partial<AssembleOptions> = { ...o };
-  if (o.packages && o.packages.length === 0) delete out.packages;
-  return out;
+function defaultOutput(distro: string | undefined, format: OutputFormatName | undefined): string {
+  const base = distro ? distro.replace(/[:/]/g, '-') : 'image';
+  return format === 'oci' || format === 'dir' ? base : `${base}.tar`;
 }

@@ -37,7 +37,8 @@ const OPTIONS = {
 const HOST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x' };
 
 function missingFileDep(problems: Problem[]): boolean {
-  return problems.some((p) => (p.kind === 'nothing-provides' || p.kind === 'excluded-provider') && p.dep.startsWith('/'));
+  return problems.some((p) => ((p.kind === 'nothing-provides' || p.kind === 'excluded-provider') && p.dep.startsWith('/')) ||
+    (p.kind === 'not-found' && p.request.startsWith('/')));
 }
 
 /** Solve; when a file dependency is missing and repos have filelists, load them and solve again. */

@@ -50,7 +50,10 @@ export function buildHash(pairs: readonly KV[], opts: HashOptions): Uint8Array {
   const hashes = pairs.map(([k]) => hamFunc5(k));
   const sizes = pairs.map(([k, v], i) => itemSize(k, false) + itemSize(v, offVal[i]!) + 4);
 
+  // start near the bucket count the total size needs, then double until the fullest bucket fits
   let nb = 2;
+  const total = sizes.reduce((a, b) => a + b, 0);
+  while (nb < MAX_BUCKETS && nb * room * 0.5 < total) nb *= 2;
   let buckets: number[][];
   for (;;) {
     buckets = Array.from({ length: nb }, () => []);

@@ -1,0 +1,217 @@
+// ldconfig without running it: read each shared library's ELF header (class, machine, SONAME,
+// ABI note), create missing SONAME symlinks, and write /etc/ld.so.cache in glibc's "new"
+// format (glibc-ld.so.cache1.1). That format alone is what glibc >= 2.32 writes, and every
+// ld.so since glibc 2.2 reads a file that starts with it, so one format serves CentOS 4 to now.
+// Entries are sorted as ldconfig sorts them (descending by _dl_cache_libcmp, the order ld.so's
+// binary search expects); directories: /etc/ld.so.conf's, then the system ones.
+import type { ImageFS } from '../imagefs.js';
+
+export interface ElfInfo { soname: string | undefined; flags: number; osversion: number; bigEndian: boolean }
+
+const FLAG_ELF_LIBC6 = 0x0003;
+/** 64-bit (and x32) arch bits of the cache entry flags, by e_machine (sysdeps/generic/ldconfig.h) */
+const ARCH64: Record<number, number> = { 62: 0x0300, 22: 0x0400, 21: 0x0500, 50: 0x0600, 8: 0x0700, 183: 0x0a00, 243: 0x0f00, 258: 0x1100 };
+
+export function readElf(b: Uint8Array): ElfInfo | undefined {
+  if (b.length < 52 || b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) return undefined;
+  const is64 = b[4] === 2;
+  const le = b[5] === 1;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const u16 = (o: number): number => dv.getUint16(o, le);
+  const u32 = (o: number): number => dv.getUint32(o, le);
+  const addr = (o: number): number => (is64 ? Number(dv.getBigUint64(o, le)) : u32(o));
+  if (u16(16) !== 3) return undefined; // ET_DYN
+  const machine = u16(18);
+  let flags = FLAG_ELF_LIBC6;
+  if (is64) {
+    const bits = ARCH64[machine];
+    if (bits === undefined) return undefined;
+    flags |= bits;
+  } else if (machine === 62) flags |= 0x0800; // x32
+  const phoff = addr(is64 ? 32 : 28);
+  const phentsize = u16(is64 ? 54 : 42);
+  const phnum = u16(is64 ? 56 : 44);
+  const loads: { off: number; vaddr: number; size: number }[] = [];
+  let dyn: { off: number; size: number } | undefined;
+  let osversion = 0;
+  for (let i = 0; i < phnum; i++) {
+    const p = phoff + i * phentsize;
+    if (p + phentsize > b.length) return undefined;
+    const type = u32(p);
+    const off = addr(p + (is64 ? 8 : 4));
+    const vaddr = addr(p + (is64 ? 16 : 8));
+    const filesz = addr(p + (is64 ? 32 : 16));
+    if (type === 1) loads.push({ off, vaddr, size: filesz });
+    else if (type === 2) dyn = { off, size: filesz };
+    else if (type === 4) {
+      for (let n = off; n + 12 <= off + filesz && n + 12 <= b.length;) {
+        const namesz = u32(n); const descsz = u32(n + 4); const ntype = u32(n + 8);
+        const name = new TextDecoder().decode(b.subarray(n + 12, n + 12 + namesz)).replace(/\0+$/, '');
+        const desc = n + 12 + ((namesz + 3) & ~3);
+        if (name === 'GNU' && ntype === 1 && descsz >= 16) {
+          osversion = ((u32(desc) << 24) | ((u32(desc + 4) & 0xff) << 16) | ((u32(desc + 8) & 0xff) << 8) | (u32(desc + 12) & 0xff)) >>> 0;
+        }
+        n = desc + ((descsz + 3) & ~3);
+      }
+    }
+  }
+  let soname: string | undefined;
+  if (dyn) {
+    const es = is64 ? 16 : 8;
+    let strtab: number | undefined;
+    let sonameOff: number | undefined;
+    for (let o = dyn.off; o + es <= dyn.off + dyn.size && o + es <= b.length; o += es) {
+      const tag = is64 ? Number(dv.getBigInt64(o, le)) : dv.getInt32(o, le);
+      const val = addr(o + (is64 ? 8 : 4));
+      if (tag === 0) break;
+      if (tag === 5) strtab = val;
+      else if (tag === 14) sonameOff = val;
+    }
+    const seg = strtab === undefined ? undefined : loads.find((l) => strtab! >= l.vaddr && strtab! < l.vaddr + l.size);
+    if (seg && strtab !== undefined && sonameOff !== undefined) {
+      const start = strtab - seg.vaddr + seg.off + sonameOff;
+      const end = b.indexOf(0, start);
+      if (start < b.length && end > start) soname = new TextDecoder().decode(b.subarray(start, end));
+    }
+  }
+  return { soname, flags, osversion, bigEndian: !le };
+}
+
+/** glibc's _dl_cache_libcmp: digit runs compare as numbers */
+export function libcmp(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  const digit = (c: number): boolean => c >= 48 && c <= 57;
+  while (i < a.length) {
+    const c1 = a.charCodeAt(i);
+    const c2 = j < b.length ? b.charCodeAt(j) : 0;
+    if (digit(c1)) {
+      if (!digit(c2)) return 1;
+      let v1 = 0; let v2 = 0;
+      while (i < a.length && digit(a.charCodeAt(i))) v1 = v1 * 10 + a.charCodeAt(i++) - 48;
+      while (j < b.length && digit(b.charCodeAt(j))) v2 = v2 * 10 + b.charCodeAt(j++) - 48;
+      if (v1 !== v2) return v1 - v2;
+    } else if (digit(c2)) return -1;
+    else if (c1 !== c2) return c1 - c2;
+    else { i++; j++; }
+  }
+  return j < b.length ? -b.charCodeAt(j) : 0;
+}
+
+export interface CacheEntry { key: string; path: string; flags: number; osversion: number }
+
+/** Scan the directories, create missing SONAME links as ldconfig does, return the entries in cache order. */
+export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { entries: CacheEntry[]; links: string[]; bigEndian: boolean } {
+  const entries: CacheEntry[] = [];
+  const links: string[] = [];
+  let bigEndian = false;
+  const seenDirs = new Set<string>();
+  for (const dir of dirs) {
+    // a directory reached twice (/lib64 -> usr/lib64) is scanned once, under its first name
+    const real = canonical(fs, dir);
+    if (real === undefined || seenDirs.has(real) || fs.lstat(real)?.type !== 'dir') continue;
+    seenDirs.add(real);
+    const bySoname = new Map<string, { file: string; info: ElfInfo }>();
+    for (const name of fs.list(dir)) {
+      if (!(name.startsWith('lib') || name.startsWith('ld-')) || !name.includes('.so')) continue;
+      const data = readFollow(fs, `${dir}/${name}`);
+      if (data === undefined) continue;
+      const info = readElf(data);
+      if (!info) continue;
+      bigEndian = info.bigEndian;
+      const soname = info.soname ?? name;
+      const isLink = fs.lstat(`${dir}/${name}`)?.type === 'symlink';
+      const prev = bySoname.get(soname);
+      // the newest real file of a SONAME is what the link points at
+      if (!prev || (!isLink && (fs.lstat(`${dir}/${prev.file}`)?.type === 'symlink' || libcmp(name, prev.file) > 0))) bySoname.set(soname, { file: name, info });
+    }
+    for (const [soname, { file, info }] of bySoname) {
+      const link = `${dir}/${soname}`;
+      if (makeLinks && soname !== file && fs.lstat(link) === undefined && !soname.includes('/')) {
+        fs.symlink(file, link);
+        links.push(`${link} -> ${file}`);
+      }
+      entries.push({ key: soname, path: link, flags: info.flags, osversion: info.osversion });
+    }
+  }
+  // ldconfig's compare(): libcmp descending, then flags descending; stable otherwise (first directory wins)
+  const order = entries.map((e, i) => ({ e, i }));
+  order.sort((x, y) => libcmp(y.e.key, x.e.key) || y.e.flags - x.e.flags || x.i - y.i);
+  return { entries: order.map((o) => o.e), links, bigEndian };
+}
+
+/** the path with every symlink resolved, or undefined when it leads nowhere */
+function canonical(fs: ImageFS, path: string): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  let cur: string[] = [];
+  for (let hops = 0; parts.length; ) {
+    const name = parts.shift()!;
+    if (name === '.') continue;
+    if (name === '..') { cur.pop(); continue; }
+    const p = '/' + [...cur, name].join('/');
+    const st = fs.lstat(p);
+    if (!st) return undefined;
+    if (st.type === 'symlink' && st.linkTarget !== undefined) {
+      if (++hops > 40) return undefined;
+      if (st.linkTarget.startsWith('/')) cur = [];
+      parts.unshift(...st.linkTarget.split('/').filter(Boolean));
+      continue;
+    }
+    cur.push(name);
+  }
+  return '/' + cur.join('/');
+}
+
+function readFollow(fs: ImageFS, path: string): Uint8Array | undefined {
+  let p = path;
+  for (let hops = 0; hops < 40; hops++) {
+    const st = fs.lstat(p);
+    if (!st) return undefined;
+    if (st.type === 'file' || st.type === 'hardlink') return fs.readFile(p);
+    if (st.type !== 'symlink' || st.linkTarget === undefined) return undefined;
+    p = st.linkTarget.startsWith('/') ? st.linkTarget : `${p.slice(0, p.lastIndexOf('/'))}/${st.linkTarget}`;
+  }
+  return undefined;
+}
+
+/** The cache file bytes (new format, no extensions). */
+export function encodeLdCache(entries: CacheEntry[], bigEndian: boolean): Uint8Array {
+  const strings: string[] = [];
+  const offsets = new Map<string, number>();
+  const header = 48;
+  const stringsAt = header + entries.length * 24;
+  let len = 0;
+  const intern = (s: string): number => {
+    let o = offsets.get(s);
+    if (o === undefined) {
+      o = stringsAt + len;
+      offsets.set(s, o);
+      strings.push(s);
+      len += Buffer.byteLength(s) + 1;
+    }
+    return o;
+  };
+  const refs = entries.map((e) => ({ key: intern(e.key), value: intern(e.path) }));
+  const out = new Uint8Array(stringsAt + len);
+  const dv = new DataView(out.buffer);
+  const le = !bigEndian;
+  out.set(new TextEncoder().encode('glibc-ld.so.cache1.1'), 0);
+  dv.setUint32(20, entries.length, le);
+  dv.setUint32(24, len, le);
+  out[28] = bigEndian ? 3 : 2; // cache_file_new_flags_endian_{big,little}; older readers ignore it
+  entries.forEach((e, i) => {
+    const o = header + i * 24;
+    dv.setInt32(o, e.flags, le);
+    dv.setUint32(o + 4, refs[i]!.key, le);
+    dv.setUint32(o + 8, refs[i]!.value, le);
+    dv.setUint32(o + 12, e.osversion, le);
+    dv.setBigUint64(o + 16, 0n, le);
+  });
+  let p = stringsAt;
+  for (const s of strings) {
+    const bytes = new TextEncoder().encode(s);
+    out.set(bytes, p);
+    p += bytes.length + 1;
+  }
+  return out;
+}

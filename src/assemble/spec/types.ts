@@ -1,0 +1,44 @@
+// An image spec file (`rootfs-assemble build image.yaml`): the command line's options as data.
+// Field names are camelCase here; in the YAML they are the CLI's kebab-case flag names.
+import type { RpmdbFlavour } from '../../types/index.js';
+
+export type SpecOutputFormat = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
+
+export interface ImageSpec {
+  /** the file it came from (messages, and the base of relative paths) */
+  fileName: string;
+  distro?: string;
+  arch?: string;
+  releasever?: string;
+  packages: string[];
+  noDefaultPackages?: boolean;
+  exclude?: string[];
+  repos?: {
+    mirror?: string;
+    repofrompath?: [id: string, url: string][];
+    /** .repo files, absolute (resolved against the spec's directory) */
+    files?: string[];
+    enable?: string[];
+    disable?: string[];
+  };
+  profiles?: string[];
+  users?: { name: string; uid: number }[];
+  /** --add-file: src absolute (resolved against the spec's directory) */
+  files?: { src: string; dest: string }[];
+  /** KEY=VALUE */
+  env?: string[];
+  cmd?: string[];
+  entrypoint?: string[];
+  labels?: Record<string, string>;
+  output?: { path: string; format?: SpecOutputFormat };
+  nodocs?: boolean;
+  installLangs?: string[];
+  weakDeps?: boolean;
+  gpgcheck?: boolean;
+  strictScriptlets?: boolean;
+  repoRewrite?: boolean;
+  rpmdb?: RpmdbFlavour;
+  lockfile?: string;
+  locked?: string;
+  sbom?: string;
+}
