@@ -64,7 +64,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
   const rpmdbTarget: RpmdbTarget = {
     ...(distro?.rpmdb ?? DEFAULT_RPMDB),
     ...(opts.rpmdb ? { flavour: opts.rpmdb } : {}),
-    ...(opts.rpmdbPath ? { path: opts.rpmdbPath } : {}),
+    ...(opts.rpmdbPath ? { path: opts.rpmdbPath, compatSymlink: opts.rpmdbPath === '/usr/lib/sysimage/rpm' } : {}),
   };
 
   const work = await mkdtemp(join(opts.output.path === '-' ? tmpdir() : tmpdir(), 'rootfs-assemble-'));

@@ -94,10 +94,13 @@ export function mergePackages(tree: ImageTree, pkgs: UnpackedPackage[], opts: Me
       const node = toNode(f, type, pkg, holderOf, opts);
       if (node.type === 'hardlink' && node.linkTarget) node.linkTarget = tree.resolveParent(node.linkTarget);
       const resolved = tree.resolveParent(f.path);
+      if (node.type === 'hardlink' && node.linkTarget === resolved) continue; // a link to itself through a dir symlink
       const old = tree.get(resolved);
       if (old) {
         if (old.type === 'dir' && node.type === 'dir') continue; // first owner's metadata wins
-        if (!sameFile(old, node)) {
+        if (old.owner === pkg.nevra && old.type !== 'dir') {
+          // two paths of one package meeting through a directory symlink (/bin -> usr/bin): the later wins, as rpm
+        } else if (!sameFile(old, node)) {
           const prev = holders.get(resolved);
           const oldColor = old.color ?? 0;
           const newColor = node.color ?? 0;

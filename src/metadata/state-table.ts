@@ -33,6 +33,10 @@ export class StateMachine implements XmlHandler {
     this.rawElements = raw ? new Set(switches.filter((s) => raw.has(s.to)).map((s) => s.element)) : undefined;
   }
 
+  get acceptsText(): boolean {
+    return this.collecting && this.skip === 0;
+  }
+
   openRaw(name: string, raw: string): boolean {
     if (this.skip) { this.skip++; return true; }
     const sw = this.table.get(this.stack[this.stack.length - 1]!)?.get(name);

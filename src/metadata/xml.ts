@@ -10,6 +10,8 @@ export interface XmlHandler {
    * attribute text undecoded (e.g. ` name="bash" flags="EQ"`); returning false falls back to `open`.
    */
   readonly rawElements?: ReadonlySet<string>;
+  /** when present and false, character data is not wanted now and is not even sliced out */
+  readonly acceptsText?: boolean;
   openRaw?(name: string, raw: string): boolean;
   close(name: string): void;
   /** character data, entities decoded; may arrive in several pieces */
@@ -63,13 +65,14 @@ export class XmlTokenizer {
     while (i < n) {
       const lt = b.indexOf('<', i);
       if (lt < 0) {
+        if (this.h.acceptsText === false && this.stack.length) return n;
         // Keep a possibly split entity for the next chunk.
         const amp = b.lastIndexOf('&');
         const cut = amp >= i && b.indexOf(';', amp) < 0 ? amp : n;
         this.textOut(b.slice(i, cut));
         return cut;
       }
-      if (lt > i) this.textOut(b.slice(i, lt));
+      if (lt > i && (this.h.acceptsText !== false || !this.stack.length)) this.textOut(b.slice(i, lt));
       i = lt;
       if (i + 1 >= n) return i;
       const c = b.charCodeAt(i + 1);

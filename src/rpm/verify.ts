@@ -53,16 +53,21 @@ export class PayloadVerifier {
   private readonly altDigest: string | undefined;
 
   constructor(sig: Header, h: Header, headerBytes: Uint8Array, private readonly subject: string) {
-    const md5 = sig.bin(SIGTAG.MD5);
-    this.md5 = md5 && md5.length === 16 ? toHex(md5) : undefined;
-    this.size = sig.number(SIGTAG.LONGSIZE) ?? sig.number(SIGTAG.SIZE);
     this.payloadAlgo = PGP_HASH[h.number(TAG.PAYLOADDIGESTALGO) ?? 8] ?? 'sha256';
-    this.payloadDigest = h.strings(TAG.PAYLOADDIGEST)[0];
-    this.altDigest = h.strings(TAG.PAYLOADDIGESTALT)[0];
+    const pd = h.strings(TAG.PAYLOADDIGEST)[0];
+    this.payloadDigest = pd && hashAvailable(this.payloadAlgo) ? pd : undefined;
+    // The strongest payload digest is enough: with PAYLOADDIGEST (of the compressed bytes,
+    // the header being covered by its own SHA256) the MD5 of header+payload and the digest
+    // of the uncompressed archive (PAYLOADDIGESTALT) add nothing but hashing time.
+    const md5 = sig.bin(SIGTAG.MD5);
+    this.md5 = !this.payloadDigest && md5 && md5.length === 16 ? toHex(md5) : undefined;
+    const alt = h.strings(TAG.PAYLOADDIGESTALT)[0];
+    this.altDigest = !this.payloadDigest && !this.md5 && alt && hashAvailable(this.payloadAlgo) ? alt : undefined;
+    this.size = sig.number(SIGTAG.LONGSIZE) ?? sig.number(SIGTAG.SIZE);
     this.whole = new MultiHash(this.md5 ? ['md5'] : []);
     this.whole.update(headerBytes);
-    this.compressed = new MultiHash(this.payloadDigest && hashAvailable(this.payloadAlgo) ? [this.payloadAlgo] : []);
-    this.raw = new MultiHash(this.altDigest && hashAvailable(this.payloadAlgo) ? [this.payloadAlgo] : []);
+    this.compressed = new MultiHash(this.payloadDigest ? [this.payloadAlgo] : []);
+    this.raw = new MultiHash(this.altDigest ? [this.payloadAlgo] : []);
   }
 
   /** true when some digest covers the compressed payload (MD5 of header+payload or PAYLOADDIGEST) */

@@ -19,7 +19,7 @@ export interface PolicyContext {
   excluded?: Uint8Array;
 }
 
-export type PolicyMode = 'choose' | 'recommend' | 'supplement';
+export type PolicyMode = 'choose' | 'noreorder' | 'recommend' | 'supplement';
 
 export function filterUnwanted(cands: number[], ctx: PolicyContext, mode: PolicyMode = 'choose'): number[] {
   let list = cands.slice();
@@ -27,9 +27,9 @@ export function filterUnwanted(cands: number[], ctx: PolicyContext, mode: Policy
   if (list.length > 1) list = pruneToHighestPrio(ctx.pool, list);
   if (list.length > 1) list = pruneToBestArch(ctx.pool, list);
   if (list.length > 1) list = pruneToBestVersion(ctx.pool, list);
-  if (list.length > 1 && mode === 'choose') {
+  if (list.length > 1 && (mode === 'choose' || mode === 'noreorder')) {
     list = pruneToRecommended(list, ctx);
-    if (list.length > 1) list = reorder(list, ctx);
+    if (list.length > 1 && mode === 'choose') list = reorder(list, ctx);
   }
   return list;
 }

@@ -8,6 +8,8 @@ import { DEFAULT_INSTALLONLY, type Problem, type Request, type ResolveOptions, t
 export interface ResolveInternals {
   /** libsolv testcases run without multilib same-name coexistence (implicitobsoleteusescolors off) */
   implicitObsoleteUsesColors?: boolean;
+  /** receives one line per decision and conflict (debugging the policy against libsolv) */
+  trace?: (msg: string) => void;
 }
 
 /**
@@ -28,7 +30,7 @@ export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts:
     weakDeps: opts.weakDeps ?? false, installonly, excluded,
     implicitObsoleteUsesColors: opts.implicitObsoleteUsesColors ?? pool.scores !== null,
   };
-  const first = search(pool, jobs, ropts);
+  const first = search(pool, jobs, ropts, opts.trace);
   if (first.ok) {
     const pkgs = first.installed.map((id) => pool.solvable(id));
     pkgs.sort((a, b) => (a.pkg.name < b.pkg.name ? -1 : a.pkg.name > b.pkg.name ? 1 : a.pkg.arch < b.pkg.arch ? -1 : a.pkg.arch > b.pkg.arch ? 1 : a.id - b.id));
@@ -49,7 +51,7 @@ export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts:
     }
     active = active.filter((_, i) => !involved.has(i));
     if (!involved.size || !active.length) break;
-    res = search(pool, active, ropts);
+    res = search(pool, active, ropts, opts.trace);
   }
   return { ok: false, problems: dedupe(out) };
 }

@@ -13,7 +13,7 @@ export type SearchResult =
   | { ok: true; installed: number[]; reason: Map<number, string> }
   | { ok: false; core: number[]; rb: RuleBuilder };
 
-export function search(pool: Pool, jobs: Job[], ropts: RuleOptions): SearchResult {
+export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg: string) => void): SearchResult {
   const rb = new RuleBuilder(pool, ropts);
   jobs.forEach((j, i) => rb.addJob(i, j.candidates));
   rb.build();
@@ -27,8 +27,37 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions): SearchResul
   const rec = new RecommendsTracker(pool, rb, sat);
   const ctx: PolicyContext = { pool, recommended: (id) => rec.recommended(id), suggested: (id) => rec.suggested(id), excluded: ropts.excluded };
   let sweep = nJobs;
+  /** first postponed rule + 1; 0 none yet; -1 postponing over (libsolv's `postponed`) */
+  let postponed = 0;
 
-  const choose = (cands: number[], mode: 'choose' | 'recommend' = 'choose'): number => filterUnwanted(cands, ctx, mode)[0]!;
+  /** decisions taken among several candidates: libsolv's branches, used for minimization */
+  const branches: { level: number; pick: number; alts: number[] }[] = [];
+  let pendingBranch: number[] | null = null;
+  const choose = (cands: number[], mode: 'choose' | 'recommend' = 'choose'): number => {
+    const list = filterUnwanted(cands, ctx, mode);
+    if (mode === 'choose' && list.length > 1) pendingBranch = list.slice(1);
+    return list[0]!;
+  };
+
+  /**
+   * libsolv's minimization step: when an alternative of an earlier choice got installed
+   * anyway later on, go back to that choice and take the alternative, which saves packages.
+   * The earliest such choice is redone first.
+   */
+  const minimize = (): number => {
+    for (const b of branches) {
+      const p = b.alts.find((a) => sat.val[a] === 1 && sat.level[a]! > b.level);
+      if (p === undefined) continue;
+      b.alts = b.alts.filter((a) => a !== p);
+      sat.backtrack(b.level);
+      const keep = branches.indexOf(b);
+      branches.length = keep + 1;
+      b.pick = p;
+      trace?.(`minimizing: ${pool.solvable(p).nevra} at level ${b.level + 1}`);
+      return p;
+    }
+    return 0;
+  };
 
   const nextDecision = (): number => {
     // 1. job rules in order
@@ -40,21 +69,38 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions): SearchResul
         return d;
       }
     }
-    // 2. package rules, swept cyclically from where the last decision was made
+    // 2. package rules, swept cyclically from where the last decision was made. As libsolv's
+    // resolve_dependencies, a rule still ambiguous after pruning (several names) is postponed
+    // until a whole pass decides nothing; then the sweep restarts at the first postponed rule.
     const span = nRules - nJobs;
-    for (let n = 0; n < span; n++) {
-      const i = nJobs + ((sweep - nJobs + n) % span);
-      const cands = openCandidates(sat, sat.clauses[i]!);
-      if (cands && cands.length) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let n = 0; n < span; n++) {
+        const i = nJobs + ((sweep - nJobs + n) % span);
+        const cands = openCandidates(sat, sat.clauses[i]!);
+        if (!cands || !cands.length) continue;
+        let pick: number;
+        if (cands.length > 1 && postponed >= 0) {
+          const left = filterUnwanted(cands, ctx, 'noreorder');
+          if (left.length > 1) {
+            if (postponed === 0) postponed = i + 1;
+            continue;
+          }
+          pick = left[0]!;
+        } else pick = choose(cands);
         sweep = i;
-        const d = choose(cands);
         const info = rb.infos[i]!;
-        if (info.type === 'requires') why.set(d, `${pool.solvable(info.pkg).nevra} requires ${info.dep}`);
-        return d;
+        if (info.type === 'requires') why.set(pick, `${pool.solvable(info.pkg).nevra} requires ${info.dep}`);
+        return pick;
       }
+      if (postponed <= 0) break;
+      sweep = postponed - 1;
+      postponed = -1;
     }
-    // 3. weak dependencies
-    if (ropts.weakDeps) return weakDecision();
+    // 3. weak dependencies; afterwards the sweep starts afresh, as libsolv's main loop does
+    if (ropts.weakDeps) {
+      postponed = 0;
+      return weakDecision();
+    }
     return 0;
   };
 
@@ -86,18 +132,33 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions): SearchResul
     return pick;
   };
 
+  let minimizations = 0;
   for (;;) {
     const confl = sat.propagate();
     if (confl >= 0) {
       if (sat.decisionLevel === 0) return { ok: false, core: sat.core(confl), rb };
+      trace?.(`conflict at level ${sat.decisionLevel}`);
       const { learnt, btLevel, used, zero } = sat.analyze(confl);
       sat.backtrack(btLevel);
       sat.learn(learnt, used, zero);
       sweep = nJobs;
+      postponed = 0;
       continue;
     }
-    const d = nextDecision();
+    pendingBranch = null;
+    let d = nextDecision();
+    let branch = pendingBranch as number[] | null;
+    if (!d && branches.length && minimizations++ < 1000) {
+      d = minimize();
+      branch = null;
+      sweep = nJobs;
+      postponed = 0;
+    }
     if (!d) break;
+    // drop branches undone by a backjump, then remember this choice's alternatives
+    while (branches.length && branches[branches.length - 1]!.level >= sat.decisionLevel && branches[branches.length - 1]!.pick !== d) branches.pop();
+    if (branch) branches.push({ level: sat.decisionLevel, pick: d, alts: branch });
+    trace?.(`installing ${pool.solvable(d).nevra} (level ${sat.decisionLevel + 1})`);
     sat.decide(lit(d, true));
   }
 

@@ -122,6 +122,39 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     }
   }, 300_000);
 
+  it('runs under podman: import of the tar, load of the oci-archive; skopeo shows the config', async () => {
+    if (!isRoot || !have('podman') || !have('skopeo')) return console.warn('skipped: podman/skopeo (as root) not available');
+    const P = ['--runtime', 'runc', '--cgroup-manager=cgroupfs'];
+    const RUN = ['run', '--rm', '--network', 'none', '--ulimit', 'nofile=10000:10000', '--ulimit', 'nproc=1000:1000'];
+    const tag = `localhost/rfs-e2e-c49:${process.pid}`;
+    const imp = await run('podman', [...P, 'import', tar, tag], process.env);
+    expect(imp.code, imp.stderr).toBe(0);
+    try {
+      const r = await run('podman', [...P, ...RUN, tag, '/bin/sh', '-c', 'echo ok; id -u nscd'], process.env);
+      expect(r.stdout).toBe('ok\n28\n');
+    } finally {
+      await run('podman', [...P, 'rmi', '-f', tag], process.env);
+    }
+    const oci = join(dir, 'c49-oci.tar');
+    const b = await runCli(['centos:4.9', '--mirror', mirror.url, '--format', 'oci-archive', '-o', oci, '--cache-dir', join(dir, 'cache'), '-q', '--label', 'org.example.team=legacy'], { SOURCE_DATE_EPOCH: SDE });
+    expect(b.code, b.stderr).toBe(0);
+    const insp = await run('skopeo', ['inspect', '--config', `oci-archive:${oci}`], process.env);
+    expect(insp.code, insp.stderr).toBe(0);
+    const cfg = JSON.parse(insp.stdout) as { architecture: string; os: string; config: { Labels: Record<string, string>; Cmd: string[] } };
+    expect(cfg).toMatchObject({ architecture: 'amd64', os: 'linux' });
+    expect(cfg.config.Labels).toMatchObject({ name: 'centos', version: '4.9', 'org.example.team': 'legacy' });
+    const load = await run('podman', [...P, 'load', '-i', oci], process.env);
+    expect(load.code, load.stderr).toBe(0);
+    const loaded = /Loaded image(?:\(s\))?: *(\S+)/.exec(load.stdout)?.[1];
+    expect(loaded).toBeTruthy();
+    try {
+      const r = await run('podman', [...P, ...RUN, loaded!, '/bin/sh', '-c', 'echo ok'], process.env);
+      expect(r.stdout).toBe('ok\n');
+    } finally {
+      await run('podman', [...P, 'rmi', '-f', loaded!], process.env);
+    }
+  }, 300_000);
+
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
     const out = join(dir, 'fail.tar');
     const dead = await runCli(['centos:4.9', '--mirror', 'http://127.0.0.1:9/', '-o', out, '--cache-dir', join(dir, 'cache-dead'), '-q']);

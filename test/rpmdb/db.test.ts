@@ -37,8 +37,7 @@ describe.skipIf(!OK).each(TARGETS)('rpmdb $flavour for rpm $rpmVersion', (target
   let rpms: Record<string, string> = {};
   let nevras: string[] = [];
   const t = tempDir(`db-${target.flavour}-${target.rpmVersion}`);
-  const root = join(t.dir, 'root');
-  const dbpath = join(root, 'var/lib/rpm');
+  let dbpath = '';
   let files: { path: string; data: Uint8Array }[] = [];
 
   beforeAll(async () => {
@@ -46,6 +45,7 @@ describe.skipIf(!OK).each(TARGETS)('rpmdb $flavour for rpm $rpmVersion', (target
     nevras = lines(run('rpm', ['-qp', '--qf', '%{NEVRA}\n', ...Object.values(rpms)]).stdout);
     const inputs: RpmdbInput[] = Object.values(rpms).map((p) => rpmHeaders(p));
     files = await writeRpmdb(target, inputs, { installTime: INSTALL_TIME, installColor: 3 });
+    dbpath = join(t.dir, 'root/var/lib/rpm');
     mkdirSync(dbpath, { recursive: true });
     for (const f of files) writeFileSync(join(dbpath, f.path), f.data);
   });

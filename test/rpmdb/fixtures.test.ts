@@ -27,8 +27,8 @@ describe.skipIf(!OK).each(CASES)('fixture repo $repo as $target.flavour', ({ rep
   const t = tempDir(`fx-${repo}`);
   afterAll(t.cleanup);
   let rpms: string[] = [];
-  const root = join(t.dir, 'root');
-  let db = join(root, 'var/lib/rpm');
+  let root = '';
+  let db = '';
   let files: { path: string; data: Uint8Array }[] = [];
   // rpm 4.18 probes indexes newer than the era; their absence is right for the target
   const q = (args: string[], r?: string): string => {
@@ -41,6 +41,8 @@ describe.skipIf(!OK).each(CASES)('fixture repo $repo as $target.flavour', ({ rep
     const dir = fixtureRepo(repo);
     rpms = (fixtureManifest()[repo] ?? []).map((p) => join(dir, p.href));
     files = await writeRpmdb(target, rpms.map((p) => rpmHeaders(p)), { installTime: 1_700_000_000, installColor: 3 });
+    root = join(t.dir, 'root');
+    db = join(root, 'var/lib/rpm');
     mkdirSync(db, { recursive: true });
     for (const f of files) writeFileSync(join(db, f.path), f.data);
     if (target.flavour === 'sqlite') {

@@ -13,9 +13,18 @@ export function run(cmd: string, args: string[], opts: { input?: Uint8Array | st
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), `rfs-rpmdb-${prefix}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+/** a temp dir created on first use (suites a -t filter skips never create one, and never clean up) */
+export function tempDir(prefix: string): { readonly dir: string; cleanup: () => void } {
+  let dir: string | null = null;
+  return {
+    get dir(): string {
+      dir ??= mkdtempSync(join(tmpdir(), `rfs-rpmdb-${prefix}-`));
+      return dir;
+    },
+    cleanup: () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export const REALDATA = resolve(__dirname, '../../../shared/realdata');

@@ -298,17 +298,19 @@ describe('other idioms', () => {
     expect(r.skipped).toEqual([]);
     expect(t.lstat('/lib64')?.linkTarget).toBe('usr/lib64');
     expect(text(t, '/usr/lib/locale/locale-archive')).toBe('ARCHIVE');
-    expect(r.emulated.map((e) => e.scriptlet)).toEqual(['pretrans', 'pre', 'post', 'posttrans']);
+    expect(r.emulated.map((e) => e.scriptlet)).toEqual(['pretrans', 'pre', 'post', 'posttrans', 'ldconfig']);
   });
-  it('%post -p /sbin/ldconfig: no cache needed, unless ld.so.conf.d adds library directories', () => {
-    const t = baseImage(7);
+  it('%post -p /sbin/ldconfig (and glibc_post_upgrade): one ldconfig run after the last scriptlet writes /etc/ld.so.cache', () => {
+    const t = baseImage(4);
     t.writeFile('/etc/ld.so.conf', 'include ld.so.conf.d/*.conf\n');
-    const lib = pkg({ name: 'zlib', scripts: [{ kind: 'post', prog: ['/sbin/ldconfig'], body: '' }] });
-    expect(emulate(t, [lib]).skipped).toEqual([]);
-    t.writeFile('/etc/ld.so.conf.d/mysql-x86_64.conf', '/usr/lib64/mysql\n');
-    t.writeFile('/usr/lib64/mysql/libmysqlclient.so.18', 'ELF');
-    const r = emulate(t, [lib]);
-    expect(r.skipped[0]?.reason).toContain('/usr/lib64/mysql');
+    const r = emulate(t, [
+      pkg({ name: 'glibc', scripts: [{ kind: 'post', prog: ['/usr/sbin/glibc_post_upgrade.x86_64'], body: '' }] }),
+      pkg({ name: 'zlib', scripts: [{ kind: 'post', prog: ['/sbin/ldconfig'], body: '' }] }),
+    ]);
+    expect(r.skipped).toEqual([]);
+    expect(r.emulated.map((e) => e.scriptlet)).toEqual(['post', 'post', 'ldconfig']);
+    expect(new TextDecoder().decode(t.readFile('/etc/ld.so.cache')!.subarray(0, 20))).toBe('glibc-ld.so.cache1.1');
+    expect(emulate(baseImage(4), [pkg({ name: 'x', scripts: [{ kind: 'post', body: 'ldconfig -p' }] })]).skipped[0]?.reason).toBe('ldconfig -p');
   });
   it('ca-certificates %post (EL7): ca-legacy link, bundles pre-extracted', () => {
     const t = baseImage(7);

@@ -1,9 +1,10 @@
 import { it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { cs9Pool } from './cs9.js';
+import { resolve } from '../../src/solver/index.js';
 it('dbg', async () => {
   const { pool } = await cs9Pool();
-  const tomcat = pool.named('tomcat').map(id => pool.solvable(id)).sort((a,b)=>b.id-a.id)[0];
-  console.log('REQ', tomcat.pkg.requires.map(d => `${d.name}|${d.flags}|${d.version}`).join('\nREQ '));
-  const maven = pool.named('maven').map(id => pool.solvable(id));
-  for (const m of maven) console.log('MVN', m.nevra, m.pkg.requires.map(d => `${d.name}|${d.flags}`).join(', '));
+  const lines: string[] = [];
+  resolve(pool, { install: ['tomcat', 'maven'] }, { trace: (m) => lines.push(m) });
+  writeFileSync('/tmp/ours-trace.txt', lines.join('\n') + '\n');
 }, 300000);

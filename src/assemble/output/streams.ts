@@ -25,7 +25,7 @@ export class Meter extends Transform {
 
 /** Writes into `target` with backpressure but never ends or destroys it (stdout stays usable). */
 export function forwardTo(target: NodeJS.WritableStream): Writable {
-  const w = new Writable({
+  return new Writable({
     write(chunk: Buffer, _enc, cb): void {
       if (target.write(chunk)) return cb();
       const onDrain = (): void => { target.removeListener('error', onError); cb(); };
@@ -34,7 +34,6 @@ export function forwardTo(target: NodeJS.WritableStream): Writable {
       target.once('error', onError);
     },
   });
-  return w;
 }
 
 /** writeTar -> stages... -> dest. Resolves when dest has finished; rejects with the first error. */

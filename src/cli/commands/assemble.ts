@@ -42,6 +42,7 @@ Image:
   --add-file SRC:DEST        copy a host file into the image
   --env K=V, --label K=V, --cmd JSON|STRING, --entrypoint JSON|STRING
   --rpmdb FLAVOUR            bdb-hash-v8 | bdb-hash-v9 | sqlite | ndb (override)
+  --rpmdb-path PATH          /var/lib/rpm or /usr/lib/sysimage/rpm (override)
   --strict-scriptlets        fail when a scriptlet cannot be reproduced
   --repo-rewrite=off         keep end-of-life .repo files as shipped
 Run:
@@ -74,6 +75,7 @@ const OPTIONS = {
   cmd: { type: 'string' },
   entrypoint: { type: 'string' },
   rpmdb: { type: 'string' },
+  'rpmdb-path': { type: 'string' },
   'strict-scriptlets': { type: 'boolean' },
   'repo-rewrite': { type: 'string' },
   'clamp-mtime': { type: 'boolean' },
@@ -135,6 +137,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
     ...(v.gpgcheck ? { gpgcheck: true } : {}),
     ...(v.rpmdb ? { rpmdb: v.rpmdb as RpmdbFlavour } : {}),
+    ...(v['rpmdb-path'] ? { rpmdbPath: v['rpmdb-path'] } : {}),
     ...(v.profile ? { profiles: v.profile } : {}),
     ...(v.user ? { users: v.user.map((u) => { const [name, uid] = pair(u, ':', '--user'); if (!/^\d+$/.test(uid)) throw usage(`--user: uid must be a number: ${u}`); return { name, uid: Number(uid) }; }) } : {}),
     ...(v['add-file'] ? { addFiles: v['add-file'].map((f) => { const [src, dest] = pair(f, ':', '--add-file'); return { src, dest }; }) } : {}),
