@@ -107,10 +107,10 @@ Median of 3 interleaved runs (xz: 1 run). Peers: GNU tar ${spawnSync('tar', ['--
 ${rows.join('\n')}
 
 Ours includes an fsync before the atomic rename (GNU tar does not fsync). Bodies are read with
-fileBody() (positional reads on one FileHandle); most of the gap on plain tar is that per-file
-I/O through libuv (compare the preloaded row); .tar.gz keeps up with GNU tar
-because zlib runs on libuv's thread pool beside the tar writer, while zstd (N-API) compresses on
-the main thread, in series with the writer. xz is liblzma either way.
+fileBody() (positional reads on one FileHandle). zlib runs on libuv's thread pool beside the tar
+writer; the zstd encoder (N-API) runs synchronously on the main thread, in series with the writer,
+where GNU tar pipes into a separate zstd process; xz is liblzma on both sides. On a machine this
+loaded, ratios move by up to 2x between runs: compare rows within one run, not across runs.
 `;
 writeFileSync(join(here, 'RESULTS-output.md'), md);
 console.log(md);

@@ -123,7 +123,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
 
     // 5. owners, then the rpmdb in the target's own format
     const owners = new OwnerResolver(readIdMaps(tree));
-    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, report.pubkeys, installTime));
+    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, report.pubkeys, installTime, arch));
 
     // 6. output
     const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime);

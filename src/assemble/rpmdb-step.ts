@@ -1,6 +1,6 @@
 // The rpmdb goes into the tree like any other file, in the target's own format and path.
 import { posix } from 'node:path';
-import { pubkeyHeaderBlob, writeRpmdb } from '../rpmdb/index.js';
+import { pubkeyHeaderBlob, transactionColor, writeRpmdb } from '../rpmdb/index.js';
 import type { RpmdbTarget } from '../types/index.js';
 import type { ImageTree } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
@@ -12,11 +12,13 @@ export async function writeDatabase(
   fileStates: Uint8Array[],
   pubkeys: string[],
   installTime: number,
+  arch: string,
 ): Promise<void> {
-  const opts = { installTime, installTid: installTime };
+  // INSTALLCOLOR is the target's transaction colour (3 on x86_64), as rpm records it
+  const opts = { installTime, installTid: installTime, installColor: transactionColor(arch) };
   const pkgs = [
     ...ordered.map((u, i) => ({ headerBytes: u.headerBytes, signatureBytes: u.signatureBytes, fileStates: fileStates[i]! })),
-    ...pubkeys.map((k) => ({ blob: pubkeyHeaderBlob(k, opts) })),
+    ...pubkeys.map((k) => ({ blob: pubkeyHeaderBlob(k, opts, target) })),
   ];
   const files = await writeRpmdb(target, pkgs, opts);
   tree.mkdir(target.path, { mode: 0o755 });

@@ -173,8 +173,9 @@ export class ImageTree implements ImageFS {
     });
   }
 
+  /** mkdir -p: an existing symlink to a directory is followed, as the shell's mkdir -p does */
   mkdir(path: string, opts: WriteOptions = {}): void {
-    this.ensureDir(this.resolveParent(path), opts);
+    this.ensureDir(this.resolveDir(path), opts);
   }
 
   remove(path: string): void {

@@ -10,6 +10,7 @@ import { filelistsParser } from './filelists.js';
 import { parseModules } from './modules.js';
 import { readFilelistsCache, readStoreCache, writeFilelistsCache, writeStoreCache } from './pool-cache.js';
 import { primaryParser, MetadataFormatError } from './primary.js';
+import { readPrimarySqlite } from './primary-sqlite.js';
 import { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
 import { materialize, type PackageStore } from './store.js';
 import { metadataError, parseXmlFile, readAll } from './stream.js';
@@ -102,8 +103,14 @@ async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: Repo
     if (cached) return { store: cached, fromCache: true };
   }
   const got = await fetchRecord(repo, fetcher, rec, baseUrls);
-  const pp = primaryParser();
   const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) };
+  if (rec.type === 'primary_db') {
+    let store: PackageStore;
+    try { store = await readPrimarySqlite(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'primary.sqlite'); }
+    if (!opts.noPoolCache) writeStoreCache(cachePath, store);
+    return { store, fromCache: false };
+  }
+  const pp = primaryParser();
   await parseXmlFile(src, pp.machine, 'primary.xml');
   let store: PackageStore;
   try {
@@ -126,37 +133,25 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
     throw new RfsError('RFS_NO_MIRROR', `loading repo ${repo.id}: no baseurl, mirrorlist or metalink`, { subject: repo.id });
   }
   const { md, url: repomdUrl } = await fetchRepomd(repo, fetcher, baseUrls, mirrors.repomdChecksums);
-  const prim = pickRecord(md, 'primary');
+  // primary.xml, or createrepo's sqlite database when that is all there is.
+  const prim = pickRecord(md, 'primary') ?? md.records.get('primary_db');
   if (!prim) {
     throw new RfsError('RFS_METADATA_MALFORMED', `loading repo ${repo.id}: repomd.xml lists no primary metadata`, { subject: repomdUrl });
   }
-  const { store, fromCache } = await loadPrimary(repo, fetcher, prim, baseUrls, opts);
+  // Primary, comps and modules download in parallel.
+  const groupRec = pickRecord(md, 'group');
+  const modRec = pickRecord(md, 'modules');
+  const [{ store, fromCache }, groups, modules] = await Promise.all([
+    loadPrimary(repo, fetcher, prim, baseUrls, opts),
+    groupRec ? loadGroups(repo, fetcher, groupRec, baseUrls, opts) : Promise.resolve([]),
+    modRec ? loadModules(repo, fetcher, modRec, baseUrls, opts) : Promise.resolve(null),
+  ]);
   const excludes = (repo.exclude ?? []).map(globRe);
   const all = materialize(store, repo.id);
   const originalIndex = new Map<RepoPackage, number>();
   all.forEach((p, i) => originalIndex.set(p, i));
   const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)));
 
-  const groupRec = pickRecord(md, 'group');
-  const groups: CompsGroup[] = groupRec
-    ? await cachedParse(groupRec, opts, isGroups, async () => {
-      const got = await fetchRecord(repo, fetcher, groupRec, baseUrls);
-      const src = { url: got.url, repo: repo.id };
-      let xml: string;
-      try { xml = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'comps'); }
-      return parseComps(xml, src);
-    })
-    : [];
-  const modRec = pickRecord(md, 'modules');
-  const modules: LoadedRepo['modules'] = modRec
-    ? await cachedParse(modRec, opts, isModules, async () => {
-      const got = await fetchRecord(repo, fetcher, modRec, baseUrls);
-      const src = { url: got.url, repo: repo.id };
-      let text: string;
-      try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'modules.yaml'); }
-      return parseModules(text, src);
-    })
-    : null;
   const flRec = pickRecord(md, 'filelists');
   let filelists: Promise<string[][]> | undefined;
   const loaded: LoadedRepo = {
@@ -171,6 +166,26 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   };
   opts.onEvent?.({ kind: 'repo:loaded', repo: repo.id, packages: packages.length, fromCache });
   return loaded;
+}
+
+function loadGroups(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<CompsGroup[]> {
+  return cachedParse(rec, opts, isGroups, async () => {
+    const got = await fetchRecord(repo, fetcher, rec, baseUrls);
+    const src = { url: got.url, repo: repo.id };
+    let xml: string;
+    try { xml = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'comps'); }
+    return parseComps(xml, src);
+  });
+}
+
+function loadModules(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<ModulesData> {
+  return cachedParse(rec, opts, isModules, async () => {
+    const got = await fetchRecord(repo, fetcher, rec, baseUrls);
+    const src = { url: got.url, repo: repo.id };
+    let text: string;
+    try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'modules.yaml'); }
+    return parseModules(text, src);
+  });
 }
 
 async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], all: RepoPackage[], primary: Checksum, opts: LoadRepoOptions): Promise<string[][]> {

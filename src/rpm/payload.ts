@@ -51,7 +51,8 @@ export function symlinkEscapesRoot(path: string, target: string): boolean {
 export function hardlinkSets(files: RpmFile[]): Map<number, number[]> {
   const byKey = new Map<string, number[]>();
   for (const f of files) {
-    if ((f.mode & S_IFMT) !== S_IFREG || f.flags & FileFlag.GHOST) continue;
+    // inode 0: the header has no FILEINODES (rpmbuild numbers files from 1), so no links
+    if ((f.mode & S_IFMT) !== S_IFREG || f.flags & FileFlag.GHOST || f.inode === 0) continue;
     const k = `${f.device}:${f.inode}`;
     const set = byKey.get(k);
     if (set) set.push(f.index);

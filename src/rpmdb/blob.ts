@@ -109,9 +109,6 @@ export function buildHeaderBlob(pkg: RpmdbPackage, target: RpmdbTarget, opts: Wr
   const prefixes = dribbles.find((d) => d.tag === TAG.PREFIXES);
   if (prefixes) dribbles.push({ ...prefixes, tag: TAG.INSTPREFIXES });
   else if (h.has(TAG.PREFIXES)) dribbles.push(dribble.stringArray(TAG.INSTPREFIXES, rawStrings(h, TAG.PREFIXES)));
-  if (!era.int64 && dribbles.some((d) => d.type === TYPE.INT64)) {
-    throw new RfsError('RFS_RPMDB', `building rpmdb header: rpm ${target.rpmVersion} cannot read 64-bit tags`, { subject: name });
-  }
 
   if (!legacy) {
     const ril = h.region!.ril;

@@ -6,7 +6,7 @@ import { RfsError } from '../errors/index.js';
 import { readBdb } from './bdb/read.js';
 import { getU32 } from './bytes.js';
 import { readNdb } from './ndb/packages.js';
-import { readSqlite } from './sqlite/write.js';
+import { readSqlite } from './sqlite/read.js';
 
 export async function readRpmdbEntries(dir: string): Promise<{ hnum: number; blob: Uint8Array }[]> {
   const sqlite = join(dir, 'rpmdb.sqlite');

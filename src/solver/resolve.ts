@@ -38,22 +38,26 @@ export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts:
     for (const s of pkgs) reasons.set(s.pkg, first.reason.get(s.id) ?? 'required');
     return { ok: true, transaction: { packages: pkgs.map((s) => s.pkg), reasons } };
   }
-  // explain, then drop the jobs involved and look for independent problems, as libsolv lists several
-  const out: Problem[] = [];
-  let active: Job[] = jobs;
+  // explain, then drop the jobs involved and look for independent problems, as libsolv lists
+  // several; problems come out in request order
+  const batches: { first: number; problems: Problem[] }[] = [];
+  let active: number[] = jobs.map((_, i) => i);
   let res: SearchResult = first;
   for (let round = 0; round < 5 && !res.ok; round++) {
-    out.push(...explainCore(pool, active, res.rb, res.core, excluded));
+    const sub = active.map((i) => jobs[i]!);
     const involved = new Set<number>();
     for (const ci of res.core) {
       const info = res.rb.infos[ci]!;
       if (info.type === 'job') involved.add(info.job);
     }
-    active = active.filter((_, i) => !involved.has(i));
+    const firstJob = Math.min(...[...involved].map((k) => active[k]!), jobs.length);
+    batches.push({ first: firstJob, problems: explainCore(pool, sub, res.rb, res.core, excluded) });
+    active = active.filter((_, k) => !involved.has(k));
     if (!involved.size || !active.length) break;
-    res = search(pool, active, ropts, opts.trace);
+    res = search(pool, active.map((i) => jobs[i]!), ropts, opts.trace);
   }
-  return { ok: false, problems: dedupe(out) };
+  batches.sort((a, b) => a.first - b.first);
+  return { ok: false, problems: dedupe(batches.flatMap((b) => b.problems)) };
 }
 
 function dedupe(ps: Problem[]): Problem[] {

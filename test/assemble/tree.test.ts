@@ -43,3 +43,15 @@ describe('ImageTree', () => {
     expect(t.list('/')).toEqual([]);
   });
 });
+
+describe('ImageTree.mkdir', () => {
+  it('follows an existing symlink to a directory (/var/lib/rpm -> ../../usr/lib/sysimage/rpm)', () => {
+    const t = new ImageTree(0);
+    t.mkdir('/usr/lib/sysimage/rpm');
+    t.symlink('../../usr/lib/sysimage/rpm', '/var/lib/rpm');
+    t.mkdir('/var/lib/rpm');
+    t.writeFile('/var/lib/rpm/rpmdb.sqlite', 'x');
+    expect(t.lstat('/var/lib/rpm')?.type).toBe('symlink');
+    expect(t.list('/usr/lib/sysimage/rpm')).toEqual(['rpmdb.sqlite']);
+  });
+});

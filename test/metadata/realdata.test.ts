@@ -138,6 +138,26 @@ describe.skipIf(!ok)('real CentOS Stream 9 repodata via file://', () => {
     expect(await again.loadFilelists()).toEqual(all);
   });
 
+  it('a repo offering only primary.sqlite loads the same packages', async () => {
+    const repo = 'cs9-baseos-20220207';
+    const dir = join(tmp, repo);
+    // sqliteOf() left createrepo_c's primary_db next to the XML; keep only it.
+    const mdPath = join(dir, 'repodata', 'repomd.xml');
+    writeFileSync(mdPath, readFileSync(mdPath, 'utf8').replace(/<data type="(primary|filelists|other|filelists_db|other_db)">[\s\S]*?<\/data>\s*/g, ''));
+    expect(readFileSync(mdPath, 'utf8')).toContain('primary_db');
+    const r = await loadRepo({ id: repo, baseurl: [pathToFileURL(dir).href + '/'], enabled: true }, fetcher, { arch: 'x86_64', cacheDir: join(tmp, 'cache-sqlite') });
+    const key = (p: RepoPackage): string => `${nevra(p)} ${p.checksum.value}`;
+    const byKey = new Map(r.packages.map((p) => [key(p), p]));
+    expect(r.packages.length).toBe(loaded[repo]!.packages.length);
+    for (const p of loaded[repo]!.packages) {
+      const q = byKey.get(key(p));
+      expect(q, key(p)).toBeDefined();
+      for (const k of ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const) expect(sortDeps(q![k]), `${p.name} ${k}`).toEqual(sortDeps(p[k]));
+      expect([...q!.files].sort()).toEqual([...p.files].sort());
+      expect(q).toMatchObject({ location: p.location, summary: p.summary, license: p.license, sourcerpm: p.sourcerpm, packageSize: p.packageSize });
+    }
+  });
+
   it('comps groups and modules are read', () => {
     const bo = loaded['cs9-baseos-20220207']!;
     const core = bo.groups.find((g) => g.id === 'core');

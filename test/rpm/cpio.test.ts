@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CpioReader, archiveKey, symlinkEscapesRoot } from '../../src/rpm/index.js';
+import { CpioReader, archiveKey, hardlinkSets, symlinkEscapesRoot, type RpmFile } from '../../src/rpm/index.js';
 import { ByteReader, chunksOf, concat } from '../../src/util/bytes.js';
 import { isRfsError } from '../../src/errors/index.js';
 import { HAVE_REALDATA, HAVE_RPM2CPIO, RPMS, rpm2cpio } from './helpers.js';
@@ -96,5 +96,21 @@ describe('path safety helpers', () => {
     expect(symlinkEscapesRoot('/usr/lib/a', '../../etc/passwd')).toBe(false);
     expect(symlinkEscapesRoot('/usr/lib/a', '/etc/passwd')).toBe(false);
     expect(symlinkEscapesRoot('/a', 'b/../../c')).toBe(true);
+  });
+});
+
+describe('hardlinkSets', () => {
+  const f = (index: number, inode: number, mode = 0o100644, flags = 0): RpmFile => ({
+    index, path: `/f${index}`, mode, size: 1, mtime: 0, user: 'root', group: 'root', digest: '', linkTo: '', flags,
+    verifyFlags: 0, rdev: 0, device: 1, inode, lang: '', color: 0, caps: '',
+  });
+  it('groups regular non-ghost files by device and inode', () => {
+    const sets = hardlinkSets([f(0, 5), f(1, 6), f(2, 5), f(3, 5, 0o40755), f(4, 5, 0o100644, 64)]);
+    expect(sets.get(0)).toEqual([0, 2]);
+    expect(sets.get(2)).toEqual([0, 2]);
+    expect(sets.has(1) || sets.has(3) || sets.has(4)).toBe(false);
+  });
+  it('makes no sets when the header has no inodes', () => {
+    expect(hardlinkSets([f(0, 0), f(1, 0)]).size).toBe(0);
   });
 });

@@ -39,7 +39,8 @@ describe.skipIf(!HAVE_REALDATA)('openRpm on real packages', () => {
     const pkg = await openRpm(createReadStream(file, { highWaterMark: 4096 }));
     expect(pkg.checks.map((c) => c.name)).toEqual(['sha256header', 'sha1header']);
     const a = await collect(pkg.entries());
-    expect(pkg.checks.map((c) => c.name).sort()).toEqual(fromPath.checks.map((c) => c.name).concat('payloadsha256alt').sort());
+    expect(pkg.checks.map((c) => c.name).sort()).toEqual(fromPath.checks.map((c) => c.name).sort());
+    expect(fromPath.checks.map((c) => c.name)).toEqual(['sha256header', 'sha1header', 'size', 'payloadsha256']);
     expect(a).toEqual(await collect(fromPath.entries()));
     expect(() => pkg.entries()).toThrow(/iterated once/);
   });
@@ -95,6 +96,13 @@ describe.skipIf(!HAVE_REALDATA)('openRpm on real packages', () => {
     expect(old.meta.triggers).toMatchObject([{ kind: 'triggerpostun', conditions: [{ name: 'redhat-release', version: '7.1.93-1' }] }]);
   });
 
+  it('checks the strongest payload digest there is: MD5 on old packages, the archive digest when it is the only one', async () => {
+    const old = await openRpm(P('centos-release/centos-release-5-0.0.el5.centos.2.x86_64.rpm'));
+    expect(old.checks.map((c) => c.name)).toEqual(['sha1header', 'size', 'md5']);
+    const v3 = await openRpm(P('rpm-testsuite/hello-1.0-1.x86_64.rpm-v3'));
+    expect(v3.checks.map((c) => c.name)).toEqual(['size', 'md5']);
+  });
+
   it('knows the format generations and refuses the payload of a headerOnly package', async () => {
     expect((await openRpm(P('rpm-testsuite/hello-1.0-1.x86_64.rpm-v3'), { headerOnly: true })).meta.formatVersion).toBe(3);
     expect((await openRpm(P('rpm-testsuite/hello-2.0-1.x86_64.rpm'), { headerOnly: true })).meta.formatVersion).toBe(4);
@@ -114,7 +122,7 @@ describe.skipIf(!HAVE_REALDATA)('openRpm on real packages', () => {
     expect((j.files as { path: string }[]).map((f) => f.path)).toEqual((await openRpm(P('rpm-testsuite/hello-2.0-1.x86_64.rpm'))).meta.files.map((f) => f.path));
     expect(Object.keys((j.files as object[])[0]!)).toEqual(expect.arrayContaining(['path', 'mode', 'size', 'user', 'group', 'digest', 'linkTo', 'flags', 'mtime']));
     expect((j.requires as object[])[0]).toEqual(expect.objectContaining({ name: expect.any(String), flags: expect.any(Number), version: expect.any(String) }));
-    expect((j.checks as { name: string }[]).map((c) => c.name)).toContain('md5');
+    expect((j.checks as { name: string }[]).map((c) => c.name)).toEqual(['sha256header', 'sha1header', 'size', 'payloadsha256']);
     const human = captureIO();
     await inspectCommand([P('rpm-testsuite/hello-2.0-1.x86_64.rpm')], human);
     expect(human.out()).toMatch(/^hello-2\.0-1\.x86_64: /);

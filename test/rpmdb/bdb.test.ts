@@ -84,6 +84,21 @@ describe('BDB writers', () => {
     });
   }
 
+  for (const version of [8, 9] as const) {
+    it(`hash v${version}: overfull buckets chain onto extra pages`, () => {
+      const pairs = sample(2000, 11);
+      const bytes = buildHash(pairs, { version, endian: 'little', fileId: fileId(`chain${version}`), maxBuckets: 4 });
+      expect(new DataView(bytes.buffer).getUint32(72, true)).toBe(3); // max_bucket
+      const want = new Map(pairs.map(([k, v]) => [hex(k), hex(v)]));
+      expect(new Map(readBdb(bytes).pairs.map(([k, v]) => [hex(k), hex(v)]))).toEqual(want);
+      if (!HAVE_DB) return;
+      const f = join(t.dir, `chain${version}.db`);
+      writeFileSync(f, bytes);
+      expect(dbVerifyProblems(f)).toEqual([]);
+      expect(dumpPairs(f)).toEqual(want);
+    });
+  }
+
   it('empty hash and btree files verify', () => {
     if (!HAVE_DB) return;
     for (const [n, b] of [['eh', buildHash([], { version: 9, endian: 'little', fileId: fileId('eh') })], ['eb', buildBtree([], { endian: 'little', fileId: fileId('eb') })]] as const) {

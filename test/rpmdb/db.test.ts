@@ -29,11 +29,15 @@ const TARGETS: RpmdbTarget[] = [
   { flavour: 'bdb-hash-v8', path: '/var/lib/rpm', rpmVersion: '4.4.2.3' },
   { flavour: 'bdb-hash-v8', path: '/var/lib/rpm', rpmVersion: '4.3.3' },
   { flavour: 'ndb', path: '/usr/lib/sysimage/rpm', rpmVersion: '4.14.1' },
+  // big-endian targets (s390x, ppc64): page fields, Packages keys and index values in target order
+  { flavour: 'bdb-hash-v9', path: '/var/lib/rpm', rpmVersion: '4.11.3', endian: 'big' },
+  { flavour: 'bdb-hash-v8', path: '/var/lib/rpm', rpmVersion: '4.4.2', endian: 'big' },
 ];
 
 const lines = (s: string): string[] => s.split('\n').filter((l) => l.trim() !== '').sort();
 
-describe.skipIf(!OK).each(TARGETS)('rpmdb $flavour for rpm $rpmVersion', (target) => {
+describe.skipIf(!OK).each(TARGETS)('rpmdb $flavour for rpm $rpmVersion ($endian)', (target) => {
+  const BE = target.endian === 'big';
   let rpms: Record<string, string> = {};
   let nevras: string[] = [];
   const t = tempDir(`db-${target.flavour}-${target.rpmVersion}`);
@@ -70,7 +74,8 @@ describe.skipIf(!OK).each(TARGETS)('rpmdb $flavour for rpm $rpmVersion', (target
 
   it('@snyk/rpm-parser lists the same packages and versions', async () => {
     const data = Buffer.from(files.find((f) => /^(Packages|Packages\.db|rpmdb\.sqlite)$/.test(f.path))!.data);
-    if (target.flavour === 'bdb-hash-v8') return; // snyk reads hash v9 pages only: v8 is checked by bdb_ro + db5.3_verify
+    // snyk reads little-endian hash v9 pages only: the others are checked by bdb_ro + db5.3_verify
+    if (target.flavour === 'bdb-hash-v8' || BE) return;
     const res = target.flavour === 'sqlite' ? await getPackagesSqlite(data) : target.flavour === 'ndb' ? await getPackagesNdb(data) : await getPackages(data);
     expect(res.error).toBeUndefined();
     const got = res.response.map((p) => `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`).sort();
@@ -82,23 +87,25 @@ describe.skipIf(!OK).each(TARGETS)('rpmdb $flavour for rpm $rpmVersion', (target
   // page[26:] of every non-last overflow page: a port of that loop must recover every blob
   it.skipIf(!target.flavour.startsWith('bdb'))('a go-rpmdb style page scan recovers every blob', async () => {
     const buf = readFileSync(join(dbpath, 'Packages'));
-    const pageSize = buf.readUInt32LE(20);
+    const u16 = (b: Buffer, o: number): number => (BE ? b.readUInt16BE(o) : b.readUInt16LE(o));
+    const u32 = (b: Buffer, o: number): number => (BE ? b.readUInt32BE(o) : b.readUInt32LE(o));
+    const pageSize = u32(buf, 20);
     expect(buf[24]).toBe(0); // encrypt_alg
-    const last = buf.readUInt32LE(32);
+    const last = u32(buf, 32);
     const got: string[] = [];
     for (let pg = 0; pg <= last; pg++) {
       const p = buf.subarray(pg * pageSize, (pg + 1) * pageSize);
       if (p[25] !== 2 && p[25] !== 13) continue;
-      const n = p.readUInt16LE(20);
+      const n = u16(p, 20);
       for (let i = 1; i < n; i += 2) {
-        const off = p.readUInt16LE(26 + 2 * i);
+        const off = u16(p, 26 + 2 * i);
         if (p[off] !== 3) continue;
-        let cur = p.readUInt32LE(off + 4);
+        let cur = u32(p, off + 4);
         const parts: Buffer[] = [];
         while (cur !== 0) {
           const o = buf.subarray(cur * pageSize, (cur + 1) * pageSize);
-          const next = o.readUInt32LE(16);
-          parts.push(next === 0 ? o.subarray(26, 26 + o.readUInt16LE(22)) : o.subarray(26));
+          const next = u32(o, 16);
+          parts.push(next === 0 ? o.subarray(26, 26 + u16(o, 22)) : o.subarray(26));
           cur = next;
         }
         got.push(Buffer.concat(parts).toString('hex'));
@@ -114,7 +121,7 @@ describe.skipIf(!OK).each(TARGETS)('rpmdb $flavour for rpm $rpmVersion', (target
     expect(new Set(files.map((f) => Buffer.from(f.data.subarray(52, 72)).toString('hex'))).size).toBe(files.length);
     const want = target.flavour === 'bdb-hash-v8' ? 8 : 9;
     const pk = readFileSync(join(dbpath, 'Packages'));
-    expect(pk.readUInt32LE(16)).toBe(want);
+    expect(BE ? pk.readUInt32BE(16) : pk.readUInt32LE(16)).toBe(want);
     expect(run('db5.3_stat', ['-d', join(dbpath, 'Packages')]).stdout).toMatch(new RegExp(`^\\s*${want}\\s+Hash version number`, 'm'));
   });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
 import { parseShell } from '../../src/assemble/scriptlets/shell-parse.js';
-import { SDE, baseImage, pkg, text } from './helpers.js';
+import { SDE, baseImage, line, pkg, text } from './helpers.js';
 
 const run = (t: ReturnType<typeof baseImage>, body: string, prog?: string[]) =>
   emulateScriptlets([pkg({ name: 'p', scripts: [{ kind: 'post', body, ...(prog ? { prog } : {}) }] })], t, { sourceDateEpoch: SDE });
@@ -111,8 +111,16 @@ exit 0`);
     expect(() => parseShell('f() { :; }')).toThrow(/function/);
     expect(() => parseShell('if true; then :')).toThrow(/fi/);
     const t = baseImage(7);
-    const r = run(t, 'useradd `cat /etc/name`');
-    expect(r.skipped[0]?.reason).toContain('command substitution');
+    expect(run(t, 'echo $((1 + 1)) > /tmp/x').skipped[0]?.reason).toContain('arithmetic expansion');
+    expect(run(t, 'KVER=`uname -r`').skipped[0]?.reason).toBe('unhandled command: uname -r');
+  });
+  it('command substitution runs through the same emulation; group output can be redirected', () => {
+    const t = baseImage(7);
+    t.writeFile('/etc/svcname', 'svc\n');
+    const r = run(t, 'NAME=$(cat /etc/svcname)\nuseradd -r -c "$(echo Service  account)" "$NAME"\n[ "`id -u svc`" = 999 ] && { echo yes; echo "uid $(id -u svc)"; } > /tmp/out');
+    expect(r.skipped).toEqual([]);
+    expect(line(t, '/etc/passwd', 'svc')).toBe('svc:x:999:999:Service account:/home/svc:/bin/bash');
+    expect(text(t, '/tmp/out')).toBe('yes\nuid 999\n');
   });
 });
 

@@ -45,7 +45,7 @@ describe.skipIf(!haveCs9)('rootfs-assemble resolve', () => {
     expect(r.code).toBe(6);
     expect(r.out).toBe('');
     expect(r.err).toContain('RFS_UNSOLVABLE');
-    expect(r.err).toMatch(/nothing provides libgcc >= [^ ]+ needed by gcc-/);
+    expect(r.err).toMatch(/nothing provides \S+ .*needed by gcc-/);
     expect(r.err).toContain("'perl' was requested");
     const tc = readFileSync(join(work, 'perl.t'), 'utf8');
     expect(tc).toMatch(/^job install oneof perl-4:5\.32\.1-479\.el9\.x86_64@a/m);

@@ -1,10 +1,9 @@
 import { it } from 'vitest';
-import { writeFileSync } from 'node:fs';
 import { cs9Pool } from './cs9.js';
-import { resolve } from '../../src/solver/index.js';
 it('dbg', async () => {
   const { pool } = await cs9Pool();
-  const lines: string[] = [];
-  resolve(pool, { install: ['tomcat', 'maven'] }, { trace: (m) => lines.push(m) });
-  writeFileSync('/tmp/ours-trace.txt', lines.join('\n') + '\n');
+  const idm = pool.named('idm-pki-tools').map(id => pool.solvable(id)).pop();
+  for (const d of idm.pkg.requires) { const p = pool.whatProvides(d); if (!p.length) console.log('MISSING', d.name, d.flags, d.version); }
+  const l = pool.named('lksctp-tools-doc').map(id => pool.solvable(id)).pop();
+  for (const d of l.pkg.requires) { const p = pool.whatProvides(d); if (!p.length) console.log('MISSING2', d.name, d.flags, d.version); }
 }, 300000);

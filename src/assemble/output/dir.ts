@@ -4,7 +4,8 @@
 // no mknod/setxattr). Everything intended is recorded in the sidecar "<dir>.ownership.json":
 //   { "format": "rootfs-assemble-ownership", "version": 1, "applied": { ownership, devices, xattrs },
 //     "entries": [ { path, type, mode: "4755", uid, gid, uname, gname, linkTarget?,
-//                    devMajor?, devMinor?, xattrs?: { name: hex } } ] }   (all entries, tar order)
+//                    devMajor?, devMinor?, xattrs?: { name: hex } } ] }
+//   All entries in tar order, one per line.
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, symlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RfsError } from '../../errors/index.js';
@@ -100,9 +101,11 @@ export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutp
       await utimes(d.path, d.mtime, d.mtime);
     }
   }, opts.signal);
-  const doc = { format: 'rootfs-assemble-ownership', version: 1, applied: { ownership: asRoot, devices: false, xattrs: false }, entries: record };
+  // one entry per line: greppable and diffable, still one JSON document
+  const head = JSON.stringify({ format: 'rootfs-assemble-ownership', version: 1, applied: { ownership: asRoot, devices: false, xattrs: false } });
+  const text = `${head.slice(0, -1)},"entries":[\n${record.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
   try {
-    await atomicFile(sidecarPath(opts.path), (tmp) => writeFile(tmp, JSON.stringify(doc, null, 1) + '\n'), opts.signal);
+    await atomicFile(sidecarPath(opts.path), (tmp) => writeFile(tmp, text), opts.signal);
   } catch (err) {
     await removeTree(opts.path);
     throw err;

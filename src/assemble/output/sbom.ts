@@ -71,6 +71,12 @@ function licenseRefs(licenses: string[]): Map<string, string> {
 
 const SPDX_ALGO: Record<string, string> = { md5: 'MD5', sha1: 'SHA1', sha224: 'SHA224', sha256: 'SHA256', sha384: 'SHA384', sha512: 'SHA512' };
 
+/** SPDX wants YYYY-MM-DDThh:mm:ssZ (UTC, no fraction) */
+function spdxTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(Math.floor(t / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export function buildSbom(input: SbomInput): Record<string, unknown> {
   const pkgs = [...input.packages].sort((a, b) => {
     const ka = `${a.name}\0${a.arch}\0${a.epoch ?? 0}\0${a.version}\0${a.release}`;
@@ -113,7 +119,7 @@ export function buildSbom(input: SbomInput): Record<string, unknown> {
     SPDXID: 'SPDXRef-DOCUMENT',
     name: `${distro.id}-${distro.version}-rootfs`,
     documentNamespace: `https://rootfs-assemble.invalid/spdx/${idSafe(distro.id)}-${idSafe(distro.version)}-${ns}`,
-    creationInfo: { created: input.created.replace(/\.\d+Z$/, 'Z'), creators: ['Tool: rootfs-assemble'] },
+    creationInfo: { created: spdxTime(input.created), creators: ['Tool: rootfs-assemble'] },
     packages,
     ...(licenses.length > 0 ? { hasExtractedLicensingInfos: licenses.map((l) => ({ licenseId: refs.get(l), extractedText: l, name: l })) } : {}),
     relationships: [

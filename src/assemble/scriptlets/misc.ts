@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CommandCtx, CommandResult, EmulationEnv } from './context.js';
 import type { ImageFS } from '../imagefs.js';
 import { readText } from './context.js';
-import { globRegex } from './shell-run.js';
+import { globRegex } from './shell-glob.js';
 import { encodeLdCache, scanLibraries } from './ldcache.js';
 
 /** Directories listed in /etc/ld.so.conf (with `include` globs), in order. */
@@ -114,6 +114,23 @@ export function glibcPostUpgrade(argv: string[], ctx: CommandCtx): number {
   return 0;
 }
 
+const DIR_HEADER = `This is the file .../info/dir, which contains the
+topmost node of the Info hierarchy, called (dir)Top.
+The first time you invoke Info you start off looking at this node.
+\x1f
+File: dir,\tNode: Top,\tThis is the top of the INFO tree
+
+  This (the Directory node) gives a menu of major topics.
+  Typing "q" exits, "H" lists all Info commands, "d" returns here,
+  "h" gives a primer for first-timers,
+  "mEmacs<Return>" visits the Emacs manual, etc.
+
+  In Emacs, you can click mouse button 2 on a menu item or cross reference
+  to select it.
+
+* Menu:
+`;
+
 /** install-info: add the file's START-INFO-DIR-ENTRY lines to the dir file under its section. */
 export function installInfo(argv: string[], ctx: CommandCtx): number {
   const fs = ctx.env.fs;
@@ -138,19 +155,26 @@ export function installInfo(argv: string[], ctx: CommandCtx): number {
   const section = /^INFO-DIR-SECTION\s+(.+)$/m.exec(text)?.[1]?.trim() ?? 'Miscellaneous';
   const entry = /^START-INFO-DIR-ENTRY\n([\s\S]*?)\nEND-INFO-DIR-ENTRY/m.exec(text)?.[1];
   if (entry === undefined) { ctx.rec.act(`install-info ${file}: no dir entry`); return 0; }
-  const cur = readText(fs, dir);
-  if (cur === undefined) { ctx.rec.problem(`install-info: ${dir} does not exist`); return 0; }
+  // a missing dir file is created with texinfo's standard header, as install-info does
+  const cur = readText(fs, dir) ?? DIR_HEADER;
   const firstName = /^\* ([^:]+):/.exec(entry)?.[1];
   if (firstName !== undefined && cur.includes(`* ${firstName}:`)) return 0;
-  const lines = cur.split('\n');
+  const lines = cur.replace(/\n+$/, '').split('\n');
   const at = lines.findIndex((l) => l.trim() === section);
   if (at < 0) lines.push('', section, ...entry.split('\n'));
   else {
-    let end = at + 1;
-    while (end < lines.length && lines[end]!.startsWith('*')) end++;
-    lines.splice(end, 0, ...entry.split('\n'));
+    // entries stay in alphabetical order within their section
+    let pos = at + 1;
+    const key = (firstName ?? '').toLowerCase();
+    while (pos < lines.length && (lines[pos]!.startsWith('*') || lines[pos]!.startsWith(' '))) {
+      const name = /^\* ([^:]+):/.exec(lines[pos]!)?.[1];
+      if (name !== undefined && name.toLowerCase() > key) break;
+      pos++;
+    }
+    lines.splice(pos, 0, ...entry.split('\n'));
   }
-  fs.writeFile(dir, lines.join('\n'));
+  lines.push('');
+  fs.writeFile(dir, lines.join('\n'), fs.exists(dir) ? {} : { mode: 0o644 });
   ctx.rec.act(`install-info ${file} -> ${dir} (${section})`);
   return 0;
 }

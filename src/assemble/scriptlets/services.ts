@@ -4,7 +4,7 @@
 // itself ignores them in a chroot.
 import type { CommandCtx } from './context.js';
 import { joinPath, readText, readTextFollow } from './context.js';
-import { globRegex } from './shell-run.js';
+import { globRegex } from './shell-glob.js';
 
 const INIT_DIRS = ['/etc/rc.d/init.d', '/etc/init.d'];
 

@@ -5,6 +5,7 @@
 export type WordPart =
   | { kind: 'lit'; text: string; quoted: boolean }
   | { kind: 'var'; name: string; quoted: boolean; op?: string; arg?: string }
+  | { kind: 'cmdsub'; src: string; quoted: boolean }
   | { kind: 'unsupported'; what: string };
 
 export interface Word {
@@ -130,12 +131,12 @@ function readWord(src: string, i: number, parts: WordPart[]): number {
   return i;
 }
 
-/** `$name`, `${name}`, `${name:-x}`, `$1`, `$?`; `$(..)`, `$((..))` and backquotes are marked unsupported. */
+/** `$name`, `${name}`, `${name:-x}`, `$1`, `$?`, `$(..)` and backquotes; `$((..))` is marked unsupported. */
 function readDollar(src: string, i: number, parts: WordPart[], quoted: boolean): number {
   if (src[i] === '`') {
     const end = src.indexOf('`', i + 1);
     if (end < 0) throw new ShellSyntaxError('unterminated backquote');
-    parts.push({ kind: 'unsupported', what: `command substitution \`${src.slice(i + 1, end)}\`` });
+    parts.push({ kind: 'cmdsub', src: src.slice(i + 1, end).replace(/\\([`$\\])/g, '$1'), quoted });
     return end + 1;
   }
   const next = src[i + 1];
@@ -147,7 +148,8 @@ function readDollar(src: string, i: number, parts: WordPart[], quoted: boolean):
       else if (src[j] === ')' && --depth === 0) break;
     }
     if (j >= src.length) throw new ShellSyntaxError('unterminated $(');
-    parts.push({ kind: 'unsupported', what: `command substitution ${src.slice(i, j + 1)}` });
+    if (src[i + 2] === '(') parts.push({ kind: 'unsupported', what: `arithmetic expansion ${src.slice(i, j + 1)}` });
+    else parts.push({ kind: 'cmdsub', src: src.slice(i + 2, j), quoted });
     return j + 1;
   }
   if (next === '{') {

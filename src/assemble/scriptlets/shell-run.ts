@@ -1,11 +1,13 @@
 // Walks a parsed scriptlet: control flow, expansion ($1, variables, globs over the image),
 // redirections into image files, and dispatch of each command to its emulation. A command we
 // do not know is recorded as a problem and assumed to succeed, so the report names it.
+import { ShellSyntaxError, parseShell } from './shell-parse.js';
 import type { Node, Redir } from './shell-parse.js';
 import type { Word } from './shell-lex.js';
 import type { CommandFn, EmulationEnv, RunRecord } from './context.js';
 import { base, joinPath, readText } from './context.js';
 import { evalTest } from './test-cmd.js';
+import { globImage, globRegex } from './shell-glob.js';
 
 class ExitSignal {
   constructor(readonly status: number) {}
@@ -18,6 +20,8 @@ export class ShellRun {
   private vars = new Map<string, string>();
   private status = 0;
   private cwd = '/';
+  /** where standard output goes: captured for $(...) and { ...; } > file, else rpm's log (dropped) */
+  private out: string[] | null = null;
 
   constructor(
     private readonly env: EmulationEnv,
@@ -56,6 +60,7 @@ export class ShellRun {
           st = r.status;
           input = r.stdout;
         }
+        this.emit(input);
         return (this.status = node.negate ? (st === 0 ? 1 : 0) : st);
       }
       case 'if': {
@@ -68,7 +73,7 @@ export class ShellRun {
         const items = node.items.flatMap((w) => this.expand(w));
         let st = 0;
         for (const v of items) {
-          this.vars.set(node.name, v);
+          this.vars.set(node.name, v); // items were expanded before the loop
           st = this.run(node.body, stdin);
         }
         return (this.status = st);
@@ -83,31 +88,84 @@ export class ShellRun {
         return (this.status = 0);
       }
       case 'group':
-      case 'simple':
-        return (this.status = this.simpleOrCompound(node, stdin).status);
+      case 'simple': {
+        const r = this.simpleOrCompound(node, stdin);
+        this.emit(r.stdout);
+        return (this.status = r.status);
+      }
+    }
+  }
+
+  private emit(text: string): void {
+    if (text !== '' && this.out) this.out.push(text);
+  }
+
+  /** Run `body` with its standard output captured. */
+  private capture(body: () => number): { status: number; stdout: string } {
+    const saved = this.out;
+    this.out = [];
+    try {
+      const status = body();
+      return { status, stdout: this.out.join('') };
+    } finally {
+      this.out = saved;
+    }
+  }
+
+  /** $(...): a subshell whose output, minus trailing newlines, becomes the word */
+  private substitute(src: string): string {
+    let node: Node;
+    try {
+      node = parseShell(src);
+    } catch (e) {
+      if (e instanceof ShellSyntaxError) throw new Unsupported(`command substitution $(${src}): ${e.message}`);
+      throw e;
+    }
+    const saved = { vars: new Map(this.vars), cwd: this.cwd };
+    try {
+      const r = this.capture(() => {
+        try {
+          return this.run(node, '');
+        } catch (e) {
+          if (e instanceof ExitSignal) return e.status;
+          throw e;
+        }
+      });
+      this.status = r.status;
+      return r.stdout.replace(/\n+$/, '');
+    } finally {
+      this.vars = saved.vars;
+      this.cwd = saved.cwd;
     }
   }
 
   private simpleOrCompound(node: Node, stdin: string): { status: number; stdout: string } {
     if (node.t === 'group') {
       const input = this.redirInput(node.redirs) ?? stdin;
-      if (!node.subshell) return { status: this.run(node.body, input), stdout: '' };
       const saved = { vars: new Map(this.vars), cwd: this.cwd };
-      try {
-        return { status: this.run(node.body, input), stdout: '' };
-      } catch (e) {
-        if (e instanceof ExitSignal) return { status: e.status, stdout: '' };
-        throw e;
-      } finally {
+      const r = this.capture(() => {
+        try {
+          return this.run(node.body, input);
+        } catch (e) {
+          if (node.subshell && e instanceof ExitSignal) return e.status;
+          throw e;
+        }
+      });
+      if (node.subshell) {
         this.vars = saved.vars;
         this.cwd = saved.cwd;
       }
+      return { status: r.status, stdout: this.redirOutput(node.redirs, r.stdout) };
     }
     if (node.t !== 'simple') return { status: this.run(node, stdin), stdout: '' };
     let argv: string[];
     try {
       argv = node.words.flatMap((w) => this.expand(w));
-      for (const a of node.assigns) if (node.words.length === 0) this.vars.set(a.name, this.expand(a.value, false).join(' '));
+      for (const a of node.assigns) {
+        if (node.words.length > 0) continue; // VAR=x cmd: the variable is only for cmd
+        const value = this.expand(a.value, false).join(' '); // may run $(...), which swaps this.vars
+        this.vars.set(a.name, value);
+      }
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       this.rec.problem(`${e.message} in: ${node.line}`);
@@ -222,9 +280,26 @@ export class ShellRun {
     let globbable = false;
     let sawQuoted = false;
     const pattern: string[] = [''];
+    // unquoted expansions split into fields; their text never globs
+    const addExpanded = (text: string, quoted: boolean): void => {
+      if (!quoted && split) {
+        const pieces = text.split(/[ \t\n]+/);
+        fields[fields.length - 1] += pieces[0]!;
+        pattern[pattern.length - 1] += pieces[0]!;
+        for (const p of pieces.slice(1)) { fields.push(p); pattern.push(p); }
+      } else {
+        fields[fields.length - 1] += text;
+        pattern[pattern.length - 1] += text.replace(/[*?[\]\\]/g, '\\$&');
+      }
+    };
     for (const part of word.parts) {
       if (part.kind === 'unsupported') throw new Unsupported(part.what);
       let text: string;
+      if (part.kind === 'cmdsub') {
+        if (part.quoted) sawQuoted = true;
+        addExpanded(this.substitute(part.src), part.quoted);
+        continue;
+      }
       if (part.kind === 'lit') {
         text = part.text;
         if (part.quoted) sawQuoted = true;
@@ -239,62 +314,15 @@ export class ShellRun {
       else if (!part.op.startsWith(':') && v === undefined) text = part.op === '-' || part.op === '=' ? part.arg ?? '' : '';
       else text = part.op.endsWith('+') ? part.arg ?? '' : v ?? '';
       if (part.quoted) sawQuoted = true;
-      if (!part.quoted && split) {
-        const pieces = text.split(/[ \t\n]+/);
-        fields[fields.length - 1] += pieces[0]!;
-        pattern[pattern.length - 1] += pieces[0]!;
-        for (const p of pieces.slice(1)) { fields.push(p); pattern.push(p); }
-      } else {
-        fields[fields.length - 1] += text;
-        pattern[pattern.length - 1] += text.replace(/[*?[\]\\]/g, '\\$&');
-      }
+      addExpanded(text, part.quoted);
     }
     const out = fields.filter((f, i) => f !== '' || (sawQuoted && i === 0 && fields.length === 1));
     if (!globbable || !split) return out;
     return out.flatMap((f, i) => {
-      const matches = this.glob(pattern[i] ?? f);
+      const matches = globImage(this.env.fs, pattern[i] ?? f);
       return matches.length ? matches : [f];
     });
   }
 
-  private glob(pattern: string): string[] {
-    if (!pattern.startsWith('/')) return [];
-    let paths = ['/'];
-    for (const seg of pattern.split('/').filter(Boolean)) {
-      const next: string[] = [];
-      const wild = /(^|[^\\])[*?[]/.test(seg);
-      for (const dir of paths) {
-        const prefix = dir === '/' ? '' : dir;
-        if (!wild) {
-          const p = `${prefix}/${seg.replace(/\\(.)/g, '$1')}`;
-          if (this.env.fs.lstat(p)) next.push(p);
-          continue;
-        }
-        const re = globRegex(seg);
-        for (const child of this.env.fs.list(dir)) {
-          if (child.startsWith('.') && !seg.startsWith('.')) continue;
-          if (re.test(child)) next.push(`${prefix}/${child}`);
-        }
-      }
-      paths = next;
-    }
-    return paths.sort();
-  }
-}
 
-/** sh pattern -> anchored RegExp (`*`, `?`, `[...]`, backslash escapes) */
-export function globRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    else if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else { re += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']'; i = end; }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
 }

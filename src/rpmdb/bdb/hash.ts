@@ -17,6 +17,8 @@ export interface HashOptions {
   /** force this value off-page (Packages blobs: go-rpmdb reads only H_OFFPAGE values) */
   offpageValue?: (key: Uint8Array, value: Uint8Array) => boolean;
   pageSize?: number;
+  /** cap on the bucket count; fuller buckets then chain onto extra pages (default 2^20) */
+  maxBuckets?: number;
 }
 
 export type KV = readonly [key: Uint8Array, value: Uint8Array];
@@ -51,9 +53,10 @@ export function buildHash(pairs: readonly KV[], opts: HashOptions): Uint8Array {
   const sizes = pairs.map(([k, v], i) => itemSize(k, false) + itemSize(v, offVal[i]!) + 4);
 
   // start near the bucket count the total size needs, then double until the fullest bucket fits
+  const maxBuckets = opts.maxBuckets ?? MAX_BUCKETS;
   let nb = 2;
   const total = sizes.reduce((a, b) => a + b, 0);
-  while (nb < MAX_BUCKETS && nb * room * 0.5 < total) nb *= 2;
+  while (nb < maxBuckets && nb * room * 0.5 < total) nb *= 2;
   let buckets: number[][];
   for (;;) {
     buckets = Array.from({ length: nb }, () => []);
@@ -65,7 +68,7 @@ export function buildHash(pairs: readonly KV[], opts: HashOptions): Uint8Array {
       used[b]! += sizes[i]!;
       if (used[b]! > worst) worst = used[b]!;
     }
-    if (worst <= room || nb >= MAX_BUCKETS) break;
+    if (worst <= room || nb >= maxBuckets) break;
     nb *= 2;
   }
 

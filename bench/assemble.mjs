@@ -1,0 +1,86 @@
+// Full assemble from a local HTTP mirror, next to `dnf --installroot` + `tar` for the same
+// package set, in one run. Needs the fixture repos (npm run fixtures), dnf, GNU time, root for dnf.
+// Usage: node bench/assemble.mjs [runs]   -> prints a markdown table; writes bench/RESULTS-assemble.md
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Number(process.argv[2] ?? 3);
+const cache = join(ROOT, 'test/fixtures/.cache');
+const current = join(cache, 'current');
+const build = existsSync(current) ? join(cache, readFileSync(current, 'utf8').trim(), 'repos') : undefined;
+if (!build) throw new Error('no fixture repos: run `npm run fixtures` first');
+
+const LAYOUT = { '/7.9.2009/os/x86_64/': 'el7-os', '/7.9.2009/updates/x86_64/': 'el7-updates', '/modern/x86_64/': 'modern' };
+const server = createServer((req, res) => {
+  const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const hit = Object.entries(LAYOUT).find(([p]) => url.startsWith(p));
+  const file = hit && join(build, hit[1], url.slice(hit[0].length));
+  if (!file || !existsSync(file) || statSync(file).isDirectory()) { res.statusCode = 404; res.end(); return; }
+  res.setHeader('content-length', statSync(file).size);
+  createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+/** Run a command under GNU time; returns wall seconds and peak RSS in MB. */
+function timed(cmd, args, env = {}) {
+  return new Promise((res, rej) => {
+    const p = spawn('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (c) => { err += c; });
+    p.on('close', (code) => {
+      const last = err.trim().split('\n').pop() ?? '';
+      const [s, kb] = last.split(' ').map(Number);
+      if (code !== 0) rej(new Error(`${cmd} failed (${code}): ${err.slice(-2000)}`)); else res({ s, mb: kb / 1024 });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const CASES = [
+  { name: 'el7 default set (centos:7.9.2009)', ours: ['centos:7.9.2009', '--mirror', base], repo: `${base}7.9.2009/os/x86_64/`,
+    pkgs: ['basesystem', 'bash', 'centos-release', 'coreutils', 'yum', 'rpm', 'shadow-utils', 'passwd', 'findutils', 'tar', 'gzip', 'vim-minimal', 'iputils'] },
+  { name: 'modern (zstd, sqlite rpmdb)', ours: ['--repofrompath', `m,${base}modern/x86_64/`, '--rpmdb', 'sqlite'], repo: `${base}modern/x86_64/`,
+    pkgs: ['bash', 'coreutils-single', 'setup', 'filesystem', 'rpm', 'shadow-utils', 'systemd', 'passwd', 'tar', 'vim-minimal'] },
+];
+
+const rows = [];
+for (const c of CASES) {
+  const res = { ours: [], oursWarm: [], dnf: [] };
+  for (let i = 0; i < runs; i++) {
+    const w = mkdtempSync(join(tmpdir(), 'rfs-bench-'));
+    try {
+      const args = [join(ROOT, 'bin/rootfs-assemble.js'), ...c.ours, ...(c.ours[0].includes(':') ? [] : c.pkgs), '-o', join(w, 'out.tar'), '--cache-dir', join(w, 'cache'), '-q'];
+      res.ours.push(await timed(process.execPath, args, { SOURCE_DATE_EPOCH: '1700000000' }));
+      res.oursWarm.push(await timed(process.execPath, args, { SOURCE_DATE_EPOCH: '1700000000' }));
+      const inst = join(w, 'root');
+      const dnfArgs = ['--installroot', inst, `--repofrompath=b,${c.repo}`, '--disablerepo=*', '--enablerepo=b', '--releasever=7',
+        `--setopt=cachedir=${join(w, 'dnfcache')}`, '--setopt=install_weak_deps=False', '--nogpgcheck', '-y', '-q', 'install', ...c.pkgs];
+      // dnf + tar, as a user of dnf would build the same image
+      const script = `dnf ${dnfArgs.map((a) => `'${a}'`).join(' ')} >/dev/null 2>&1 || exit 1; tar -C '${inst}' -cf '${join(w, 'dnf.tar')}' .`;
+      res.dnf.push(await timed('sh', ['-c', script]));
+    } finally {
+      rmSync(w, { recursive: true, force: true });
+    }
+  }
+  const t = (xs) => median(xs.map((x) => x.s));
+  const m = (xs) => Math.max(...xs.map((x) => x.mb));
+  rows.push(`| ${c.name} | ${t(res.ours).toFixed(2)} s / ${m(res.ours).toFixed(0)} MB | ${t(res.oursWarm).toFixed(2)} s / ${m(res.oursWarm).toFixed(0)} MB | ${t(res.dnf).toFixed(2)} s / ${m(res.dnf).toFixed(0)} MB | ${(t(res.ours) / t(res.dnf)).toFixed(2)}x |`);
+}
+server.close();
+const nodeV = process.version;
+const dnfV = execFileSync('dnf', ['--version']).toString().split('\n')[0];
+const table = [
+  `Full assemble from a local HTTP mirror (median of ${runs}; wall time / peak RSS; node ${nodeV}, dnf ${dnfV}, 2 cores):`,
+  '',
+  '| case | rootfs-assemble (cold cache) | rootfs-assemble (warm cache) | dnf --installroot + tar | ratio cold/dnf |',
+  '|---|---|---|---|---|',
+  ...rows,
+].join('\n');
+process.stdout.write(table + '\n');
+writeFileSync(join(ROOT, 'bench/RESULTS-assemble.md'), table + '\n');

@@ -1,0 +1,70 @@
+// Fallback for repos whose repomd.xml offers only primary_db (createrepo's *-primary.sqlite):
+// the same PackageStore, read with sql.js (wasm, no native build).
+import { createReadStream } from 'node:fs';
+import initSqlJs from 'sql.js';
+import { decompress } from '../decompress/index.js';
+import { checksumType } from '../util/checksum.js';
+import { DEP_KINDS, NUM_COLS, STR_COLS, StoreBuilder, type PackageStore } from './store.js';
+import { evrString, senseOf } from './deps.js';
+import { MetadataFormatError } from './primary.js';
+
+type Cell = string | number | Uint8Array | null;
+const str = (v: Cell | undefined): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const num = (v: Cell | undefined): number => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
+
+export async function readPrimarySqlite(path: string, opts: { maxBytes?: number; subject?: string } = {}): Promise<PackageStore> {
+  const parts: Uint8Array[] = [];
+  for await (const c of decompress(createReadStream(path), undefined, opts)) parts.push(c);
+  const SQL = await initSqlJs();
+  const db = new SQL.Database(Buffer.concat(parts));
+  try {
+    const rows = (sql: string, each: (r: Cell[]) => void): void => {
+      const st = db.prepare(sql);
+      try { while (st.step()) each(st.get() as Cell[]); } finally { st.free(); }
+    };
+    const b = new StoreBuilder();
+    // Deps per package and kind, as store dep ids, in table order.
+    const deps = DEP_KINDS.map(() => new Map<number, number[]>());
+    DEP_KINDS.forEach((kind, k) => {
+      const pre = kind === 'requires' ? ', pre' : ', NULL';
+      rows(`SELECT pkgKey, name, flags, epoch, version, release${pre} FROM ${kind} ORDER BY pkgKey, rowid`, (r) => {
+        const key = num(r[0]);
+        const p = r[6] === 'TRUE' || r[6] === 1 || r[6] === '1' ? '1' : undefined;
+        const id = b.depId(b.intern(str(r[1])), senseOf(str(r[2]) || undefined, p), b.intern(evrString(str(r[3]) || undefined, str(r[4]) || undefined, str(r[5]) || undefined)));
+        const m = deps[k]!;
+        const list = m.get(key);
+        if (list) list.push(id); else m.set(key, [id]);
+      });
+    });
+    const files = new Map<number, string[]>();
+    rows('SELECT pkgKey, name FROM files ORDER BY pkgKey, rowid', (r) => {
+      const key = num(r[0]);
+      const list = files.get(key);
+      if (list) list.push(str(r[1])); else files.set(key, [str(r[1])]);
+    });
+    const S = (c: (typeof STR_COLS)[number]): number => STR_COLS.indexOf(c);
+    const N = (c: (typeof NUM_COLS)[number]): number => NUM_COLS.indexOf(c);
+    rows(`SELECT pkgKey, pkgId, name, arch, version, epoch, release, summary, time_build, rpm_license, rpm_vendor, rpm_group,
+      rpm_sourcerpm, size_package, size_installed, location_href, location_base, checksum_type FROM packages ORDER BY pkgKey`, (r) => {
+      const key = num(r[0]);
+      const ct = checksumType(str(r[17]));
+      if (!ct) throw new MetadataFormatError(`unknown checksum type ${str(r[17])}`);
+      b.begin();
+      b.setUniqueStr(S('checksumValue'), str(r[1]).toLowerCase());
+      b.setStr(S('checksumType'), ct);
+      b.setStr(S('name'), str(r[2])); b.setStr(S('arch'), str(r[3])); b.setStr(S('version'), str(r[4]));
+      b.setNum(N('epoch'), num(r[5])); b.setStr(S('release'), str(r[6])); b.setStr(S('summary'), str(r[7]));
+      b.setNum(N('buildtime'), num(r[8])); b.setStr(S('license'), str(r[9])); b.setStr(S('vendor'), str(r[10]));
+      b.setStr(S('group'), str(r[11])); b.setStr(S('sourcerpm'), str(r[12]));
+      b.setNum(N('packageSize'), num(r[13])); b.setNum(N('installedSize'), num(r[14]));
+      b.setUniqueStr(S('location'), str(r[15]));
+      if (str(r[16])) b.setStr(S('locationBase'), str(r[16]));
+      DEP_KINDS.forEach((_, k) => { for (const id of deps[k]!.get(key) ?? []) b.addDepRef(k, id); });
+      for (const f of files.get(key) ?? []) b.addFile(f);
+      b.end();
+    });
+    return b.finish();
+  } finally {
+    db.close();
+  }
+}
