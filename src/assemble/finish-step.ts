@@ -21,7 +21,12 @@ export function finishAndEmulate(
   const report = emulateScriptlets(
     ordered.map((u) => ({ nevra: u.nevra, name: u.meta.name, meta: u.meta })),
     tree,
-    { onEvent: emit, strict: opts.strictScriptlets ?? false },
+    {
+      onEvent: emit,
+      strict: opts.strictScriptlets ?? false,
+      ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
+      ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
+    },
   );
   if (profile) applyProfileFiles(tree, profile);
   finishImage(tree, distro, {

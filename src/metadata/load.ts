@@ -148,8 +148,6 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   ]);
   const excludes = (repo.exclude ?? []).map(globRe);
   const all = materialize(store, repo.id);
-  const originalIndex = new Map<RepoPackage, number>();
-  all.forEach((p, i) => originalIndex.set(p, i));
   const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)));
 
   const flRec = pickRecord(md, 'filelists');
@@ -161,6 +159,9 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
       if (!flRec) return loaded.packages.map((p) => p.files);
       filelists ??= loadFilelists(repo, fetcher, flRec, baseUrls, all, prim.checksum, opts);
       const byOriginal = await filelists;
+      // `packages` may have been filtered (filterModular): match by identity.
+      const originalIndex = new Map<RepoPackage, number>();
+      all.forEach((p, i) => originalIndex.set(p, i));
       return loaded.packages.map((p) => byOriginal[originalIndex.get(p) ?? -1] ?? p.files);
     },
   };

@@ -5,29 +5,45 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { NUM_COLS, STR_COLS, type PackageStore } from './store.js';
 
-const MAGIC = 'RFSPOOL3';
+const MAGIC = 'RFSPOOL4';
 
 type ArrayName = 'depName' | 'depFlags' | 'depVersion' | 'depRefs' | 'depStart' | 'fileRefs' | 'fileStart';
 const U32: ArrayName[] = ['depName', 'depFlags', 'depVersion', 'depRefs', 'depStart', 'fileRefs', 'fileStart'];
 
-interface Section { name: string; kind: 'u32' | 'f64' | 'utf8' | 'latin1' | 'u8'; bytes: number }
+interface Section { name: string; kind: 'u32' | 'f64' | 'utf8' | 'latin1'; bytes: number }
 interface Header { count: number; nstrings: number; sections: Section[] }
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The same store with ASCII strings first (id 0 = '' stays 0). */
+function asciiFirst(store: PackageStore): PackageStore {
+  const n = store.strings.length;
+  const map = new Uint32Array(n);
+  const strings: string[] = [];
+  const later: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (ASCII.test(store.strings[i]!)) { map[i] = strings.length; strings.push(store.strings[i]!); } else later.push(i);
+  }
+  for (const i of later) { map[i] = strings.length; strings.push(store.strings[i]!); }
+  const remap = (a: Uint32Array): Uint32Array => a.map((x) => map[x]!);
+  const str = {} as PackageStore['str'];
+  for (const c of STR_COLS) str[c] = remap(store.str[c]);
+  return { ...store, strings, str, depName: remap(store.depName), depVersion: remap(store.depVersion), fileRefs: remap(store.fileRefs) };
+}
+
 export function encodeStore(store: PackageStore): Buffer {
-  // ASCII strings (nearly all) decode as latin1 into one-byte strings: much faster than utf8.
-  const ascii: string[] = []; const other: string[] = [];
-  const isOther = new Uint8Array(store.strings.length);
-  store.strings.forEach((x, i) => {
-    if (/^[\x00-\x7f]*$/.test(x)) ascii.push(x); else { other.push(x); isOther[i] = 1; }
-  });
-  const a = Buffer.from(ascii.join('\u0000'), 'latin1');
-  const u = Buffer.from(other.join('\u0000'), 'utf8');
+  // ASCII strings (nearly all) decode as latin1 into one-byte strings, much faster than utf8;
+  // ids are renumbered so they come first and a load is two splits and a concat.
+  store = asciiFirst(store);
+  let nAscii = 0;
+  while (nAscii < store.strings.length && ASCII.test(store.strings[nAscii]!)) nAscii++;
+  const a = Buffer.from(store.strings.slice(0, nAscii).join('\u0000'), 'latin1');
+  const u = Buffer.from(store.strings.slice(nAscii).join('\u0000'), 'utf8');
   const parts: { s: Section; data: Uint8Array }[] = [
     { s: { name: 'ascii', kind: 'latin1', bytes: a.length }, data: a },
-    { s: { name: 'other', kind: 'utf8', bytes: u.length }, data: u },
-    { s: { name: 'isOther', kind: 'u8', bytes: isOther.length }, data: isOther },
+    { s: { name: 'other', kind: 'utf8', bytes: nAscii === store.strings.length ? 0 : u.length }, data: u },
   ];
   const add = (name: string, a: Uint32Array | Float64Array): void => {
     parts.push({ s: { name, kind: a instanceof Float64Array ? 'f64' : 'u32', bytes: a.byteLength }, data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
@@ -56,12 +72,11 @@ export function decodeStore(buf: Buffer): PackageStore | undefined {
   try { header = JSON.parse(buf.toString('utf8', 12, 12 + hlen)) as Header; } catch { return undefined; }
   let off = pad8(12 + hlen);
   const views = new Map<string, Uint32Array | Float64Array>();
-  let ascii: string[] | undefined; let other: string[] | undefined; let isOther: Uint8Array | undefined;
+  let ascii: string[] | undefined; let other: string[] | undefined;
   for (const s of header.sections) {
     if (off + s.bytes > buf.length) return undefined;
     if (s.kind === 'latin1') ascii = buf.toString('latin1', off, off + s.bytes).split('\u0000');
     else if (s.kind === 'utf8') other = s.bytes ? buf.toString('utf8', off, off + s.bytes).split('\u0000') : [];
-    else if (s.kind === 'u8') isOther = buf.subarray(off, off + s.bytes);
     else {
       const abs = buf.byteOffset + off;
       const Ctor = s.kind === 'f64' ? Float64Array : Uint32Array;
@@ -72,9 +87,8 @@ export function decodeStore(buf: Buffer): PackageStore | undefined {
     }
     off += pad8(s.bytes);
   }
-  if (!ascii || !other || !isOther || isOther.length !== header.nstrings || ascii.length + other.length !== header.nstrings) return undefined;
-  const strings = new Array<string>(header.nstrings);
-  for (let i = 0, ai = 0, oi = 0; i < strings.length; i++) strings[i] = isOther[i] ? other[oi++]! : ascii[ai++]!;
+  if (!ascii || !other || ascii.length + other.length !== header.nstrings) return undefined;
+  const strings = other.length ? ascii.concat(other) : ascii;
   const u32 = (n: string): Uint32Array | undefined => { const v = views.get(n); return v instanceof Uint32Array ? v : undefined; };
   const f64 = (n: string): Float64Array | undefined => { const v = views.get(n); return v instanceof Float64Array ? v : undefined; };
   const str = {} as PackageStore['str'];

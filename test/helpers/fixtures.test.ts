@@ -214,6 +214,9 @@ describe.skipIf(!avail.ok)('fixture mirror', () => {
     const pkg = (fixtureManifest()['el7-os'] ?? []).find((p) => p.name === 'bash');
     expect((await fetch(mirror.repoUrl('el7-os') + (pkg?.href ?? ''))).status).toBe(200);
     expect(mirror.requests).toContain('/' + rel);
+    const ml = await fetch(`${mirror.url}mirrorlist?release=4&arch=x86_64&repo=updates`);
+    expect(await ml.text()).toBe(`${mirror.url}4.9/updates/x86_64/\n`);
+    expect((await fetch(`${mirror.url}mirrorlist?release=5&arch=x86_64&repo=os`)).status).toBe(404);
   });
 
   it('injects status, corrupt, truncate, delay and reset faults, limited by times', async () => {

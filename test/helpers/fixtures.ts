@@ -22,6 +22,9 @@ export const MIRROR_LAYOUT: Readonly<Record<string, FixtureRepoName>> = {
   '/modern/x86_64/': 'modern',
 };
 
+/** mirrorlist `release=` values (releasever or the full point release) -> vault path component. */
+const MIRRORLIST_RELEASES: Readonly<Record<string, string>> = { '4': '4.9', '4.9': '4.9', '7': '7.9.2009', '7.9.2009': '7.9.2009' };
+
 export interface FixturePackage {
   name: string; epoch: number; version: string; release: string; arch: string;
   /** path relative to the repo dir, as in primary.xml's location href */
@@ -119,11 +122,26 @@ export interface Mirror {
   close(): Promise<void>;
 }
 
-/** A vault-style mirror (see MIRROR_LAYOUT) on 127.0.0.1, port chosen by the OS. */
+/**
+ * A vault-style mirror (see MIRROR_LAYOUT) on 127.0.0.1, port chosen by the OS; also answers
+ * `/mirrorlist?release=4.9&arch=x86_64&repo=os` (release 4, 4.9, 7, 7.9.2009) with the repo's URL.
+ */
 export async function startMirror(): Promise<Mirror> {
   const root = path.join(fixturesDir(), 'repos');
   const routes = Object.entries(MIRROR_LAYOUT).map(([prefix, repo]) => ({ prefix, dir: path.join(root, repo) }));
-  const server = await startStaticServer(routes);
+  let base = '';
+  // CentOS-style mirrorlist: /mirrorlist?release=4.9&arch=x86_64&repo=os -> one baseurl per line
+  const mirrorlist = {
+    prefix: '/mirrorlist',
+    handle(u: URL) {
+      const release = MIRRORLIST_RELEASES[u.searchParams.get('release') ?? ''] ?? '';
+      const prefix = `/${release}/${u.searchParams.get('repo') ?? ''}/${u.searchParams.get('arch') ?? ''}/`;
+      if (!release || !(prefix in MIRROR_LAYOUT)) return { status: 404, body: 'Invalid release/repo/arch combination\n' };
+      return { status: 200, body: `${base}${prefix.slice(1)}\n` };
+    },
+  };
+  const server = await startStaticServer(routes, { dynamic: [mirrorlist] });
+  base = server.url;
   const prefixOf = (name: FixtureRepoName): string => {
     const hit = Object.entries(MIRROR_LAYOUT).find(([, r]) => r === name);
     if (!hit) throw new Error(`no mirror path for ${name}`);

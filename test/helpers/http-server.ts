@@ -48,6 +48,12 @@ export interface StaticServer {
 
 interface Fault { re: RegExp; kind: FaultKind; left: number; delayMs: number }
 
+/** A computed response for a path prefix (e.g. a mirrorlist endpoint). */
+export interface DynamicRoute {
+  prefix: string;
+  handle(url: URL): { status: number; body: string; type?: string };
+}
+
 const TYPES: Record<string, string> = {
   '.xml': 'text/xml', '.gz': 'application/gzip', '.xz': 'application/x-xz', '.zst': 'application/zstd',
   '.bz2': 'application/x-bzip2', '.rpm': 'application/x-rpm', '.repo': 'text/plain', '.txt': 'text/plain',
@@ -82,7 +88,7 @@ function parseRange(h: string | undefined, size: number): { start: number; end: 
   return { start, end };
 }
 
-export async function startStaticServer(routes: Route[], opts: { host?: string } = {}): Promise<StaticServer> {
+export async function startStaticServer(routes: Route[], opts: { host?: string; dynamic?: DynamicRoute[] } = {}): Promise<StaticServer> {
   for (const r of routes) {
     if (!r.prefix.startsWith('/') || !r.prefix.endsWith('/')) throw new Error(`route prefix must start and end with '/': ${r.prefix}`);
   }
@@ -120,6 +126,14 @@ export async function startStaticServer(routes: Route[], opts: { host?: string }
       if (fault?.kind === 'delay') {
         await new Promise<void>((r) => { const t = setTimeout(r, fault.delayMs); res.on('close', () => { clearTimeout(t); r(); }); });
         if (res.destroyed) { rec.status = -1; return; }
+      }
+      const dyn = opts.dynamic?.find((d) => pathname.startsWith(d.prefix));
+      if (dyn) {
+        const out = dyn.handle(new URL(rawPath, `http://${host}`));
+        rec.status = out.status;
+        res.writeHead(out.status, { 'Content-Type': out.type ?? 'text/plain', 'Content-Length': Buffer.byteLength(out.body) });
+        res.end(method === 'HEAD' ? undefined : out.body);
+        return;
       }
       const file = resolveFile(routes, pathname);
       const st = file ? await fsp.stat(file).catch(() => null) : null;

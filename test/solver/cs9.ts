@@ -63,9 +63,12 @@ export function parseDnfTable(out: string): string[] | null {
   if (start < 0) return null;
   const res: string[] = [];
   let carry: string[] = [];
+  let installing = false;
   for (const l of lines.slice(start)) {
     if (/^Transaction Summary/.test(l) || /^=+$/.test(l)) break;
-    if (!l.startsWith(' ')) { carry = []; continue; }
+    // sections: "Installing:", "Installing dependencies:", ... and "Skipping packages with broken dependencies:"
+    if (!l.startsWith(' ')) { installing = /^Installing/.test(l); carry = []; continue; }
+    if (!installing) continue;
     const t = [...carry, ...l.trim().split(/\s+/)];
     if (t.length < 6) { carry = t; continue; }
     carry = [];
