@@ -93,7 +93,7 @@ ${row('rootfs-assemble cold primary parse (gunzip + parse + binary pool write)',
 ${row('rootfs-assemble cold loadRepo (+ verify, comps, modules.yaml, materialize)', s.cold, `${ratio(s.cold.ms, s.rpmmd2solv.ms)}x / ${ratio(s.cold.cpuMs, s.rpmmd2solv.cpuMs)}x`)}
 ${row('rootfs-assemble warm (binary pool cache)', s.warm, `${ratio(s.warm.ms, s.rpmmd2solv.ms)}x / ${ratio(s.warm.cpuMs, s.rpmmd2solv.cpuMs)}x; goal < 150 ms`)}
 ${row('rootfs-assemble cold with the \`sax\` tokenizer', s.sax, `${ratio(s.sax.ms, s.rpmmd2solv.ms)}x / ${ratio(s.sax.cpuMs, s.rpmmd2solv.cpuMs)}x (reference tokenizer)`)}
-${row('libsolv \`zcat | rpmmd2solv\` (C)', s.rpmmd2solv, 'baseline')}
+${row('libsolv \`zcat \\| rpmmd2solv\` (C)', s.rpmmd2solv, 'baseline')}
 ${row('\`dnf makecache\` (--repofrompath, fresh cachedir)', s.dnf, `${ratio(s.dnf.ms, s.rpmmd2solv.ms)}x / ${ratio(s.dnf.cpuMs, s.rpmmd2solv.cpuMs)}x`)}
 
 Load average during the run: ${load} on 2 cores shared with other jobs, so wall times are inflated; CPU time

@@ -1,13 +1,12 @@
 // The tree as tar entries, in walk order, with owner names mapped to the image's own ids.
-import { createReadStream } from 'node:fs';
-import { encodeCapability } from '../tar/index.js';
+import { encodeCapability, fileBody } from '../tar/index.js';
 import type { TarEntry } from '../tar/index.js';
 import type { OwnerResolver } from './owners.js';
 import type { ContentRef, ImageTree } from './tree.js';
 
 function body(ref: ContentRef): () => AsyncIterable<Uint8Array> | Uint8Array {
   if (ref.kind === 'bytes') return () => ref.data;
-  return () => createReadStream(ref.file, { start: ref.offset, end: ref.offset + ref.length - 1, highWaterMark: 1 << 20 });
+  return fileBody(ref.file, ref.offset, ref.length);
 }
 
 export function* treeEntries(tree: ImageTree, owners: OwnerResolver): Generator<TarEntry> {

@@ -1,14 +1,13 @@
 // One streaming decoder per codec. Node 20's zlib only has gzip (and brotli), so the others
-// come from npm packages, chosen by measurement (bench/rpm-decoders.mjs, 60 MB mixed cpio,
-// MB/s of output on this 2-core box; C tool in brackets):
-//   xz:    lzma-native streamDecoder (liblzma, prebuilt inside the npm package) 40.2 (see unxz on
-//          its SHA-256 check cost). Faster on paper:
-//          xz-decompress (wasm xz-embedded) 51.5 but it rejects the SHA-256 check rpm writes (error 6);
-//          @napi-rs/lzma 45.9 whole buffer only (and Node >= 22 from 1.5)  [xz -dc 52.5]
-//   zstd:  @cloudpss/zstd napi Transform (libzstd, prebuilt inside the npm package) 389
-//          > @bokuweb/zstd-wasm 177-219 (whole buffer, needs the frame content size) > fzstd 47-52  [zstd -dc 265]
-//   lzma:  lzma-native aloneDecoder 40.7, the same package as xz  [58]
-//   bzip2: unbzip2-stream 7.3 (streams) over seek-bzip 12.6 (whole buffer only)  [22.7]
+// come from npm packages, chosen by measurement (bench/rpm-decoders.mjs: 60 MB mixed cpio
+// compressed as rpmbuild does, MB/s of output, wall; see bench/RESULTS-rpm.md):
+//   xz:    lzma-native (liblzma 5.2.3 prebuilt inside the npm package), the only candidate that
+//          reads rpm's xz at all: rpm writes a SHA-256 check, which xz-decompress (wasm
+//          xz-embedded) and @napi-rs/lzma both reject. 18-41 MB/s, 35-47 with the check skipped  [xz -dc 51]
+//   zstd:  @cloudpss/zstd napi Transform (libzstd prebuilt inside the package) 389-407
+//          > @bokuweb/zstd-wasm 128-219 (whole buffer only, needs the frame content size) > fzstd 42-52  [zstd -dc 265-301]
+//   lzma:  lzma-native aloneDecoder 41, the same package as xz  [58]
+//   bzip2: unbzip2-stream 6-7 (streams) over seek-bzip 5-13 (whole buffer only)  [10-23]
 import { Readable, Transform, pipeline } from 'node:stream';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';

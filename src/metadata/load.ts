@@ -13,7 +13,7 @@ import { primaryParser, MetadataFormatError } from './primary.js';
 import { readPrimarySqlite } from './primary-sqlite.js';
 import { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
 import { materialize, type PackageStore } from './store.js';
-import { metadataError, parseXmlFile, readAll } from './stream.js';
+import { metadataError, parseXmlWithFallback, readAll } from './stream.js';
 
 /** What loadRepo needs from a Fetcher (src/fetch implements it; metadata may not import fetch). */
 export interface MetadataFetcher {
@@ -110,8 +110,7 @@ async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: Repo
     if (!opts.noPoolCache) writeStoreCache(cachePath, store);
     return { store, fromCache: false };
   }
-  const pp = primaryParser();
-  await parseXmlFile(src, pp.machine, 'primary.xml');
+  const pp = await parseXmlWithFallback(src, primaryParser, (p) => p.machine, 'primary.xml');
   let store: PackageStore;
   try {
     store = pp.finish();
@@ -199,12 +198,12 @@ async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: Re
   const got = await fetchRecord(repo, fetcher, rec, baseUrls);
   const byId = new Map<string, number>();
   all.forEach((p, i) => byId.set(p.checksum.value, i));
-  const out: string[][] = all.map((p) => p.files);
-  const parser = filelistsParser((key, files) => {
-    const i = byId.get(key.pkgid);
-    if (i !== undefined) out[i] = files;
-  });
-  await parseXmlFile({ path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) }, parser, 'filelists.xml');
+  const make = (): { out: string[][]; machine: ReturnType<typeof filelistsParser> } => {
+    const out = all.map((p) => p.files);
+    return { out, machine: filelistsParser((key, files) => { const i = byId.get(key.pkgid); if (i !== undefined) out[i] = files; }) };
+  };
+  const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) };
+  const { out } = await parseXmlWithFallback(src, make, (m) => m.machine, 'filelists.xml');
   if (!opts.noPoolCache) writeFilelistsCache(cachePath, out);
   return out;
 }

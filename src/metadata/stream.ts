@@ -42,6 +42,28 @@ export async function parseXmlFile(src: ParseSource, handler: XmlHandler, what: 
   }
 }
 
+/**
+ * Parse with the fast tokenizer; if it refuses the document as malformed, try once more with
+ * `sax` on a fresh handler (it accepts XML the fast one does not, e.g. a DOCTYPE subset).
+ * When both refuse, the fast tokenizer's error is the one reported.
+ */
+export async function parseXmlWithFallback<T>(src: ParseSource, make: () => T, handlerOf: (t: T) => XmlHandler, what: string): Promise<T> {
+  const first = make();
+  try {
+    await parseXmlFile(src, handlerOf(first), what);
+    return first;
+  } catch (err) {
+    if (src.tokenizer === 'sax' || !isRfsError(err) || err.code !== 'RFS_METADATA_MALFORMED' || !(err.cause instanceof XmlError)) throw err;
+    const second = make();
+    try {
+      await parseXmlFile({ ...src, tokenizer: 'sax' }, handlerOf(second), what);
+    } catch {
+      throw err;
+    }
+    return second;
+  }
+}
+
 /** Turn tokenizer/decoder/format failures into RfsErrors naming the repo and URL. */
 export function metadataError(err: unknown, src: { url: string; repo: string }, what: string): RfsError {
   if (err instanceof XmlError || err instanceof MetadataFormatError) {

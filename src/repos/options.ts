@@ -50,8 +50,10 @@ export function rewriteMirror(url: string, root: string, mirror: string): string
 export function applyRepoOptions(distro: DistroRelease | null, opts: RepoOptions): RepoConfig[] {
   const releasever = opts.releasever ?? distro?.releasever;
   const arch = opts.arch ?? distro?.arch;
-  const vars = standardVars(releasever ?? '', arch ?? '');
-  if (releasever === undefined) delete (vars as Record<string, string | undefined>).releasever;
+  // Without a definition or --releasever/--arch, $releasever/$basearch stay as written.
+  const all = standardVars(releasever ?? '', arch ?? '');
+  const vars = Object.fromEntries(Object.entries(all).filter(([k]) =>
+    (releasever !== undefined || !k.startsWith('releasever')) && (arch !== undefined || (k !== 'arch' && k !== 'basearch'))));
   let repos: RepoConfig[] = (distro?.repos ?? []).map((r) => ({ ...r }));
   const put = (rc: RepoConfig): void => {
     const i = repos.findIndex((r) => r.id === rc.id);

@@ -136,7 +136,11 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
     const current = (): boolean => my === serial;
     async function* content(): AsyncGenerator<Uint8Array> {
       if (!current()) throw new RfsError('RFS_INTERNAL', 'reading payload: entry content read after the iterator advanced', { subject });
-      if (size > 0) yield* cpio.content();
+      if (size === 0) return;
+      for await (const c of cpio.content()) {
+        if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', 'reading payload: aborted', { subject });
+        yield c;
+      }
     }
     yield { file, hardlinkSet: set, content: content(), size, linkEscapes: false };
     serial++;

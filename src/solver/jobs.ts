@@ -125,7 +125,7 @@ export function expandRequest(pool: Pool, specs: string[], excluded: Uint8Array)
     if (spec.startsWith('@')) {
       const id = spec.slice(1);
       // dnf merges a group defined by several repos (libcomps union)
-      const gs = pool.repos.flatMap((r) => r.groups ?? []).filter((x) => x.id === id || x.name === id);
+      const gs = pool.repos.flatMap((r) => r.groups ?? []).filter((x) => x.id === id || x.id.toLowerCase() === id.toLowerCase() || x.name.toLowerCase() === id.toLowerCase());
       if (!gs.length) { problems.push({ kind: 'not-found', request: spec, chain: [] }); continue; }
       const names = [...new Set(gs.flatMap((g) => [...g.mandatory, ...g.default]))];
       // group members that do not exist are skipped, as dnf does for group installs

@@ -47,7 +47,8 @@ export function installOrder(packages: RepoPackage[]): RepoPackage[] {
   const qcnt = succ.map((s) => s.length);
   const comp = tarjan(n, succ);
   // condensed graph: component predecessor counts
-  const ncomp = Math.max(-1, ...comp) + 1;
+  let ncomp = 0;
+  for (const c of comp) if (c + 1 > ncomp) ncomp = c + 1;
   const members: number[][] = Array.from({ length: ncomp }, () => []);
   comp.forEach((c, i) => members[c]!.push(i));
   const cpred = new Array<number>(ncomp).fill(0);

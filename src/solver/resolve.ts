@@ -36,7 +36,7 @@ export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts:
     pkgs.sort((a, b) => (a.pkg.name < b.pkg.name ? -1 : a.pkg.name > b.pkg.name ? 1 : a.pkg.arch < b.pkg.arch ? -1 : a.pkg.arch > b.pkg.arch ? 1 : a.id - b.id));
     const reasons = new Map<RepoPackage, string>();
     for (const s of pkgs) reasons.set(s.pkg, first.reason.get(s.id) ?? 'required');
-    return { ok: true, transaction: { packages: pkgs.map((s) => s.pkg), reasons } };
+    return { ok: true, transaction: { packages: pkgs.map((s) => s.pkg), reasons, unresolvedFileDeps: first.unresolvedFileDeps } };
   }
   // explain, then drop the jobs involved and look for independent problems, as libsolv lists
   // several; problems come out in request order

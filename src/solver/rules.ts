@@ -5,6 +5,7 @@ import type { Pool } from './pool.js';
 import { evrString } from './pool.js';
 import { isRich, parseRich, formatRich, type Rich } from './richdep.js';
 import { lit } from './sat.js';
+import { unifyRules } from './unify.js';
 
 /** Why a clause exists; used by the decision sweep and to explain failures. */
 export type RuleInfo =
@@ -90,48 +91,7 @@ export class RuleBuilder {
         this.drain();
       }
     }
-    this.unify();
-  }
-
-  /**
-   * libsolv's solver_unifyrules: package rules sorted by their first literal (the requiring
-   * package, highest id first), then by the remaining literals, duplicates dropped. The
-   * decision sweep walks rules in this order, so it decides which choice comes first.
-   */
-  private unify(): void {
-    const nJobs = this.jobCandidates.length;
-    const signed = (l: number): number => ((l & 1) ? -(l >> 1) : l >> 1);
-    const idx = Array.from({ length: this.clauses.length - nJobs }, (_, i) => i + nJobs);
-    const cmp = (i: number, j: number): number => {
-      const a = this.clauses[i]!, b = this.clauses[j]!;
-      const x = signed(a[0]!) - signed(b[0]!);
-      if (x) return x;
-      const aBin = a.length <= 2, bBin = b.length <= 2;
-      const aw = a.length > 1 ? signed(a[1]!) : 0, bw = b.length > 1 ? signed(b[1]!) : 0;
-      if (aBin && bBin) return aw - bw;
-      if (aBin) return aw - bw || -1;
-      if (bBin) return aw - bw || 1;
-      for (let k = 1; k < b.length; k++) {
-        if (k >= a.length) return -1;
-        const d = signed(a[k]!) - signed(b[k]!);
-        if (d) return d;
-      }
-      return a.length > b.length ? 1 : 0;
-    };
-    idx.sort((i, j) => cmp(i, j) || i - j);
-    const clauses = this.clauses.slice(0, nJobs);
-    const infos = this.infos.slice(0, nJobs);
-    let prev = -1;
-    for (const i of idx) {
-      if (prev >= 0 && cmp(prev, i) === 0) continue;
-      clauses.push(this.clauses[i]!);
-      infos.push(this.infos[i]!);
-      prev = i;
-    }
-    this.clauses.length = 0;
-    this.clauses.push(...clauses);
-    this.infos.length = 0;
-    this.infos.push(...infos);
+    unifyRules(this.clauses, this.infos, this.jobCandidates.length);
   }
 
   private drain(): void {

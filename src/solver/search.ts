@@ -10,7 +10,7 @@ import { Sat, lit } from './sat.js';
 import type { Job } from './jobs.js';
 
 export type SearchResult =
-  | { ok: true; installed: number[]; reason: Map<number, string> }
+  | { ok: true; installed: number[]; reason: Map<number, string>; unresolvedFileDeps: string[] }
   | { ok: false; core: number[]; rb: RuleBuilder };
 
 export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg: string) => void): SearchResult {
@@ -173,7 +173,9 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg
     else if (info?.type === 'job') reason.set(v, `requested (${jobs[info.job]!.spec})`);
     else reason.set(v, why.get(v) ?? 'required');
   }
-  return { ok: true, installed, reason };
+  const files = new Set<string>();
+  for (const info of rb.infos) if (info.type === 'nothing-provides' && info.dep.startsWith('/')) files.add(info.dep);
+  return { ok: true, installed, reason, unresolvedFileDeps: [...files].sort() };
 }
 
 /**

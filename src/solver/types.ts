@@ -37,6 +37,12 @@ export interface Transaction {
   packages: RepoPackage[];
   /** why each package is there: "requested" or "X requires dep" */
   reasons: Map<RepoPackage, string>;
+  /**
+   * file dependencies of considered packages that nothing provided with the file lists loaded
+   * so far: when non-empty and full filelists exist, load them and resolve again, so a
+   * candidate is never passed over only for want of a file list (dnf always has them)
+   */
+  unresolvedFileDeps: string[];
 }
 
 export type ResolveResult = { ok: true; transaction: Transaction } | { ok: false; problems: Problem[] };

@@ -1,12 +1,13 @@
 // The thin path end to end: `rootfs-assemble centos:4.9 --mirror <local vault>` -> a tar that
 // chroots, whose owners come from the image's passwd, with a hash-v8 rpmdb that rpm reads.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, fixturesAvailable, startMirror } from '../helpers/fixtures.js';
 import type { Mirror } from '../helpers/fixtures.js';
+import { assemble } from '../../src/index.js';
 import { BIN, have, isRoot, listTar, rpmQuery, run, runCli } from './helpers.js';
 
 const avail = fixturesAvailable();
@@ -154,6 +155,35 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
       await run('podman', [...P, 'rmi', '-f', loaded!], process.env);
     }
   }, 300_000);
+
+  it('an abort (Ctrl-C) at any phase leaves no output file', async () => {
+    for (const at of ['download', 'rpmdb', 'write'] as const) {
+      const out = join(dir, `abort-${at}.tar`);
+      const ac = new AbortController();
+      const err = await assemble({
+        distro: 'centos:4.9', mirror: mirror.url, output: { path: out }, cacheDir: join(dir, 'cache'), signal: ac.signal,
+        onEvent: (e) => { if (e.kind === 'phase:start' && e.phase === at) ac.abort(); },
+      }).then(() => null, (e: unknown) => e);
+      expect(err, at).toMatchObject({ code: 'RFS_ABORTED' });
+      expect(existsSync(out), at).toBe(false);
+    }
+  });
+
+  it('Ctrl-C on the CLI exits 130 and leaves no output file', async () => {
+    if (!existsSync(BIN.replace('bin/rootfs-assemble.js', 'dist/cli/main.js'))) return console.warn('skipped: dist not built');
+    const out = join(dir, 'sigint.tar');
+    const child = spawn(process.execPath, [BIN, 'centos:4.9', ...EXTRA, '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache-sigint'), '--json-progress'],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('"package:downloaded"')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code, err.slice(-500)).toBe(130);
+    expect(err).toMatch(/RFS_ABORTED/);
+    expect(existsSync(out)).toBe(false);
+  }, 120_000);
 
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
     const out = join(dir, 'fail.tar');

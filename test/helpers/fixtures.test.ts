@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixtureManifest, fixturePackage, fixtureRepo, fixturesAvailable, fixturesDir, startMirror, type Mirror } from './fixtures.js';
+import { FIXTURE_KEY, FIXTURE_KEY_NEVR, ensureFixtures, fixtureManifest, fixturePackage, fixtureRepo, fixturesAvailable, fixturesDir, startMirror, type Mirror } from './fixtures.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.log(`[fixtures.test] skipped: ${avail.reason}`);
@@ -122,6 +122,18 @@ describe.skipIf(!avail.ok)('fixture repos', () => {
     expect(primary).not.toContain('<file>/usr/libexec/openssh/ssh-keysign</file>');
     const filelists = zlib.gunzipSync(readFileSync(path.join(repo, 'repodata', 'filelists.xml.gz'))).toString('utf8');
     expect(filelists).toContain('<file>/usr/libexec/openssh/ssh-keysign</file>');
+  });
+
+  it('every package is signed with the fixture key (V3 header+payload too on el4/el7)', () => {
+    execFileSync('rpmkeys', ['--dbpath', dbpath, '--import', FIXTURE_KEY]);
+    expect(execFileSync('rpm', ['--dbpath', dbpath, '-q', 'gpg-pubkey'], { encoding: 'utf8' }).trim()).toBe(FIXTURE_KEY_NEVR);
+    const el4 = fixturePackage('el4-os', 'bash');
+    expect(execFileSync('rpmkeys', ['--dbpath', dbpath, '-K', el4], { encoding: 'utf8' })).toMatch(/digests signatures OK/);
+    expect(qf(el4, '%{SIGPGP:pgpsig}')).toMatch(/^RSA\/SHA1, .*Key ID b9e15b888afd667f$/);
+    expect(qf(fixturePackage('el7-os', 'bash', 'x86_64'), '%{SIGPGP:pgpsig}')).toMatch(/^RSA\/SHA256/);
+    const modern = fixturePackage('modern', 'bash');
+    expect(qf(modern, '%{RSAHEADER:pgpsig}|%{SIGPGP:pgpsig}')).toMatch(/^RSA\/SHA256, .*\|\(none\)$/);
+    expect(execFileSync('rpmkeys', ['--dbpath', dbpath, '-K', modern], { encoding: 'utf8' })).toMatch(/digests signatures OK/);
   });
 
   it('el4-updates carries newer builds', () => {

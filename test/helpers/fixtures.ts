@@ -8,6 +8,10 @@ import { startStaticServer, type FaultKind, type FaultOptions, type RequestRecor
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES_SRC = path.resolve(HERE, '../fixtures');
+/** The armored public key every fixture package is signed with (not any distribution's key). */
+export const FIXTURE_KEY = path.join(FIXTURES_SRC, 'content', 'RPM-GPG-KEY-fixture');
+/** Its rpm name once imported: gpg-pubkey-<short key id>-<creation time hex>. */
+export const FIXTURE_KEY_NEVR = 'gpg-pubkey-8afd667f-41d5e800';
 const CACHE = path.resolve(process.env.RFS_FIXTURES_CACHE ?? path.join(FIXTURES_SRC, '.cache'));
 
 export const FIXTURE_REPOS = ['el4-os', 'el4-updates', 'el7-os', 'el7-updates', 'modern'] as const;
@@ -32,9 +36,9 @@ export interface FixturePackage {
 }
 
 function toolsMissing(): string | null {
-  for (const tool of ['rpmbuild', 'createrepo_c']) {
+  for (const tool of ['rpmbuild', 'rpmsign', 'createrepo_c', 'gpg', 'gpg-agent']) {
     const r = spawnSync(tool, ['--version'], { stdio: 'ignore' });
-    if (r.error || r.status !== 0) return `${tool} not installed (apt-get install rpm createrepo-c)`;
+    if (r.error || r.status !== 0) return `${tool} not installed (apt-get install rpm createrepo-c gpg gpg-agent)`;
   }
   for (const bin of ['/bin/bash-static', '/bin/busybox']) {
     if (!process.env.RFS_FIXTURES_BASH_STATIC && !existsSync(bin)) return `${bin} missing (apt-get install bash-static busybox-static)`;

@@ -92,6 +92,12 @@ describe('loadRepo on hand-made repodata', () => {
     expect(e.subject).toMatch(/^file:.*primary\.xml\.gz$/);
   });
 
+  it('XML the fast tokenizer refuses but sax accepts (a DOCTYPE with an internal subset) still loads', async () => {
+    const odd = PRIMARY.replace('<metadata ', '<!DOCTYPE metadata [ <!ENTITY x "y"> ]>\n<metadata ');
+    const r = await load(repoAt([{ type: 'primary', name: 'primary.xml.gz', data: compress(Buffer.from(odd), 'gz') }]));
+    expect(r.packages.map((p) => p.name)).toEqual(['bash']);
+  });
+
   it('truncated gzip (checksum of the cut file declared): RFS_METADATA_TRUNCATED', async () => {
     const gz = compress(Buffer.from(PRIMARY), 'gz');
     const repo = repoAt([{ type: 'primary', name: 'primary.xml.gz', data: gz.subarray(0, gz.length - 30) }]);

@@ -103,6 +103,23 @@ describe.skipIf(!HAVE_REALDATA)('openRpm on real packages', () => {
     expect(v3.checks.map((c) => c.name)).toEqual(['size', 'md5']);
   });
 
+  it('stops with RFS_ABORTED when the signal fires, between and inside entries', async () => {
+    const pkg = await openRpm(P('rpmlint/mc-4.8.15-10.3.1.x86_64.rpm'));
+    const ac = new AbortController();
+    let code = '';
+    let seen = 0;
+    try {
+      for await (const e of pkg.entries({ signal: ac.signal })) {
+        for await (const _ of e.content) if (e.size > 10000) ac.abort();
+        seen++;
+      }
+    } catch (e) {
+      code = isRfsError(e) ? e.code : String(e);
+    }
+    expect(code).toBe('RFS_ABORTED');
+    expect(seen).toBeLessThan(pkg.meta.files.length);
+  });
+
   it('knows the format generations and refuses the payload of a headerOnly package', async () => {
     expect((await openRpm(P('rpm-testsuite/hello-1.0-1.x86_64.rpm-v3'), { headerOnly: true })).meta.formatVersion).toBe(3);
     expect((await openRpm(P('rpm-testsuite/hello-2.0-1.x86_64.rpm'), { headerOnly: true })).meta.formatVersion).toBe(4);

@@ -54,6 +54,25 @@ describe.skipIf(!haveCs9)('CS9 BaseOS+AppStream', () => {
     expect(ours).toEqual(theirs);
   }, 60_000);
 
+  // random pairs of package names (seeded), weak deps on for every third: what dnf installs
+  it('random requests match dnf', async () => {
+    const { pool } = await cs9Pool();
+    const names = [...pool.byName.keys()].sort();
+    let seed = 7;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const mismatches: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const install = [names[Math.floor(rnd() * names.length)]!, names[Math.floor(rnd() * names.length)]!];
+      const weakDeps = i % 3 === 0;
+      const res = resolve(pool, { install }, { weakDeps });
+      const ours = res.ok ? res.transaction.packages.map(fmt).sort() : null;
+      if (!dnf) continue;
+      const theirs = dnfInstallSet(install, { weakDeps });
+      if (JSON.stringify(ours) !== JSON.stringify(theirs)) mismatches.push(`${install.join(' ')}${weakDeps ? ' (weak)' : ''}`);
+    }
+    expect(mismatches).toEqual([]);
+  }, 120_000);
+
   it('gives the same answer 10 times', async () => {
     const { pool } = await cs9Pool();
     const first = resolve(pool, { install: ['httpd', 'git', 'python3'] });

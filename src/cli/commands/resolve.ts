@@ -44,8 +44,10 @@ function missingFileDep(problems: Problem[]): boolean {
 /** Solve; when a file dependency is missing and repos have filelists, load them and solve again. */
 async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: Request, opts: ResolveOptions): Promise<ResolveResult> {
   const first = resolve(pool, req, opts);
-  if (first.ok || !missingFileDep(first.problems) || !loaded.some((r) => r.hasFilelists)) return first;
-  for (const r of loaded) if (r.hasFilelists) pool.addFilelists(r.config.id, await r.loadFilelists());
+  const needFiles = first.ok ? first.transaction.unresolvedFileDeps.length > 0 : missingFileDep(first.problems);
+  const todo = loaded.filter((r) => r.hasFilelists && !pool.hasFilelists(r.config.id));
+  if (!needFiles || !todo.length) return first;
+  for (const r of todo) pool.addFilelists(r.config.id, await r.loadFilelists());
   return resolve(pool, req, opts);
 }
 
