@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { RfsError } from '../errors/index.js';
 import {
-  SignatureVerifier, findSigningKey, fingerprintHex, keyIdHex, parseSignature, readPackets,
+  SignatureVerifier, findSigningKey, fingerprintHex, isSubkeyBound, keyIdHex, parseSignature, readPackets,
   type PgpPublicKey, type PgpSignature,
 } from '../util/pgp/index.js';
 import type { Header } from './header.js';
@@ -94,7 +94,8 @@ export async function verifyRpmSignatures(
     pkg = await openRpm(src, { verify: false, headerOnly: true, subject: opts.subject });
     file ??= src;
   } else pkg = src;
-  const subject = opts.subject ?? (typeof file === 'string' ? file : '<rpm>');
+  const meta = 'meta' in pkg ? (pkg as { meta?: { name: string; version: string; release: string; arch: string } }).meta : undefined;
+  const subject = opts.subject ?? (typeof file === 'string' ? file : meta ? `${meta.name}-${meta.version}-${meta.release}.${meta.arch}` : '<rpm>');
   const checks: RpmSignatureCheck[] = [];
   const pending: Pending[] = [];
   for (const [tag, tagName, covers] of TAGS) {
@@ -122,9 +123,13 @@ export async function verifyRpmSignatures(
         Object.assign(check, { status: 'bad', reason: `signature type 0x${sig.type.toString(16)} is not a binary document signature` });
         continue;
       }
-      const found = findSigningKey(keys, { keyId: sig.issuerKeyId, fingerprint: sig.issuerFingerprint });
+      const matching = findSigningKey(keys, { keyId: sig.issuerKeyId, fingerprint: sig.issuerFingerprint });
+      const found = matching.filter(({ cert, key }) => isSubkeyBound(cert, key));
       if (found.length === 0) {
-        Object.assign(check, { status: 'nokey', reason: `no key with id ${check.keyId || '(none given)'}` });
+        const reason = matching.length > 0
+          ? `subkey ${check.keyId} has no valid binding signature from its primary key`
+          : `no key with id ${check.keyId || '(none given)'}`;
+        Object.assign(check, { status: 'nokey', reason });
         continue;
       }
       if (covers === 'header+payload' && (file === undefined || pkg.payloadOffset === undefined)) {

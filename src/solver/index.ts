@@ -3,7 +3,7 @@ export { createPool, Pool, Solvable, nevraOf } from './pool.js';
 export { resolve, resolveJobs } from './resolve.js';
 export type { Job } from './jobs.js';
 export { renderProblem } from './problems.js';
-export { installOrder } from './order.js';
+export { installOrder, type OrderOptions } from './order.js';
 export { writeTestcase } from './testcase.js';
 export { parseRich, formatRich, isRich, type Rich } from './richdep.js';
 export * from './types.js';

@@ -1,144 +1,219 @@
-// Install order as rpm's tsort (lib/order.c): a package comes after the packages that
-// provide what it requires; among ready packages, those many others depend on go first;
-// dependency loops (strongly connected components) are broken by first ignoring ordinary
-// requires and keeping Requires(pre)/(post) (prereq) edges, then by input order.
+// Install order, a port of rpm's tsort (lib/order.c, rpmtsOrder): relations "q before p" for
+// every requirement of p that q in the set provides; ready packages queue by how many others
+// depend on them; loops (strongly connected components) are entered at the package farthest
+// from the Requires(pre/post) edges, so ordinary requires are the ones that get broken.
 import { Sense, type Dep } from '../types/deps.js';
 import type { RepoPackage } from '../types/package.js';
 import { depMatches } from '../version/index.js';
 import { isRich, parseRich, type Rich } from './richdep.js';
 
-const PREREQ = Sense.PREREQ | Sense.SCRIPT_PRE | Sense.SCRIPT_POST;
-const SKIP = Sense.RPMLIB | Sense.CONFIG | Sense.PRETRANS | Sense.POSTTRANS;
+// rpm's isInstallPreReq mask and legacy PreReq
+const INSTALL_PREREQ = Sense.SCRIPT_PRE | Sense.SCRIPT_POST | Sense.RPMLIB | Sense.KEYRING | Sense.PRETRANS | Sense.POSTTRANS;
+const ALL_REQUIRES = Sense.INTERP | Sense.SCRIPT_PRE | Sense.SCRIPT_POST | Sense.SCRIPT_PREUN | Sense.SCRIPT_POSTUN |
+  Sense.SCRIPT_VERIFY | Sense.FIND_REQUIRES | Sense.MISSINGOK | Sense.PREREQ | Sense.RPMLIB | Sense.KEYRING |
+  Sense.PRETRANS | Sense.POSTTRANS | Sense.CONFIG | Sense.META;
+const BIG = 0x3fffffff;
 
-interface Edge { to: number; prereq: boolean }
-
-export function installOrder(packages: RepoPackage[]): RepoPackage[] {
-  const n = packages.length;
-  const prov = new Map<string, { i: number; d: Dep }[]>();
-  const files = new Map<string, number[]>();
-  packages.forEach((p, i) => {
-    for (const d of p.provides) (prov.get(d.name) ?? prov.set(d.name, []).get(d.name)!).push({ i, d });
-    const self = { name: p.name, flags: Sense.EQUAL, version: `${p.epoch}:${p.version}-${p.release}` };
-    (prov.get(p.name) ?? prov.set(p.name, []).get(p.name)!).push({ i, d: self });
-    for (const f of p.files) (files.get(f) ?? files.set(f, []).get(f)!).push(i);
-  });
-  const providerOf = (d: Dep, self: number): number => {
-    for (const e of prov.get(d.name) ?? []) if (e.i !== self && depMatches(e.d, d)) return e.i;
-    if (d.name.startsWith('/')) for (const i of files.get(d.name) ?? []) if (i !== self) return i;
-    return -1;
-  };
-  // succ[q] = packages that must come after q; pred counts
-  const succ: Edge[][] = Array.from({ length: n }, () => []);
-  const predSet: Map<number, boolean>[] = Array.from({ length: n }, () => new Map());
-  packages.forEach((p, i) => {
-    for (const d of p.requires) {
-      if (d.flags & SKIP || d.name.startsWith('rpmlib(')) continue;
-      const prereq = (d.flags & PREREQ) !== 0;
-      const deps = isRich(d.name) ? richAtoms(parseRich(d.name)) : [d];
-      for (const a of deps) {
-        const q = providerOf(a, i);
-        if (q < 0) continue;
-        const had = predSet[i]!.get(q);
-        if (had === undefined) { predSet[i]!.set(q, prereq); succ[q]!.push({ to: i, prereq }); }
-        else if (prereq && !had) { predSet[i]!.set(q, true); succ[q]!.find((e) => e.to === i)!.prereq = true; }
-      }
-    }
-  });
-  const qcnt = succ.map((s) => s.length);
-  const comp = tarjan(n, succ);
-  // condensed graph: component predecessor counts
-  let ncomp = 0;
-  for (const c of comp) if (c + 1 > ncomp) ncomp = c + 1;
-  const members: number[][] = Array.from({ length: ncomp }, () => []);
-  comp.forEach((c, i) => members[c]!.push(i));
-  const cpred = new Array<number>(ncomp).fill(0);
-  for (let q = 0; q < n; q++) for (const e of succ[q]!) if (comp[q] !== comp[e.to]) cpred[comp[e.to]!]!++;
-  const cweight = members.map((m) => Math.max(...m.map((i) => qcnt[i]!)));
-  const cfirst = members.map((m) => Math.min(...m));
-  const ready: number[] = [];
-  for (let c = 0; c < ncomp; c++) if (cpred[c] === 0) ready.push(c);
-  const better = (a: number, b: number): boolean => cweight[a]! !== cweight[b]! ? cweight[a]! > cweight[b]! : cfirst[a]! < cfirst[b]!;
-  const out: RepoPackage[] = [];
-  while (ready.length) {
-    let bi = 0;
-    for (let k = 1; k < ready.length; k++) if (better(ready[k]!, ready[bi]!)) bi = k;
-    const c = ready.splice(bi, 1)[0]!;
-    for (const i of orderComponent(members[c]!, succ, qcnt)) out.push(packages[i]!);
-    for (const i of members[c]!) for (const e of succ[i]!) {
-      const tc = comp[e.to]!;
-      if (tc !== c && --cpred[tc]! === 0) ready.push(tc);
-    }
-  }
-  return out;
+interface Rel { other: Node; flags: number }
+interface Node {
+  i: number; pkg: RepoPackage; color: number;
+  count: number; qcnt: number;
+  rels: Rel[]; fwd: Rel[]; // rels: packages requiring this one; fwd: packages this one requires (newest first, as rpm prepends)
+  suc: Node | null; scc: number; low: number;
 }
 
-/** Order the members of one loop: prereq edges respected first, ordinary requires dropped. */
-function orderComponent(m: number[], succ: Edge[][], qcnt: number[]): number[] {
-  if (m.length === 1) return m;
-  const inC = new Set(m);
-  const pred = new Map<number, number>(m.map((i) => [i, 0]));
-  for (const i of m) for (const e of succ[i]!) if (e.prereq && inC.has(e.to)) pred.set(e.to, pred.get(e.to)! + 1);
-  const left = new Set(m);
-  const out: number[] = [];
-  while (left.size) {
-    let pick = -1;
-    for (const i of left) {
-      if (pred.get(i)! > 0) continue;
-      if (pick < 0 || qcnt[i]! > qcnt[pick]! || (qcnt[i] === qcnt[pick] && i < pick)) pick = i;
-    }
-    if (pick < 0) {
-      // a loop of prereqs: take the one with the fewest unmet prereqs, then input order
-      for (const i of left) if (pick < 0 || pred.get(i)! < pred.get(pick)! || (pred.get(i) === pred.get(pick) && i < pick)) pick = i;
-    }
-    left.delete(pick);
-    out.push(pick);
-    for (const e of succ[pick]!) if (e.prereq && left.has(e.to)) pred.set(e.to, pred.get(e.to)! - 1);
-  }
-  return out;
+const color = (arch: string): number => (arch === 'noarch' ? 0 : /64|s390x/.test(arch) ? 2 : 1);
+
+export interface OrderOptions {
+  /**
+   * rpm queues packages of the preferred color (64-bit ELF content on x86_64) ahead; the color
+   * comes from file colors, approximated by arch here. false: every package colorless.
+   */
+  colors?: boolean;
+  /** the package's rpm color (OR of its file colors: 1 = ELF32, 2 = ELF64), when headers are at hand */
+  colorOf?: (p: RepoPackage) => number;
 }
 
-function tarjan(n: number, succ: Edge[][]): number[] {
-  const index = new Array<number>(n).fill(-1);
-  const low = new Array<number>(n).fill(0);
-  const onStack = new Uint8Array(n);
-  const comp = new Array<number>(n).fill(-1);
-  const stack: number[] = [];
-  let idx = 0;
-  let nc = 0;
-  for (let s = 0; s < n; s++) {
-    if (index[s] !== -1) continue;
-    // iterative DFS
-    const work: [number, number][] = [[s, 0]];
-    index[s] = low[s] = idx++;
-    stack.push(s); onStack[s] = 1;
-    while (work.length) {
-      const top = work[work.length - 1]!;
-      const [v, k] = top;
-      const edges = succ[v]!;
-      if (k < edges.length) {
-        top[1]++;
-        const w = edges[k]!.to;
-        if (index[w] === -1) {
-          index[w] = low[w] = idx++;
-          stack.push(w); onStack[w] = 1;
-          work.push([w, 0]);
-        } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
-        continue;
-      }
-      work.pop();
-      if (work.length) { const u = work[work.length - 1]![0]; low[u] = Math.min(low[u]!, low[v]!); }
-      if (low[v] === index[v]) {
-        for (;;) {
-          const w = stack.pop()!;
-          onStack[w] = 0;
-          comp[w] = nc;
-          if (w === v) break;
+/** Order packages for installation (input order = the order they were added, as rpm's ts). */
+export function installOrder(packages: RepoPackage[], opts: OrderOptions = {}): RepoPackage[] {
+  const useColors = opts.colors ?? true;
+  const nodes: Node[] = packages.map((pkg, i) => ({ i, pkg, color: !useColors ? 0 : opts.colorOf ? opts.colorOf(pkg) : color(pkg.arch), count: 0, qcnt: 0, rels: [], fwd: [], suc: null, scc: 0, low: 0 }));
+  // %_prefer_color 2 on 64-bit hosts
+  const prefcolor = nodes.some((n) => n.color === 2) ? 2 : 0;
+  const provider = providerIndex(nodes);
+
+  // record relations (addRelation)
+  for (const p of nodes) {
+    for (const d of p.pkg.requires) {
+      if (d.flags & (Sense.RPMLIB | Sense.CONFIG) || d.name.startsWith('rpmlib(')) continue;
+      const atoms = isRich(d.name) ? richAtoms(parseRich(d.name)) : [d];
+      for (const a of atoms) {
+        const q = provider(a, p, prefcolor);
+        if (!q || q === p) continue;
+        let flags = d.flags & INSTALL_PREREQ;
+        if ((d.flags & ALL_REQUIRES) === Sense.PREREQ) flags |= Sense.SCRIPT_PRE;
+        const head = q.rels[q.rels.length - 1];
+        if (head && head.other === p) {
+          head.flags |= flags;
+          p.fwd[p.fwd.length - 1]!.flags |= flags;
+          continue;
         }
-        nc++;
+        p.count++;
+        q.qcnt++;
+        q.rels.push({ other: p, flags });
+        p.fwd.push({ other: q, flags });
+        break;
       }
     }
   }
-  return comp;
+  // rpm prepends relations: walk them newest first
+  for (const n of nodes) { n.rels.reverse(); n.fwd.reverse(); }
+
+  const sccs = detectSccs(nodes);
+  const order: RepoPackage[] = [];
+  const main = { head: null as Node | null, tail: null as Node | null };
+  for (const n of nodes) if (n.count === 0) { n.suc = null; addQ(n, main, prefcolor); }
+  for (let k = 2; k < sccs.length; k++) if (sccs[k]!.count === 0) addQ(sccs[k]!.members[0]!, main, prefcolor);
+  for (let q = main.head; q; q = q.suc) {
+    if (q.scc > 1) collectScc(q, sccs, order, main, prefcolor);
+    else collectTe(q, sccs, order, main, null, prefcolor);
+  }
+  // anything left (cannot happen with consistent counts) keeps input order
+  if (order.length < packages.length) for (const n of nodes) if (n.scc !== 0) order.push(n.pkg);
+  return order;
+}
+
+interface Queue { head: Node | null; tail: Node | null }
+
+/** insert before the first queued package that fewer packages depend on (rpm's addQ) */
+function addQ(p: Node, q: Queue, prefcolor: number): void {
+  if (!q.tail) { q.head = q.tail = p; p.suc = null; return; }
+  let prev: Node | null = null;
+  let cur: Node | null = q.head;
+  for (; cur; prev = cur, cur = cur.suc) {
+    if (p.color !== prefcolor && p.color !== cur.color) continue;
+    if (cur.qcnt <= p.qcnt) break;
+  }
+  if (!prev) { p.suc = cur; q.head = p; }
+  else if (!cur) { prev.suc = p; p.suc = null; q.tail = p; }
+  else { p.suc = cur; prev.suc = p; }
+}
+
+interface Scc { count: number; members: Node[] }
+
+function detectSccs(nodes: Node[]): Scc[] {
+  const sccs: Scc[] = [{ count: 0, members: [] }, { count: 0, members: [] }];
+  let index = 0;
+  const stack: Node[] = [];
+  const visit = (t: Node): void => {
+    index--;
+    t.scc = index;
+    t.low = index;
+    stack.push(t);
+    for (const r of t.rels) {
+      const q = r.other;
+      if (q.scc > 0) continue;
+      if (q.scc === 0) { visit(q); t.low = Math.max(t.low, q.low); }
+      else t.low = Math.max(t.low, q.scc);
+    }
+    if (t.low !== t.scc) return;
+    if (stack[stack.length - 1] === t) { stack.pop()!.scc = 1; return; }
+    const at = stack.lastIndexOf(t);
+    const members = stack.splice(at);
+    const nr = sccs.length;
+    const scc: Scc = { count: 0, members };
+    for (const m of members) m.scc = nr;
+    for (const m of members) {
+      scc.count += m.count;
+      for (const r of m.rels) if (r.other !== m && r.other.scc === nr) scc.count--;
+    }
+    sccs.push(scc);
+  };
+  for (const n of nodes) if (n.scc === 0) visit(n);
+  return sccs;
+}
+
+function collectTe(q: Node, sccs: Scc[], order: RepoPackage[], queue: Queue, outer: Queue | null, prefcolor: number): void {
+  order.push(q.pkg);
+  // packages queued after q go right behind it: a sub-queue starting at q.suc
+  const sub: Queue = { head: q.suc, tail: queue.tail };
+  const insert = (p: Node, into: Queue | null): void => {
+    if (into) { addQ(p, into, prefcolor); return; }
+    if (!sub.head) { q.suc = p; p.suc = null; queue.tail = p; sub.head = p; sub.tail = p; return; }
+    addQ(p, sub, prefcolor);
+    q.suc = sub.head;
+    queue.tail = sub.tail;
+  };
+  for (const r of q.rels) {
+    const p = r.other;
+    if (p.scc === 0 || p === q) continue;
+    if (--p.count === 0) insert(p, q.scc > 1 && q.scc !== p.scc ? outer : null);
+    if (p.scc > 1 && p.scc !== q.scc && --sccs[p.scc]!.count === 0) insert(p, outer);
+  }
+  q.scc = 0;
+}
+
+function collectScc(p: Node, sccs: Scc[], order: RepoPackage[], main: Queue, prefcolor: number): void {
+  const nr = p.scc;
+  const scc = sccs[nr]!;
+  const outer: Queue = { head: p.suc, tail: main.tail };
+  p.suc = null;
+  // distances from the prereq edges inside the loop (multi-source BFS over forward relations)
+  const queue: Node[] = [];
+  for (const t of scc.members) {
+    t.low = BIG;
+    const pre = t.fwd.find((r) => r.flags && r.other.scc === nr);
+    if (pre) {
+      if (pre.other !== t) { t.low = 0; queue.push(t); } else t.low = BIG / 2;
+    }
+  }
+  if (!queue.length) for (const t of scc.members) if (t.low !== BIG) queue.push(t);
+  for (let k = 0; k < queue.length; k++) {
+    const t = queue[k]!;
+    for (const r of t.fwd) {
+      const n = r.other;
+      if (n.scc !== nr) continue;
+      if (n.low > t.low + 1) { n.low = t.low + 1; queue.push(n); }
+    }
+  }
+  for (;;) {
+    let best: Node | null = null;
+    let bestScore = 0;
+    for (const t of scc.members) {
+      if (t.scc === 0) continue;
+      if (t.low >= bestScore) { best = t; bestScore = t.low; }
+    }
+    if (!best) break;
+    const inner: Queue = { head: null, tail: null };
+    addQ(best, inner, prefcolor);
+    for (let t = inner.head; t; t = t.suc) collectTe(t, sccs, order, inner, outer, prefcolor);
+  }
+  p.suc = outer.head;
+  main.tail = outer.tail ?? p;
+}
+
+/** rpmalSatisfiesDepend: providers in input order; the preferred color wins, then being self */
+function providerIndex(nodes: Node[]): (d: Dep, self: Node, prefcolor: number) => Node | null {
+  const prov = new Map<string, { n: Node; d: Dep }[]>();
+  const files = new Map<string, Node[]>();
+  for (const n of nodes) {
+    const p = n.pkg;
+    for (const d of p.provides) (prov.get(d.name) ?? prov.set(d.name, []).get(d.name)!).push({ n, d });
+    (prov.get(p.name) ?? prov.set(p.name, []).get(p.name)!).push({ n, d: { name: p.name, flags: Sense.EQUAL, version: `${p.epoch}:${p.version}-${p.release}` } });
+    for (const f of p.files) (files.get(f) ?? files.set(f, []).get(f)!).push(n);
+  }
+  return (d, self, prefcolor) => {
+    const cands: Node[] = [];
+    for (const e of prov.get(d.name) ?? []) if (!cands.includes(e.n) && depMatches(e.d, d)) cands.push(e.n);
+    if (d.name.startsWith('/')) for (const n of files.get(d.name) ?? []) if (!cands.includes(n)) cands.push(n);
+    let best: Node | null = null;
+    let bestScore = 0;
+    for (const c of cands) {
+      const score = (prefcolor && c.color === prefcolor ? 2 : 0) + (c === self ? 1 : 0);
+      if (score > bestScore) { bestScore = score; best = c; }
+    }
+    return best ?? cands[0] ?? null;
+  };
 }
 
 function richAtoms(r: Rich): Dep[] {

@@ -6,6 +6,7 @@ export type ChunkSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 export class ByteReader {
   private readonly it: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
   private buf: Uint8Array = new Uint8Array(0);
+  private leftover: Uint8Array | null = null;
   private done = false;
   /** bytes consumed so far */
   position = 0;
@@ -14,34 +15,49 @@ export class ByteReader {
     this.it = Symbol.asyncIterator in src ? src[Symbol.asyncIterator]() : src[Symbol.iterator]();
   }
 
-  private async fill(): Promise<boolean> {
-    while (!this.done) {
-      const r = await this.it.next();
-      if (r.done) {
-        this.done = true;
-        return false;
-      }
-      const c = r.value;
-      if (c.length === 0) continue;
-      this.buf = this.buf.length === 0 ? c : concat([this.buf, c]);
-      return true;
+  /** the next chunk: a leftover from gather() first, then the source */
+  private async nextChunk(): Promise<Uint8Array | null> {
+    const left = this.leftover;
+    if (left) {
+      this.leftover = null;
+      return left;
     }
-    return false;
+    if (this.done) return null;
+    const r = await this.it.next();
+    if (r.done) {
+      this.done = true;
+      return null;
+    }
+    return r.value;
   }
 
-  /** Buffer at least n bytes (fewer only at end), concatenating once. */
+  private async fill(): Promise<boolean> {
+    for (;;) {
+      const c = await this.nextChunk();
+      if (c === null) return false;
+      if (c.length === 0) continue;
+      this.buf = c;
+      return true;
+    }
+  }
+
+  /** Buffer at least n bytes (fewer only at end), copying only what crosses chunk borders. */
   private async gather(n: number): Promise<void> {
-    if (this.buf.length >= n || this.done) return;
+    if (this.buf.length >= n) return;
     const parts = [this.buf];
     let have = this.buf.length;
     while (have < n) {
-      const r = await this.it.next();
-      if (r.done) {
-        this.done = true;
-        break;
+      const c = await this.nextChunk();
+      if (c === null) break;
+      const want = n - have;
+      if (c.length > want) {
+        parts.push(c.subarray(0, want));
+        this.leftover = c.subarray(want);
+        have = n;
+      } else {
+        parts.push(c);
+        have += c.length;
       }
-      parts.push(r.value);
-      have += r.value.length;
     }
     this.buf = parts.length === 1 ? parts[0]! : concat(parts);
   }
@@ -94,6 +110,7 @@ export class ByteReader {
 
   async close(): Promise<void> {
     this.done = true;
+    this.leftover = null;
     this.buf = new Uint8Array(0);
     await this.it.return?.();
   }

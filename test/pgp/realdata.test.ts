@@ -41,6 +41,9 @@ const CASES: [string, string, [string, string][]][] = [
   ['rpm-rs/v4/signed/rpm-basic-with-ed25519-2.3.4-5.el9.noarch.rpm', join(DATA, 'rpm-testkey-v4-keyring.asc'), [['DSAHEADER', 'ok']]],
   ['rpm-rs/v4/signed/rpm-basic-with-rsa4096-2.3.4-5.el9.noarch.rpm', join(DATA, 'rpm-testkey-v4-keyring.asc'), [['RSAHEADER', 'ok']]],
   ['rpm-rs/v4/signed/rpm-basic-with-ima-2.3.4-5.el9.noarch.rpm', join(DATA, 'rpm-testkey-v4-keyring.asc'), [['DSAHEADER', 'ok'], ['OPENPGP', 'ok'], ['OPENPGP', 'nokey'], ['OPENPGP', 'ok']]],
+  // rpm 6 format: v6 signatures (salted, RSA-4096 subkey of a v6 key) in the OPENPGP tag
+  ['rpm-rs/v6/signed/rpm-basic-with-rsa4k-2.3.4-5.el9.noarch.rpm', join(DATA, 'rpm-testkey-v6-rsa4k-cert.asc'), [['OPENPGP', 'ok']]],
+  ['rpm-rs/v6/signed/rpm-basic-multiple-signatures-2.3.4-5.el9.noarch.rpm', join(DATA, 'rpm-testkey-v6-rsa4k-cert.asc'), [['OPENPGP', 'nokey'], ['OPENPGP', 'ok']]],
 ];
 
 const statuses = (r: SignatureReport): [string, string][] => r.signatures.map((s) => [s.tagName, s.status]);
@@ -81,6 +84,17 @@ describe.skipIf(!HAVE_REALDATA)('real signed packages', () => {
     expect(checkGpg(r, { require: false })).toEqual([]); // gpgcheck off: no signature needed
   });
 
+  it('a signing subkey without a valid binding signature is not trusted (CVE-2021-3521)', async () => {
+    const file = join(TESTSUITE, 'hello-2.0-1.x86_64-signed-with-new-subkey.rpm');
+    const keys = keysFrom(join(DATA, 'rpm.org-rsa-2048-add-subkey.asc'));
+    const [enc, signing] = keys[0]!.subkeys;
+    expect(Buffer.from(signing!.keyId).toString('hex')).toBe('6323c42711450b6c');
+    signing!.bindings = enc!.bindings; // a binding made for another subkey
+    const r = await verifyRpmSignatures(file, keys);
+    expect(r.signatures.map((x) => [x.status, x.reason])).toEqual([['nokey', 'subkey 6323c42711450b6c has no valid binding signature from its primary key']]);
+    expect(r.verified).toBe(false);
+  });
+
   it('a signature checked against a different key of the same algorithm is BAD', async () => {
     const file = join(CENTOS, 'centos-release-4-0.1.i386.rpm');
     // re-label the CentOS-5 DSA key with CentOS-4's key id: the math must refuse it
@@ -107,23 +121,31 @@ describe.skipIf(!HAVE_REALDATA)('real signed packages', () => {
     expect(() => checkGpg(r)).toThrowError(expect.objectContaining({ code: 'RFS_RPM_SIGNATURE' }));
   });
 
-  it('one flipped byte in the main header breaks every signature', async () => {
-    const src = join(CENTOS, 'centos-release-5-0.0.el5.centos.2.x86_64.rpm');
+  it.each([
+    ['centos-release/centos-release-5-0.0.el5.centos.2.x86_64.rpm', centosKey(5)],
+    ['centos-release/centos-release-7-2.1511.el7.centos.2.10.x86_64.rpm', centosKey(7)],
+    ['rpm-rs/v4/signed/rpm-basic-with-ima-2.3.4-5.el9.noarch.rpm', join(DATA, 'rpm-testkey-v4-keyring.asc')],
+    ['rpm-rs/v6/signed/rpm-basic-with-rsa4k-2.3.4-5.el9.noarch.rpm', join(DATA, 'rpm-testkey-v6-rsa4k-cert.asc')],
+  ])('%s: one flipped byte in the main header breaks every signature', async (rel, keyFile) => {
+    const src = join(RPMS, rel);
     const pkg = await openRpm(src, { verify: false, headerOnly: true });
     const bytes = readFileSync(src);
     const at = bytes.indexOf(Buffer.from(pkg.meta.summary), pkg.payloadOffset - pkg.headerBytes.length);
     expect(at).toBeGreaterThan(0);
     bytes[at]! ^= 0x20; // the summary's first letter changes case
-    const r = await verifyRpmSignatures(bytes, keysFrom(centosKey(5)), { subject: 'flipped' });
-    expect(statuses(r)).toEqual([['DSAHEADER', 'bad'], ['GPG', 'bad']]);
+    const r = await verifyRpmSignatures(bytes, keysFrom(keyFile), { subject: 'flipped' });
+    expect(r.signatures.filter((x) => x.status !== 'nokey').every((x) => x.status === 'bad')).toBe(true);
+    expect(r.signatures.some((x) => x.status === 'bad')).toBe(true);
+    expect(r.verified).toBe(false);
     expect(r.subject).toBe('flipped');
   });
 
   it('an RpmPackage without its file checks header signatures and says why it skips the rest', async () => {
     const file = join(CENTOS, 'centos-release-6-0.el6.centos.5.x86_64.rpm');
     const pkg = await openRpm(file, { headerOnly: true });
-    const r = await verifyRpmSignatures(pkg, keysFrom(centosKey(6)), { subject: 'centos-release-6' });
+    const r = await verifyRpmSignatures(pkg, keysFrom(centosKey(6)));
     expect(statuses(r)).toEqual([['RSAHEADER', 'ok'], ['PGP', 'skipped']]);
+    expect(r.subject).toBe('centos-release-6-0.el6.centos.5.x86_64'); // the NEVRA when no file is named
     expect(r.verified).toBe(true);
     const full = await verifyRpmSignatures(pkg, keysFrom(centosKey(6)), { file });
     expect(statuses(full)).toEqual([['RSAHEADER', 'ok'], ['PGP', 'ok']]);

@@ -120,6 +120,40 @@ describe.skipIf(!HAVE_REALDATA)('openRpm on real packages', () => {
     expect(seen).toBeLessThan(pkg.meta.files.length);
   });
 
+  it('rejects archive names that are absolute, climb with .., or are not in the header', async () => {
+    const file = P('go-rpmutils/payload-test-0.1-w.ufdio.x86_64.rpm'); // uncompressed payload
+    const bytes = new Uint8Array(readFileSync(file));
+    const at = Buffer.from(bytes).indexOf('./usr/share/payload-test.txt');
+    expect(at).toBeGreaterThan(0);
+    const variant = (name: string): Uint8Array => {
+      const b = bytes.slice();
+      b.set(Buffer.from(name), at);
+      return b;
+    };
+    for (const [name, why] of [
+      ['//usr/share/payload-test.txt', /absolute/],
+      ['./../share/payload-test.txt', /'\.\.'/],
+      ['./usr/share/payload-tesT.txt', /not in the header/],
+    ] as const) {
+      let err: unknown;
+      try {
+        await collect((await openRpm(variant(name), { verify: false })).entries());
+      } catch (e) {
+        err = e;
+      }
+      expect(isRfsError(err) && err.code, name).toBe('RFS_UNSAFE_PATH');
+      expect((err as Error).message).toMatch(why);
+    }
+    // with digests on, the same damage is caught before any entry is produced
+    let code = '';
+    try {
+      await openRpm(variant('./../share/payload-test.txt'));
+    } catch (e) {
+      code = isRfsError(e) ? e.code : String(e);
+    }
+    expect(code).toBe('RFS_RPM_DIGEST_MISMATCH');
+  });
+
   it('knows the format generations and refuses the payload of a headerOnly package', async () => {
     expect((await openRpm(P('rpm-testsuite/hello-1.0-1.x86_64.rpm-v3'), { headerOnly: true })).meta.formatVersion).toBe(3);
     expect((await openRpm(P('rpm-testsuite/hello-2.0-1.x86_64.rpm'), { headerOnly: true })).meta.formatVersion).toBe(4);

@@ -6,6 +6,7 @@ import { CURVES, pubkeyAlgoName } from './algorithms.js';
 import { PACKET, packetBytes, readPackets, type PgpPacket } from './packets.js';
 import { PgpReader, be32, hex, pgpFail, type PgpErrorOptions } from './reader.js';
 import { parseSignature, type PgpSignature } from './signature.js';
+import { toBig, type DsaParams } from './dsa.js';
 
 export interface PgpKey {
   version: number;
@@ -24,8 +25,10 @@ export interface PgpKey {
   keyObject: KeyObject | null;
   /** the key packet body, what fingerprints and certification hashes are computed over */
   body: Uint8Array;
-  /** DSA domain: byte length of q, needed to encode (r, s) */
+  /** DSA domain: byte length of q */
   qBytes: number;
+  /** DSA parameters, verified with BigInt from the digest (see dsa.ts) */
+  dsa: DsaParams | null;
 }
 
 export interface PgpSubkey extends PgpKey {
@@ -102,6 +105,7 @@ export function parseKeyPacket(body: Uint8Array, opts: PgpErrorOptions = {}): Pg
   let bits = 0;
   let curve: string | null = null;
   let qBytes = 0;
+  let dsa: DsaParams | null = null;
   let rsaN: Uint8Array | null = null;
   let rsaE: Uint8Array | null = null;
   const build = (f: () => KeyObject): KeyObject | null => {
@@ -129,6 +133,7 @@ export function parseKeyPacket(body: Uint8Array, opts: PgpErrorOptions = {}): Pg
       bits = bitLength(p);
       qBytes = (bitLength(q) + 7) >> 3;
       keyObject = build(() => dsaKey(p, q, g, y));
+      dsa = { p: toBig(p), q: toBig(q), g: toBig(g), y: toBig(y) };
       break;
     }
     case 16: case 20: {
@@ -191,7 +196,7 @@ export function parseKeyPacket(body: Uint8Array, opts: PgpErrorOptions = {}): Pg
     fingerprint = new Uint8Array(createHash('sha256').update(Uint8Array.of(version === 6 ? 0x9b : 0x9a)).update(be32(body.length)).update(body).digest());
     keyId = fingerprint.slice(0, 8);
   }
-  return { version, algorithm, algorithmName: pubkeyAlgoName(algorithm), created, fingerprint, keyId, bits, curve, keyObject, body, qBytes };
+  return { version, algorithm, algorithmName: pubkeyAlgoName(algorithm), created, fingerprint, keyId, bits, curve, keyObject, body, qBytes, dsa };
 }
 
 /** Split a packet sequence into certificates, one per primary key packet. */

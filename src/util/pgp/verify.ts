@@ -1,11 +1,13 @@
-// Signature verification with node:crypto only. The digest is computed once here (it is needed
-// for the left-16 quick check, RSA's DigestInfo and EdDSA, which signs the digest); DSA and ECDSA
-// have no prehashed verify in node, so their data also streams through crypto.createVerify.
+// Signature verification with node:crypto. The digest is computed once here (it is needed for the
+// left-16 quick check, RSA's DigestInfo and EdDSA, which signs the digest). DSA is checked from
+// that digest with BigInt (dsa.ts); ECDSA, which node cannot verify prehashed, also streams its
+// data through crypto.createVerify.
 import { constants, createHash, createVerify, publicDecrypt, verify as edVerify, type Hash, type Verify } from 'node:crypto';
 import { HASH_ALGO, hashAlgoName, pubkeyAlgoName } from './algorithms.js';
 import type { PgpKey, PgpPublicKey } from './keys.js';
 import { be32 } from './reader.js';
 import type { PgpSignature } from './signature.js';
+import { dsaVerify, toBig } from './dsa.js';
 
 export type VerifyStatus = 'ok' | 'bad' | 'unsupported';
 export interface VerifyResult {
@@ -41,7 +43,7 @@ export class SignatureVerifier {
     else this.problem = '';
     if (this.problem || !h) return;
     this.hash = createHash(h[1]);
-    if (sig.pubAlgo === 17 || sig.pubAlgo === 19) this.stream = createVerify(h[1]);
+    if (sig.pubAlgo === 19) this.stream = createVerify(h[1]);
     if (sig.salt.length) this.update(sig.salt);
   }
 
@@ -70,8 +72,11 @@ export class SignatureVerifier {
           ok = em.equals(want);
           break;
         }
-        case 17: case 19: {
-          const n = sig.pubAlgo === 17 ? key.qBytes : Math.ceil(key.bits / 8);
+        case 17:
+          ok = key.dsa !== null && dsaVerify(key.dsa, digest, toBig(sig.values[0]!), toBig(sig.values[1]!));
+          break;
+        case 19: {
+          const n = Math.ceil(key.bits / 8);
           const rs = Buffer.concat([leftPad(sig.values[0]!, n), leftPad(sig.values[1]!, n)]);
           ok = this.stream!.verify({ key: ko, dsaEncoding: 'ieee-p1363' }, rs);
           break;
@@ -105,6 +110,26 @@ function keyPrefix(k: PgpKey): Uint8Array[] {
   const b = k.body;
   if (k.version >= 5) return [Uint8Array.of(k.version === 6 ? 0x9b : 0x9a), be32(b.length), b];
   return [Uint8Array.of(0x99, b.length >> 8, b.length & 0xff), b];
+}
+
+const boundCache = new WeakMap<PgpKey, boolean>();
+
+/**
+ * Whether a subkey carries a valid binding signature (type 0x18) from its primary key. A subkey
+ * without one may have been appended by anyone (CVE-2021-3521), so it must not verify packages.
+ */
+export function isSubkeyBound(cert: PgpPublicKey, subkey: PgpKey): boolean {
+  if (subkey === cert.primary) return true;
+  const cached = boundCache.get(subkey);
+  if (cached !== undefined) return cached;
+  const sk = cert.subkeys.find((s) => s === subkey);
+  const p = cert.primary;
+  const ok = !!sk && sk.bindings.some((b) =>
+    b.type === 0x18 &&
+    (b.issuerFingerprint ? Buffer.from(b.issuerFingerprint).equals(p.fingerprint) : !b.issuerKeyId || Buffer.from(b.issuerKeyId).equals(p.keyId)) &&
+    verifySignature(b, p, [...keyPrefix(p), ...keyPrefix(sk)]).status === 'ok');
+  boundCache.set(subkey, ok);
+  return ok;
 }
 
 export interface SelfSignatureCheck {
