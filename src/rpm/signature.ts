@@ -8,6 +8,7 @@ import {
   type PgpPublicKey, type PgpSignature,
 } from '../util/pgp/index.js';
 import type { Header } from './header.js';
+import type { PackageMeta } from './meta.js';
 import { openRpm } from './package.js';
 import { SIGTAG, TYPE } from './tags.js';
 
@@ -55,6 +56,8 @@ export interface RpmSignatureSource {
   signature: Header;
   headerBytes: Uint8Array;
   payloadOffset?: number;
+  /** names the package (NEVRA) in the report when no subject or file path is given */
+  meta?: Pick<PackageMeta, 'name' | 'version' | 'release' | 'arch'>;
 }
 
 export interface VerifyRpmOptions {
@@ -83,19 +86,25 @@ function sigPackets(h: Header, tag: number): Uint8Array[] {
   return h.strings(tag).map((s) => new Uint8Array(Buffer.from(s, 'base64')));
 }
 
-export async function verifyRpmSignatures(
-  src: string | Uint8Array | RpmSignatureSource,
+/** A check in progress: feed the payload (the file bytes after the main header), then finish. */
+export interface RpmSignatureRun {
+  /** some header+payload signature has a known key and waits for the payload */
+  readonly needsPayload: boolean;
+  update(payloadChunk: Uint8Array): void;
+  finish(): SignatureReport;
+}
+
+/**
+ * Start checking a package's signatures, so the payload can be hashed while it streams by
+ * (download, unpack). With payload false, header+payload signatures are reported 'skipped'.
+ */
+export function startRpmSignatureCheck(
+  pkg: RpmSignatureSource,
   keys: readonly PgpPublicKey[],
-  opts: VerifyRpmOptions = {},
-): Promise<SignatureReport> {
-  let pkg: RpmSignatureSource;
-  let file = opts.file;
-  if (typeof src === 'string' || src instanceof Uint8Array) {
-    pkg = await openRpm(src, { verify: false, headerOnly: true, subject: opts.subject });
-    file ??= src;
-  } else pkg = src;
-  const meta = 'meta' in pkg ? (pkg as { meta?: { name: string; version: string; release: string; arch: string } }).meta : undefined;
-  const subject = opts.subject ?? (typeof file === 'string' ? file : meta ? `${meta.name}-${meta.version}-${meta.release}.${meta.arch}` : '<rpm>');
+  opts: { subject?: string; payload: boolean },
+): RpmSignatureRun {
+  const meta = pkg.meta;
+  const subject = opts.subject ?? (meta ? `${meta.name}-${meta.version}-${meta.release}.${meta.arch}` : '<rpm>');
   const checks: RpmSignatureCheck[] = [];
   const pending: Pending[] = [];
   for (const [tag, tagName, covers] of TAGS) {
@@ -132,7 +141,7 @@ export async function verifyRpmSignatures(
         Object.assign(check, { status: 'nokey', reason });
         continue;
       }
-      if (covers === 'header+payload' && (file === undefined || pkg.payloadOffset === undefined)) {
+      if (covers === 'header+payload' && !opts.payload) {
         Object.assign(check, { status: 'skipped', reason: 'the package file was not given, so the payload cannot be read' });
         continue;
       }
@@ -144,26 +153,53 @@ export async function verifyRpmSignatures(
     }
   }
   const withPayload = pending.filter((p) => p.check.covers === 'header+payload');
-  if (withPayload.length > 0 && file !== undefined && pkg.payloadOffset !== undefined) {
-    if (typeof file === 'string') {
-      for await (const c of createReadStream(file, { start: pkg.payloadOffset, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-        for (const p of withPayload) p.verifier.update(c);
+  let finished = false;
+  return {
+    needsPayload: withPayload.length > 0,
+    update(chunk) {
+      for (const p of withPayload) p.verifier.update(chunk);
+    },
+    finish() {
+      if (finished) throw new RfsError('RFS_INTERNAL', 'checking package signatures: finish() called twice', { subject });
+      finished = true;
+      for (const p of pending) {
+        if (p.check.status === 'ok') continue;
+        const r = p.verifier.finish();
+        if (r.status === 'ok' || p.check.key === null) Object.assign(p.check, { status: r.status, reason: r.reason, key: p.key });
       }
-    } else {
-      for (const p of withPayload) p.verifier.update(file.subarray(pkg.payloadOffset));
-    }
+      const keysUsed: RpmSignatureKey[] = [];
+      for (const c of checks) {
+        if (c.status === 'ok' && c.key && !keysUsed.some((k) => k.fingerprint === c.key!.fingerprint)) keysUsed.push(c.key);
+      }
+      const verified = keysUsed.length > 0 && !checks.some((c) => c.status === 'bad');
+      return { subject, signatures: checks, verified, keysUsed };
+    },
+  };
+}
+
+/** Check a package file (path or bytes) or an opened package, reading the payload when needed. */
+export async function verifyRpmSignatures(
+  src: string | Uint8Array | RpmSignatureSource,
+  keys: readonly PgpPublicKey[],
+  opts: VerifyRpmOptions = {},
+): Promise<SignatureReport> {
+  let pkg: RpmSignatureSource;
+  let file = opts.file;
+  if (typeof src === 'string' || src instanceof Uint8Array) {
+    pkg = await openRpm(src, { verify: false, headerOnly: true, subject: opts.subject });
+    file ??= src;
+  } else pkg = src;
+  const offset = pkg.payloadOffset;
+  const run = startRpmSignatureCheck(pkg, keys, {
+    subject: opts.subject ?? (typeof file === 'string' ? file : undefined),
+    payload: file !== undefined && offset !== undefined,
+  });
+  if (run.needsPayload && file !== undefined && offset !== undefined) {
+    if (typeof file === 'string') {
+      for await (const c of createReadStream(file, { start: offset, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) run.update(c);
+    } else run.update(file.subarray(offset));
   }
-  for (const p of pending) {
-    if (p.check.status === 'ok') continue;
-    const r = p.verifier.finish();
-    if (r.status === 'ok' || p.check.key === null) Object.assign(p.check, { status: r.status, reason: r.reason, key: p.key });
-  }
-  const keysUsed: RpmSignatureKey[] = [];
-  for (const c of checks) {
-    if (c.status === 'ok' && c.key && !keysUsed.some((k) => k.fingerprint === c.key!.fingerprint)) keysUsed.push(c.key);
-  }
-  const verified = keysUsed.length > 0 && !checks.some((c) => c.status === 'bad');
-  return { subject, signatures: checks, verified, keysUsed };
+  return run.finish();
 }
 
 /**

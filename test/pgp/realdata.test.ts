@@ -5,7 +5,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkGpg, verifyRpmSignatures, type SignatureReport } from '../../src/rpm/signature.js';
+import { checkGpg, startRpmSignatureCheck, verifyRpmSignatures, type SignatureReport } from '../../src/rpm/signature.js';
 import { openRpm } from '../../src/rpm/index.js';
 import { isRfsError } from '../../src/errors/index.js';
 import {
@@ -149,6 +149,25 @@ describe.skipIf(!HAVE_REALDATA)('real signed packages', () => {
     expect(r.verified).toBe(true);
     const full = await verifyRpmSignatures(pkg, keysFrom(centosKey(6)), { file });
     expect(statuses(full)).toEqual([['RSAHEADER', 'ok'], ['PGP', 'ok']]);
+  });
+
+  it('the payload can be fed while it streams by (download, unpack), in any chunking', async () => {
+    const file = join(CENTOS, 'centos-release-4-0.1.x86_64.rpm');
+    const pkg = await openRpm(file, { headerOnly: true });
+    const bytes = readFileSync(file);
+    const run = startRpmSignatureCheck(pkg, keysFrom(centosKey(4)), { payload: true });
+    expect(run.needsPayload).toBe(true);
+    for (let o = pkg.payloadOffset; o < bytes.length; o += 777) run.update(bytes.subarray(o, Math.min(o + 777, bytes.length)));
+    const r = run.finish();
+    expect(statuses(r)).toEqual([['DSAHEADER', 'ok'], ['GPG', 'ok']]);
+    expect(r.subject).toBe('centos-release-4-0.1.x86_64');
+    expect(() => run.finish()).toThrowError(/finish\(\) called twice/);
+    // a payload that stops short fails like a changed one
+    const short = startRpmSignatureCheck(pkg, keysFrom(centosKey(4)), { payload: true, subject: 'short' });
+    short.update(bytes.subarray(pkg.payloadOffset, bytes.length - 1));
+    expect(statuses(short.finish())).toEqual([['DSAHEADER', 'ok'], ['GPG', 'bad']]);
+    // no key for the payload signature: nothing to feed
+    expect(startRpmSignatureCheck(pkg, keysFrom(centosKey(5)), { payload: true }).needsPayload).toBe(false);
   });
 
   it('unsigned packages: nothing to verify, so gpgcheck refuses them', async () => {
