@@ -5,7 +5,7 @@ import type { Fetcher } from '../fetch/index.js';
 import { filterModular, loadRepo } from '../metadata/index.js';
 import type { LoadedRepo } from '../metadata/index.js';
 import { createPool, renderProblem, resolve } from '../solver/index.js';
-import type { Pool, Problem } from '../solver/index.js';
+import type { Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
 import type { EventSink, RepoConfig, RepoPackage } from '../types/index.js';
 
 export interface SolveInput {
@@ -45,39 +45,42 @@ export async function loadRepos(repos: RepoConfig[], fetcher: Fetcher, input: Om
   return loaded;
 }
 
-function missingFileDeps(problems: Problem[]): boolean {
-  return problems.some((p) => JSON.stringify(p).includes('"dep":"/') || JSON.stringify(p).includes('"name":"/'));
+function missingFileDep(problems: Problem[]): boolean {
+  return problems.some((p) => ((p.kind === 'nothing-provides' || p.kind === 'excluded-provider') && p.dep.startsWith('/')) ||
+    (p.kind === 'not-found' && p.request.startsWith('/')));
+}
+
+export function poolFor(loaded: LoadedRepo[], arch: string): Pool {
+  return createPool(loaded.map((r) => ({
+    id: r.config.id, priority: r.config.priority ?? 99, cost: r.config.cost ?? 1000, packages: r.packages, groups: r.groups,
+  })), { arch });
+}
+
+/**
+ * Solve; when a file dependency went unmet (or a candidate was passed over for one) and repos
+ * have filelists, load them into the pool and solve again. The fetcher must still be open.
+ */
+export async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: Request, opts: ResolveOptions): Promise<ResolveResult> {
+  const first = resolve(pool, req, opts);
+  const needFiles = first.ok ? first.transaction.unresolvedFileDeps.length > 0 : missingFileDep(first.problems);
+  const todo = loaded.filter((r) => r.hasFilelists && !pool.hasFilelists(r.config.id));
+  if (!needFiles || todo.length === 0) return first;
+  for (const r of todo) pool.addFilelists(r.config.id, await r.loadFilelists());
+  return resolve(pool, req, opts);
+}
+
+export function unsolvableError(problems: Problem[], hint: string): RfsError {
+  const text = problems.map((p, i) => `  ${i + 1}. ${renderProblem(p).replace(/\n/g, '\n     ')}`).join('\n');
+  return new RfsError('RFS_UNSOLVABLE', `resolving dependencies: no install set satisfies the request\n${text}`, { details: problems, hint });
 }
 
 export async function solve(loaded: LoadedRepo[], input: Omit<SolveInput, 'repos' | 'cacheDir'>): Promise<RepoPackage[]> {
-  const poolRepos = loaded.map((r) => ({
-    id: r.config.id,
-    priority: r.config.priority ?? 99,
-    cost: r.config.cost ?? 1000,
-    packages: r.packages,
-    groups: r.groups,
-  }));
-  let pool: Pool = createPool(poolRepos, { arch: input.arch });
-  const request = { install: input.install, ...(input.exclude ? { exclude: input.exclude } : {}) };
-  const opts = { weakDeps: input.weakDeps ?? false, ...(input.installonly ? { installonly: input.installonly } : {}) };
-  let result = resolve(pool, request, opts);
-  if (!result.ok && missingFileDeps(result.problems) && loaded.some((r) => r.hasFilelists)) {
-    const withFiles = await Promise.all(loaded.map(async (r) => ({ id: r.config.id, files: r.hasFilelists ? await r.loadFilelists() : null })));
-    pool = createPool(
-      poolRepos.map((r, i) => {
-        const files = withFiles[i]!.files;
-        return files ? { ...r, filelists: files } : r;
-      }),
-      { arch: input.arch },
-    );
-    result = resolve(pool, request, opts);
-  }
+  const pool = poolFor(loaded, input.arch);
+  const request: Request = { install: input.install, ...(input.exclude ? { exclude: input.exclude } : {}) };
+  const opts: ResolveOptions = { weakDeps: input.weakDeps ?? false, ...(input.installonly ? { installonly: input.installonly } : {}) };
+  const result = await solveWithFilelists(pool, loaded, request, opts);
   if (!result.ok) {
-    const text = result.problems.map((p, i) => `  ${i + 1}. ${renderProblem(p)}`).join('\n');
-    throw new RfsError('RFS_UNSOLVABLE', `resolving dependencies: no install set satisfies the request\n${text}`, {
-      details: result.problems,
-      hint: 'check package names and versions, or --exclude a package; --weak-deps changes what is pulled in',
-    });
+    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; `rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase');
   }
   return result.transaction.packages;
 }

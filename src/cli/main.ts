@@ -1,9 +1,5 @@
 import { RfsError } from '../errors/index.js';
 import { defaultIO, reportError, type CliIO, type Command } from './io.js';
-import { inspectCommand } from './commands/inspect.js';
-import { listCommand } from './commands/list.js';
-import { resolveCommand } from './commands/resolve.js';
-import { assembleCommand } from './commands/assemble.js';
 
 const USAGE = `usage: rootfs-assemble <distro>:<release> [options]      build an image (see --help)
        rootfs-assemble build IMAGE.yaml [options]            build from an image spec
@@ -12,10 +8,12 @@ const USAGE = `usage: rootfs-assemble <distro>:<release> [options]      build an
        rootfs-assemble list                                  known distro definitions
 `;
 
+// Loaded on demand: `list` or `inspect` need not pay for the solver, codecs and sqlite.
+const assembleCommand: Command = async (argv, io) => (await import('./commands/assemble.js')).assembleCommand(argv, io);
 const COMMANDS: Record<string, Command> = {
-  inspect: inspectCommand,
-  list: listCommand,
-  resolve: resolveCommand,
+  inspect: async (argv, io) => (await import('./commands/inspect.js')).inspectCommand(argv, io),
+  list: async (argv, io) => (await import('./commands/list.js')).listCommand(argv, io),
+  resolve: async (argv, io) => (await import('./commands/resolve.js')).resolveCommand(argv, io),
   build: assembleCommand,
 };
 

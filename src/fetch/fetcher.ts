@@ -49,19 +49,28 @@ const PROGRESS_STEP = 1 << 20;
 export class Fetcher {
   readonly cache: ContentCache;
   private readonly limit: LimitFunction;
-  private readonly dispatcher: Dispatcher;
+  private dispatcherP: Promise<Dispatcher> | undefined;
+  private readonly injected: Dispatcher | undefined;
+  private readonly jobsForPool: number;
   private readonly ownsDispatcher: boolean;
   private readonly retries: number;
   private readonly timeoutMs: number;
   private readonly backoffMs: number;
   private readonly maxBytes: number;
 
+  /** created on first HTTP request */
+  private readonly dispatcher = (): Promise<Dispatcher> => {
+    this.dispatcherP ??= this.injected ? Promise.resolve(this.injected) : createDispatcher(this.jobsForPool);
+    return this.dispatcherP;
+  };
+
   constructor(private readonly opts: FetcherOptions) {
     const jobs = Math.max(1, opts.jobs ?? 4);
     this.cache = new ContentCache(opts.cacheDir);
     this.limit = pLimit(jobs);
     this.ownsDispatcher = !opts.dispatcher;
-    this.dispatcher = opts.dispatcher ?? createDispatcher(jobs);
+    this.injected = opts.dispatcher;
+    this.jobsForPool = jobs;
     this.retries = opts.retries ?? 3;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.backoffMs = opts.backoffMs ?? 500;
@@ -98,7 +107,7 @@ export class Fetcher {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.ownsDispatcher && this.dispatcherP) await (await this.dispatcherP).close();
   }
 
   private async fetchFileNow(urls: string[], relPath: string, expected: Checksum | undefined, opts: { size?: number; maxBytes?: number }): Promise<FetchResult> {

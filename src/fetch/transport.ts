@@ -1,7 +1,7 @@
 // One GET: http(s) through undici (a pool per origin, proxies from the environment) or file://.
 import { createReadStream, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { RfsError } from '../errors/index.js';
 
 export interface Opened {
@@ -19,7 +19,15 @@ export class AttemptError extends Error {
   }
 }
 
-export function createDispatcher(connections: number): Dispatcher {
+// undici is loaded on first HTTP use: file:// and cache-only runs skip its ~100 ms of start-up.
+let undici: Promise<typeof import('undici')> | undefined;
+function loadUndici(): Promise<typeof import('undici')> {
+  undici ??= import('undici');
+  return undici;
+}
+
+export async function createDispatcher(connections: number): Promise<Dispatcher> {
+  const { EnvHttpProxyAgent, interceptors } = await loadUndici();
   // EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY; each origin gets its own pool.
   return new EnvHttpProxyAgent({ connections, keepAliveTimeout: 10_000 }).compose(interceptors.redirect({ maxRedirections: 5 }));
 }
@@ -30,7 +38,7 @@ const STATUS_HINT: Record<number, string> = {
   404: 'is the release/arch right? is the mirror a vault (EOL releases move to vault.centos.org)?',
 };
 
-export async function open(url: string, opts: { dispatcher: Dispatcher; timeoutMs: number; signal?: AbortSignal }): Promise<Opened> {
+export async function open(url: string, opts: { dispatcher: () => Promise<Dispatcher>; timeoutMs: number; signal?: AbortSignal }): Promise<Opened> {
   if (url.startsWith('file:')) {
     let path: string;
     try { path = fileURLToPath(url); } catch (cause) {
@@ -55,8 +63,9 @@ export async function open(url: string, opts: { dispatcher: Dispatcher; timeoutM
   }
   let res: Dispatcher.ResponseData;
   try {
+    const { request } = await loadUndici();
     res = await request(url, {
-      dispatcher: opts.dispatcher, method: 'GET', headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs,
+      dispatcher: await opts.dispatcher(), method: 'GET', headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs,
       headers: { 'user-agent': 'rootfs-assemble' }, ...(opts.signal ? { signal: opts.signal } : {}),
     });
   } catch (cause) {

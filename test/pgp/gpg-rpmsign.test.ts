@@ -4,7 +4,9 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPublicKeys, readSignatures, verifySignature, findSigningKey, type PgpPublicKey } from '../../src/util/pgp/index.js';
+import {
+  DSA_NATIVE_LIMIT, SignatureVerifier, findSigningKey, readPublicKeys, readSignatures, verifySignature, type PgpPublicKey, type PgpSignature,
+} from '../../src/util/pgp/index.js';
 import { checkGpg, verifyRpmSignatures } from '../../src/rpm/signature.js';
 import { HAVE_GPG, HAVE_RPM, HAVE_RPMSIGN, rpmImport, rpmK, run, tempDir } from './helpers.js';
 
@@ -21,6 +23,11 @@ const KEYS: GenKey[] = [
 ];
 
 const tmp = tempDir('gen');
+/** the same signature with its last value's last byte changed: the digest (and left 16 bits) still match */
+const forge = (sig: PgpSignature): PgpSignature => ({
+  ...sig,
+  values: sig.values.map((v, i) => (i === sig.values.length - 1 ? Uint8Array.from(v, (b, j) => (j === v.length - 1 ? b ^ 1 : b)) : v)),
+});
 let home = '';
 let env: NodeJS.ProcessEnv = {};
 const keys = new Map<string, PgpPublicKey>();
@@ -74,6 +81,8 @@ describe.skipIf(!HAVE_GPG)('gpg-generated keys', () => {
       const [found] = findSigningKey([keys.get(name)!], { keyId: sig!.issuerKeyId, fingerprint: sig!.issuerFingerprint });
       expect(found, 'issuer found').toBeDefined();
       expect(verifySignature(sig!, found!.key, payload)).toEqual({ status: 'ok', reason: '' });
+      // the algorithm itself refuses a changed signature value (not only the left-16 quick check)
+      expect(verifySignature(forge(sig!), found!.key, payload)).toEqual({ status: 'bad', reason: expect.stringMatching(/^signature does not verify/) });
       const changed = Buffer.from(payload);
       changed[changed.length - 2]! ^= 1;
       expect(verifySignature(sig!, found!.key, changed).status).toBe('bad');
@@ -81,6 +90,22 @@ describe.skipIf(!HAVE_GPG)('gpg-generated keys', () => {
       expect(verifySignature(sig!, found!.key, [payload.subarray(0, 7), payload.subarray(7, 1000), payload.subarray(1000)]).status).toBe('ok');
     }
   });
+
+  it.each([['dsa1024', 1000, 'native'], ['dsa1024', DSA_NATIVE_LIMIT + 1, 'bigint'], ['dsa2048', 1000, 'native'], ['dsa2048', DSA_NATIVE_LIMIT + 1, 'bigint']] as const)(
+    '%s over %i bytes is checked %s, and both ways refuse changed data', (name, size, method) => {
+      const data = join(tmp.dir, `dsa-${name}-${size}`);
+      const payload = Buffer.alloc(size, 0x61);
+      writeFileSync(data, payload);
+      gpg(['-u', `${name}@example.com`, '--detach-sign', '-o', `${data}.sig`, data]);
+      const [sig] = readSignatures(new Uint8Array(readFileSync(`${data}.sig`)));
+      const key = keys.get(name)!.primary;
+      for (const [s0, bytes, want] of [[sig!, payload, 'ok'], [forge(sig!), payload, 'bad'], [sig!, Buffer.concat([payload.subarray(0, size - 1), Buffer.from('b')]), 'bad']] as const) {
+        const v = new SignatureVerifier(s0, key);
+        for (let o = 0; o < bytes.length; o += 65536) v.update(bytes.subarray(o, o + 65536));
+        expect(v.dsaMethod).toBe(method);
+        expect(v.finish().status).toBe(want);
+      }
+    });
 
   describe.skipIf(!HAVE_RPMSIGN || !HAVE_RPM)('rpmsign', () => {
     let unsigned = '';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  checkSelfSignatures, crc24, dearmor, fingerprintHex, keyIdHex, parseKeyPacket, parseSignature, readPackets,
+  checkSelfSignatures, crc24, dearmor, fingerprintHex, isSubkeyBound, keyIdHex, parseKeyPacket, parseSignature, readPackets,
   readPublicKeys, readSignatures, verifySignature,
 } from '../../src/util/pgp/index.js';
 import { isRfsError } from '../../src/errors/index.js';
@@ -144,10 +144,27 @@ describe('public keys', () => {
     expect(Buffer.from(parseSignature(embedded.body).issuerFingerprint!).toString('hex')).toBe(fingerprintHex(c!.subkeys[0]!));
     const checks = checkSelfSignatures(c!);
     expect(checks.map((x) => x.what)).toEqual(['user id "<ed25519-test@rpm.org>"', 'user id "rpm.org ed25519 v6 testkey"', 'user id "v6-ed25519-testkey"', 'subkey 6118abe481c41473', 'direct key signature']);
-    // one changed salt byte breaks the signature
+    // a changed Ed25519 signature value is refused by the algorithm itself (digest unchanged)
     const s0 = c!.userIds[0]!.certifications[0]!;
+    const v0 = s0.values[0]!;
+    v0[63]! ^= 1;
+    expect(checkSelfSignatures(c!)[0]!.result).toEqual({ status: 'bad', reason: 'signature does not verify' });
+    v0[63]! ^= 1;
+    // one changed salt byte breaks the signature
     s0.salt[0]! ^= 1;
     expect(checkSelfSignatures(c!)[0]!.result.status).toBe('bad');
+  });
+
+  it('subkeys: bound ones are usable, revoked or unbound ones are not', () => {
+    const [c] = readPublicKeys(text(join(DATA, 'rpm.org-ed25519-subkey-test.pub')));
+    // gpg --show-keys: F6EABB04 [E] revoked, A9ECF25C [S], DBF8808F [S] revoked, 511ED0D4 [E]
+    expect(c!.subkeys.map((s) => [keyIdHex(s), isSubkeyBound(c!, s)])).toEqual([
+      ['f6eabb0459015be2', false], ['a9ecf25cf5757247', true], ['dbf8808f7bab107a', false], ['511ed0d463e4b138', true],
+    ]);
+    expect(isSubkeyBound(c!, c!.primary)).toBe(true);
+    const [d] = readPublicKeys(text(join(DATA, 'rpm.org-ed25519-subkey-test.pub')));
+    d!.subkeys[1]!.bindings = [];
+    expect(isSubkeyBound(d!, d!.subkeys[1]!)).toBe(false);
   });
 
   it('reads the algorithms rpm signs with', () => {

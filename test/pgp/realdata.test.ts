@@ -210,6 +210,16 @@ describe.skipIf(!HAVE_REALDATA)('real signed packages', () => {
       bytes[bytes.length - 20]! ^= 0x01;
       writeFileSync(bad, bytes);
       expectRpmAgrees(dbpath(), bad, await verifyRpmSignatures(bad, keysFrom(keyFile)));
+      // and with the last byte of the first signature's value changed (the digest still matches)
+      const pkg = await openRpm(file, { verify: false, headerOnly: true });
+      const e = pkg.signature.entries.find((x) => x.tag === 267 || x.tag === 268)!;
+      const forged = join(tmp.dir, `forged-${rel.replace(/\//g, '_')}`);
+      const fb = readFileSync(file);
+      fb[96 + 16 + 16 * pkg.signature.il + e.offset + e.count - 1]! ^= 0x01;
+      writeFileSync(forged, fb);
+      const r = await verifyRpmSignatures(forged, keysFrom(keyFile));
+      expect(r.signatures.find((x) => x.tag === e.tag)).toMatchObject({ status: 'bad', reason: expect.stringMatching(/^signature does not verify/) });
+      expectRpmAgrees(dbpath(), forged, r);
     });
   });
 
@@ -223,16 +233,22 @@ describe.skipIf(!HAVE_REALDATA)('real signed packages', () => {
       const file = join(RPMS, rel);
       const pkg = await openRpm(file, { verify: false, headerOnly: true });
       const bytes = readFileSync(file);
-      for (const flip of [false, true]) {
-        if (flip) bytes[bytes.length - 20]! ^= 0x01;
+      for (const change of ['none', 'payload byte', 'signature values'] as const) {
+        if (change === 'payload byte') bytes[bytes.length - 20]! ^= 0x01;
+        if (change === 'signature values') {
+          bytes[bytes.length - 20]! ^= 0x01; // payload intact again
+          for (const e of pkg.signature.entries.filter((x) => x.tag === 267 || x.tag === 1005)) bytes[96 + 16 + 16 * pkg.signature.il + e.offset + e.count - 1]! ^= 0x01;
+        }
         writeFileSync(join(home, 'pkg.rpm'), bytes);
+        const now = await openRpm(join(home, 'pkg.rpm'), { verify: false, headerOnly: true });
         const r = await verifyRpmSignatures(join(home, 'pkg.rpm'), keysFrom(keyFile));
         writeFileSync(join(home, 'header'), pkg.headerBytes);
         writeFileSync(join(home, 'header+payload'), bytes.subarray(pkg.payloadOffset - pkg.headerBytes.length));
         for (const s of r.signatures) {
-          writeFileSync(join(home, 'sig'), pkg.signature.bin(s.tag)!);
+          writeFileSync(join(home, 'sig'), now.signature.bin(s.tag)!);
           const theirs = gpgVerify(home, join(home, 'sig'), join(home, s.covers));
-          expect(theirs, `${s.tagName} flip=${flip}`).toBe(s.status === 'ok' ? 'good' : 'bad');
+          expect(theirs, `${s.tagName}, changed: ${change}`).toBe(s.status === 'ok' ? 'good' : 'bad');
+          expect(s.status, `${s.tagName}, changed: ${change}`).toBe(change === 'none' || (change === 'payload byte' && s.covers === 'header') ? 'ok' : 'bad');
         }
       }
     });

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadRepos } from '../../assemble/solve.js';
+import { loadRepos, poolFor, solveWithFilelists, unsolvableError } from '../../assemble/solve.js';
 import { RfsError } from '../../errors/index.js';
 import { Fetcher, defaultCacheDir } from '../../fetch/index.js';
 import type { LoadedRepo } from '../../metadata/index.js';
 import { applyRepoOptions, loadDistro } from '../../repos/index.js';
-import { createPool, renderProblem, resolve, writeTestcase, type Pool, type Problem, type Request, type ResolveOptions, type ResolveResult } from '../../solver/index.js';
+import { writeTestcase, type Request, type ResolveOptions } from '../../solver/index.js';
 import type { RepoPackage } from '../../types/index.js';
 import type { CliIO } from '../io.js';
 import { parseRepoArgs } from '../repo-args.js';
@@ -35,21 +35,6 @@ const OPTIONS = {
 } as const;
 
 const HOST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x' };
-
-function missingFileDep(problems: Problem[]): boolean {
-  return problems.some((p) => ((p.kind === 'nothing-provides' || p.kind === 'excluded-provider') && p.dep.startsWith('/')) ||
-    (p.kind === 'not-found' && p.request.startsWith('/')));
-}
-
-/** Solve; when a file dependency is missing and repos have filelists, load them and solve again. */
-async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: Request, opts: ResolveOptions): Promise<ResolveResult> {
-  const first = resolve(pool, req, opts);
-  const needFiles = first.ok ? first.transaction.unresolvedFileDeps.length > 0 : missingFileDep(first.problems);
-  const todo = loaded.filter((r) => r.hasFilelists && !pool.hasFilelists(r.config.id));
-  if (!needFiles || !todo.length) return first;
-  for (const r of todo) pool.addFilelists(r.config.id, await r.loadFilelists());
-  return resolve(pool, req, opts);
-}
 
 function evr(p: RepoPackage): string {
   return `${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
@@ -88,29 +73,25 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   const repos = applyRepoOptions(distro, parsed.repoOptions);
   const cacheDir = values['cache-dir'] ?? defaultCacheDir(io.env);
   const fetcher = new Fetcher({ cacheDir });
-  let loaded: LoadedRepo[];
-  try {
-    loaded = await loadRepos(repos, fetcher, { arch, cacheDir });
-  } finally {
-    await fetcher.close();
-  }
-  const pool = createPool(loaded.map((r) => ({
-    id: r.config.id, priority: r.config.priority ?? 99, cost: r.config.cost ?? 1000, packages: r.packages, groups: r.groups,
-  })), { arch });
   const req: Request = { install, ...(values.exclude ? { exclude: values.exclude } : {}) };
   const opts: ResolveOptions = {
     weakDeps: values['weak-deps'] === true && values['no-weak-deps'] !== true,
     ...(distro?.installonly ? { installonly: distro.installonly } : {}),
   };
-  const result = await solveWithFilelists(pool, loaded, req, opts);
+  // the fetcher stays open while solving: filelists are fetched only if a file dependency needs them
+  const { pool, result } = await (async () => {
+    try {
+      const loaded: LoadedRepo[] = await loadRepos(repos, fetcher, { arch, cacheDir });
+      const pool = poolFor(loaded, arch);
+      return { pool, result: await solveWithFilelists(pool, loaded, req, opts) };
+    } finally {
+      await fetcher.close();
+    }
+  })();
   const dump = values['dump-testcase'];
   if (dump) writeFileSync(resolvePath(io.cwd, dump), writeTestcase(pool, req, opts));
   if (!result.ok) {
-    const text = result.problems.map((p, i) => `  ${i + 1}. ${renderProblem(p).replace(/\n/g, '\n     ')}`).join('\n');
-    throw new RfsError('RFS_UNSOLVABLE', `resolving dependencies: no install set satisfies the request\n${text}`, {
-      details: result.problems,
-      hint: 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase',
-    });
+    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase');
   }
   const pkgs = result.transaction.packages;
   if (values.json) {

@@ -8,7 +8,7 @@ export { readPublicKeys, parseKeyPacket, findSigningKey, keyIdHex, fingerprintHe
 export type { PgpKey, PgpSubkey, PgpUserId, PgpPublicKey } from './keys.js';
 export { parseSignature, readSignatures, SUBPACKET } from './signature.js';
 export type { PgpSignature, PgpSubpacket } from './signature.js';
-export { SignatureVerifier, verifySignature, checkSelfSignatures, isSubkeyBound } from './verify.js';
+export { SignatureVerifier, verifySignature, checkSelfSignatures, isSubkeyBound, DSA_NATIVE_LIMIT } from './verify.js';
 export type { VerifyResult, VerifyStatus, SelfSignatureCheck } from './verify.js';
 export { pubkeyAlgoName, hashAlgoName } from './algorithms.js';
 export type { PgpErrorOptions } from './reader.js';
