@@ -17,6 +17,7 @@ import { OwnerResolver, readIdMaps } from './owners.js';
 import { finishAndEmulate } from './finish-step.js';
 import { writeDatabase } from './rpmdb-step.js';
 import { loadRepos, solve } from './solve.js';
+import { GpgChecker } from './gpg.js';
 import { ImageTree } from './tree.js';
 import { unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
@@ -91,6 +92,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     // 2. download + unpack, concurrently; results kept by index so order never depends on timing
     const limit = pLimit(jobs);
     const byRepo = new Map(loaded.map((r) => [r.config.id, r]));
+    const gpg = opts.gpgcheck ? new GpgChecker(byRepo, opts.gpgkeys ?? [], fetcher, opts.reposDir) : null;
     const unpacked: UnpackedPackage[] = await phase('download', () =>
       Promise.all(
         chosen.map((p, i) =>
@@ -98,6 +100,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
             const repo = byRepo.get(p.repo);
             const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize });
             signal?.throwIfAborted();
+            if (gpg) await gpg.check(got.path, p.repo, `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`);
             const u = await unpackPackage(got.path, p.repo, work, i, signal);
             emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
             emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
@@ -105,6 +108,9 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
           }),
         ),
       ), chosen.length);
+
+    const gpgSummary = gpg?.summary();
+    if (gpgSummary) emit({ kind: 'gpg:verified', packages: gpgSummary.verified, keys: gpgSummary.keys.map((k) => ({ keyId: k.keyId, userId: k.userId, file: k.file })) });
 
     // 3. merge in rpm's install order
     const byPkg = new Map(chosen.map((p, i) => [p, unpacked[i]!]));
@@ -123,7 +129,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
 
     // 5. owners, then the rpmdb in the target's own format
     const owners = new OwnerResolver(readIdMaps(tree));
-    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, report.pubkeys, installTime, arch));
+    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, [...new Set([...(gpgSummary?.armored ?? []), ...report.pubkeys])], installTime, arch));
 
     // 6. output
     const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime);
@@ -146,6 +152,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
       bytes: out.bytes,
       output: opts.output.path,
       warnings,
+      ...(gpgSummary ? { gpg: { verified: gpgSummary.verified, keys: gpgSummary.keys.map(({ keyId, fingerprint, userId, file }) => ({ keyId, fingerprint, userId, file })) } } : {}),
       scriptlets: { emulated: report.emulated.length, skipped: report.skipped },
     };
     emit({ kind: 'done', packages: ordered.length, bytes: out.bytes, ms: Date.now() - started, output: opts.output.path });

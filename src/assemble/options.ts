@@ -23,6 +23,8 @@ export interface AssembleOptions {
   /** e.g. ['en', 'fr']; undefined = all languages */
   installLangs?: string[];
   gpgcheck?: boolean;
+  /** key files (or URLs) trusted for every repo, in addition to each repo's gpgkey */
+  gpgkeys?: string[];
   /** override the definition's rpmdb flavour (needed with repofrompath alone) */
   rpmdb?: RpmdbFlavour;
   rpmdbPath?: string;
@@ -58,5 +60,7 @@ export interface AssembleResult {
   bytes: number;
   output: string;
   warnings: string[];
+  /** with gpgcheck: how many packages verified, with which keys */
+  gpg?: { verified: number; keys: { keyId: string; fingerprint: string; userId: string | null; file: string }[] };
   scriptlets: { emulated: number; skipped: { nevra: string; scriptlet: string; firstLine: string; reason: string }[] };
 }

@@ -83,6 +83,9 @@ export function createRenderer(mode: ProgressMode, out: NodeJS.WritableStream): 
       case 'fetch:retry':
         if (mode !== 'quiet') line(`  retrying ${e.url} (attempt ${e.attempt}): ${e.reason}`);
         break;
+      case 'gpg:verified':
+        if (mode !== 'quiet') line(`  signatures: ${e.packages} packages verified with ${e.keys.map((k) => `${k.keyId} (${k.userId ?? 'no user id'})`).join(', ')}`);
+        break;
       case 'warning':
         line(`warning: ${e.message}`);
         break;

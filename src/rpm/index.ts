@@ -13,3 +13,5 @@ export { CpioReader } from './cpio.js';
 export type { CpioHeader } from './cpio.js';
 export { parseLead } from './lead.js';
 export type { RpmLead } from './lead.js';
+export { verifyRpmSignatures, startRpmSignatureCheck, checkGpg } from './signature.js';
+export type { SignatureReport, RpmSignatureCheck, RpmSignatureKey, RpmSignatureStatus, RpmSignatureTag } from './signature.js';

@@ -22,6 +22,7 @@ export type AssembleEvent =
   | { kind: 'package:unpacked'; nevra: string; files: number; bytes: number }
   | { kind: 'scriptlet:emulated'; nevra: string; scriptlet: string; actions: string[] }
   | { kind: 'scriptlet:skipped'; nevra: string; scriptlet: string; firstLine: string; reason: string }
+  | { kind: 'gpg:verified'; packages: number; keys: { keyId: string; userId: string | null; file: string }[] }
   | { kind: 'warning'; code: string; message: string; subject?: string }
   | { kind: 'done'; packages: number; bytes: number; ms: number; output: string };
 

@@ -1,5 +1,6 @@
 // `rootfs-assemble <distro>:<release> [PKG...] [options]` and `rootfs-assemble build IMAGE.yaml`.
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
@@ -36,6 +37,7 @@ Packages:
   --nodocs                   leave out %doc files
   --install-langs L1:L2      keep only these languages' %lang files
   --gpgcheck                 verify package signatures against the definition's keys
+  --gpgkey FILE|URL          also trust this key (repeatable)
 Image:
   --profile NAME             minimal | systemd | init | system-container (repeatable)
   --user NAME:UID            add a user
@@ -67,6 +69,7 @@ const OPTIONS = {
   nodocs: { type: 'boolean' },
   'install-langs': { type: 'string' },
   gpgcheck: { type: 'boolean' },
+  gpgkey: { type: 'string', multiple: true },
   profile: { type: 'string', multiple: true },
   user: { type: 'string', multiple: true },
   'add-file': { type: 'string', multiple: true },
@@ -136,6 +139,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v.nodocs ? { nodocs: true } : {}),
     ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
     ...(v.gpgcheck ? { gpgcheck: true } : {}),
+    ...(v.gpgkey ? { gpgkeys: v.gpgkey.map((k) => (/^[a-z]+:\/\//i.test(k) ? k : resolvePath(k))) } : {}),
     ...(v.rpmdb ? { rpmdb: v.rpmdb as RpmdbFlavour } : {}),
     ...(v['rpmdb-path'] ? { rpmdbPath: v['rpmdb-path'] } : {}),
     ...(v.profile ? { profiles: v.profile } : {}),
