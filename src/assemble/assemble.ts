@@ -19,7 +19,7 @@ import { writeDatabase } from './rpmdb-step.js';
 import { loadRepos, solve } from './solve.js';
 import { GpgChecker } from './gpg.js';
 import { ImageTree } from './tree.js';
-import { unpackPackage } from './unpack.js';
+import { MemoryBudget, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
 import { readLockfile, writeLockfile, writeOutput, writeSbom } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
@@ -91,6 +91,8 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
 
     // 2. download + unpack, concurrently; results kept by index so order never depends on timing
     const limit = pLimit(jobs);
+    // content of small packages stays in memory up to this much; the rest is spooled (bounded RSS)
+    const budget = new MemoryBudget(128 << 20);
     const byRepo = new Map(loaded.map((r) => [r.config.id, r]));
     const gpg = opts.gpgcheck ? new GpgChecker(byRepo, opts.gpgkeys ?? [], fetcher, opts.reposDir) : null;
     const unpacked: UnpackedPackage[] = await phase('download', () =>
@@ -101,7 +103,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
             const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize });
             signal?.throwIfAborted();
             if (gpg) await gpg.check(got.path, p.repo, `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`);
-            const u = await unpackPackage(got.path, p.repo, work, i, signal);
+            const u = await unpackPackage(got.path, p.repo, work, i, budget, signal);
             emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
             emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
             return u;

@@ -1,6 +1,7 @@
 // Read one downloaded package: header metadata now, regular-file content spooled to one file
 // per package, so memory stays bounded whatever the image size.
 import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRpm } from '../rpm/package.js';
 import type { PackageMeta } from '../rpm/package.js';
@@ -30,32 +31,26 @@ export async function unpackPackage(
   repo: string,
   spoolDir: string,
   seq: number,
+  budget: MemoryBudget,
   signal?: AbortSignal,
 ): Promise<UnpackedPackage> {
   const pkg = await openRpm(rpmPath, { verify: true });
   const contents = new Map<number, ContentRef>();
   const hardlinkSets = new Map<number, number[]>();
-  const spoolPath = join(spoolDir, `${String(seq).padStart(5, '0')}.spool`);
-  const fh = await open(spoolPath, 'w');
-  let offset = 0;
+  const spool = new Spool(join(spoolDir, `${String(seq).padStart(5, '0')}.spool`), budget);
   try {
     for await (const entry of pkg.entries(signal ? { signal } : {})) {
       signal?.throwIfAborted();
       if (entry.hardlinkSet) for (const i of entry.hardlinkSet) hardlinkSets.set(i, entry.hardlinkSet);
-      if (entry.size === 0) {
-        // drain so the iterator can advance
-        for await (const _ of entry.content) void _;
-        continue;
-      }
-      const start = offset;
-      for await (const chunk of entry.content) {
-        await fh.write(chunk, 0, chunk.length, offset);
-        offset += chunk.length;
-      }
-      contents.set(entry.file.index, { kind: 'spool', file: spoolPath, offset: start, length: offset - start });
+      const start = spool.offset;
+      for await (const chunk of entry.content) await spool.write(chunk);
+      if (spool.offset > start) contents.set(entry.file.index, { kind: 'spool', file: spool.path, offset: start, length: spool.offset - start });
     }
+    const kept = await spool.finish();
+    // a package small enough for the memory budget never touches the disk
+    if (kept) for (const [i, ref] of contents) if (ref.kind === 'spool') contents.set(i, { kind: 'bytes', data: kept.subarray(ref.offset, ref.offset + ref.length) });
   } finally {
-    await fh.close();
+    await spool.close();
   }
   return {
     nevra: nevraOf(pkg.meta),
@@ -65,6 +60,61 @@ export async function unpackPackage(
     signatureBytes: pkg.signatureBytes,
     contents,
     hardlinkSets,
-    bytes: offset,
+    bytes: spool.offset,
   };
+}
+
+/** Bytes of package content the whole build may hold in memory; the rest is spooled to disk. */
+export class MemoryBudget {
+  constructor(private left: number) {}
+  take(n: number): boolean {
+    if (n > this.left) return false;
+    this.left -= n;
+    return true;
+  }
+}
+
+const FLUSH_AT = 4 << 20;
+
+/** Collects content in memory; past FLUSH_AT (or the budget) it goes to a file in big writes. */
+class Spool {
+  offset = 0;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private fh: FileHandle | null = null;
+  private written = 0;
+  constructor(readonly path: string, private readonly budget: MemoryBudget) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    // chunks may be views into a reused buffer: keep a copy
+    this.pending.push(Uint8Array.prototype.slice.call(chunk));
+    this.pendingBytes += chunk.length;
+    this.offset += chunk.length;
+    if (this.pendingBytes >= FLUSH_AT) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    this.fh ??= await open(this.path, 'w');
+    const buf = Buffer.concat(this.pending, this.pendingBytes);
+    await this.fh.write(buf, 0, buf.length, this.written);
+    this.written += buf.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** The whole content when it stayed in memory within the budget; otherwise null (all on disk). */
+  async finish(): Promise<Uint8Array | null> {
+    if (!this.fh && this.budget.take(this.pendingBytes)) {
+      const all = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      return all;
+    }
+    await this.flush();
+    return null;
+  }
+
+  async close(): Promise<void> {
+    await this.fh?.close();
+  }
 }

@@ -23,9 +23,14 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-/** Parse and validate every definition file; all problems of all files in one error. */
-function loadIndex(reposDir: string): Map<string, TagEntry> {
-  const cached = indexCache.get(reposDir);
+/**
+ * Parse and validate definition files; all problems of all files in one error. With `only`, just
+ * the files under repos/<dir> whose name the tag's distro starts (`centos:4.9` -> repos/centos/):
+ * parsing every file costs ~100 ms of start-up. Tags found nowhere else fall back to all files.
+ */
+function loadIndex(reposDir: string, only?: string): Map<string, TagEntry> {
+  const key = `${reposDir}\0${only ?? ''}`;
+  const cached = indexCache.get(key) ?? indexCache.get(`${reposDir}\0`);
   if (cached) return cached;
   const index = new Map<string, TagEntry>();
   const problems: string[] = [];
@@ -35,6 +40,7 @@ function loadIndex(reposDir: string): Map<string, TagEntry> {
   } catch (cause) {
     throw new RfsError('RFS_BAD_CONFIG', `reading distro definitions: cannot list ${reposDir}`, { subject: reposDir, cause });
   }
+  if (only !== undefined) files = files.filter((f) => relative(reposDir, f).split(/[\\/]/)[0] === only);
   for (const f of files) {
     const rel = relative(reposDir, f);
     let doc: unknown;
@@ -59,7 +65,7 @@ function loadIndex(reposDir: string): Map<string, TagEntry> {
       subject: reposDir, details: problems, hint: problems.slice(0, 5).join('; '),
     });
   }
-  indexCache.set(reposDir, index);
+  indexCache.set(key, index);
   return index;
 }
 
@@ -73,8 +79,14 @@ export function listDistros(reposDir: string = DEFAULT_REPOS_DIR): { tag: string
 }
 
 export function loadDistro(tag: string, opts: { arch?: string; releasever?: string; reposDir?: string } = {}): DistroRelease {
-  const index = loadIndex(opts.reposDir ?? DEFAULT_REPOS_DIR);
-  const e = index.get(tag) ?? index.get(tag.includes(':') ? tag : `${tag}:latest`);
+  const dir = opts.reposDir ?? DEFAULT_REPOS_DIR;
+  const find = (index: Map<string, TagEntry>): TagEntry | undefined => index.get(tag) ?? index.get(tag.includes(':') ? tag : `${tag}:latest`);
+  let index = loadIndex(dir, tag.split(':')[0]);
+  let e = find(index);
+  if (!e) {
+    index = loadIndex(dir);
+    e = find(index);
+  }
   if (!e) {
     const distro = tag.split(':')[0] ?? tag;
     const near = [...index.keys()].filter((t) => t.startsWith(`${distro}:`)).slice(0, 12);
