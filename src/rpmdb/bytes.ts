@@ -48,17 +48,7 @@ export function u32Bytes(v: number, e: Endian): Uint8Array {
   return b;
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat } from '../util/bytes.js';
 
 /** memcmp order, shorter first on a common prefix (btree and JS-side map ordering) */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {

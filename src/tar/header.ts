@@ -125,18 +125,6 @@ export function paxRecord(key: string, value: Uint8Array | string): Uint8Array {
   return out;
 }
 
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** zero bytes needed after `size` bytes of data to reach a block boundary */
 export function padding(size: number): number {
   const r = size % BLOCK;

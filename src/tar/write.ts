@@ -4,10 +4,11 @@
 import { RfsError } from '../errors/index.js';
 import type { TarEntry } from './types.js';
 import {
-  BLOCK, TYPEFLAG, OCTAL_MAX_ID, OCTAL_MAX_TIME, concatBytes, encodeUstar, fitsField, padding,
+  BLOCK, TYPEFLAG, OCTAL_MAX_ID, OCTAL_MAX_TIME, encodeUstar, fitsField, padding,
   paxRecord, splitUstarPath,
 } from './header.js';
 import { ByteSink } from './sink.js';
+import { concat } from '../util/bytes.js';
 
 export interface WriteTarOptions {
   signal?: AbortSignal;
@@ -47,7 +48,7 @@ function headerBlocks(e: TarEntry, name: string, linkname: string, size: number)
   });
   if (pax.length === 0) return main;
 
-  const body = concatBytes(pax.map(([k, v]) => paxRecord(k, v)));
+  const body = concat(pax.map(([k, v]) => paxRecord(k, v)));
   // GNU tar's "%d/PaxHeaders/%f" naming, without the pid, so it stays deterministic.
   const slash = name.lastIndexOf('/');
   const paxName = `${slash < 0 ? '.' : name.slice(0, slash)}/PaxHeaders/${name.slice(slash + 1)}`;
@@ -56,7 +57,7 @@ function headerBlocks(e: TarEntry, name: string, linkname: string, size: number)
     size: body.length, mtime: Math.min(Math.max(e.mtime, 0), OCTAL_MAX_TIME), typeflag: TYPEFLAG.pax,
     linkname: '', uname: '', gname: '', devMajor: 0, devMinor: 0,
   });
-  return concatBytes([paxHeader, body, new Uint8Array(padding(body.length)), main]);
+  return concat([paxHeader, body, new Uint8Array(padding(body.length)), main]);
 }
 
 function checkEntry(e: TarEntry): void {

@@ -1,0 +1,244 @@
+// Realistic-size assemble: a ~1 GB repo of ~150 packages made from this host's files (built once
+// with rpmbuild + createrepo_c, cached under bench/.out/big-repo keyed by this script's hash),
+// served over local HTTP; rootfs-assemble (cold and warm cache) next to `dnf --installroot` + tar.
+// Needs rpmbuild, createrepo_c, busybox-static, GNU time; dnf needs root (skipped otherwise).
+// Usage: node bench/big.mjs [runs=3] [--no-dnf] [--ours-only] [--prof]
+//   -> prints a markdown table and writes bench/RESULTS-big.md (the "latest run" section)
+import { createHash } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = resolve(dirname(SELF), '..');
+const OUT = join(ROOT, 'bench/.out');
+const argv = process.argv.slice(2);
+const runs = Number(argv.find((a) => /^\d+$/.test(a)) ?? 3);
+const withDnf = !argv.includes('--no-dnf') && !argv.includes('--ours-only');
+const prof = argv.includes('--prof');
+
+// ---------------------------------------------------------------- the repo
+const SOURCES = ['/usr/lib/x86_64-linux-gnu', '/usr/bin', '/usr/lib/python3.11', '/usr/share/locale', '/usr/share/doc'];
+const CAP = 1.0e9;            // bytes of regular-file content in the image
+const PER_PKG = 6.5e6;        // content bytes per package -> ~150 packages
+const SAFE = /^[A-Za-z0-9._+@,:=~/-]+$/; // names rpm's %files takes literally (no globs, %, spaces)
+const USERS = ['bigsvca', 'bigsvcb', 'bigsvcc', 'bigsvcd'];
+
+const hash = createHash('sha256').update(readFileSync(SELF)).digest('hex').slice(0, 12);
+const REPO = join(OUT, 'big-repo');
+const stamp = join(REPO, `.built-${hash}`);
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = `${dir}/${name}`;
+    if (!SAFE.test(p)) continue;
+    const st = lstatSync(p);
+    if (st.isDirectory()) { out.push({ path: p, dir: true, size: 0 }); walk(p, out); }
+    else if (st.isFile() || st.isSymbolicLink()) out.push({ path: p, dir: false, size: st.isFile() ? st.size : 0 });
+  }
+}
+
+function planPackages() {
+  const all = [];
+  for (const s of SOURCES) if (existsSync(s)) { all.push({ path: s, dir: true, size: 0 }); walk(s, all); }
+  const dirs = new Set();
+  const pkgs = [];
+  let total = 0;
+  let cur = null;
+  for (const f of all) {
+    if (f.dir) continue;
+    if (total >= CAP) break;
+    const src = SOURCES.find((s) => f.path.startsWith(`${s}/`));
+    if (!cur || cur.size >= PER_PKG || cur.src !== src) {
+      const slug = src.replace(/^\/usr\//, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '');
+      const n = pkgs.filter((p) => p.src === src).length;
+      cur = { name: `big-${slug}-${String(n).padStart(3, '0')}`, src, files: [], size: 0 };
+      pkgs.push(cur);
+    }
+    cur.files.push(f.path);
+    cur.size += f.size;
+    total += f.size;
+    for (let d = dirname(f.path); d !== '/'; d = dirname(d)) dirs.add(d);
+  }
+  return { pkgs, dirs: [...dirs].sort(), total };
+}
+
+const STANDINS = {
+  // rpm runs scriptlets with PATH=/sbin:/bin:/usr/sbin:/usr/bin, so these shadow any host binaries
+  'sbin/getent': '#!/bin/sh\n/bin/busybox grep -q "^$2:" "/etc/$1" || exit 2\n/bin/busybox grep "^$2:" "/etc/$1"\n',
+  'sbin/groupadd': '#!/bin/sh\nfor a; do n=$a; done\nid=$((900 + $(/bin/busybox wc -l < /etc/group)))\necho "$n:x:$id:" >> /etc/group\n',
+  'sbin/useradd': '#!/bin/sh\ng=; for a; do [ "$p" = -g ] && g=$a; p=$a; n=$a; done\n'
+    + 'gid=$(/bin/busybox grep "^$g:" /etc/group | /bin/busybox cut -d: -f3)\nid=$((900 + $(/bin/busybox wc -l < /etc/passwd)))\n'
+    + 'echo "$n:x:$id:${gid:-0}::/var/lib/$n:/sbin/nologin" >> /etc/passwd\n',
+};
+
+function buildRepo() {
+  const t0 = Date.now();
+  const { pkgs, dirs, total } = planPackages();
+  const top = join(OUT, 'big-build');
+  rmSync(top, { recursive: true, force: true });
+  rmSync(REPO, { recursive: true, force: true });
+  const bdir = join(top, 'BUILD');
+  mkdirSync(bdir, { recursive: true });
+  mkdirSync(REPO, { recursive: true });
+  const rel = (p) => p.slice(1);
+  // base: directories, busybox as /bin/sh, static ldconfig, account stand-ins, passwd/group
+  const base = ['%dir /bin', '%dir /sbin', '%dir /etc', '%dir /var', '%dir /var/lib', '/bin/busybox', '/bin/sh', '/sbin/ldconfig',
+    ...Object.keys(STANDINS).map((p) => `/${p}`), '%config(noreplace) /etc/passwd', '%config(noreplace) /etc/group',
+    ...dirs.map((d) => `%dir ${d}`)];
+  writeFileSync(join(bdir, 'big-filesystem.list'), base.join('\n') + '\n');
+  writeFileSync(join(bdir, 'content.list'), [...dirs, ...pkgs.flatMap((p) => p.files)].map(rel).join('\n') + '\n');
+  const spec = [
+    '%define debug_package %{nil}', '%define __os_install_post %{nil}', '%define __spec_install_post %{nil}',
+    '%define _build_id_links none', '%define _unpackaged_files_terminate_build 0',
+    'Name: big-filesystem', 'Version: 1.0', 'Release: 1', 'Summary: base of the big bench image', 'License: MIT',
+    'AutoReqProv: no', '%description', 'Directories, a static /bin/sh and account stand-ins.',
+    '%install',
+    'mkdir -p $RPM_BUILD_ROOT/bin $RPM_BUILD_ROOT/sbin $RPM_BUILD_ROOT/etc $RPM_BUILD_ROOT/var/lib',
+    `tar --no-recursion -C / -T ${join(bdir, 'content.list')} -cf - | tar -C $RPM_BUILD_ROOT -xpf -`,
+    'cp /bin/busybox $RPM_BUILD_ROOT/bin/busybox', 'ln -s busybox $RPM_BUILD_ROOT/bin/sh', 'cp /sbin/ldconfig $RPM_BUILD_ROOT/sbin/ldconfig',
+    ...Object.entries(STANDINS).map(([p, body]) => `printf '%%s' '${body.replace(/'/g, `'\\''`)}' > $RPM_BUILD_ROOT/${p}; chmod 755 $RPM_BUILD_ROOT/${p}`),
+    "printf 'root:x:0:0:root:/root:/bin/sh\\n' > $RPM_BUILD_ROOT/etc/passwd",
+    "printf 'root:x:0:\\n' > $RPM_BUILD_ROOT/etc/group",
+    ...USERS.map((u) => `mkdir -p $RPM_BUILD_ROOT/var/lib/${u}`),
+    '%files -f big-filesystem.list',
+  ];
+  // dependency graph: a chain (each needs the previous), plus a versioned and a virtual-capability edge
+  pkgs.forEach((p, i) => {
+    const req = ['Requires(pre): big-filesystem'];
+    if (i > 0) req.push(`Requires: ${pkgs[i - 1].name} >= 1.0-1`);
+    if (i > 3) req.push(`Requires: big-cap(${(i * 7919) % (i - 1)})`);
+    spec.push(`%package -n ${p.name}`, `Summary: ${p.src} part ${p.name}`, ...req, `Provides: big-cap(${i})`, 'AutoReqProv: no',
+      `%description -n ${p.name}`, `Files from ${p.src}.`);
+    const u = USERS[i % 37];
+    if (u) {
+      spec.push(`%pre -n ${p.name}`, `getent group ${u} >/dev/null || groupadd -r ${u}`,
+        `getent passwd ${u} >/dev/null || useradd -r -g ${u} -d /var/lib/${u} -s /sbin/nologin ${u}`, 'exit 0');
+    }
+    if (p.src.includes('x86_64-linux-gnu') && i % 5 === 0) spec.push(`%post -n ${p.name} -p /sbin/ldconfig`);
+    const list = p.files.map((f) => (f.endsWith('.conf') ? `%config ${f}` : f));
+    if (u) list.push(`%dir %attr(0750,${u},${u}) /var/lib/${u}`);
+    writeFileSync(join(bdir, `${p.name}.list`), list.join('\n') + '\n');
+    spec.push(`%files -n ${p.name} -f ${p.name}.list`);
+  });
+  spec.push('%package -n bigimage', 'Summary: everything', `Requires: ${pkgs.at(-1).name}`, 'AutoReqProv: no',
+    '%description -n bigimage', 'Pulls in the whole image.', '%files -n bigimage');
+  const specPath = join(top, 'big.spec');
+  writeFileSync(specPath, spec.join('\n') + '\n');
+  const defs = {
+    _topdir: top, _builddir: bdir, _rpmdir: REPO, _binary_payload: 'w3.zstdio',
+    _binary_filedigest_algorithm: '8', _source_filedigest_algorithm: '8', _dbpath: join(top, 'db'),
+    _buildhost: 'bench.local', source_date_epoch_from_changelog: '0',
+  };
+  execFileSync('rpmbuild', ['-bb', '--quiet', ...Object.entries(defs).flatMap(([k, v]) => ['--define', `${k} ${v}`]), specPath],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('createrepo_c', ['-q', REPO], { stdio: 'inherit' });
+  rmSync(top, { recursive: true, force: true });
+  writeFileSync(stamp, `${pkgs.length + 2} packages, ${total} content bytes, built in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+if (!existsSync(stamp)) {
+  process.stderr.write('building the big repo (once; cached in bench/.out/big-repo)...\n');
+  buildRepo();
+}
+const repoInfo = readFileSync(stamp, 'utf8').trim();
+process.stderr.write(`repo: ${repoInfo}\n`);
+
+// ---------------------------------------------------------------- serve + measure
+const server = createServer((req, res) => {
+  const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const file = join(REPO, rel);
+  if (!file.startsWith(REPO) || !existsSync(file) || statSync(file).isDirectory()) { res.statusCode = 404; res.end(); return; }
+  res.setHeader('content-length', statSync(file).size);
+  createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+function timed(cmd, args, env = {}) {
+  return new Promise((res, rej) => {
+    const p = spawn('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (c) => { err += c; });
+    p.on('close', (code) => {
+      const [s, kb] = (err.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      if (code !== 0) rej(new Error(`${cmd} failed (${code}): ${err.slice(-2000)}`)); else res({ s, mb: kb / 1024 });
+    });
+  });
+}
+
+const W = join(OUT, 'big-work');
+const isRoot = process.getuid?.() === 0;
+const dnfOk = withDnf && isRoot;
+if (withDnf && !isRoot) process.stderr.write('dnf needs root: skipping dnf --installroot\n');
+const ours = (cache, tar, extra = []) => [join(ROOT, 'bin/rootfs-assemble.js'), ...extra, '--repofrompath', `big,${url}`, '--rpmdb', 'sqlite',
+  '--no-default-packages', 'bigimage', '-o', tar, '--cache-dir', cache, '-q'];
+const env = { SOURCE_DATE_EPOCH: '1700000000' };
+
+async function iteration() {
+  rmSync(W, { recursive: true, force: true });
+  mkdirSync(W, { recursive: true });
+  const r = {};
+  const tar = join(W, 'ours.tar');
+  r.cold = await timed(process.execPath, ours(join(W, 'cache'), tar), env);
+  r.warm = await timed(process.execPath, ours(join(W, 'cache'), tar), env);
+  r.bytes = statSync(tar).size;
+  if (dnfOk) {
+    const inst = join(W, 'root');
+    const dnfArgs = [`--installroot=${inst}`, `--repofrompath=big,${url}`, '--disablerepo=*', '--enablerepo=big', '--releasever=1',
+      `--setopt=cachedir=${join(W, 'dnfcache')}`, '--setopt=install_weak_deps=False', '--setopt=reposdir=/nonexistent',
+      '--nogpgcheck', '-y', '-q', 'install', 'bigimage'];
+    const script = `dnf ${dnfArgs.map((a) => `'${a}'`).join(' ')} >${join(W, 'dnf.log')} 2>&1 || exit 1; tar -C '${inst}' -cf '${join(W, 'dnf.tar')}' .`;
+    r.dnf = await timed('sh', ['-c', script]);
+    r.dnfBytes = statSync(join(W, 'dnf.tar')).size;
+  }
+  return r;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+let table = '';
+try {
+  if (prof) {
+    // one warm-cache run under the CPU profiler (after a cold run fills the cache)
+    rmSync(W, { recursive: true, force: true });
+    mkdirSync(W, { recursive: true });
+    const tar = join(W, 'ours.tar');
+    await timed(process.execPath, ours(join(W, 'cache'), tar), env);
+    const pdir = join(OUT, 'prof');
+    rmSync(pdir, { recursive: true, force: true });
+    const r = await timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${pdir}`, ...ours(join(W, 'cache'), tar)], env);
+    process.stdout.write(`profiled warm run: ${r.s} s, ${r.mb.toFixed(0)} MB; profile in ${pdir}\n`);
+  } else {
+    process.stderr.write('warm-up iteration...\n');
+    await iteration();
+    const res = [];
+    for (let i = 0; i < runs; i++) { res.push(await iteration()); process.stderr.write(`run ${i + 1}/${runs}: ${JSON.stringify(res.at(-1))}\n`); }
+    const t = (k) => median(res.map((x) => x[k].s));
+    const m = (k) => Math.max(...res.map((x) => x[k].mb));
+    const cell = (k) => `${t(k).toFixed(1)} s / ${m(k).toFixed(0)} MB`;
+    const gb = (res[0].bytes / 1e9).toFixed(2);
+    const dnfV = dnfOk ? execFileSync('dnf', ['--version']).toString().split('\n')[0] : 'skipped';
+    table = [
+      `Big image: ${repoInfo}; image ${gb} GB tar (${repoInfo.split(' ')[0]} packages, zstd-3 payloads, sha256 file digests),`,
+      `local HTTP mirror; median of ${runs} after one warm-up; wall time / peak RSS; node ${process.version}, dnf ${dnfV}, 2 shared cores.`,
+      '',
+      '| image | packages | rootfs-assemble cold cache | rootfs-assemble warm cache | dnf --installroot + tar | ratio cold/dnf | ratio warm/dnf |',
+      '|---|---|---|---|---|---|---|',
+      `| ${gb} GB | ${repoInfo.split(' ')[0]} | ${cell('cold')} | ${cell('warm')} | ${dnfOk ? cell('dnf') : 'skipped'} | ${dnfOk ? `${(t('cold') / t('dnf')).toFixed(2)}x` : '-'} | ${dnfOk ? `${(t('warm') / t('dnf')).toFixed(2)}x` : '-'} |`,
+    ].join('\n');
+    process.stdout.write(table + '\n');
+  }
+} finally {
+  server.close();
+}
+if (table) {
+  const file = join(ROOT, 'bench/RESULTS-big.md');
+  const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const marker = '<!-- latest run (bench/big.mjs) -->';
+  const head = prev.includes(marker) ? prev.slice(0, prev.indexOf(marker)) : prev;
+  writeFileSync(file, `${head}${marker}\n${table}\n`);
+}
