@@ -9,5 +9,6 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -24,7 +24,7 @@ const prof = argv.includes('--prof');
 // ---------------------------------------------------------------- the repo
 const SOURCES = ['/usr/lib/x86_64-linux-gnu', '/usr/bin', '/usr/lib/python3.11', '/usr/share/locale', '/usr/share/doc'];
 const CAP = 1.0e9;            // bytes of regular-file content in the image
-const PER_PKG = 6.5e6;        // content bytes per package -> ~150 packages
+const PER_PKG = 4e6;          // content bytes per package -> ~150 packages
 const SAFE = /^[A-Za-z0-9._+@,:=~/-]+$/; // names rpm's %files takes literally (no globs, %, spaces)
 const USERS = ['bigsvca', 'bigsvcb', 'bigsvcc', 'bigsvcd'];
 
@@ -38,7 +38,7 @@ function walk(dir, out) {
     if (!SAFE.test(p)) continue;
     const st = lstatSync(p);
     if (st.isDirectory()) { out.push({ path: p, dir: true, size: 0 }); walk(p, out); }
-    else if (st.isFile() || st.isSymbolicLink()) out.push({ path: p, dir: false, size: st.isFile() ? st.size : 0 });
+    else if (st.isFile() || st.isSymbolicLink()) out.push({ path: p, dir: false, size: st.isFile() ? st.size : 0, ino: st.ino, nlink: st.nlink });
   }
 }
 
@@ -49,11 +49,13 @@ function planPackages() {
   const pkgs = [];
   let total = 0;
   let cur = null;
+  const seen = new Set(); // hard links count once (as in the tar), so sizes are what lands on disk
   for (const f of all) {
     if (f.dir) continue;
+    if (f.nlink > 1) { if (seen.has(f.ino)) f.size = 0; else seen.add(f.ino); }
     if (total >= CAP) break;
     const src = SOURCES.find((s) => f.path.startsWith(`${s}/`));
-    if (!cur || cur.size >= PER_PKG || cur.src !== src) {
+    if (!cur || (cur.size > 0 && cur.size + f.size > PER_PKG) || cur.src !== src) {
       const slug = src.replace(/^\/usr\//, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '');
       const n = pkgs.filter((p) => p.src === src).length;
       cur = { name: `big-${slug}-${String(n).padStart(3, '0')}`, src, files: [], size: 0 };
@@ -114,7 +116,7 @@ function buildRepo() {
     if (i > 3) req.push(`Requires: big-cap(${(i * 7919) % (i - 1)})`);
     spec.push(`%package -n ${p.name}`, `Summary: ${p.src} part ${p.name}`, ...req, `Provides: big-cap(${i})`, 'AutoReqProv: no',
       `%description -n ${p.name}`, `Files from ${p.src}.`);
-    const u = USERS[i % 37];
+    const u = i % 23 === 5 ? USERS[(i - 5) / 23] : undefined; // a few %pre useradd, one per user
     if (u) {
       spec.push(`%pre -n ${p.name}`, `getent group ${u} >/dev/null || groupadd -r ${u}`,
         `getent passwd ${u} >/dev/null || useradd -r -g ${u} -d /var/lib/${u} -s /sbin/nologin ${u}`, 'exit 0');
