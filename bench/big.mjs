@@ -177,7 +177,9 @@ const W = join(OUT, 'big-work');
 const isRoot = process.getuid?.() === 0;
 const dnfOk = withDnf && isRoot;
 if (withDnf && !isRoot) process.stderr.write('dnf needs root: skipping dnf --installroot\n');
-const ours = (cache, tar, extra = []) => [join(ROOT, 'bin/rootfs-assemble.js'), ...extra, '--repofrompath', `big,${url}`, '--rpmdb', 'sqlite',
+// RFS_BIN: measure another build of the launcher (e.g. one compiled into a private outDir)
+const BIN = process.env.RFS_BIN ?? join(ROOT, 'bin/rootfs-assemble.js');
+const ours = (cache, tar, extra = []) => [BIN, ...extra, '--repofrompath', `big,${url}`, '--rpmdb', 'sqlite',
   '--no-default-packages', 'bigimage', '-o', tar, '--cache-dir', cache, '-q'];
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 

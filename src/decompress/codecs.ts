@@ -41,27 +41,42 @@ export function gunzip(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Arra
   return viaTransform(src, zlib.createGunzip({ chunkSize: 1 << 16 }));
 }
 
-interface ZstdModule {
-  Decompressor: new () => Transform;
+/** libzstd's streaming decoder as the napi binding exposes it: output comes back synchronously, in fresh buffers */
+interface ZstdBinding {
+  data(chunk: Uint8Array, out: (b: Uint8Array) => void): void;
+  end(out: (b: Uint8Array) => void): void;
 }
 
-let zstdMod: Promise<ZstdModule> | undefined;
+let zstdMod: Promise<new () => ZstdBinding> | undefined;
+/**
+ * Calls the binding directly rather than through its Transform: the stream plumbing around a
+ * synchronous decoder (Readable.from -> Transform -> async iteration) cost about as much CPU as
+ * the decoding itself and made one more garbage buffer per chunk (bench/big.mjs).
+ */
 export async function* unzstd(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   zstdMod ??= import('@cloudpss/zstd/napi').then((m: unknown) => {
-    const D = (m as Partial<ZstdModule>).Decompressor;
-    if (typeof D !== 'function') throw new Error('no Decompressor export');
-    return { Decompressor: D };
+    const b = (m as { _NapiBindings?: { Decompressor?: unknown } })._NapiBindings;
+    if (typeof b?.Decompressor !== 'function') throw new Error('no native Decompressor binding');
+    return b.Decompressor as new () => ZstdBinding;
   });
-  const mod = await zstdMod.catch((e: unknown) => unavailable('@cloudpss/zstd', e));
+  const Decoder = await zstdMod.catch((e: unknown) => unavailable('@cloudpss/zstd', e));
+  const d = new Decoder();
   const walker = new ZstdFrameWalker();
-  async function* walked(): AsyncGenerator<Uint8Array> {
-    for await (const c of src) {
-      walker.update(c);
-      yield c;
-    }
-    walker.finish();
+  let out: Uint8Array[] = [];
+  const collect = (b: Uint8Array): void => {
+    out.push(b);
+  };
+  for await (const c of src) {
+    walker.update(c);
+    // the binding keeps no reference to its input: views into a reused buffer are fine
+    d.data(c, collect);
+    const ready = out;
+    out = [];
+    yield* ready;
   }
-  yield* viaTransform(walked(), new mod.Decompressor());
+  walker.finish();
+  d.end(collect);
+  yield* out;
 }
 
 interface LzmaNative {

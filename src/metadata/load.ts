@@ -63,7 +63,9 @@ async function fetchRepomd(repo: RepoConfig, fetcher: MetadataFetcher, baseUrls:
     if (isRfsError(err) && (err.code === 'RFS_HTTP_STATUS' || err.code === 'RFS_FETCH_FAILED')) {
       throw new RfsError(err.code, `fetching repomd.xml of repo ${repo.id}: ${err.message.replace(/^fetching \S+: /, '')}`, {
         subject: err.subject ?? url, cause: err, details: err.details,
-        hint: err.hint ?? 'is the release/arch right? is the mirror a vault?',
+        hint: err.hint ?? (err.code === 'RFS_FETCH_FAILED'
+          ? 'the mirror could not be reached: check the network or proxy (HTTPS_PROXY), or point --mirror at a reachable copy'
+          : 'is the release/arch right? is the mirror a vault?'),
       });
     }
     throw err;
