@@ -1,7 +1,6 @@
 // The pipeline: resolve -> download -> unpack -> merge -> scriptlets -> finish -> rpmdb -> output.
 // Emits events, never prints. Every failure leaves no output file (writeOutput is atomic).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { RfsError, toRfsError } from '../errors/index.js';
@@ -19,13 +18,12 @@ import { writeDatabase } from './rpmdb-step.js';
 import { loadRepos, solve } from './solve.js';
 import { GpgChecker } from './gpg.js';
 import { ImageTree } from './tree.js';
-import { MemoryBudget, unpackPackage } from './unpack.js';
+import { MemoryBudget, nevraOf, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
 import { readLockfile, writeLockfile, writeOutput, writeSbom } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { resolveRequest } from './request.js';
 import { sbomInput } from './sbom-input.js';
-
 
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
 
@@ -68,7 +66,9 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     ...(opts.rpmdbPath ? { path: opts.rpmdbPath, compatSymlink: opts.rpmdbPath === '/usr/lib/sysimage/rpm' } : {}),
   };
 
-  const work = await mkdtemp(join(opts.output.path === '-' ? tmpdir() : tmpdir(), 'rootfs-assemble-'));
+  // spooled content lives beside the cache (tmpfs-backed /tmp may be small); removed at the end
+  await mkdir(join(cacheDir, 'tmp'), { recursive: true });
+  const work = await mkdtemp(join(cacheDir, 'tmp', 'build-'));
   const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   try {
     // 1. what to install
@@ -102,7 +102,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
             const repo = byRepo.get(p.repo);
             const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize });
             signal?.throwIfAborted();
-            if (gpg) await gpg.check(got.path, p.repo, `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`);
+            if (gpg) await gpg.check(got.path, p.repo, nevraOf(p));
             const u = await unpackPackage(got.path, p.repo, work, i, budget, signal);
             emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
             emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
@@ -116,7 +116,9 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
 
     // 3. merge in rpm's install order
     const byPkg = new Map(chosen.map((p, i) => [p, unpacked[i]!]));
-    const ordered = installOrder(chosen).map((p) => byPkg.get(p)!);
+    // rpm queues the preferred colour first; the colour is the OR of the header's file colours
+    const colorOf = (p: RepoPackage): number => byPkg.get(p)!.meta.files.reduce((c, f) => c | f.color, 0);
+    const ordered = installOrder(chosen, { colorOf }).map((p) => byPkg.get(p)!);
     const tree = new ImageTree(sde ?? installTime);
     const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
       ...(opts.nodocs ? { nodocs: true } : {}),

@@ -36,6 +36,13 @@ export interface OpenRpmOptions {
   headerOnly?: boolean;
   /** names the package in errors (defaults to the path) */
   subject?: string;
+  /**
+   * For a path or byte source: check the payload digests while entries() reads the payload
+   * (a mismatch throws when the iteration reaches its end) instead of in a separate pass at
+   * open. Saves reading and hashing every package twice when the caller only uses the
+   * entries after a complete iteration anyway.
+   */
+  deferPayloadCheck?: boolean;
 }
 
 type Source = string | Uint8Array | AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
@@ -87,7 +94,8 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
     const who = opts.subject ?? (typeof src === 'string' ? src : nevra);
     const reusable = typeof src === 'string' || src instanceof Uint8Array;
     // Re-readable sources are verified whole now; streams as their payload goes by.
-    if (verify && !opts.headerOnly && reusable) {
+    const deferred = reusable && (opts.deferPayloadCheck ?? false);
+    if (verify && !opts.headerOnly && reusable && !deferred) {
       const pv = new PayloadVerifier(signature, header, headerBytes, who);
       for await (const c of r.rest()) pv.updateCompressed(c);
       checks.push(...pv.finishCompressed());
@@ -109,7 +117,7 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
           if (verify) pv = new PayloadVerifier(signature, header, headerBytes, who);
         }
         const v = pv;
-        const compressedTap = v && !reusable ? tapStream(input, (c) => v.updateCompressed(c)) : input;
+        const compressedTap = v && (!reusable || deferred) ? tapStream(input, (c) => v.updateCompressed(c)) : input;
         const gen = payloadEntries(compressedTap, {
           files: meta.files, subject: who, codec, signal: eopts.signal,
           rawTap: v?.wantsRaw ? (c) => v.updateRaw(c) : undefined,
@@ -117,7 +125,7 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
         });
         return finishing(gen, () => {
           if (!v) return;
-          const done = [...(reusable ? [] : v.finishCompressed()), ...v.finishRaw()];
+          const done = [...(reusable && !deferred ? [] : v.finishCompressed()), ...v.finishRaw()];
           for (const c of done) if (!checks.some((x) => x.name === c.name)) checks.push(c);
         });
       },
