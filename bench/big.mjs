@@ -28,7 +28,10 @@ const PER_PKG = 4e6;          // content bytes per package -> ~150 packages
 const SAFE = /^[A-Za-z0-9._+@,:=~/-]+$/; // names rpm's %files takes literally (no globs, %, spaces)
 const USERS = ['bigsvca', 'bigsvcb', 'bigsvcc', 'bigsvcd'];
 
-const hash = createHash('sha256').update(readFileSync(SELF)).digest('hex').slice(0, 12);
+// keyed by the repo-building part of this script only, so editing the measuring part keeps the cache
+const selfText = readFileSync(SELF, 'utf8');
+const buildPart = selfText.slice(selfText.indexOf('// ---------------------------------------------------------------- the repo'), selfText.lastIndexOf('// ---------------------------------------------------------------- serve'));
+const hash = createHash('sha256').update(buildPart).digest('hex').slice(0, 12);
 const REPO = join(OUT, 'big-repo');
 const stamp = join(REPO, `.built-${hash}`);
 
