@@ -2,10 +2,10 @@
 // with rpmbuild + createrepo_c, cached under bench/.out/big-repo keyed by this script's hash),
 // served over local HTTP; rootfs-assemble (cold and warm cache) next to `dnf --installroot` + tar.
 // Needs rpmbuild, createrepo_c, busybox-static, GNU time; dnf needs root (skipped otherwise).
-// Usage: node bench/big.mjs [runs=3] [--no-dnf] [--ours-only] [--prof]
+// Usage: node bench/big.mjs [runs=3] [--xz] [--no-dnf] [--ours-only] [--prof]
 //   -> prints a markdown table and writes bench/RESULTS-big.md (the "latest run" section)
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
@@ -20,6 +20,7 @@ const argv = process.argv.slice(2);
 const runs = Number(argv.find((a) => /^\d+$/.test(a)) ?? 3);
 const withDnf = !argv.includes('--no-dnf') && !argv.includes('--ours-only');
 const prof = argv.includes('--prof');
+const XZ = argv.includes('--xz'); // xz level 2 payloads (EL7/EL8 style) instead of zstd level 3
 
 // ---------------------------------------------------------------- the repo
 const SOURCES = ['/usr/lib/x86_64-linux-gnu', '/usr/bin', '/usr/lib/python3.11', '/usr/share/locale', '/usr/share/doc'];
@@ -31,8 +32,8 @@ const USERS = ['bigsvca', 'bigsvcb', 'bigsvcc', 'bigsvcd'];
 // keyed by the repo-building part of this script only, so editing the measuring part keeps the cache
 const selfText = readFileSync(SELF, 'utf8');
 const buildPart = selfText.slice(selfText.indexOf('// ---------------------------------------------------------------- the repo'), selfText.lastIndexOf('// ---------------------------------------------------------------- serve'));
-const hash = createHash('sha256').update(buildPart).digest('hex').slice(0, 12);
-const REPO = join(OUT, 'big-repo');
+const hash = createHash('sha256').update(buildPart).update(XZ ? 'xz' : 'zstd').digest('hex').slice(0, 12);
+const REPO = join(OUT, XZ ? 'big-repo-xz' : 'big-repo');
 const stamp = join(REPO, `.built-${hash}`);
 
 function walk(dir, out) {
@@ -135,19 +136,22 @@ function buildRepo() {
   const specPath = join(top, 'big.spec');
   writeFileSync(specPath, spec.join('\n') + '\n');
   const defs = {
-    _topdir: top, _builddir: bdir, _rpmdir: REPO, _binary_payload: 'w3.zstdio',
+    _topdir: top, _builddir: bdir, _rpmdir: REPO, _binary_payload: XZ ? 'w2.xzdio' : 'w3.zstdio',
     _binary_filedigest_algorithm: '8', _source_filedigest_algorithm: '8', _dbpath: join(top, 'db'),
     _buildhost: 'bench.local', source_date_epoch_from_changelog: '0',
   };
-  execFileSync('rpmbuild', ['-bb', '--quiet', ...Object.entries(defs).flatMap(([k, v]) => ['--define', `${k} ${v}`]), specPath],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
+  const rb = spawnSync('rpmbuild', ['-bb', '--quiet', ...Object.entries(defs).flatMap(([k, v]) => ['--define', `${k} ${v}`]), specPath],
+    { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  // host symlinks like /usr/bin/vi -> /etc/alternatives/vi make one warning each: not news
+  process.stderr.write(rb.stderr.toString().split('\n').filter((l) => l && !l.includes('absolute symlink')).map((l) => `${l}\n`).join(''));
+  if (rb.status !== 0) throw new Error(`rpmbuild failed (${rb.status})`);
   execFileSync('createrepo_c', ['-q', REPO], { stdio: 'inherit' });
   rmSync(top, { recursive: true, force: true });
   writeFileSync(stamp, `${pkgs.length + 2} packages, ${total} content bytes, built in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 
 if (!existsSync(stamp)) {
-  process.stderr.write('building the big repo (once; cached in bench/.out/big-repo)...\n');
+  process.stderr.write(`building the big repo (once; cached in ${REPO})...\n`);
   buildRepo();
 }
 const repoInfo = readFileSync(stamp, 'utf8').trim();
@@ -230,7 +234,7 @@ try {
     const gb = (res[0].bytes / 1e9).toFixed(2);
     const dnfV = dnfOk ? execFileSync('dnf', ['--version']).toString().split('\n')[0] : 'skipped';
     table = [
-      `Big image: ${repoInfo}; image ${gb} GB tar (${repoInfo.split(' ')[0]} packages, zstd-3 payloads, sha256 file digests),`,
+      `Big image: ${repoInfo}; image ${gb} GB tar (${repoInfo.split(' ')[0]} packages, ${XZ ? 'xz-2' : 'zstd-3'} payloads, sha256 file digests),`,
       `local HTTP mirror; median of ${runs} after one warm-up; wall time / peak RSS; node ${process.version}, dnf ${dnfV}, 2 shared cores.`,
       '',
       '| image | packages | rootfs-assemble cold cache | rootfs-assemble warm cache | dnf --installroot + tar | ratio cold/dnf | ratio warm/dnf |',
@@ -245,7 +249,11 @@ try {
 if (table) {
   const file = join(ROOT, 'bench/RESULTS-big.md');
   const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const marker = '<!-- latest run (bench/big.mjs) -->';
-  const head = prev.includes(marker) ? prev.slice(0, prev.indexOf(marker)) : prev;
-  writeFileSync(file, `${head}${marker}\n${table}\n`);
+  // one section per payload kind, replaced in place; the text above the first section is kept
+  const marker = `<!-- latest run (bench/big.mjs${XZ ? ' --xz' : ''}) -->`;
+  const at = prev.indexOf(marker);
+  const next = at < 0 ? -1 : prev.indexOf('<!-- latest run', at + marker.length);
+  const before = at < 0 ? `${prev.trimEnd()}\n\n` : prev.slice(0, at);
+  const after = next < 0 ? '' : `\n${prev.slice(next)}`;
+  writeFileSync(file, `${before}${marker}\n${table}\n${after}`);
 }

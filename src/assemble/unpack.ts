@@ -34,7 +34,8 @@ export async function unpackPackage(
   budget: MemoryBudget,
   signal?: AbortSignal,
 ): Promise<UnpackedPackage> {
-  const pkg = await openRpm(rpmPath, { verify: true });
+  // payload digests are checked while entries() reads (one pass); a mismatch throws before merge
+  const pkg = await openRpm(rpmPath, { verify: true, deferPayloadCheck: true });
   const contents = new Map<number, ContentRef>();
   const hardlinkSets = new Map<number, number[]>();
   const spool = new Spool(join(spoolDir, `${String(seq).padStart(5, '0')}.spool`), budget);
@@ -86,8 +87,8 @@ class Spool {
   constructor(readonly path: string, private readonly budget: MemoryBudget) {}
 
   async write(chunk: Uint8Array): Promise<void> {
-    // chunks may be views into a reused buffer: keep a copy
-    this.pending.push(Uint8Array.prototype.slice.call(chunk));
+    // decoded chunks belong to the caller (src/decompress never reuses them): no copy
+    this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     this.offset += chunk.length;
     if (this.pendingBytes >= FLUSH_AT) await this.flush();
@@ -96,9 +97,8 @@ class Spool {
   private async flush(): Promise<void> {
     if (this.pendingBytes === 0) return;
     this.fh ??= await open(this.path, 'w');
-    const buf = Buffer.concat(this.pending, this.pendingBytes);
-    await this.fh.write(buf, 0, buf.length, this.written);
-    this.written += buf.length;
+    await this.fh.writev(this.pending, this.written);
+    this.written += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
   }

@@ -27,7 +27,11 @@ export interface DecompressOptions {
   skipIntegrityCheck?: boolean;
 }
 
-/** Decompress a chunk stream; the codec is sniffed when omitted. */
+/**
+ * Decompress a chunk stream; the codec is sniffed when omitted. Every yielded chunk belongs to
+ * the caller: no decoder reuses or overwrites a buffer it has yielded, so chunks (and views of
+ * them, like rpm's PayloadEntry content) can be kept without copying.
+ */
 export async function* decompress(
   src: AsyncIterable<Uint8Array>,
   codec?: Codec,

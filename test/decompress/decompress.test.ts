@@ -46,6 +46,19 @@ describe('decompress', () => {
         expect((await all(decompress(gen(packed, 1 << 20)))).equals(plain)).toBe(true);
         expect((await all(decompress(gen(packed, 1000), codec))).equals(plain)).toBe(true);
       });
+      it('yields chunks the caller may keep: intact later, no two sharing memory', async () => {
+        const kept: Uint8Array[] = [];
+        for await (const c of decompress(gen(packed, 4096), codec)) kept.push(c);
+        expect(Buffer.from(concat(kept)).equals(plain)).toBe(true);
+        const spans = kept.map((c) => [c.buffer, c.byteOffset, c.byteOffset + c.byteLength] as const);
+        for (let i = 0; i < spans.length; i++) {
+          for (let j = i + 1; j < spans.length; j++) {
+            const [ab, s, e] = spans[i]!;
+            const [ab2, s2, e2] = spans[j]!;
+            expect(ab === ab2 && s < e2 && s2 < e, `chunks ${i} and ${j} overlap`).toBe(false);
+          }
+        }
+      });
       it('stops at maxBytes with RFS_SIZE_LIMIT', async () => {
         expect(await code(all(decompress(gen(packed, 4096), codec, { maxBytes: 1000 })))).toBe('RFS_SIZE_LIMIT');
       });
