@@ -1,6 +1,7 @@
 // Stream plumbing for outputs: a byte/sha256 meter, a non-closing forwarder for stdout, and
 // running writeTar into a chain of transforms so either side's failure stops the other.
 import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { Transform, Writable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,14 +12,19 @@ import type { TarEntry } from '../../tar/index.js';
 
 export class Meter extends Transform {
   bytes = 0;
-  private readonly hash = createHash('sha256');
+  private readonly hash: Hash | null;
+  constructor(hashing = true) {
+    super();
+    this.hash = hashing ? createHash('sha256') : null;
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     cb(null, chunk);
   }
-  /** 'sha256:<hex>' once the stream has ended */
+  /** 'sha256:<hex>' once the stream has ended (a meter made with hashing = false has none) */
   digest(): string {
+    if (!this.hash) throw new RfsError('RFS_INTERNAL', 'reading an output digest: this meter does not hash');
     return `sha256:${this.hash.copy().digest('hex')}`;
   }
 }

@@ -9,17 +9,17 @@ import type { OutputResult, WriteOutputOptions } from './types.js';
 
 export async function writeTarOutput(entries: AsyncIterable<TarEntry>, opts: WriteOutputOptions): Promise<OutputResult> {
   const kind = opts.compression ?? (opts.path === '-' ? 'none' : compressionFor(opts.path));
-  const meter = new Meter();
+  const meter = new Meter(opts.digest ?? false);
   const stages = [...(await compressStages(kind)), meter];
   if (opts.path === '-') {
     if (opts.stdout === undefined) {
       throw new RfsError('RFS_USAGE', 'writing output: path "-" needs a stdout stream', { hint: 'pass opts.stdout (the CLI passes process.stdout)' });
     }
     await tarThrough(entries, stages, forwardTo(opts.stdout), opts.signal);
-    return { bytes: meter.bytes, digest: meter.digest() };
+    return { bytes: meter.bytes, ...(opts.digest ? { digest: meter.digest() } : {}) };
   }
   return atomicFile(opts.path, async (tmp) => {
     await tarThrough(entries, stages, createWriteStream(tmp, { mode: 0o644 }), opts.signal);
-    return { bytes: meter.bytes, digest: meter.digest() };
+    return { bytes: meter.bytes, ...(opts.digest ? { digest: meter.digest() } : {}) };
   }, opts.signal);
 }
