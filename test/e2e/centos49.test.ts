@@ -191,6 +191,28 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 
+  it('--nodocs and --install-langs leave files out and record them not installed, as rpm does', async () => {
+    const out = join(dir, 'slim.tar');
+    const r = await runCli(['centos:4.9', '--nodocs', '--install-langs', 'fr', '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    expect(r.code, r.stderr).toBe(0);
+    const m = listTar(out);
+    expect(m.has('/usr/share/doc/bash-3.0/README')).toBe(false);
+    expect(m.has('/usr/share/locale/de/LC_MESSAGES/bash.mo')).toBe(false);
+    expect(m.has('/usr/share/locale/fr/LC_MESSAGES/bash.mo')).toBe(true);
+    expect(m.has('/bin/bash')).toBe(true);
+    if (!have('rpm')) return;
+    const root = join(dir, 'slim-root');
+    execFileSync('mkdir', ['-p', root]);
+    execFileSync('tar', ['-xf', out, '-C', root]);
+    const states = rpmQuery(root, '/var/lib/rpm', 'bdb_ro', ['-q', '--qf', '[%{FILESTATES:fstate} %{FILENAMES}\n]', 'bash']);
+    expect(states).toMatch(/not installed \/usr\/share\/doc\/bash-3\.0\/README/);
+    expect(states).toMatch(/not installed \/usr\/share\/locale\/de\/LC_MESSAGES\/bash\.mo/);
+    expect(states).toMatch(/normal +\/usr\/share\/locale\/fr\/LC_MESSAGES\/bash\.mo/);
+    // rpm -V skips files it knows were never installed
+    const v = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--define', '_db_backend bdb_ro', '-V', '--nodeps', 'bash']);
+    expect(v.stdout.toString()).toBe('');
+  });
+
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
     const out = join(dir, 'fail.tar');
     const dead = await runCli(['centos:4.9', '--mirror', 'http://127.0.0.1:9/', '-o', out, '--cache-dir', join(dir, 'cache-dead'), '-q']);
