@@ -213,6 +213,28 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     expect(v.stdout.toString()).toBe('');
   });
 
+  it('--lockfile + --sbom, then --locked rebuilds exactly that set', async () => {
+    const lock = join(dir, 'c49.lock.json');
+    const sbom = join(dir, 'c49.spdx.json');
+    const a = join(dir, 'lock-a.tar');
+    const r = await runCli(['centos:4.9', '--mirror', mirror.url, '-o', a, '--lockfile', lock, '--sbom', sbom, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    expect(r.code, r.stderr).toBe(0);
+    const locked = JSON.parse(readFileSync(lock, 'utf8')) as { packages: { name: string; url: string; checksum: { type: string } }[] };
+    expect(locked.packages.map((p) => p.name)).toContain('bash');
+    expect(locked.packages.every((p) => p.url.startsWith(mirror.url) && p.checksum.type === 'sha1')).toBe(true);
+    const doc = JSON.parse(readFileSync(sbom, 'utf8')) as { spdxVersion: string; packages: { externalRefs?: { referenceLocator: string }[] }[] };
+    expect(doc.spdxVersion).toBe('SPDX-2.3');
+    const purls = doc.packages.flatMap((p) => p.externalRefs ?? []).map((x) => x.referenceLocator);
+    expect(purls).toContain('pkg:rpm/centos/bash@3.0-21.el4?arch=x86_64&distro=centos-4.9');
+    expect(purls.filter((u) => u.startsWith('pkg:rpm/')).length).toBe(locked.packages.length);
+    // --locked takes the set as it is: extra names are refused, not silently ignored
+    expect((await runCli(['centos:4.9', 'nscd', '--locked', lock, '--mirror', mirror.url, '-o', join(dir, 'x.tar'), '-q'])).code).toBe(2);
+    const b = join(dir, 'lock-b.tar');
+    const again = await runCli(['centos:4.9', '--locked', lock, '--mirror', mirror.url, '-o', b, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
+  });
+
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
     const out = join(dir, 'fail.tar');
     const dead = await runCli(['centos:4.9', '--mirror', 'http://127.0.0.1:9/', '-o', out, '--cache-dir', join(dir, 'cache-dead'), '-q']);
