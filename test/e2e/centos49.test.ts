@@ -1,7 +1,7 @@
 // The thin path end to end: `rootfs-assemble centos:4.9 --mirror <local vault>` -> a tar that
 // chroots, whose owners come from the image's passwd, with a hash-v8 rpmdb that rpm reads.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,6 +233,32 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     const again = await runCli(['centos:4.9', '--locked', lock, '--mirror', mirror.url, '-o', b, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
+  });
+
+  it('rootfs-assemble build image.yaml: the spec holds the options, the command line overrides them', async () => {
+    const spec = join(dir, 'image.yaml');
+    writeFileSync(spec, [
+      'distro: centos:4.9',
+      'packages: [nscd]',
+      `repos: { mirror: "${mirror.url}" }`,
+      'labels: { org.example.owner: legacy-team }',
+      'users: ["ci:1500"]',
+      'output: { path: spec-out.tar }',
+      '',
+    ].join('\n'));
+    const out = join(dir, 'spec-cli.tar');
+    const r = await runCli(['build', spec, 'dbus', '-o', out, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'spec-out.tar'))).toBe(false); // -o on the command line wins
+    const passwd = execFileSync('tar', ['-xOf', out, 'etc/passwd']).toString();
+    expect(passwd).toMatch(/^ci:x:1500:/m);
+    expect(passwd).toMatch(/^nscd:x:28:/m); // from the spec's packages
+    expect(passwd).toMatch(/^dbus:/m); // added on the command line
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'distro: centos:4.9\noutput: { path: a.tar, format: zip }\n');
+    const e = await runCli(['build', bad, '-q']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/bad\.yaml:2:\d+/);
   });
 
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
