@@ -1,5 +1,5 @@
 // Typed package metadata from a main header: what rpm -qp shows (NEVRA, deps, files, scripts).
-import { Sense, type Dep } from '../types/index.js';
+import { Sense, type Dep, type PackageDeps } from '../types/index.js';
 import type { Header } from './header.js';
 import { TAG } from './tags.js';
 
@@ -37,7 +37,7 @@ export interface Trigger {
   conditions: Dep[];
 }
 
-export interface PackageMeta {
+export interface PackageMeta extends PackageDeps {
   name: string;
   epoch: number | null;
   version: string;
@@ -56,14 +56,6 @@ export interface PackageMeta {
   rpmVersion: string;
   payloadCompressor: string;
   payloadFormat: string;
-  provides: Dep[];
-  requires: Dep[];
-  conflicts: Dep[];
-  obsoletes: Dep[];
-  recommends: Dep[];
-  suggests: Dep[];
-  supplements: Dep[];
-  enhances: Dep[];
   files: RpmFile[];
   fileDigestAlgo: number;
   scriptlets: Scriptlet[];

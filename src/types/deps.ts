@@ -44,6 +44,18 @@ export interface Dep {
   version: string;
 }
 
+/** The eight dependency lists a package carries, in the header and in repo metadata alike. */
+export interface PackageDeps {
+  provides: Dep[];
+  requires: Dep[];
+  conflicts: Dep[];
+  obsoletes: Dep[];
+  recommends: Dep[];
+  suggests: Dep[];
+  supplements: Dep[];
+  enhances: Dep[];
+}
+
 /** Epoch-version-release; epoch null means "not given" (rpm treats it as 0 when comparing packages). */
 export interface Evr {
   epoch: number | null;

@@ -1,4 +1,4 @@
-import type { Dep } from './deps.js';
+import type { PackageDeps } from './deps.js';
 
 export type ChecksumType = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
@@ -12,7 +12,7 @@ export interface Checksum {
  * A package as repository metadata (primary.xml) describes it: what the solver needs and
  * where to download it. Strings may be shared (interned) between records.
  */
-export interface RepoPackage {
+export interface RepoPackage extends PackageDeps {
   name: string;
   epoch: number;
   version: string;
@@ -34,14 +34,6 @@ export interface RepoPackage {
   license: string;
   vendor: string;
   group: string;
-  provides: Dep[];
-  requires: Dep[];
-  conflicts: Dep[];
-  obsoletes: Dep[];
-  recommends: Dep[];
-  suggests: Dep[];
-  supplements: Dep[];
-  enhances: Dep[];
   /** file paths listed in primary.xml (the "primary" subset); filelists adds the rest on demand */
   files: string[];
 }
