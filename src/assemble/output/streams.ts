@@ -59,6 +59,12 @@ export async function tarThrough(
   });
   // allSettled: wait until the file stream has closed before anyone removes the temp file.
   const [w, f] = await Promise.allSettled([writing, flow ?? Promise.resolve()]);
+  // A pipeline can reject before a destroyed fs.WriteStream has finished opening: the file would
+  // then appear after the caller removed it. Wait for 'close' (after open and close of the fd).
+  if (!dest.closed) {
+    if (!dest.destroyed && (w.status === 'rejected' || f.status === 'rejected')) dest.destroy();
+    await new Promise<void>((resolve) => dest.once('close', () => resolve()));
+  }
   if (w.status === 'rejected') throw w.reason;
   if (f.status === 'rejected') {
     const e: unknown = f.reason;
