@@ -2,22 +2,15 @@
 // format version, so `--locked FILE` can rebuild exactly that set without solving.
 import { readFile, writeFile } from 'node:fs/promises';
 import { RfsError } from '../../errors/index.js';
-import type { Checksum, ChecksumType } from '../../types/index.js';
+import type { ChecksumType, RepoPackage } from '../../types/index.js';
 import { atomicFile } from './atomic.js';
 
 export const LOCKFILE_VERSION = 1;
 
-export interface LockedPackage {
-  name: string;
-  epoch: number;
-  version: string;
-  release: string;
-  arch: string;
-  /** repository id as configured */
-  repo: string;
+/** A package's NEVRA, repo id and checksum as the metadata gave them, plus where it came from. */
+export interface LockedPackage extends Pick<RepoPackage, 'name' | 'epoch' | 'version' | 'release' | 'arch' | 'repo' | 'checksum'> {
   /** where it was downloaded from */
   url: string;
-  checksum: Checksum;
 }
 
 const CHECKSUM_TYPES: readonly ChecksumType[] = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
