@@ -5,7 +5,7 @@ import { finishImage } from './finish/index.js';
 import { applyProfileFiles } from './finish/profiles.js';
 import type { ResolvedProfile } from './finish/profiles.js';
 import type { AssembleOptions } from './options.js';
-import { emulateScriptlets } from './scriptlets/index.js';
+import { emulateScriptlets, failOnSkipped, runUnreproducedInUserns } from './scriptlets/index.js';
 import type { ScriptletReport } from './scriptlets/index.js';
 import type { ImageTree } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
@@ -23,11 +23,17 @@ export function finishAndEmulate(
     tree,
     {
       onEvent: emit,
-      strict: opts.strictScriptlets ?? false,
+      // with --run-scriptlets=userns, strictness applies to what is left after running them
+      strict: (opts.strictScriptlets ?? false) && opts.runScriptlets !== 'userns',
       ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
       ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
+      ...(opts.runScriptlets === 'userns' ? { collectUnreproduced: true } : {}),
     },
   );
+  if (opts.runScriptlets === 'userns') {
+    runUnreproducedInUserns(report, tree, { onEvent: emit });
+    if (opts.strictScriptlets) failOnSkipped(report);
+  }
   if (profile) applyProfileFiles(tree, profile);
   finishImage(tree, distro, {
     ...(opts.mirror ? { mirror: opts.mirror } : {}),

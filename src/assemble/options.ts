@@ -36,6 +36,8 @@ export interface AssembleOptions {
   entrypoint?: string[];
   labels?: Record<string, string>;
   strictScriptlets?: boolean;
+  /** 'userns': run the scriptlets emulation did not reproduce in a user namespace + chroot (off by default) */
+  runScriptlets?: 'userns';
   repoRewrite?: boolean;
   output: { path: string; format?: OutputFormatName };
   /** where `output.path === '-'` writes (default process.stdout) */

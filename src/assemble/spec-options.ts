@@ -30,6 +30,7 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   if (spec.weakDeps !== undefined) o.weakDeps = spec.weakDeps;
   if (spec.gpgcheck !== undefined) o.gpgcheck = spec.gpgcheck;
   if (spec.strictScriptlets !== undefined) o.strictScriptlets = spec.strictScriptlets;
+  if (spec.runScriptlets) o.runScriptlets = spec.runScriptlets;
   if (spec.repoRewrite !== undefined) o.repoRewrite = spec.repoRewrite;
   if (spec.rpmdb) o.rpmdb = spec.rpmdb;
   if (spec.lockfile) o.lockfile = spec.lockfile;

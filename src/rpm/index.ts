@@ -5,7 +5,7 @@ export { TAG, SIGTAG, TYPE, REGION, registeredType } from './tags.js';
 export { openRpm } from './package.js';
 export type { RpmPackage, OpenRpmOptions } from './package.js';
 export { packageMeta, fileList, filePaths, isSourceHeader } from './meta.js';
-export type { RpmFile, PackageMeta, Scriptlet, ScriptletKind, Trigger } from './meta.js';
+export type { RpmFile, PackageMeta, Scriptlet, ScriptletKind, Trigger, FileTrigger } from './meta.js';
 export { archiveKey, symlinkEscapesRoot, hardlinkSets } from './payload.js';
 export type { PayloadEntry } from './payload.js';
 export type { DigestCheck } from './verify.js';

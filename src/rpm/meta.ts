@@ -37,6 +37,19 @@ export interface Trigger {
   conditions: Dep[];
 }
 
+/** %filetrigger* / %transfiletrigger* (rpm >= 4.13): fire on installed or removed paths under `prefixes`. */
+export interface FileTrigger {
+  kind: 'filetriggerin' | 'filetriggerun' | 'filetriggerpostun' | 'transfiletriggerin' | 'transfiletriggerun' | 'transfiletriggerpostun';
+  prog: string[];
+  body: string;
+  /** path prefixes, matched as plain string prefixes of file paths (as rpm does) */
+  prefixes: string[];
+  /** higher runs sooner; rpm's default is 1000000 */
+  priority: number;
+  /** index among the package's triggers of the same family (file or trans), rpm's tie-breaker */
+  index: number;
+}
+
 export interface PackageMeta extends PackageDeps {
   name: string;
   epoch: number | null;
@@ -60,6 +73,8 @@ export interface PackageMeta extends PackageDeps {
   fileDigestAlgo: number;
   scriptlets: Scriptlet[];
   triggers: Trigger[];
+  /** file triggers, in header order (file triggers first, then transaction file triggers) */
+  fileTriggers: FileTrigger[];
   prefixes: string[];
   formatVersion: 3 | 4 | 6;
 }
@@ -156,6 +171,39 @@ function triggers(h: Header): Trigger[] {
   });
 }
 
+const FILE_TRIGGER_TAGS = [
+  { trans: false, scripts: TAG.FILETRIGGERSCRIPTS, progs: TAG.FILETRIGGERSCRIPTPROG, names: TAG.FILETRIGGERNAME,
+    index: TAG.FILETRIGGERINDEX, flags: TAG.FILETRIGGERFLAGS, priorities: TAG.FILETRIGGERPRIORITIES },
+  { trans: true, scripts: TAG.TRANSFILETRIGGERSCRIPTS, progs: TAG.TRANSFILETRIGGERSCRIPTPROG, names: TAG.TRANSFILETRIGGERNAME,
+    index: TAG.TRANSFILETRIGGERINDEX, flags: TAG.TRANSFILETRIGGERFLAGS, priorities: TAG.TRANSFILETRIGGERPRIORITIES },
+] as const;
+
+function fileTriggers(h: Header): FileTrigger[] {
+  const out: FileTrigger[] = [];
+  for (const t of FILE_TRIGGER_TAGS) {
+    const bodies = h.strings(t.scripts);
+    const progs = h.strings(t.progs);
+    const names = h.strings(t.names);
+    const index = h.numbers(t.index);
+    const flags = h.numbers(t.flags);
+    const priorities = h.numbers(t.priorities);
+    bodies.forEach((body, i) => {
+      const js = names.map((_, j) => j).filter((j) => index[j] === i);
+      const f = flags[js[0] ?? -1] ?? 0;
+      const when = f & Sense.TRIGGERUN ? 'un' : f & Sense.TRIGGERPOSTUN ? 'postun' : 'in';
+      out.push({
+        kind: `${t.trans ? 'trans' : ''}filetrigger${when}`,
+        prog: progs[i] ? [progs[i]!] : ['/bin/sh'],
+        body,
+        prefixes: js.map((j) => names[j]!),
+        priority: priorities[i] ?? 1000000,
+        index: i,
+      });
+    });
+  }
+  return out;
+}
+
 /** Old SUSE weak deps: one tag pair each, STRONG marks the strong kind. */
 function oldWeak(h: Header, nameTag: number, versionTag: number, flagsTag: number, strong: boolean): Dep[] {
   return deps(h, nameTag, flagsTag, versionTag).filter((d) => Boolean(d.flags & Sense.STRONG) === strong);
@@ -221,6 +269,7 @@ export function packageMeta(h: Header, opts: { payloadCompressor?: string; leadM
     fileDigestAlgo: h.number(TAG.FILEDIGESTALGO) ?? 1,
     scriptlets: scriptlets(h),
     triggers: triggers(h),
+    fileTriggers: fileTriggers(h),
     prefixes: h.has(TAG.PREFIXES) ? h.strings(TAG.PREFIXES) : h.strings(TAG.DEFAULTPREFIX),
     formatVersion: fmt === 6 || opts.leadMajor === 4 ? 6 : h.region ? 4 : 3,
   };

@@ -107,11 +107,12 @@ exit 0`);
     expect(text(t, '/etc/raw')).toBe('$1 kept\n');
   });
   it('rejects what it cannot follow with a reason instead of guessing', () => {
-    expect(() => parseShell('while read x; do :; done')).toThrow(/while/);
-    expect(() => parseShell('f() { :; }')).toThrow(/function/);
+    expect(() => parseShell('select x in a b; do :; done')).toThrow(/select/);
+    expect(() => parseShell('f() echo hi')).toThrow(/function f without a compound body/);
     expect(() => parseShell('if true; then :')).toThrow(/fi/);
     const t = baseImage(7);
-    expect(run(t, 'echo $((1 + 1)) > /tmp/x').skipped[0]?.reason).toContain('arithmetic expansion');
+    expect(run(t, 'N=1x\necho $((N + 1)) > /tmp/x').skipped[0]?.reason).toContain("arithmetic $((N + 1)): N='1x' is not a number");
+    expect(run(t, 'while true; do :; done').skipped[0]?.reason).toContain('while loop still running after 10000 rounds');
     expect(run(t, 'KVER=`uname -r`').skipped[0]?.reason).toBe('unhandled command: uname -r');
   });
   it('command substitution runs through the same emulation; group output can be redirected', () => {
@@ -139,6 +140,6 @@ describe('desktop-cache idioms (Fedora icon cache %post/%posttrans, SELinux guar
   it('caches that programs need are reported, not faked', () => {
     const t = baseImage(9);
     const r = emulateScriptlets([pkg({ name: 'glib2', scripts: [{ kind: 'posttrans', body: 'gio-querymodules-64 /usr/lib64/gio/modules\nglib-compile-schemas /usr/share/glib-2.0/schemas &> /dev/null || :' }] })], t, { sourceDateEpoch: SDE });
-    expect(r.skipped[0]?.reason).toBe("gio-querymodules-64: cache not generated (needs the target's binaries); glib-compile-schemas: cache not generated (needs the target's binaries)");
+    expect(r.skipped[0]?.reason).toBe("glib-compile-schemas: cache not generated (needs the target's binaries)");
   });
 });

@@ -2,7 +2,7 @@
 // EL-style (/usr/lib64, /lib64 -> usr/lib64, an ld.so.conf.d directory), then both caches
 // listed with `ldconfig -p -C` and both sets of SONAME links compared.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync as readFileSyncBuf, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,5 +71,22 @@ describe.skipIf(!canRun)('ldconfig emulation vs host ldconfig', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(!canRun)('library symlinks that climb through a symlinked directory', () => {
+  // Mariner 2.0 / usrmerge layouts: /lib -> usr/lib, and links such as
+  // /usr/lib/libBrokenLocale.so -> ../../lib64/libBrokenLocale.so.1, which the kernel resolves
+  // from /usr/lib (".." never goes above /)
+  it('resolve as the kernel does instead of failing the build', () => {
+    const lib = readdirSync(HOST_LIBS).find((f) => /^libz\.so\.1\.\d/.test(f) || /^libc\.so\.6$/.test(f));
+    expect(lib).toBeDefined();
+    const t = baseImage(9); // /lib -> usr/lib
+    t.mkdir('/lib64');
+    t.writeFile(`/lib64/${lib}`, new Uint8Array(readFileSyncBuf(join(HOST_LIBS, lib!))), { mode: 0o755 });
+    t.symlink(`../../../lib64/${lib}`, '/usr/lib/libclimb.so');
+    const r = emulateScriptlets([pkg({ name: 'glibc', scripts: [{ kind: 'post', body: '/sbin/ldconfig' }] })], t, { sourceDateEpoch: SDE });
+    expect(r.skipped).toEqual([]);
+    expect(r.emulated.find((e) => e.nevra === '(transaction)')?.actions.at(-1)).toMatch(/^wrote \/etc\/ld.so.cache \(\d+ libraries\)$/);
   });
 });

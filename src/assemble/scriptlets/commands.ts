@@ -1,11 +1,12 @@
 // Which emulation handles which command name (by basename, so /usr/sbin/useradd works too).
 import { alternatives } from './alternatives.js';
 import type { CommandFn } from './context.js';
+import { expr } from './expr.js';
 import { chmod, chown, grep, install, ln, mkdir, mvcp, rm, rmdir, touch } from './fscmds.js';
 import { sed } from './sed.js';
 import { tmpfiles } from './tmpfiles.js';
 import {
-  CACHE_TOOLS, buildLocaleArchive, cacheTool, caLegacy, glibcPostUpgrade, installInfo, ldconfig, rpm, updateCaTrust, which,
+  CACHE_TOOLS, buildLocaleArchive, cacheTool, caLegacy, fixInfoDir, glibcPostUpgrade, installInfo, ldconfig, rpm, updateCaTrust, which,
 } from './misc.js';
 import { chkconfig, initScriptVerb, systemctl, systemdUpdateHelper } from './services.js';
 import { systemdSysusers } from './sysusers.js';
@@ -19,7 +20,7 @@ const TABLE: Record<string, CommandFn> = {
   alternatives, 'update-alternatives': alternatives,
   chkconfig,
   systemctl, 'systemd-update-helper': systemdUpdateHelper,
-  'install-info': installInfo,
+  'install-info': installInfo, 'fix-info-dir': fixInfoDir,
   'update-ca-trust': updateCaTrust, 'ca-legacy': caLegacy,
   'build-locale-archive': buildLocaleArchive,
   rpm, which, type: which, command: which,
@@ -27,6 +28,7 @@ const TABLE: Record<string, CommandFn> = {
   selinuxenabled: (_argv, ctx) => { ctx.rec.act('selinuxenabled: no'); return 1; },
   mkdir, ln, chmod, chown, touch, rm, rmdir, mv: mvcp, cp: mvcp, grep, sed, install,
   'systemd-tmpfiles': tmpfiles,
+  expr,
 };
 
 const INIT_VERBS = new Set(['condrestart', 'try-restart', 'restart', 'stop', 'reload', 'condreload', 'status', 'force-reload']);

@@ -171,9 +171,9 @@ export function mvcp(argv: string[], ctx: CommandCtx): number {
 }
 
 export function grep(argv: string[], ctx: CommandCtx): CommandResult {
-  const { opts, rest, bad } = getopt(argv.slice(1), 'e', { quiet: 'q', silent: 'q' });
+  const { opts, rest, bad } = getopt(argv.slice(1), 'e', { quiet: 'q', silent: 'q', 'invert-match': 'v' });
   const flags = new Set(opts.map((o) => o.k));
-  const unknown = [...flags].filter((f) => !'qsEFiwxe'.includes(f));
+  const unknown = [...flags].filter((f) => !'qsEFiwxev'.includes(f));
   const pat = opts.find((o) => o.k === 'e')?.v ?? rest.shift();
   if (bad !== undefined || unknown.length || pat === undefined) { ctx.rec.problem(`grep ${argv.slice(1).join(' ')}`); return { status: 0 }; }
   let src = flags.has('F') ? pat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : flags.has('E') ? pat : basicToExtended(pat);
@@ -183,7 +183,7 @@ export function grep(argv: string[], ctx: CommandCtx): CommandResult {
   const texts = rest.length ? rest.map((p) => readTextFollow(ctx.env.fs, p)) : [ctx.io.stdin];
   if (texts.every((t) => t === undefined)) return { status: 2 };
   const lines = texts.flatMap((t) => (t ?? '').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''));
-  const hits = lines.filter((l) => re.test(l));
+  const hits = lines.filter((l) => re.test(l) !== flags.has('v'));
   return { status: hits.length ? 0 : 1, stdout: flags.has('q') ? '' : hits.map((l) => l + '\n').join('') };
 }
 

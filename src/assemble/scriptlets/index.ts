@@ -1,6 +1,7 @@
-// Scriptlet emulation: what rpm would run on a fresh install (pretrans, pre, post, triggerin,
-// posttrans, in rpm's order; $1 is 1 for pre/post and 0 for pretrans/posttrans) is read, its idioms reproduced on the image, and everything not
-// fully reproduced is reported. Target binaries are never executed.
+// Scriptlet emulation: what rpm would run on a fresh install (pretrans, pre, file triggers,
+// post, triggerin, posttrans, transaction file triggers, in rpm's order; $1 is 1 for pre/post
+// and 0 for pretrans/posttrans and file triggers) is read, its idioms reproduced on the image,
+// and everything not fully reproduced is reported. Target binaries are never executed.
 import { Buffer } from 'node:buffer';
 import { RfsError } from '../../errors/index.js';
 import type { Dep, EventSink } from '../../types/index.js';
@@ -12,8 +13,12 @@ import { RunRecord } from './context.js';
 import type { EmulationEnv } from './context.js';
 import { runLua } from './lua.js';
 import { runDeferredLdconfig } from './misc.js';
+import { fileTriggersOnInstall, transFileTriggers } from './filetriggers.js';
+import type { FileTriggerLike, FiredTrigger, TriggerPackage } from './filetriggers.js';
 import { ShellSyntaxError, parseShell } from './shell-parse.js';
 import { ShellRun } from './shell-run.js';
+import { runInUserns } from './userns.js';
+import type { PendingScriptlet, UsernsOptions, UsernsOutcome } from './userns.js';
 import { applySysusers } from './sysusers.js';
 
 export interface ScriptletMeta {
@@ -24,6 +29,9 @@ export interface ScriptletMeta {
   provides: Dep[];
   scriptlets: { kind: string; prog: string[]; body: string }[];
   triggers: { kind: string; prog: string[]; body: string; conditions: Dep[] }[];
+  /** the package's file list (header order); file triggers match against it */
+  files?: readonly { path: string }[];
+  fileTriggers?: readonly FileTriggerLike[];
 }
 /** a package in install order; `meta` is the rpm reader's PackageMeta */
 export interface ScriptletPackage { nevra: string; name: string; meta: ScriptletMeta }
@@ -33,6 +41,8 @@ export interface ScriptletReport {
   skipped: { nevra: string; scriptlet: string; firstLine: string; reason: string }[];
   /** armored keys imported by `rpm --import` idioms */
   pubkeys: string[];
+  /** with `collectUnreproduced`: what rpm would have run for each skipped entry, in order */
+  unreproduced?: PendingScriptlet[];
 }
 
 export interface EmulateOptions {
@@ -43,19 +53,25 @@ export interface EmulateOptions {
   sourceDateEpoch?: number;
   /** --install-langs, when given */
   installLangs?: string[];
+  /**
+   * keep each unreproduced scriptlet's program, body, arguments and stdin for
+   * runUnreproducedInUserns (--run-scriptlets=userns), which then emits the scriptlet:skipped
+   * events for what is still not reproduced after running them
+   */
+  collectUnreproduced?: boolean;
 }
 
 export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: EmulateOptions = {}): ScriptletReport {
   const envEpoch = Number(process.env.SOURCE_DATE_EPOCH);
   const now = opts.sourceDateEpoch ?? (Number.isFinite(envEpoch) && process.env.SOURCE_DATE_EPOCH ? envEpoch : Math.floor(Date.now() / 1000));
   const env: EmulationEnv = { fs, now, pubkeys: [], installed: new Set(pkgs.map((p) => p.name)), ...(opts.installLangs ? { installLangs: opts.installLangs } : {}) };
-  const report: ScriptletReport = { emulated: [], skipped: [], pubkeys: env.pubkeys };
+  const report: ScriptletReport = { emulated: [], skipped: [], pubkeys: env.pubkeys, ...(opts.collectUnreproduced ? { unreproduced: [] } : {}) };
 
-  const runOne = (pkg: ScriptletPackage, label: string, prog: string[], body: string, args: string[]): void => {
+  const runOne = (pkg: ScriptletPackage, label: string, prog: string[], body: string, args: string[], stdin = ''): void => {
     const rec = new RunRecord();
     let status: number;
     try {
-      status = runBody(prog, body, pkg.name, args, env, rec);
+      status = runBody(prog, body, pkg.name, args, env, rec, stdin);
     } catch (e) {
       // an image conflict (a directory where a file goes, a path escaping the root) stops
       // this scriptlet only; it is reported like any other unreproduced step
@@ -68,7 +84,8 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
     if (rec.problems.length) {
       const item = { nevra: pkg.nevra, scriptlet: label, firstLine: firstLine(body, prog), reason: rec.problems.join('; ') };
       report.skipped.push(item);
-      opts.onEvent?.({ kind: 'scriptlet:skipped', ...item });
+      report.unreproduced?.push({ nevra: pkg.nevra, scriptlet: label, prog, body, args, stdin });
+      if (!opts.collectUnreproduced) opts.onEvent?.({ kind: 'scriptlet:skipped', ...item });
     } else {
       report.emulated.push({ nevra: pkg.nevra, scriptlet: label, actions });
       opts.onEvent?.({ kind: 'scriptlet:emulated', nevra: pkg.nevra, scriptlet: label, actions });
@@ -80,6 +97,11 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
 
   const done: ScriptletPackage[] = [];
   const fired = new Set<string>();
+  const tp = new Map(pkgs.map((p) => [p, triggerPackage(p)] as const));
+  const byTp = new Map([...tp].map(([p, t]) => [t, p] as const));
+  const runFired = (list: FiredTrigger<TriggerPackage>[]): void => {
+    for (const f of list) runOne(byTp.get(f.owner)!, f.label, [...f.trigger.prog], f.trigger.body, ['0'], f.stdin);
+  };
   for (const pkg of pkgs) {
     // %triggerprein of packages already installed, on this one, before it goes in
     for (const owner of done) {
@@ -93,6 +115,9 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
     }
     sysusersFromProvides(pkg, env, report, opts);
     for (const s of scripts(pkg, 'pre')) runOne(pkg, 'pre', s.prog, s.body, ['1']);
+    // the package's files are in and it is in the rpmdb: file triggers of priority >= 10000
+    const inDb = [...done, pkg].map((p) => tp.get(p)!);
+    runFired(fileTriggersOnInstall(tp.get(pkg)!, inDb, 'high'));
     for (const s of scripts(pkg, 'post')) runOne(pkg, 'post', s.prog, s.body, ['1']);
     done.push(pkg);
     // triggerin of any installed package on this one, and this one's on those already installed
@@ -107,22 +132,58 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
         runOne(owner, `triggerin(${hit.name})`, t.prog, t.body, ['1', '1']);
       });
     }
+    runFired(fileTriggersOnInstall(tp.get(pkg)!, inDb, 'low'));
   }
   for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, ['0']);
+  runFired(transFileTriggers(pkgs.map((p) => tp.get(p)!)));
   const ld = runDeferredLdconfig(env);
   if (ld.length) {
     report.emulated.push({ nevra: '(transaction)', scriptlet: 'ldconfig', actions: ld });
     opts.onEvent?.({ kind: 'scriptlet:emulated', nevra: '(transaction)', scriptlet: 'ldconfig', actions: ld });
   }
 
-  if (opts.strict && report.skipped.length) {
-    throw new RfsError('RFS_SCRIPTLET_UNHANDLED', `emulating scriptlets: ${report.skipped.length} not reproduced`, {
-      subject: report.skipped.map((s) => `${s.nevra} %${s.scriptlet}`).join(', '),
-      hint: report.skipped.map((s) => `${s.nevra} %${s.scriptlet}: ${s.reason}`).join('\n'),
-      details: report.skipped,
-    });
-  }
+  if (opts.strict) failOnSkipped(report);
   return report;
+}
+
+/** --strict-scriptlets: RFS_SCRIPTLET_UNHANDLED when anything was not reproduced. */
+export function failOnSkipped(report: ScriptletReport): void {
+  if (report.skipped.length === 0) return;
+  throw new RfsError('RFS_SCRIPTLET_UNHANDLED', `emulating scriptlets: ${report.skipped.length} not reproduced`, {
+    subject: report.skipped.map((s) => `${s.nevra} %${s.scriptlet}`).join(', '),
+    hint: report.skipped.map((s) => `${s.nevra} %${s.scriptlet}: ${s.reason}`).join('\n'),
+    details: report.skipped,
+  });
+}
+
+/**
+ * --run-scriptlets=userns: the unreproduced scriptlets of `report` (emulated with
+ * collectUnreproduced) run in a user namespace + chroot of the image; each one that exits 0
+ * without problems moves from `skipped` to `emulated`, the others stay with the reason.
+ */
+export function runUnreproducedInUserns(report: ScriptletReport, fs: ImageFS, opts: UsernsOptions & { onEvent?: EventSink } = {}): UsernsOutcome[] {
+  const pending = report.unreproduced ?? [];
+  const outcomes = runInUserns(fs, pending, opts);
+  for (const o of outcomes) {
+    const at = report.skipped.findIndex((s) => s.nevra === o.nevra && s.scriptlet === o.scriptlet);
+    if (at < 0) continue;
+    const item = report.skipped[at]!;
+    if (o.status === 0 && o.problems.length === 0) {
+      report.skipped.splice(at, 1);
+      const actions = [`ran in a user namespace (exit 0)`, ...(o.changes.length ? o.changes : ['no change to the image'])];
+      report.emulated.push({ nevra: o.nevra, scriptlet: o.scriptlet, actions });
+      opts.onEvent?.({ kind: 'scriptlet:emulated', nevra: o.nevra, scriptlet: o.scriptlet, actions });
+    } else {
+      item.reason = `${item.reason}; ran in a user namespace: ${o.problems.join('; ')}`;
+    }
+  }
+  for (const s of report.skipped) opts.onEvent?.({ kind: 'scriptlet:skipped', ...s });
+  report.unreproduced = [];
+  return outcomes;
+}
+
+function triggerPackage(p: ScriptletPackage): TriggerPackage {
+  return { nevra: p.nevra, files: (p.meta.files ?? []).map((f) => f.path), fileTriggers: p.meta.fileTriggers ?? [] };
 }
 
 function selfProvide(p: ScriptletPackage): Dep {
@@ -130,13 +191,13 @@ function selfProvide(p: ScriptletPackage): Dep {
   return { name: m.name, flags: 8, version: `${m.epoch !== null ? `${m.epoch}:` : ''}${m.version}-${m.release}` };
 }
 
-export function runBody(prog: string[], body: string, pkgName: string, args: string[], env: EmulationEnv, rec: RunRecord): number {
+export function runBody(prog: string[], body: string, pkgName: string, args: string[], env: EmulationEnv, rec: RunRecord, stdin = ''): number {
   const interp = prog[0] ?? '/bin/sh';
   if (interp === '<lua>') return runLua(body, pkgName, env, rec, lookupCommand).status;
   if (/\/(ba)?sh$/.test(interp)) {
     if (prog.length > 1 && !prog.slice(1).every((a) => a === '-e' || a === '-x')) rec.problem(`interpreter options ${prog.join(' ')}`);
     try {
-      return new ShellRun(env, rec, args, lookupCommand).runScript(parseShell(body));
+      return new ShellRun(env, rec, args, lookupCommand).runScript(parseShell(body), stdin);
     } catch (e) {
       if (e instanceof ShellSyntaxError) {
         rec.problem(`shell construct not emulated: ${e.message}`);
@@ -150,7 +211,7 @@ export function runBody(prog: string[], body: string, pkgName: string, args: str
     const argv = [...prog];
     const fn = lookupCommand(interp.slice(interp.lastIndexOf('/') + 1), argv);
     if (fn) {
-      const r = fn(argv, { env, rec, io: { stdin: '' } });
+      const r = fn(argv, { env, rec, io: { stdin } });
       return typeof r === 'number' ? r : r.status;
     }
   }
@@ -171,7 +232,7 @@ function sysusersFromProvides(pkg: ScriptletPackage, env: EmulationEnv, report: 
   if (res.problems.length) {
     const s = { ...item, firstLine: lines[0]!, reason: res.problems.join('; ') };
     report.skipped.push(s);
-    opts.onEvent?.({ kind: 'scriptlet:skipped', ...s });
+    if (!opts.collectUnreproduced) opts.onEvent?.({ kind: 'scriptlet:skipped', ...s });
   } else {
     report.emulated.push({ ...item, actions: res.actions });
     opts.onEvent?.({ kind: 'scriptlet:emulated', ...item, actions: res.actions });
@@ -184,4 +245,6 @@ function firstLine(body: string, prog: string[]): string {
 }
 
 export { Accounts } from './accounts.js';
+export { detectUserns } from './userns.js';
+export type { PendingScriptlet, UsernsOptions, UsernsOutcome } from './userns.js';
 export { parseShell } from './shell-parse.js';

@@ -162,16 +162,12 @@ function canonical(fs: ImageFS, path: string): string | undefined {
   return '/' + cur.join('/');
 }
 
+/** the bytes of the regular file `path` leads to; symlinks resolve as the kernel does (.. stops at /) */
 function readFollow(fs: ImageFS, path: string): Uint8Array | undefined {
-  let p = path;
-  for (let hops = 0; hops < 40; hops++) {
-    const st = fs.lstat(p);
-    if (!st) return undefined;
-    if (st.type === 'file' || st.type === 'hardlink') return fs.readFile(p);
-    if (st.type !== 'symlink' || st.linkTarget === undefined) return undefined;
-    p = st.linkTarget.startsWith('/') ? st.linkTarget : `${p.slice(0, p.lastIndexOf('/'))}/${st.linkTarget}`;
-  }
-  return undefined;
+  const real = canonical(fs, path);
+  if (real === undefined) return undefined;
+  const st = fs.lstat(real);
+  return st?.type === 'file' || st?.type === 'hardlink' ? fs.readFile(real) : undefined;
 }
 
 /** The cache file bytes (new format, no extensions). */

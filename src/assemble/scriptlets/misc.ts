@@ -70,6 +70,9 @@ const OPTIONAL_CACHES: Record<string, string> = {
   'gtk-update-icon-cache': 'icon themes work without icon-theme.cache',
   'update-desktop-database': 'mimeinfo.cache is optional',
   iconvconfig: 'glibc reads gconv-modules without gconv-modules.cache',
+  // glib's giomodule.c loads every module that giomodule.cache does not list to learn its extension points
+  'gio-querymodules': 'GIO loads modules giomodule.cache does not list',
+  'gio-querymodules-64': 'GIO loads modules giomodule.cache does not list',
   'mandb': 'man works without its index',
   makewhatis: 'man works without its index',
   'scrollkeeper-update': 'help index is optional',
@@ -94,7 +97,7 @@ const OPTIONAL_CACHES: Record<string, string> = {
 };
 const REQUIRED_CACHES = new Set([
   'glib-compile-schemas', 'gdk-pixbuf-query-loaders', 'gdk-pixbuf-query-loaders-64', 'gtk-query-immodules-2.0',
-  'gtk-query-immodules-3.0', 'gio-querymodules', 'gio-querymodules-64', 'update-mime-database', 'pango-querymodules',
+  'gtk-query-immodules-3.0', 'update-mime-database', 'pango-querymodules',
   'gconftool-2', 'depmod', 'semodule', 'authconfig', 'pwconv', 'grpconv', 'update-pciids', 'sgmlwhich', 'install-catalog',
 ]);
 
@@ -176,6 +179,33 @@ export function installInfo(argv: string[], ctx: CommandCtx): number {
   lines.push('');
   fs.writeFile(dir, lines.join('\n'), fs.exists(dir) ? {} : { mode: 0o644 });
   ctx.rec.act(`install-info ${file} -> ${dir} (${section})`);
+  return 0;
+}
+
+/**
+ * fix-info-dir [--create] [--delete] DIRFILE (texinfo's tool; RHEL 8's info file trigger runs
+ * it): every info file beside the dir file gets its entry, as install-info adds it. On a fresh
+ * install --delete has nothing to remove.
+ */
+export function fixInfoDir(argv: string[], ctx: CommandCtx): number {
+  const fs = ctx.env.fs;
+  const args = argv.slice(1);
+  const dirFile = args.find((a) => !a.startsWith('-')) ?? '/usr/share/info/dir';
+  const unknown = args.filter((a) => a.startsWith('-') && !['--create', '--add', '--delete', '-c', '-a', '-d'].includes(a));
+  if (unknown.length) { ctx.rec.problem(`fix-info-dir ${args.join(' ')}`); return 0; }
+  if (args.includes('--delete') || args.includes('-d')) { ctx.rec.act('fix-info-dir --delete: nothing to remove'); return 0; }
+  const create = args.includes('--create') || args.includes('-c');
+  if (!fs.exists(dirFile) && !create) return 1; // fix-info-dir: dir file not found
+  const dir = dirFile.slice(0, dirFile.lastIndexOf('/')) || '/';
+  const infos = fs.list(dir).filter((f) => /\.info(\.(gz|bz2|xz))?$/.test(f) && fs.lstat(`${dir}/${f}`)?.type !== 'dir');
+  for (const f of infos) {
+    if (/\.(bz2|xz)$/.test(f)) { ctx.rec.problem(`fix-info-dir: ${dir}/${f} is not gzip or plain text`); continue; }
+    installInfo(['install-info', `${dir}/${f}`, dirFile], ctx);
+  }
+  if (!fs.exists(dirFile)) {
+    fs.writeFile(dirFile, DIR_HEADER, { mode: 0o644 });
+    ctx.rec.act(`fix-info-dir: created ${dirFile}`);
+  }
   return 0;
 }
 

@@ -1,11 +1,13 @@
 // Tokeniser for the POSIX sh subset rpm scriptlets are written in. Words keep their quoting so
 // the interpreter expands `$1` and globs the way sh would; anything we cannot model (command
-// substitution, arithmetic) is kept as a marked part so running it is reported, never guessed.
+// substitution, arithmetic) is kept as a part of its own; what cannot be modelled at all is
+// marked unsupported so running it is reported, never guessed.
 
 export type WordPart =
   | { kind: 'lit'; text: string; quoted: boolean }
   | { kind: 'var'; name: string; quoted: boolean; op?: string; arg?: string }
   | { kind: 'cmdsub'; src: string; quoted: boolean }
+  | { kind: 'arith'; expr: string; quoted: boolean }
   | { kind: 'unsupported'; what: string };
 
 export interface Word {
@@ -103,6 +105,7 @@ function readWord(src: string, i: number, parts: WordPart[]): number {
       i = end + 1;
     } else if (c === '"') {
       i++;
+      if (src[i] === '"') pushLit(parts, '', true); // "" is an empty word, not no word
       while (i < n && src[i] !== '"') {
         const d = src[i]!;
         if (d === '\\' && i + 1 < n && '$`"\\\n'.includes(src[i + 1]!)) {
@@ -131,7 +134,7 @@ function readWord(src: string, i: number, parts: WordPart[]): number {
   return i;
 }
 
-/** `$name`, `${name}`, `${name:-x}`, `$1`, `$?`, `$(..)` and backquotes; `$((..))` is marked unsupported. */
+/** `$name`, `${name}`, `${name:-x}`, `$1`, `$?`, `$(..)`, `$((..))` and backquotes. */
 function readDollar(src: string, i: number, parts: WordPart[], quoted: boolean): number {
   if (src[i] === '`') {
     const end = src.indexOf('`', i + 1);
@@ -148,7 +151,7 @@ function readDollar(src: string, i: number, parts: WordPart[], quoted: boolean):
       else if (src[j] === ')' && --depth === 0) break;
     }
     if (j >= src.length) throw new ShellSyntaxError('unterminated $(');
-    if (src[i + 2] === '(') parts.push({ kind: 'unsupported', what: `arithmetic expansion ${src.slice(i, j + 1)}` });
+    if (src[i + 2] === '(' && src[j - 1] === ')') parts.push({ kind: 'arith', expr: src.slice(i + 3, j - 1), quoted });
     else parts.push({ kind: 'cmdsub', src: src.slice(i + 2, j), quoted });
     return j + 1;
   }

@@ -1,6 +1,7 @@
-// Parser for the scriptlet sh subset: lists, && / ||, pipelines, if/elif/else, for, case,
-// { } and ( ) groups, redirections and here-documents. Loops other than `for` and function
-// definitions are rejected with a reason, so the scriptlet is reported rather than half-run.
+// Parser for the scriptlet sh subset: lists, && / ||, pipelines, if/elif/else, for, while,
+// until, case, { } and ( ) groups, function definitions, redirections and here-documents.
+// Anything else (select, (( )) commands) is rejected with a reason, so the scriptlet is
+// reported rather than half-run.
 import { ShellSyntaxError, lex } from './shell-lex.js';
 import type { Token, Word } from './shell-lex.js';
 
@@ -14,7 +15,10 @@ export type Node =
   | { t: 'pipe'; negate: boolean; cmds: Node[] }
   | { t: 'simple'; assigns: { name: string; value: Word }[]; words: Word[]; redirs: Redir[]; line: string }
   | { t: 'if'; clauses: { cond: Node; body: Node }[]; otherwise: Node | null }
-  | { t: 'for'; name: string; items: Word[]; body: Node }
+  /** items null: `for x; do` iterates over the positional parameters */
+  | { t: 'for'; name: string; items: Word[] | null; body: Node; redirs: Redir[] }
+  | { t: 'while'; until: boolean; cond: Node; body: Node; redirs: Redir[] }
+  | { t: 'func'; name: string; body: Node }
   | { t: 'case'; subject: Word; arms: { patterns: Word[]; body: Node }[] }
   | { t: 'group'; body: Node; subshell: boolean; redirs: Redir[] };
 
@@ -109,8 +113,20 @@ class Parser {
     if (w === 'if') return this.ifClause();
     if (w === 'for') return this.forClause();
     if (w === 'case') return this.caseClause();
-    if (w === 'while' || w === 'until' || w === 'function' || w === 'select') {
-      throw new ShellSyntaxError(`'${w}' is not supported`);
+    if (w === 'while' || w === 'until') return this.whileClause(w === 'until');
+    if (w === 'function') {
+      this.i++;
+      const name = this.peekWord();
+      if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new ShellSyntaxError('function without a name');
+      this.i++;
+      if (this.peekOp() === '(') this.funcParens();
+      return this.funcBody(name);
+    }
+    if (w === 'select') throw new ShellSyntaxError(`'${w}' is not supported`);
+    if (w !== undefined && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(w) && this.toks[this.i + 1]?.t === 'op' && (this.toks[this.i + 1] as { op: string }).op === '(') {
+      this.i++;
+      this.funcParens();
+      return this.funcBody(w);
     }
     if (w === '{') {
       this.i++;
@@ -165,7 +181,6 @@ class Parser {
         redirs.push(...this.redirs());
       } else break;
     }
-    if (this.peekOp() === '(' && words.length === 1) throw new ShellSyntaxError('function definitions are not supported');
     if (words.length === 0 && assigns.length === 0 && redirs.length === 0) {
       throw new ShellSyntaxError(`unexpected ${this.describe()}`);
     }
@@ -201,15 +216,40 @@ class Parser {
     this.i++;
     const items: Word[] = [];
     this.skipNewlines();
-    if (this.peekWord() === 'in') {
+    const sawIn = this.peekWord() === 'in';
+    if (sawIn) {
       this.i++;
       for (let t = this.toks[this.i]; t?.t === 'word'; t = this.toks[++this.i]) items.push(t.word);
-    } else throw new ShellSyntaxError("'for' over \"$@\" is not supported");
+    }
     if (this.peekOp() === ';') this.i++;
     this.expectWord('do');
     const body = this.list(new Set(['done']));
     this.expectWord('done');
-    return { t: 'for', name, items, body };
+    return { t: 'for', name, items: sawIn ? items : null, body, redirs: this.redirs() };
+  }
+
+  private whileClause(until: boolean): Node {
+    this.i++;
+    const cond = this.list(new Set(['do']));
+    this.expectWord('do');
+    const body = this.list(new Set(['done']));
+    this.expectWord('done');
+    return { t: 'while', until, cond, body, redirs: this.redirs() };
+  }
+
+  private funcParens(): void {
+    this.i++;
+    if (this.peekOp() !== ')') throw new ShellSyntaxError(`expected ')' after '(' in a function definition but found ${this.describe()}`);
+    this.i++;
+  }
+
+  private funcBody(name: string): Node {
+    this.skipNewlines();
+    const w = this.peekWord();
+    if (w !== '{' && w !== 'if' && w !== 'for' && w !== 'while' && w !== 'until' && w !== 'case' && this.peekOp() !== '(') {
+      throw new ShellSyntaxError(`function ${name} without a compound body`);
+    }
+    return { t: 'func', name, body: this.command() };
   }
 
   private caseClause(): Node {

@@ -1,23 +1,39 @@
-// Walks a parsed scriptlet: control flow, expansion ($1, variables, globs over the image),
-// redirections into image files, and dispatch of each command to its emulation. A command we
-// do not know is recorded as a problem and assumed to succeed, so the report names it.
+// Walks a parsed scriptlet: control flow (if, case, for, while/until, functions), expansion
+// ($1, variables, $(( )), globs over the image), redirections into image files, and dispatch
+// of each command to its emulation. A command we do not know is recorded as a problem and
+// assumed to succeed, so the report names it.
 import { ShellSyntaxError, parseShell } from './shell-parse.js';
 import type { Node, Redir } from './shell-parse.js';
 import type { Word } from './shell-lex.js';
 import type { CommandFn, EmulationEnv, RunRecord } from './context.js';
 import { base, joinPath, readText } from './context.js';
+import { ArithError, evalArith } from './shell-arith.js';
+import { Input, readBuiltin } from './shell-input.js';
 import { evalTest } from './test-cmd.js';
 import { globImage, globRegex } from './shell-glob.js';
 
 class ExitSignal {
   constructor(readonly status: number) {}
 }
+class ReturnSignal {
+  constructor(readonly status: number) {}
+}
+class LoopSignal {
+  constructor(readonly kind: 'break' | 'continue', readonly levels: number) {}
+}
 class Unsupported extends Error {}
+
+/** a loop that runs this often is taken for one that never ends (it is reported) */
+const MAX_ROUNDS = 10_000;
 
 export type CommandLookup = (name: string, argv: string[]) => CommandFn | undefined;
 
 export class ShellRun {
   private vars = new Map<string, string>();
+  private funcs = new Map<string, Node>();
+  /** per function call: the values `local` names had before, restored on return */
+  private frames: Map<string, string | undefined>[] = [];
+  private args: string[];
   private status = 0;
   private cwd = '/';
   /** where standard output goes: captured for $(...) and { ...; } > file, else rpm's log (dropped) */
@@ -26,21 +42,29 @@ export class ShellRun {
   constructor(
     private readonly env: EmulationEnv,
     private readonly rec: RunRecord,
-    private readonly args: string[],
+    args: string[],
     private readonly lookup: CommandLookup,
-  ) {}
+  ) {
+    this.args = [...args];
+  }
 
-  /** Run a whole scriptlet; returns its exit status. */
-  runScript(node: Node): number {
+  /** Run a whole scriptlet; `stdin` is what rpm feeds it (file triggers: the matching paths). Returns its exit status. */
+  runScript(node: Node, stdin = ''): number {
     try {
-      return this.run(node, '');
+      return this.run(node, new Input(stdin));
     } catch (e) {
       if (e instanceof ExitSignal) return e.status;
+      if (e instanceof ReturnSignal) return e.status; // `return` outside a function ends a sourced script
+      if (e instanceof LoopSignal) return this.status;
+      if (e instanceof Unsupported) {
+        this.rec.problem(`stopped at ${e.message}`);
+        return 0;
+      }
       throw e;
     }
   }
 
-  private run(node: Node, stdin: string): number {
+  private run(node: Node, stdin: Input): number {
     switch (node.t) {
       case 'list':
         for (const item of node.items) this.status = this.run(item, stdin);
@@ -54,13 +78,18 @@ export class ShellRun {
       }
       case 'pipe': {
         let input = stdin;
+        let out = '';
         let st = 0;
         for (const cmd of node.cmds) {
-          const r = this.simpleOrCompound(cmd, input);
+          // each part of a pipeline runs in a subshell: variables set there are lost
+          const saved = { vars: new Map(this.vars), cwd: this.cwd };
+          const r = node.cmds.length > 1 ? this.subshell(() => this.simpleOrCompound(cmd, input)) : this.simpleOrCompound(cmd, input);
+          if (node.cmds.length > 1) { this.vars = saved.vars; this.cwd = saved.cwd; }
           st = r.status;
-          input = r.stdout;
+          out = r.stdout;
+          input = new Input(out);
         }
-        this.emit(input);
+        this.emit(out);
         return (this.status = node.negate ? (st === 0 ? 1 : 0) : st);
       }
       case 'if': {
@@ -70,14 +99,40 @@ export class ShellRun {
         return (this.status = node.otherwise ? this.run(node.otherwise, stdin) : 0);
       }
       case 'for': {
-        const items = node.items.flatMap((w) => this.expand(w));
-        let st = 0;
-        for (const v of items) {
-          this.vars.set(node.name, v); // items were expanded before the loop
-          st = this.run(node.body, stdin);
-        }
-        return (this.status = st);
+        const items = node.items ? node.items.flatMap((w) => this.expand(w)) : [...this.args];
+        const r = this.withRedirs(node.redirs, stdin, (input) => {
+          let st = 0;
+          for (const v of items) {
+            this.vars.set(node.name, v); // items were expanded before the loop
+            const o = this.loopBody(() => this.run(node.body, input));
+            st = o.status;
+            if (o.stop) break;
+          }
+          return st;
+        });
+        return (this.status = r);
       }
+      case 'while': {
+        const r = this.withRedirs(node.redirs, stdin, (input) => {
+          let st = 0;
+          for (let round = 0; ; round++) {
+            if (round >= MAX_ROUNDS) {
+              this.rec.problem(`${node.until ? 'until' : 'while'} loop still running after ${MAX_ROUNDS} rounds`);
+              break;
+            }
+            const c = this.run(node.cond, input);
+            if ((c === 0) === node.until) break;
+            const o = this.loopBody(() => this.run(node.body, input));
+            st = o.status;
+            if (o.stop) break;
+          }
+          return st;
+        });
+        return (this.status = r);
+      }
+      case 'func':
+        this.funcs.set(node.name, node.body);
+        return (this.status = 0);
       case 'case': {
         const subject = this.expand(node.subject, false).join(' ');
         for (const arm of node.arms) {
@@ -93,6 +148,40 @@ export class ShellRun {
         this.emit(r.stdout);
         return (this.status = r.status);
       }
+    }
+  }
+
+  /** runs a loop body; break/continue for this loop stop here, outer levels travel on */
+  private loopBody(body: () => number): { status: number; stop: boolean } {
+    try {
+      return { status: body(), stop: false };
+    } catch (e) {
+      if (!(e instanceof LoopSignal)) throw e;
+      if (e.levels > 1) throw new LoopSignal(e.kind, e.levels - 1);
+      return { status: 0, stop: e.kind === 'break' };
+    }
+  }
+
+  /** a compound command with redirections: `done < file`, `done > file` */
+  private withRedirs(redirs: Redir[], stdin: Input, body: (input: Input) => number): number {
+    if (redirs.length === 0) return body(stdin);
+    const text = this.redirInput(redirs);
+    const input = text === undefined ? stdin : new Input(text);
+    const r = this.capture(() => body(input));
+    this.emit(this.redirOutput(redirs, r.stdout));
+    return r.status;
+  }
+
+  /** a pipeline part: `exit` ends only its subshell (output it wrote before is dropped) */
+  private subshell(body: () => { status: number; stdout: string }): { status: number; stdout: string } {
+    const saved = this.out;
+    try {
+      return body();
+    } catch (e) {
+      if (e instanceof ExitSignal) return { status: e.status, stdout: '' };
+      throw e;
+    } finally {
+      this.out = saved;
     }
   }
 
@@ -125,7 +214,7 @@ export class ShellRun {
     try {
       const r = this.capture(() => {
         try {
-          return this.run(node, '');
+          return this.run(node, Input.empty);
         } catch (e) {
           if (e instanceof ExitSignal) return e.status;
           throw e;
@@ -139,9 +228,10 @@ export class ShellRun {
     }
   }
 
-  private simpleOrCompound(node: Node, stdin: string): { status: number; stdout: string } {
+  private simpleOrCompound(node: Node, stdin: Input): { status: number; stdout: string } {
     if (node.t === 'group') {
-      const input = this.redirInput(node.redirs) ?? stdin;
+      const text = this.redirInput(node.redirs);
+      const input = text === undefined ? stdin : new Input(text);
       const saved = { vars: new Map(this.vars), cwd: this.cwd };
       const r = this.capture(() => {
         try {
@@ -157,33 +247,93 @@ export class ShellRun {
       }
       return { status: r.status, stdout: this.redirOutput(node.redirs, r.stdout) };
     }
-    if (node.t !== 'simple') return { status: this.run(node, stdin), stdout: '' };
+    if (node.t !== 'simple') {
+      const r = this.capture(() => this.run(node, stdin));
+      return r;
+    }
     let argv: string[];
+    const temp = new Map<string, string>();
     try {
       argv = node.words.flatMap((w) => this.expand(w));
       for (const a of node.assigns) {
-        if (node.words.length > 0) continue; // VAR=x cmd: the variable is only for cmd
         const value = this.expand(a.value, false).join(' '); // may run $(...), which swaps this.vars
-        this.vars.set(a.name, value);
+        if (node.words.length > 0) temp.set(a.name, value); // VAR=x cmd: the variable is only for cmd
+        else this.vars.set(a.name, value);
       }
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       this.rec.problem(`${e.message} in: ${node.line}`);
       return { status: 0, stdout: '' };
     }
-    const input = this.redirInput(node.redirs) ?? stdin;
-    const r = argv.length ? this.exec(argv, input) : { status: 0, stdout: '' };
+    const text = this.redirInput(node.redirs);
+    const input = text === undefined ? stdin : new Input(text);
+    const r = argv.length ? this.exec(argv, input, temp) : { status: 0, stdout: '' };
     return { status: r.status, stdout: this.redirOutput(node.redirs, r.stdout) };
   }
 
-  private exec(argv: string[], stdin: string): { status: number; stdout: string } {
+  private callFunction(body: Node, args: string[], stdin: Input): { status: number; stdout: string } {
+    const saved = this.args;
+    this.args = args;
+    this.frames.push(new Map());
+    try {
+      return this.capture(() => {
+        try {
+          return this.run(body, stdin);
+        } catch (e) {
+          if (e instanceof ReturnSignal) return e.status;
+          throw e;
+        }
+      });
+    } finally {
+      this.args = saved;
+      for (const [k, v] of this.frames.pop()!) {
+        if (v === undefined) this.vars.delete(k);
+        else this.vars.set(k, v);
+      }
+    }
+  }
+
+  private exec(argv: string[], stdin: Input, temp: Map<string, string> = new Map()): { status: number; stdout: string } {
     const name = argv[0]!;
+    const fn = this.funcs.get(name);
+    if (fn) return this.callFunction(fn, argv.slice(1), stdin);
+    const count = (a: string | undefined, dflt: number): number => (a === undefined ? dflt : /^\d+$/.test(a) ? Number(a) : NaN);
     switch (name) {
       case 'exit':
         throw new ExitSignal(argv[1] === undefined ? this.status : Number(argv[1]) || 0);
+      case 'return':
+        throw new ReturnSignal(argv[1] === undefined ? this.status : Number(argv[1]) || 0);
+      case 'break': case 'continue': {
+        const n = count(argv[1], 1);
+        if (!(n >= 1)) throw new Unsupported(`${argv.join(' ')}`);
+        throw new LoopSignal(name, n);
+      }
+      case 'shift': {
+        const n = count(argv[1], 1);
+        if (!(n >= 0) || n > this.args.length) return { status: 1, stdout: '' };
+        this.args = this.args.slice(n);
+        return { status: 0, stdout: '' };
+      }
+      case 'read': {
+        const r = readBuiltin(argv, stdin, temp.get('IFS') ?? this.vars.get('IFS') ?? ' \t\n');
+        for (const p of r.problems) this.rec.problem(p);
+        for (const [k, v] of r.assign) this.vars.set(k, v);
+        return { status: r.status, stdout: '' };
+      }
+      case 'local': {
+        const frame = this.frames[this.frames.length - 1];
+        for (const a of argv.slice(1)) {
+          const eq = a.indexOf('=');
+          const n = eq > 0 ? a.slice(0, eq) : a;
+          if (frame && !frame.has(n)) frame.set(n, this.vars.get(n));
+          if (eq > 0) this.vars.set(n, a.slice(eq + 1));
+          else if (frame) this.vars.delete(n);
+        }
+        return { status: 0, stdout: '' };
+      }
       case ':': case 'true': return { status: 0, stdout: '' };
       case 'false': return { status: 1, stdout: '' };
-      case 'export': case 'readonly': case 'local':
+      case 'export': case 'readonly':
         for (const a of argv.slice(1)) {
           const eq = a.indexOf('=');
           if (eq > 0) this.vars.set(a.slice(0, eq), a.slice(eq + 1));
@@ -192,7 +342,10 @@ export class ShellRun {
       case 'unset':
         for (const a of argv.slice(1)) this.vars.delete(a);
         return { status: 0, stdout: '' };
-      case 'set': case 'umask': case 'trap': case 'wait': case 'sync':
+      case 'set':
+        if (argv[1] === '--') this.args = argv.slice(2); // set -- a b: new positional parameters
+        return { status: 0, stdout: '' };
+      case 'umask': case 'trap': case 'wait': case 'sync':
         return { status: 0, stdout: '' };
       case 'cd':
         this.cwd = joinPath(this.cwd, argv[1] ?? '/');
@@ -213,17 +366,19 @@ export class ShellRun {
         return { status: 0, stdout: a.join(' ') + (nl ? '\n' : '') };
       }
       case 'cat': {
-        if (argv.length === 1 || argv[1] === '-') return { status: 0, stdout: stdin };
+        if (argv.length === 1 || argv[1] === '-') return { status: 0, stdout: stdin.rest() };
         const texts = argv.slice(1).map((p) => readText(this.env.fs, this.abs(p)));
         return { status: texts.some((t) => t === undefined) ? 1 : 0, stdout: texts.join('') };
       }
     }
-    const fn = this.lookup(base(name), argv);
-    if (!fn) {
+    const cmd = this.lookup(base(name), argv);
+    if (!cmd) {
       this.rec.problem(`unhandled command: ${argv.join(' ')}`);
       return { status: 0, stdout: '' };
     }
-    const r = fn(argv.map((a, i) => (i > 0 && !a.startsWith('-') && a.startsWith('./') ? this.abs(a) : a)), { env: this.env, rec: this.rec, io: { stdin } });
+    // a command that reads its standard input takes all of it
+    const io = { get stdin(): string { return stdin.rest(); } };
+    const r = cmd(argv.map((a, i) => (i > 0 && !a.startsWith('-') && a.startsWith('./') ? this.abs(a) : a)), { env: this.env, rec: this.rec, io });
     return typeof r === 'number' ? { status: r, stdout: '' } : { status: r.status, stdout: r.stdout ?? '' };
   }
 
@@ -259,6 +414,18 @@ export class ShellRun {
       this.rec.act(`${r.op === '>>' ? 'appended to' : 'wrote'} ${p}`);
     }
     return left;
+  }
+
+  /** $(( expr )): parameters are expanded first, then the expression is evaluated */
+  private arith(expr: string): string {
+    if (/\$\(|`/.test(expr)) throw new Unsupported(`command substitution inside $((${expr}))`);
+    const text = this.expandText(expr);
+    try {
+      return String(evalArith(text, { get: (n) => this.param(n), set: (n, v) => this.vars.set(n, v) }));
+    } catch (e) {
+      if (e instanceof ArithError) throw new Unsupported(`arithmetic $((${expr})): ${e.message}`);
+      throw e;
+    }
   }
 
   private param(name: string): string | undefined {
@@ -298,6 +465,11 @@ export class ShellRun {
       if (part.kind === 'cmdsub') {
         if (part.quoted) sawQuoted = true;
         addExpanded(this.substitute(part.src), part.quoted);
+        continue;
+      }
+      if (part.kind === 'arith') {
+        if (part.quoted) sawQuoted = true;
+        addExpanded(this.arith(part.expr), part.quoted);
         continue;
       }
       if (part.kind === 'lit') {

@@ -15,7 +15,7 @@ const FLAVOURS: RpmdbFlavour[] = ['bdb-hash-v8', 'bdb-hash-v9', 'sqlite', 'ndb']
 
 export const SPEC_KEYS = [
   'distro', 'arch', 'releasever', 'packages', 'no-default-packages', 'exclude', 'repos', 'profiles', 'users', 'files',
-  'env', 'cmd', 'entrypoint', 'labels', 'output', 'nodocs', 'install-langs', 'weak-deps', 'gpgcheck', 'strict-scriptlets',
+  'env', 'cmd', 'entrypoint', 'labels', 'output', 'nodocs', 'install-langs', 'weak-deps', 'gpgcheck', 'strict-scriptlets', 'run-scriptlets',
   'repo-rewrite', 'rpmdb', 'lockfile', 'locked', 'sbom',
 ] as const;
 export const REPO_KEYS = ['mirror', 'repofrompath', 'files', 'enable', 'disable'] as const;
@@ -217,6 +217,12 @@ export function parseImageSpec(text: string, fileName: string): ImageSpec {
       case 'weak-deps': spec.weakDeps = bool(c, v, k); break;
       case 'gpgcheck': spec.gpgcheck = bool(c, v, k); break;
       case 'strict-scriptlets': spec.strictScriptlets = bool(c, v, k); break;
+      case 'run-scriptlets': {
+        const r = str(c, v, k);
+        if (r !== 'userns') c.fail(v as Node, 'run-scriptlets must be userns (leave it out to only emulate)');
+        spec.runScriptlets = 'userns';
+        break;
+      }
       case 'repo-rewrite': spec.repoRewrite = bool(c, v, k); break;
       case 'rpmdb': {
         const f = str(c, v, k);

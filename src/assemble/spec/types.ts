@@ -36,6 +36,7 @@ export interface ImageSpec {
   weakDeps?: boolean;
   gpgcheck?: boolean;
   strictScriptlets?: boolean;
+  runScriptlets?: 'userns';
   repoRewrite?: boolean;
   rpmdb?: RpmdbFlavour;
   lockfile?: string;
