@@ -14,7 +14,7 @@ export { writeRpmdb, writeRpmdbBlobs, buildHeaderBlob, pubkeyHeaderBlob, readRpm
 export type { RpmdbInput, RpmdbPackage, RpmdbFile, WriteRpmdbOptions, Era } from './rpmdb/index.js';
 export { assemble } from './assemble/assemble.js';
 export type { AssembleOptions, AssembleResult, OutputFormatName } from './assemble/options.js';
-export { emulateScriptlets } from './assemble/scriptlets/index.js';
+export { emulateScriptlets, detectUserns } from './assemble/scriptlets/index.js';
 export type { ScriptletPackage, ScriptletReport, EmulateOptions } from './assemble/scriptlets/index.js';
 export type { ImageFS, ImageStat } from './assemble/imagefs.js';
 export { finishImage } from './assemble/finish/index.js';
