@@ -2,8 +2,9 @@
 // dependency needs them (as dnf5 does), then solve again.
 import { RfsError } from '../errors/index.js';
 import type { Fetcher } from '../fetch/index.js';
-import { filterModular, loadRepo } from '../metadata/index.js';
-import type { LoadedRepo } from '../metadata/index.js';
+// not the metadata barrel: it would load every parser (xml2js, yaml, sax, sql.js) on a warm run
+import { loadRepo, type LoadedRepo } from '../metadata/load.js';
+import { filterModular } from '../metadata/modular.js';
 import { createPool, renderProblem, resolve } from '../solver/index.js';
 import type { Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
 import type { EventSink, RepoConfig, RepoPackage } from '../types/index.js';
@@ -53,6 +54,7 @@ function missingFileDep(problems: Problem[]): boolean {
 export function poolFor(loaded: LoadedRepo[], arch: string): Pool {
   return createPool(loaded.map((r) => ({
     id: r.config.id, priority: r.config.priority ?? 99, cost: r.config.cost ?? 1000, packages: r.packages, groups: r.groups,
+    ...(r.index ? { index: r.index } : {}), ...(r.environments ? { environments: r.environments } : {}),
   })), { arch });
 }
 

@@ -1,5 +1,4 @@
 // mirrorlist (plain list of base URLs) and metalink (XML with repomd.xml URLs and checksums).
-import { parseStringPromise } from 'xml2js';
 import { RfsError } from '../errors/index.js';
 import type { Checksum, EventSink, RepoConfig } from '../types/index.js';
 import { checksumType } from '../util/checksum.js';
@@ -31,6 +30,8 @@ export function parseMirrorlist(body: string): string[] {
 export async function parseMetalink(body: string, source: string): Promise<MirrorSet> {
   let doc: unknown;
   try {
+    // xml2js is imported here, not at the top: a run without metalinks need not load it
+    const { parseStringPromise } = await import('xml2js');
     doc = await parseStringPromise(body, { explicitArray: true, tagNameProcessors: [(n: string) => n.replace(/^.*:/, '')] });
   } catch (cause) {
     throw new RfsError('RFS_METADATA_MALFORMED', `parsing metalink ${source}: ${cause instanceof Error ? cause.message : String(cause)}`, { subject: source, cause });

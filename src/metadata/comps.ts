@@ -1,7 +1,7 @@
-// comps.xml groups (@core, @base): small enough for xml2js.
+// comps.xml groups (@core, @base) and environments (@^minimal-environment): small enough for xml2js.
 import { parseStringPromise } from 'xml2js';
 import { RfsError } from '../errors/index.js';
-import type { CompsGroup } from '../types/index.js';
+import type { CompsEnvironment, CompsGroup } from '../types/index.js';
 
 type Node = Record<string, unknown>;
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -13,7 +13,21 @@ const attr = (v: unknown, k: string): string | undefined => {
   return typeof a === 'string' ? a : undefined;
 };
 
+export interface Comps { groups: CompsGroup[]; environments: CompsEnvironment[] }
+
 export async function parseComps(xml: string, src: { url: string; repo: string }): Promise<CompsGroup[]> {
+  return (await parseCompsAll(xml, src)).groups;
+}
+
+/** The untranslated name is the one without xml:lang. */
+function untranslated(el: Node, fallback: string): string {
+  const names = arr(el.name);
+  return text(names.find((n) => attr(n, 'xml:lang') === undefined) ?? names[0]) || fallback;
+}
+
+const groupIds = (list: unknown): string[] => arr(isNode(list) ? list.groupid : undefined).map(text).filter((id) => id !== '');
+
+export async function parseCompsAll(xml: string, src: { url: string; repo: string }): Promise<Comps> {
   let doc: unknown;
   try {
     doc = await parseStringPromise(xml, { explicitArray: true, strict: true });
@@ -21,15 +35,13 @@ export async function parseComps(xml: string, src: { url: string; repo: string }
     throw new RfsError('RFS_METADATA_MALFORMED', `parsing comps of repo ${src.repo}: ${cause instanceof Error ? cause.message.split('\n')[0] ?? '' : String(cause)}`, { subject: src.url, cause });
   }
   const root = isNode(doc) ? doc.comps : undefined;
-  if (!isNode(root)) return [];
+  if (!isNode(root)) return { groups: [], environments: [] };
   const groups: CompsGroup[] = [];
   for (const g of arr(root.group)) {
     if (!isNode(g)) continue;
     const id = text(arr(g.id)[0]);
     if (!id) continue;
-    // The untranslated name is the one without xml:lang.
-    const names = arr(g.name);
-    const name = text(names.find((n) => attr(n, 'xml:lang') === undefined) ?? names[0]) || id;
+    const name = untranslated(g, id);
     const grp: CompsGroup = { id, name, mandatory: [], default: [], optional: [], conditional: [] };
     const lang = text(arr(g.langonly)[0]);
     if (lang) grp.langonly = lang;
@@ -46,5 +58,15 @@ export async function parseComps(xml: string, src: { url: string; repo: string }
     }
     groups.push(grp);
   }
-  return groups;
+  const environments: CompsEnvironment[] = [];
+  for (const e of arr(root.environment)) {
+    if (!isNode(e)) continue;
+    const id = text(arr(e.id)[0]);
+    if (!id) continue;
+    environments.push({
+      id, name: untranslated(e, id),
+      groups: arr(e.grouplist).flatMap(groupIds), options: arr(e.optionlist).flatMap(groupIds),
+    });
+  }
+  return { groups, environments };
 }

@@ -1,7 +1,7 @@
 export { loadRepo, poolCachePath, type LoadedRepo, type LoadRepoOptions, type MetadataFetcher } from './load.js';
 export { filterModular, nevraKey } from './modular.js';
 export { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
-export { parseComps } from './comps.js';
+export { parseComps, parseCompsAll, type Comps } from './comps.js';
 export { parseModules } from './modules.js';
 export { primaryParser, PRIMARY_SWITCHES } from './primary.js';
 export { filelistsParser } from './filelists.js';
@@ -12,3 +12,5 @@ export { createSaxTokenizer } from './sax-tokenizer.js';
 export { senseOf, evrString } from './deps.js';
 export { parseXmlFile, readText } from './stream.js';
 export { readStoreCache, writeStoreCache } from './pool-cache.js';
+export { StoredPackage, StoreIndex, plainPackage, storedPackages } from './stored-package.js';
+export { hashName, lookupName, type NameIndex } from './store-index.js';

@@ -3,17 +3,15 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RfsError, isRfsError } from '../errors/index.js';
-import type { Checksum, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
+import type { Checksum, CompsEnvironment, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
 import { createDigest } from '../util/checksum.js';
-import { parseComps } from './comps.js';
-import { filelistsParser } from './filelists.js';
-import { parseModules } from './modules.js';
 import { readFilelistsCache, readStoreCache, writeFilelistsCache, writeStoreCache } from './pool-cache.js';
-import { primaryParser, MetadataFormatError } from './primary.js';
-import { readPrimarySqlite } from './primary-sqlite.js';
 import { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
-import { materialize, type PackageStore } from './store.js';
-import { metadataError, parseXmlWithFallback, readAll } from './stream.js';
+import type { Comps } from './comps.js';
+import type { PackageStore } from './store.js';
+import { StoreIndex, storedPackages } from './stored-package.js';
+// Parsers (and the xml2js, yaml, sax and sql.js they load) are imported only on a cache miss.
+const stream = (): Promise<typeof import('./stream.js')> => import('./stream.js');
 
 /** What loadRepo needs from a Fetcher (src/fetch implements it; metadata may not import fetch). */
 export interface MetadataFetcher {
@@ -28,10 +26,14 @@ export interface LoadedRepo {
   baseUrls: string[];
   packages: RepoPackage[];
   groups: CompsGroup[];
+  /** comps environments (absent: none) */
+  environments?: CompsEnvironment[];
   modules: { streams: ModuleStream[]; defaults: ModuleDefaults[] } | null;
   hasFilelists: boolean;
   /** all file paths per package, index = position in `packages` at call time */
   loadFilelists(): Promise<string[][]>;
+  /** name indexes over the primary's records (the solver's pool reads provides from them) */
+  index?: StoreIndex;
   /** repomd revision and the primary checksum the pool was keyed by */
   revision: string;
   primaryChecksum: Checksum;
@@ -108,10 +110,12 @@ async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: Repo
   const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) };
   if (rec.type === 'primary_db') {
     let store: PackageStore;
+    const [{ readPrimarySqlite }, { metadataError }] = await Promise.all([import('./primary-sqlite.js'), stream()]);
     try { store = await readPrimarySqlite(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'primary.sqlite'); }
     if (!opts.noPoolCache) writeStoreCache(cachePath, store);
     return { store, fromCache: false };
   }
+  const [{ primaryParser, MetadataFormatError }, { metadataError, parseXmlWithFallback }] = await Promise.all([import('./primary.js'), stream()]);
   const pp = await parseXmlWithFallback(src, primaryParser, (p) => p.machine, 'primary.xml');
   let store: PackageStore;
   try {
@@ -142,19 +146,19 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   // Primary, comps and modules download in parallel.
   const groupRec = pickRecord(md, 'group');
   const modRec = pickRecord(md, 'modules');
-  const [{ store, fromCache }, groups, modules] = await Promise.all([
+  const [{ store, fromCache }, { groups, environments }, modules] = await Promise.all([
     loadPrimary(repo, fetcher, prim, baseUrls, opts),
-    groupRec ? loadGroups(repo, fetcher, groupRec, baseUrls, opts) : Promise.resolve([]),
+    groupRec ? loadGroups(repo, fetcher, groupRec, baseUrls, opts) : Promise.resolve({ groups: [], environments: [] }),
     modRec ? loadModules(repo, fetcher, modRec, baseUrls, opts) : Promise.resolve(null),
   ]);
   const excludes = (repo.exclude ?? []).map(globRe);
-  const all = materialize(store, repo.id);
+  const all = storedPackages(store, repo.id);
   const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)));
 
   const flRec = pickRecord(md, 'filelists');
   let filelists: Promise<string[][]> | undefined;
   const loaded: LoadedRepo = {
-    config: repo, baseUrls, packages, groups, modules, hasFilelists: flRec !== undefined,
+    config: repo, baseUrls, packages, groups, environments, modules, hasFilelists: flRec !== undefined, index: new StoreIndex(store),
     revision: md.revision, primaryChecksum: prim.checksum,
     loadFilelists: async () => {
       if (!flRec) return loaded.packages.map((p) => p.files);
@@ -170,21 +174,23 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   return loaded;
 }
 
-function loadGroups(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<CompsGroup[]> {
-  return cachedParse(rec, opts, isGroups, async () => {
+function loadGroups(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<Comps> {
+  return cachedParse(rec, opts, 'comps', isComps, async () => {
     const got = await fetchRecord(repo, fetcher, rec, baseUrls);
     const src = { url: got.url, repo: repo.id };
     let xml: string;
+    const [{ parseCompsAll }, { metadataError, readAll }] = await Promise.all([import('./comps.js'), stream()]);
     try { xml = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'comps'); }
-    return parseComps(xml, src);
+    return parseCompsAll(xml, src);
   });
 }
 
 function loadModules(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<ModulesData> {
-  return cachedParse(rec, opts, isModules, async () => {
+  return cachedParse(rec, opts, 'modules', isModules, async () => {
     const got = await fetchRecord(repo, fetcher, rec, baseUrls);
     const src = { url: got.url, repo: repo.id };
     let text: string;
+    const [{ parseModules }, { metadataError, readAll }] = await Promise.all([import('./modules.js'), stream()]);
     try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'modules.yaml'); }
     return parseModules(text, src);
   });
@@ -200,6 +206,7 @@ async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: Re
   const got = await fetchRecord(repo, fetcher, rec, baseUrls);
   const byId = new Map<string, number>();
   all.forEach((p, i) => byId.set(p.checksum.value, i));
+  const [{ filelistsParser }, { parseXmlWithFallback }] = await Promise.all([import('./filelists.js'), stream()]);
   const make = (): { out: string[][]; machine: ReturnType<typeof filelistsParser> } => {
     const out = all.map((p) => p.files);
     return { out, machine: filelistsParser((key, files) => { const i = byId.get(key.pkgid); if (i !== undefined) out[i] = files; }) };
@@ -211,12 +218,12 @@ async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: Re
 }
 
 type ModulesData = NonNullable<LoadedRepo['modules']>;
-const isGroups = (v: unknown): v is CompsGroup[] => Array.isArray(v);
+const isComps = (v: unknown): v is Comps => typeof v === 'object' && v !== null && Array.isArray((v as Comps).groups) && Array.isArray((v as Comps).environments);
 const isModules = (v: unknown): v is ModulesData => typeof v === 'object' && v !== null && Array.isArray((v as ModulesData).streams) && Array.isArray((v as ModulesData).defaults);
 
 /** comps and modules.yaml parse slowly (xml2js, yaml) and are small parsed: keep them as JSON, keyed like the pool. */
-async function cachedParse<T>(rec: RepomdRecord, opts: LoadRepoOptions, guard: (v: unknown) => v is T, parse: () => Promise<T>): Promise<T> {
-  const path = join(opts.cacheDir, 'pool', `${rec.checksum.type}-${rec.checksum.value}.${rec.type}.json`);
+async function cachedParse<T>(rec: RepomdRecord, opts: LoadRepoOptions, what: string, guard: (v: unknown) => v is T, parse: () => Promise<T>): Promise<T> {
+  const path = join(opts.cacheDir, 'pool', `${rec.checksum.type}-${rec.checksum.value}.${rec.type}.${what}.json`);
   if (!opts.noPoolCache) {
     try {
       const v: unknown = JSON.parse(readFileSync(path, 'utf8'));

@@ -25,6 +25,7 @@ export function filterModular(repos: LoadedRepo[], opts: { enable?: string[] } =
   const modularNevra = new Set<string>();
   const activeNevra = new Set<string>();
   const activeNames = new Set<string>();
+  const modularNames = new Set<string>();
   let any = false;
   for (const r of repos) {
     for (const s of r.modules?.streams ?? []) {
@@ -33,7 +34,9 @@ export function filterModular(repos: LoadedRepo[], opts: { enable?: string[] } =
       for (const a of s.artifacts) {
         const k = normalizeArtifact(a);
         modularNevra.add(k);
-        if (on) { activeNevra.add(k); activeNames.add(k.replace(/-\d+:[^-:]+-[^-]+\.[^.]+$/, '')); }
+        const name = k.replace(/-\d+:[^-:]+-[^-]+\.[^.]+$/, '');
+        modularNames.add(name);
+        if (on) { activeNevra.add(k); activeNames.add(name); }
       }
     }
   }
@@ -41,6 +44,8 @@ export function filterModular(repos: LoadedRepo[], opts: { enable?: string[] } =
   for (const r of repos) {
     if (r.config.moduleHotfixes) continue;
     r.packages = r.packages.filter((p) => {
+      // most names are in no module at all (activeNames is a subset): skip building the key
+      if (!modularNames.has(p.name)) return true;
       const k = nevraKey(p);
       if (modularNevra.has(k)) return activeNevra.has(k);
       return !activeNames.has(p.name);

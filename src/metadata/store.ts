@@ -2,6 +2,7 @@
 // per package. Built by the primary parser, saved as the binary cache, materialised into
 // RepoPackage objects that share their strings and Dep objects.
 import type { ChecksumType, Dep, RepoPackage } from '../types/index.js';
+import type { NameIndex } from './store-index.js';
 
 export const DEP_KINDS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
 export type DepKind = (typeof DEP_KINDS)[number];
@@ -16,7 +17,10 @@ export type NumCol = (typeof NUM_COLS)[number];
 
 export interface PackageStore {
   count: number;
+  /** strings by id; a store read from the pool cache has holes until read: use strAt() */
   strings: string[];
+  /** reads string `id` of a cached store (see pool-cache.ts) */
+  decode?: (id: number) => string;
   /** per column, one string id per package */
   str: Record<StrCol, Uint32Array>;
   num: Record<NumCol, Float64Array>;
@@ -26,6 +30,16 @@ export interface PackageStore {
   depRefs: Uint32Array; depStart: Uint32Array;
   /** primary-listed file string ids; package i is fileStart[i] .. fileStart[i+1] */
   fileRefs: Uint32Array; fileStart: Uint32Array;
+  /** name indexes (store-index.ts), present when loaded from the pool cache or built since */
+  provIndex?: NameIndex; obsIndex?: NameIndex; nameIndex?: NameIndex;
+}
+
+/** String `id` of a store, decoded (and kept) on first read when the store came from the cache. */
+export function strAt(st: PackageStore, id: number): string {
+  const v = st.strings[id];
+  if (v !== undefined) return v;
+  if (!st.decode || id >= st.strings.length) throw new RangeError(`string ${id} is not in the store`);
+  return (st.strings[id] = st.decode(id));
 }
 
 class Grow {
@@ -151,6 +165,7 @@ export class StoreBuilder {
 
 /** RepoPackage objects for every record; equal deps are the same Dep object, empty lists one shared array. */
 export function materialize(store: PackageStore, repoId: string): RepoPackage[] {
+  for (let i = 0; i < store.strings.length; i++) strAt(store, i);
   const s = store.strings;
   const deps: Dep[] = new Array<Dep>(store.depName.length);
   for (let i = 0; i < deps.length; i++) {

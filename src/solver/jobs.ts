@@ -10,6 +10,8 @@ export interface Job {
   /** the request string this job came from */
   spec: string;
   candidates: number[];
+  /** the request named an arch (name.arch, NEVRA): its names are exempt from multilib lock-step (libsolv SOLVER_SETARCH) */
+  setArch?: boolean;
 }
 
 export type Expanded = { jobs: Job[]; problems: Problem[] };
@@ -63,8 +65,14 @@ function nameCandidates(pool: Pool, name: string, withObsoleters: boolean): numb
   return ids;
 }
 
-/** All candidates for one request string, before excludes. */
-function match(pool: Pool, spec: string): number[][] {
+/** All candidates for one request string, before excludes; setArch when the spec named the arch. */
+function match(pool: Pool, spec: string): { sets: number[][]; setArch?: boolean } {
+  const sets = matchSets(pool, spec);
+  if (Array.isArray(sets)) return { sets };
+  return sets;
+}
+
+function matchSets(pool: Pool, spec: string): number[][] | { sets: number[][]; setArch: boolean } {
   const rel = /^(\S+)\s*(<=|>=|==|=<|=>|=|<|>)\s*(\S+)$/.exec(spec);
   if (rel) return [pool.whatProvides({ name: rel[1]!, flags: parseOp(rel[2]!), version: rel[3]! })];
   if (spec.startsWith('/')) {
@@ -73,7 +81,7 @@ function match(pool: Pool, spec: string): number[][] {
   }
   if (isGlob(spec)) {
     const re = globToRegExp(spec);
-    const names = [...pool.byName.keys()].filter((n) => re.test(n)).sort();
+    const names = pool.names().filter((n) => re.test(n));
     return names.map((n) => pool.named(n));
   }
   const byName = nameCandidates(pool, spec, true);
@@ -83,7 +91,7 @@ function match(pool: Pool, spec: string): number[][] {
   if (dot > 0) {
     const arch = spec.slice(dot + 1);
     const ids = pool.named(spec.slice(0, dot)).filter((id) => pool.solvable(id).pkg.arch === arch);
-    if (ids.length) return [ids];
+    if (ids.length) return { sets: [ids], setArch: true };
   }
   // name-[epoch:]version[-release][.arch]
   for (let i = spec.lastIndexOf('-'); i > 0; i = spec.lastIndexOf('-', i - 1)) {
@@ -91,15 +99,17 @@ function match(pool: Pool, spec: string): number[][] {
     const ids = pool.named(name);
     if (!ids.length) continue;
     const rest = spec.slice(i + 1);
+    let withArch = false;
     const hits = ids.filter((id) => {
       const s = pool.solvable(id);
       const p = s.pkg;
       const vr = evrString(p);
-      const forms = [p.version, vr, `${p.version}-${p.release}`, `${p.epoch}:${p.version}`, `${p.epoch}:${p.version}-${p.release}`,
-        `${p.version}-${p.release}.${p.arch}`, `${vr}.${p.arch}`];
-      return forms.includes(rest);
+      const forms = [p.version, vr, `${p.version}-${p.release}`, `${p.epoch}:${p.version}`, `${p.epoch}:${p.version}-${p.release}`];
+      if (forms.includes(rest)) return true;
+      if (rest === `${p.version}-${p.release}.${p.arch}` || rest === `${vr}.${p.arch}`) { withArch = true; return true; }
+      return false;
     });
-    if (hits.length) return [hits];
+    if (hits.length) return { sets: [hits], setArch: withArch };
   }
   // a provide (e.g. "webserver", "libc.so.6()(64bit)")
   const prov = pool.whatProvides({ name: spec, flags: 0, version: '' });
@@ -110,29 +120,57 @@ export function expandRequest(pool: Pool, specs: string[], excluded: Uint8Array)
   const jobs: Job[] = [];
   const problems: Problem[] = [];
   const add = (spec: string, chain: string[], optional: boolean): void => {
-    const found = match(pool, spec);
+    const { sets: found, setArch } = match(pool, spec);
     if (!found.length || found.every((c) => !c.length)) {
       if (!optional) problems.push({ kind: 'not-found', request: spec, chain });
       return;
     }
     for (const all of found) {
       const ok = all.filter((id) => !excluded[id]);
-      if (ok.length) jobs.push({ spec, candidates: ok });
+      if (ok.length) jobs.push({ spec, candidates: ok, ...(setArch ? { setArch } : {}) });
       else if (!optional) problems.push({ kind: 'only-excluded', request: spec, excluded: all.map((id) => pool.solvable(id).nevra), chain });
     }
   };
   for (const spec of specs) {
     if (spec.startsWith('@')) {
-      const id = spec.slice(1);
-      // dnf merges a group defined by several repos (libcomps union)
-      const gs = pool.repos.flatMap((r) => r.groups ?? []).filter((x) => x.id === id || x.id.toLowerCase() === id.toLowerCase() || x.name.toLowerCase() === id.toLowerCase());
-      if (!gs.length) { problems.push({ kind: 'not-found', request: spec, chain: [] }); continue; }
-      const names = [...new Set(gs.flatMap((g) => [...g.mandatory, ...g.default]))];
+      const members = groupMembers(pool, spec);
+      if (!members) { problems.push({ kind: 'not-found', request: spec, chain: [] }); continue; }
       // group members that do not exist are skipped, as dnf does for group installs
-      for (const n of names) add(n, [`${n} is in group ${spec}`], true);
+      for (const m of members) add(m.name, [m.why], true);
       continue;
     }
     add(spec, [], false);
   }
   return { jobs, problems };
+}
+
+const specMatches = (x: { id: string; name: string }, id: string): boolean =>
+  x.id === id || x.id.toLowerCase() === id.toLowerCase() || x.name.toLowerCase() === id.toLowerCase();
+
+/**
+ * Package names a group or environment request installs: `@id` is a group, or an environment
+ * when no group matches (dnf5; dnf 4 takes both); `@^id` only an environment. A group defined
+ * by several repos is merged (libcomps union), and so is an environment. An environment
+ * installs the mandatory and default packages of each group of its grouplist; its optionlist
+ * is not installed. null when nothing matches.
+ */
+function groupMembers(pool: Pool, spec: string): { name: string; why: string }[] | null {
+  const envOnly = spec.startsWith('@^');
+  const id = spec.slice(envOnly ? 2 : 1);
+  const groups = pool.repos.flatMap((r) => r.groups ?? []);
+  const names = (gs: typeof groups): string[] => [...new Set(gs.flatMap((g) => [...g.mandatory, ...g.default]))];
+  const gs = envOnly ? [] : groups.filter((x) => specMatches(x, id));
+  if (gs.length) return names(gs).map((name) => ({ name, why: `${name} is in group ${spec}` }));
+  const envs = pool.repos.flatMap((r) => r.environments ?? []).filter((x) => specMatches(x, id));
+  if (!envs.length) return null;
+  const out: { name: string; why: string }[] = [];
+  const seen = new Set<string>();
+  for (const gid of new Set(envs.flatMap((e) => e.groups))) {
+    for (const name of names(groups.filter((g) => g.id === gid))) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      out.push({ name, why: `${name} is in group @${gid} of environment ${spec}` });
+    }
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import type { Pool } from './pool.js';
 import { evrString } from './pool.js';
 import { isRich, parseRich, formatRich, type Rich } from './richdep.js';
 import { lit } from './sat.js';
+import { infarchRules, lockstepCandidates } from './lockstep.js';
 import { unifyRules } from './unify.js';
 
 /** Why a clause exists; used by the decision sweep and to explain failures. */
@@ -14,7 +15,9 @@ export type RuleInfo =
   | { type: 'nothing-provides'; pkg: number; dep: string; raw?: Dep }
   | { type: 'conflicts'; pkg: number; other: number; dep: string }
   | { type: 'obsoletes'; pkg: number; other: number; dep: string }
-  | { type: 'same-name'; pkg: number; other: number };
+  | { type: 'same-name'; pkg: number; other: number }
+  /** pkg (an inferior multilib arch) only with one of `others`: its best-arch siblings of the same EVR */
+  | { type: 'lockstep'; pkg: number; others: number[] };
 
 export interface RuleOptions {
   weakDeps: boolean;
@@ -36,6 +39,7 @@ export class RuleBuilder {
   private readonly inQueue: Uint8Array;
   private readonly pairs = new Set<number>();
   private readonly richCache = new Map<string, Rich>();
+  private readonly depText = new Map<Dep, string>();
 
   constructor(readonly pool: Pool, readonly opts: RuleOptions) {
     this.inQueue = new Uint8Array(pool.size + 1);
@@ -82,7 +86,7 @@ export class RuleBuilder {
    * Rules for the closure of every job candidate, one candidate at a time, breadth first
    * (libsolv's solver_addpkgrulesforsolvable): the rule order steers the decision sweep.
    */
-  build(): void {
+  build(infarchExempt: ReadonlySet<string> = new Set()): void {
     for (const cands of this.jobCandidates) for (const c of cands) { this.enqueue(c); this.drain(); }
     if (this.opts.weakDeps) {
       for (let before = -1; before !== this.reachable.length;) {
@@ -91,45 +95,65 @@ export class RuleBuilder {
         this.drain();
       }
     }
+    const infarch = infarchRules(this, infarchExempt);
     unifyRules(this.clauses, this.infos, this.jobCandidates.length);
+    // after the package rules, as libsolv adds them after its job rules
+    for (const r of infarch) this.add(r.lits, r.info);
   }
 
-  private drain(): void {
+  /** has the package rules (is in the closure) */
+  isReachable(id: number): boolean {
+    return this.inQueue[id] === 1;
+  }
+
+  /** add rules for everything enqueued so far */
+  drain(): void {
     while (this.done < this.reachable.length) this.addPackage(this.reachable[this.done++]!);
   }
 
   private addPackage(id: number): void {
     const s = this.pool.solvable(id);
     const pkg = s.pkg;
-    const seen = new Set<string>();
-    for (const d of pkg.requires) {
-      const key = `${d.name}\0${d.flags & 14}\0${d.version}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+    // a requirement listed twice (e.g. plain and Requires(pre)) gives the same clause, which
+    // unifyRules drops; only the same Dep object twice is skipped here (no key strings)
+    const reqs = pkg.requires;
+    for (let i = 0; i < reqs.length; i++) {
+      const d = reqs[i]!;
+      if (reqs.indexOf(d) < i) continue;
       this.addRequires(id, d);
     }
-    for (const d of pkg.conflicts) this.addConflicts(id, d);
+    const cons = pkg.conflicts;
+    for (let i = 0; i < cons.length; i++) this.addConflicts(id, cons[i]!);
     const noobs = this.opts.installonly[id] === 1;
-    if (!noobs) for (const d of pkg.obsoletes) this.addObsoletes(id, d);
+    const obs = pkg.obsoletes;
+    if (!noobs) for (let i = 0; i < obs.length; i++) this.addObsoletes(id, obs[i]!);
+    const same = this.pool.named(pkg.name);
     if (!noobs) {
-      for (const q of this.pool.named(pkg.name)) {
+      for (let i = 0; i < same.length; i++) {
+        const q = same[i]!;
         if (q === id || this.opts.excluded[q]) continue;
-        if (this.opts.implicitObsoleteUsesColors && !colorMatch(pkg.arch, this.pool.solvable(q).pkg.arch)) continue;
-        this.pair(id, q, { type: 'same-name', pkg: id, other: q });
+        if (this.opts.implicitObsoleteUsesColors && !colorMatch(pkg.arch, this.pool.pkgOf(q).arch)) continue;
+        this.sameName(id, q);
       }
     }
+    lockstepCandidates(this, id);
     // like libsolv, follow recommends and suggests too (rules only; nothing is installed for them)
-    for (const d of [...pkg.recommends, ...pkg.suggests]) {
-      if (isRich(d.name)) { for (const a of this.atoms(this.rich(d.name))) this.enqueue(a); continue; }
-      for (const q of this.providers(d) ?? []) this.enqueue(q);
+    for (const list of [pkg.recommends, pkg.suggests]) {
+      for (let i = 0; i < list.length; i++) {
+        const d = list[i]!;
+        if (isRich(d.name)) { for (const a of this.atoms(this.rich(d.name))) this.enqueue(a); continue; }
+        const prov = this.providers(d);
+        if (prov) for (let k = 0; k < prov.length; k++) this.enqueue(prov[k]!);
+      }
     }
   }
 
-  private pair(a: number, b: number, info: RuleInfo): void {
+  /** the same-name rule between a and b, once per pair */
+  private sameName(a: number, b: number): void {
     const key = a < b ? a * 0x200000 + b : b * 0x200000 + a;
     if (this.pairs.has(key)) return;
     this.pairs.add(key);
-    this.add([lit(a, false), lit(b, false)], info);
+    this.add([lit(a, false), lit(b, false)], { type: 'same-name', pkg: a, other: b });
   }
 
   private addRequires(id: number, d: Dep): void {
@@ -145,13 +169,18 @@ export class RuleBuilder {
     const prov = this.providers(d);
     if (prov === null) return;
     if (prov.includes(id)) return; // a package satisfies its own requirement
-    const dep = formatDep(d);
+    // deps are shared objects (one per distinct dep of a repo): format each once
+    let dep = this.depText.get(d);
+    if (dep === undefined) this.depText.set(d, (dep = formatDep(d)));
     if (prov.length === 0) {
       this.add([lit(id, false)], { type: 'nothing-provides', pkg: id, dep, raw: d });
       return;
     }
-    this.add([lit(id, false), ...prov.map((p) => lit(p, true))], { type: 'requires', pkg: id, dep });
-    for (const p of prov) this.enqueue(p);
+    const c = new Array<number>(prov.length + 1);
+    c[0] = lit(id, false);
+    for (let k = 0; k < prov.length; k++) c[k + 1] = lit(prov[k]!, true);
+    this.add(c, { type: 'requires', pkg: id, dep });
+    for (let k = 0; k < prov.length; k++) this.enqueue(prov[k]!);
   }
 
   private addConflicts(id: number, d: Dep): void {
@@ -223,7 +252,18 @@ export class RuleBuilder {
    * CNF (list of clauses of literals) of a rich dependency being true (pos) or false (!pos),
    * with libsolv's meaning of the operators: `A if B` = A | ~B, `A unless B` = A & ~B.
    */
+  /** the CNF of a rich dependency (pos) or of its negation; cached per parsed dep, treat as read-only */
   cnf(r: Rich, pos: boolean): number[][] {
+    const m = pos ? this.cnfPos : this.cnfNeg;
+    let v = m.get(r);
+    if (!v) m.set(r, (v = this.cnfOf(r, pos)));
+    return v;
+  }
+
+  private readonly cnfPos = new Map<Rich, number[][]>();
+  private readonly cnfNeg = new Map<Rich, number[][]>();
+
+  private cnfOf(r: Rich, pos: boolean): number[][] {
     switch (r.op) {
       case 'dep': case 'with': case 'without': {
         const set = r.op === 'dep' ? this.providers(r.dep) : this.set(r);

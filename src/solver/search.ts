@@ -16,9 +16,9 @@ export type SearchResult =
 export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg: string) => void): SearchResult {
   const rb = new RuleBuilder(pool, ropts);
   jobs.forEach((j, i) => rb.addJob(i, j.candidates));
-  rb.build();
+  rb.build(new Set(jobs.filter((j) => j.setArch).flatMap((j) => j.candidates.map((c) => pool.solvable(c).pkg.name))));
   const sat = new Sat(pool.size);
-  for (const c of rb.clauses) sat.addClause(c.slice());
+  for (let i = 0; i < rb.clauses.length; i++) sat.addClause(rb.clauses[i]!.slice());
   if (sat.rootConflict >= 0) return { ok: false, core: sat.core(sat.rootConflict), rb };
   const nJobs = jobs.length;
   const nRules = sat.originals;
@@ -171,6 +171,7 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg
     const info = r >= 0 && r < nRules ? rb.infos[r] : undefined;
     if (info?.type === 'requires') reason.set(v, `${pool.solvable(info.pkg).nevra} requires ${info.dep}`);
     else if (info?.type === 'job') reason.set(v, `requested (${jobs[info.job]!.spec})`);
+    else if (info?.type === 'lockstep') reason.set(v, `${pool.solvable(info.pkg).nevra} needs the same version of its ${pool.solvable(v).pkg.arch} package (multilib lock-step)`);
     else reason.set(v, why.get(v) ?? 'required');
   }
   const files = new Set<string>();
@@ -182,16 +183,27 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg
  * Undecided positive literals of a rule whose negative literals are all true and whose
  * positive literals are none true (an open requirement); null when the rule is not open.
  */
+const NONE: number[] = [];
+
 function openCandidates(sat: Sat, c: number[]): number[] | null {
-  const out: number[] = [];
-  for (const l of c) {
+  // called for every rule on every sweep: decide first, allocate only for an open rule
+  let open = 0;
+  for (let i = 0; i < c.length; i++) {
+    const l = c[i]!;
     const v = sat.value(l);
     if (l & 1) {
       if (v >= 0) return null; // negative literal not yet false: the requiring side is not installed
     } else {
       if (v > 0) return null;
-      if (v === 0) out.push(l >> 1);
+      if (v === 0) open++;
     }
+  }
+  if (!open) return NONE;
+  const out = new Array<number>(open);
+  let k = 0;
+  for (let i = 0; i < c.length; i++) {
+    const l = c[i]!;
+    if ((l & 1) === 0 && sat.value(l) === 0) out[k++] = l >> 1;
   }
   return out;
 }

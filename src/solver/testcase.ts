@@ -79,7 +79,8 @@ export function writeTestcase(pool: Pool, request: Request, opts: ResolveOptions
   if (!opts.weakDeps) lines.push('solverflags ignorerecommended');
   for (const j of jobs) {
     const refs = j.candidates.map((id) => pkgRef(pool.solvable(id), pool.repos[pool.solvable(id).repoIndex]!.id));
-    lines.push(`job install oneof ${refs.join(' ')}`);
+    // [setarch]: a request that named the arch is exempt from multilib lock-step, as in libsolv
+    lines.push(`job install oneof ${refs.join(' ')}${j.setArch ? ' [setarch]' : ''}`);
   }
   const res = resolve(pool, request, opts);
   if (res.ok) {

@@ -1,4 +1,5 @@
-import type { CompsGroup, RepoPackage } from '../types/package.js';
+import type { Dep } from '../types/deps.js';
+import type { CompsEnvironment, CompsGroup, RepoPackage } from '../types/package.js';
 
 /** One repository as the solver sees it. priority: lower wins (dnf); cost: lower wins on ties. */
 export interface PoolRepo {
@@ -7,8 +8,28 @@ export interface PoolRepo {
   cost: number;
   packages: RepoPackage[];
   groups?: CompsGroup[];
+  environments?: CompsEnvironment[];
   /** full file lists (index = position in `packages`), when already loaded */
   filelists?: string[][];
+  /** name indexes over the metadata the packages come from, so the pool need not build its own */
+  index?: PackageIndex;
+}
+
+/**
+ * Provides and obsoletes by name over a repo's metadata records (metadata's StoreIndex).
+ * Entries are (record, position) pairs: position indexes pkg.provides / pkg.obsoletes, or is
+ * -1 for the implicit self-provide of a package that lacks one, -2 for a primary file path.
+ */
+export interface PackageIndex {
+  readonly records: number;
+  /** the record of a package, -1 when it is not one of the indexed records */
+  recordOf(pkg: RepoPackage): number;
+  provides(name: string): Int32Array | undefined;
+  obsoletes(name: string): Int32Array | undefined;
+  /** (record, 0) pairs of the packages called `name` */
+  named(name: string): Int32Array | undefined;
+  /** the provide at a position (as pkg.provides[position], without reading the whole list) */
+  provide(record: number, position: number): Dep;
 }
 
 export interface PoolOptions {

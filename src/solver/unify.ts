@@ -8,16 +8,26 @@ import type { RuleInfo } from './rules.js';
  */
 export function unifyRules(clauses: number[][], infos: RuleInfo[], nJobs: number): void {
   const signed = (l: number): number => ((l & 1) ? -(l >> 1) : l >> 1);
-  const idx = Array.from({ length: clauses.length - nJobs }, (_, i) => i + nJobs);
+  const n = clauses.length;
+  // the first two literals decide most comparisons: read them once
+  const first = new Int32Array(n);
+  const second = new Int32Array(n);
+  const bin = new Uint8Array(n);
+  for (let i = nJobs; i < n; i++) {
+    const c = clauses[i]!;
+    first[i] = c.length ? signed(c[0]!) : 0;
+    second[i] = c.length > 1 ? signed(c[1]!) : 0;
+    bin[i] = c.length <= 2 ? 1 : 0;
+  }
   const cmp = (i: number, j: number): number => {
-    const a = clauses[i]!, b = clauses[j]!;
-    const x = signed(a[0]!) - signed(b[0]!);
+    const x = first[i]! - first[j]!;
     if (x) return x;
-    const aBin = a.length <= 2, bBin = b.length <= 2;
-    const aw = a.length > 1 ? signed(a[1]!) : 0, bw = b.length > 1 ? signed(b[1]!) : 0;
-    if (aBin && bBin) return aw - bw;
-    if (aBin) return aw - bw || -1;
-    if (bBin) return aw - bw || 1;
+    const aBin = bin[i] === 1, bBin = bin[j] === 1;
+    const w = second[i]! - second[j]!;
+    if (aBin && bBin) return w;
+    if (aBin) return w || -1;
+    if (bBin) return w || 1;
+    const a = clauses[i]!, b = clauses[j]!;
     for (let k = 1; k < b.length; k++) {
       if (k >= a.length) return -1;
       const d = signed(a[k]!) - signed(b[k]!);
@@ -25,11 +35,14 @@ export function unifyRules(clauses: number[][], infos: RuleInfo[], nJobs: number
     }
     return a.length > b.length ? 1 : 0;
   };
+  const idx = new Array<number>(n - nJobs);
+  for (let i = 0; i < idx.length; i++) idx[i] = i + nJobs;
   idx.sort((i, j) => cmp(i, j) || i - j);
   const outC = clauses.slice(0, nJobs);
   const outI = infos.slice(0, nJobs);
   let prev = -1;
-  for (const i of idx) {
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
     if (prev >= 0 && cmp(prev, i) === 0) continue;
     outC.push(clauses[i]!);
     outI.push(infos[i]!);

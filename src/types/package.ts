@@ -51,6 +51,16 @@ export interface CompsGroup {
   langonly?: string;
 }
 
+/** A comps environment (@^minimal-environment): its grouplist is installed, its optionlist only offered. */
+export interface CompsEnvironment {
+  id: string;
+  name: string;
+  /** group ids of the grouplist */
+  groups: string[];
+  /** group ids of the optionlist (not installed with the environment) */
+  options: string[];
+}
+
 /** Module stream filtering data (modules.yaml), enough to do what dnf does for default streams. */
 export interface ModuleStream {
   name: string;

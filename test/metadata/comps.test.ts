@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseComps, parseModules } from '../../src/metadata/index.js';
+import { parseComps, parseCompsAll, parseModules } from '../../src/metadata/index.js';
 import { filterModular, type LoadedRepo } from '../../src/metadata/index.js';
 import type { RepoPackage } from '../../src/types/index.js';
 
@@ -22,6 +22,19 @@ describe('comps', () => {
   });
   it('malformed comps name the repo', async () => {
     await expect(parseComps('<comps><group>', SRC)).rejects.toThrow(/parsing comps of repo r/);
+  });
+  it('reads environments: grouplist and optionlist, the untranslated name', async () => {
+    const c = await parseCompsAll(`<?xml version="1.0"?><comps>
+<group><id>core</id><name>Core</name><packagelist><packagereq>bash</packagereq></packagelist></group>
+<environment><id>minimal-environment</id><name>Minimal Install</name><name xml:lang="de">Minimale Installation</name>
+<display_order>3</display_order><grouplist><groupid>core</groupid></grouplist>
+<optionlist><groupid>guest-agents</groupid><groupid default="true">standard</groupid></optionlist></environment>
+<environment><id>empty</id><name>Empty</name></environment></comps>`, SRC);
+    expect(c.groups.map((g) => g.id)).toEqual(['core']);
+    expect(c.environments).toEqual([
+      { id: 'minimal-environment', name: 'Minimal Install', groups: ['core'], options: ['guest-agents', 'standard'] },
+      { id: 'empty', name: 'Empty', groups: [], options: [] },
+    ]);
   });
   const FEDORA = resolve(__dirname, '../../../shared/realdata/comps/fedora_comps.xml');
   it.skipIf(!existsSync(FEDORA))('reads a real Fedora comps file', async () => {

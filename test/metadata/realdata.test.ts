@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fetcher } from '../../src/fetch/index.js';
-import { filterModular, loadRepo, type LoadedRepo } from '../../src/metadata/index.js';
+import { filterModular, loadRepo, plainPackage, type LoadedRepo } from '../../src/metadata/index.js';
 import { Sense, type Dep, type RepoPackage } from '../../src/types/index.js';
 
 const REAL = resolve(__dirname, '../../../shared/realdata/repos');
@@ -188,6 +188,43 @@ describe.skipIf(!ok)('real CentOS Stream 9 repodata via file://', () => {
       arch: 'x86_64', cacheDir: join(tmp, 'cache'), onEvent: (e) => { if (e.kind === 'repo:loaded') events.push(`${e.packages} ${e.fromCache}`); },
     });
     expect(events).toEqual([`${loaded[repo]!.packages.length} true`]);
-    expect(again.packages).toEqual(loaded[repo]!.packages);
+    expect(again.packages.map(plainPackage)).toEqual(loaded[repo]!.packages.map(plainPackage));
+  });
+
+  it('comps environments are read (grouplist and optionlist)', () => {
+    const env = loaded['cs9-baseos-20220207']!.environments?.find((e) => e.id === 'minimal-environment');
+    expect(env).toEqual({ id: 'minimal-environment', name: 'Minimal Install', groups: ['core'], options: ['guest-agents', 'standard'] });
+  });
+
+  it('the stored name indexes list exactly what a scan of the packages finds', async () => {
+    // a warm load: the indexes come from the pool cache, strings are decoded on demand
+    const repo = 'cs9-baseos-20220207';
+    const warm = await loadRepo({ id: repo, baseurl: [pathToFileURL(join(REAL, repo)).href + '/'], enabled: true }, fetcher, { arch: 'x86_64', cacheDir: join(tmp, 'cache') });
+    const ix = warm.index!;
+    const all = warm.packages;
+    const rec = (p: RepoPackage): number => ix.recordOf(p);
+    const want = new Map<string, string[]>();
+    const put = (name: string, v: string): void => { (want.get(name) ?? want.set(name, []).get(name)!).push(v); };
+    for (const p of all) {
+      p.provides.forEach((d, k) => put(d.name, `${rec(p)}:${k}`));
+      const self = p.provides.some((d) => d.name === p.name && (d.flags & Sense.EQUAL) !== 0 &&
+        [`${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}`, `0:${p.version}-${p.release}`, `${p.epoch}:${p.version}-${p.release}`].includes(d.version));
+      if (!self) put(p.name, `${rec(p)}:-1`);
+      for (const f of p.files) put(f, `${rec(p)}:-2`);
+    }
+    const pairs = (a: Int32Array | undefined): string[] => {
+      const out: string[] = [];
+      for (let i = 0; a && i < a.length; i += 2) out.push(`${a[i]}:${a[i + 1]}`);
+      return out.sort();
+    };
+    let checked = 0;
+    for (const [name, v] of want) { expect(pairs(ix.provides(name)), name).toEqual(v.sort()); checked++; }
+    expect(checked).toBeGreaterThan(10_000);
+    expect(ix.provides('no such provide')).toBeUndefined();
+    for (const p of all.slice(0, 200)) {
+      expect(pairs(ix.named(p.name))).toEqual(all.filter((q) => q.name === p.name).map((q) => `${rec(q)}:0`).sort());
+      p.obsoletes.forEach((d, k) => expect(pairs(ix.obsoletes(d.name))).toContain(`${rec(p)}:${k}`));
+      if (p.provides.length) expect(ix.provide(rec(p), 0)).toBe(p.provides[0]);
+    }
   });
 });

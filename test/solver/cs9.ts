@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Fetcher } from '../../src/fetch/index.js';
+import { poolFor } from '../../src/assemble/solve.js';
 import { filterModular, loadRepo, type LoadedRepo } from '../../src/metadata/index.js';
 import { createPool, type Pool } from '../../src/solver/index.js';
 
@@ -17,9 +18,13 @@ export function haveDnf(): boolean {
   try { execFileSync('dnf', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
 }
 
-let loaded: Promise<{ pool: Pool; repos: LoadedRepo[] }> | undefined;
+let loaded: Promise<{ pool: Pool; plainPool: Pool; repos: LoadedRepo[] }> | undefined;
 
-export function cs9Pool(): Promise<{ pool: Pool; repos: LoadedRepo[] }> {
+/**
+ * `pool` is built as the CLI builds it (provides, names and obsoletes looked up in the
+ * metadata's stored indexes); `plainPool` indexes the same packages itself.
+ */
+export function cs9Pool(): Promise<{ pool: Pool; plainPool: Pool; repos: LoadedRepo[] }> {
   loaded ??= (async () => {
     const cacheDir = join(tmpdir(), 'rfs-solver-test-cache');
     mkdirSync(cacheDir, { recursive: true });
@@ -30,8 +35,9 @@ export function cs9Pool(): Promise<{ pool: Pool; repos: LoadedRepo[] }> {
     }
     await fetcher.close();
     filterModular(repos);
-    const pool = createPool(repos.map((r) => ({ id: r.config.id, priority: 99, cost: 1000, packages: r.packages, groups: r.groups })), { arch: 'x86_64' });
-    return { pool, repos };
+    const pool = poolFor(repos, 'x86_64');
+    const plainPool = createPool(repos.map((r) => ({ id: r.config.id, priority: 99, cost: 1000, packages: r.packages, groups: r.groups, environments: r.environments ?? [] })), { arch: 'x86_64' });
+    return { pool, plainPool, repos };
   })();
   return loaded;
 }

@@ -13,10 +13,6 @@ if (!have) console.warn(`skipping libsolv testcases: ${ROOT} absent`);
 
 describe.skipIf(!have)('libsolv 0.7.23 testcases (install jobs into an empty root)', () => {
   const cases = have ? collectCases(ROOT, haveTestsolv) : [];
-  // libsolv 0.7.23's lock-step multilib (installing one arch of a name pulls the other) is not
-  // modelled; on the real CS9 metadata dnf and testsolv agree with us on multilib requests.
-  const KNOWN: Record<string, string> = { 'lockstep/lockstep_install.t': 'lock-step multilib install not modelled' };
-  for (const c of cases) if (!c.skip && KNOWN[c.id]) c.skip = KNOWN[c.id]!;
   const run = cases.filter((c) => !c.skip);
   if (process.env.SOLVER_LIST_SKIPS) {
     for (const c of cases) console.log(`${c.skip ? 'SKIP' : c.oracle ? 'ORCL' : 'RUN '}\t${c.id}\t${c.skip ?? ''}`);

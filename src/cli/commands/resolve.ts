@@ -3,10 +3,11 @@ import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadRepos, poolFor, solveWithFilelists, unsolvableError } from '../../assemble/solve.js';
 import { RfsError } from '../../errors/index.js';
-import { Fetcher, defaultCacheDir } from '../../fetch/index.js';
-import type { LoadedRepo } from '../../metadata/index.js';
-import { applyRepoOptions, loadDistro } from '../../repos/index.js';
-import { writeTestcase, type Request, type ResolveOptions } from '../../solver/index.js';
+// module paths, not barrels: a warm resolve should not load parsers it does not run (yaml, xml2js, sax)
+import { Fetcher, defaultCacheDir } from '../../fetch/fetcher.js';
+import type { LoadedRepo } from '../../metadata/load.js';
+import { applyRepoOptions } from '../../repos/options.js';
+import type { Request, ResolveOptions } from '../../solver/index.js';
 import type { RepoPackage } from '../../types/index.js';
 import type { CliIO } from '../io.js';
 import { parseRepoArgs } from '../repo-args.js';
@@ -63,7 +64,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
     return 0;
   }
   const distro = parsed.distroTag
-    ? loadDistro(parsed.distroTag, { ...(parsed.arch ? { arch: parsed.arch } : {}), ...(parsed.releasever ? { releasever: parsed.releasever } : {}) })
+    ? (await import('../../repos/load.js')).loadDistro(parsed.distroTag, { ...(parsed.arch ? { arch: parsed.arch } : {}), ...(parsed.releasever ? { releasever: parsed.releasever } : {}) })
     : null;
   const arch = parsed.arch ?? distro?.arch ?? HOST_ARCH[process.arch] ?? process.arch;
   const install = positionals.length ? positionals : distro?.packages ?? [];
@@ -89,7 +90,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
     }
   })();
   const dump = values['dump-testcase'];
-  if (dump) writeFileSync(resolvePath(io.cwd, dump), writeTestcase(pool, req, opts));
+  if (dump) writeFileSync(resolvePath(io.cwd, dump), (await import('../../solver/testcase.js')).writeTestcase(pool, req, opts));
   if (!result.ok) {
     throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase');
   }
