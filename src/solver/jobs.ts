@@ -14,7 +14,10 @@ export interface Job {
   setArch?: boolean;
 }
 
-export type Expanded = { jobs: Job[]; problems: Problem[] };
+/** A comps `conditional` member: installed when something providing `requires` is (dnf's `(name if requires)` job). */
+export interface ConditionalMember { name: string; requires: string; why: string }
+
+export type Expanded = { jobs: Job[]; problems: Problem[]; conditional: ConditionalMember[] };
 
 export function globToRegExp(glob: string): RegExp {
   let re = '';
@@ -131,17 +134,32 @@ export function expandRequest(pool: Pool, specs: string[], excluded: Uint8Array)
       else if (!optional) problems.push({ kind: 'only-excluded', request: spec, excluded: all.map((id) => pool.solvable(id).nevra), chain });
     }
   };
+  const conditional: ConditionalMember[] = [];
   for (const spec of specs) {
     if (spec.startsWith('@')) {
       const members = groupMembers(pool, spec);
       if (!members) { problems.push({ kind: 'not-found', request: spec, chain: [] }); continue; }
       // group members that do not exist are skipped, as dnf does for group installs
-      for (const m of members) add(m.name, [m.why], true);
+      for (const m of members.plain) add(m.name, [m.why], true);
+      conditional.push(...members.conditional);
       continue;
     }
     add(spec, [], false);
   }
-  return { jobs, problems };
+  return { jobs, problems, conditional };
+}
+
+/** Install jobs for conditional members whose package exists (missing ones are skipped, as dnf does). */
+export function conditionalJobs(pool: Pool, members: ConditionalMember[], excluded: Uint8Array): Job[] {
+  const out: Job[] = [];
+  for (const m of members) {
+    const { sets } = match(pool, m.name);
+    for (const all of sets) {
+      const ok = all.filter((id) => !excluded[id]);
+      if (ok.length) out.push({ spec: m.name, candidates: ok });
+    }
+  }
+  return out;
 }
 
 const specMatches = (x: { id: string; name: string }, id: string): boolean =>
@@ -154,23 +172,38 @@ const specMatches = (x: { id: string; name: string }, id: string): boolean =>
  * installs the mandatory and default packages of each group of its grouplist; its optionlist
  * is not installed. null when nothing matches.
  */
-function groupMembers(pool: Pool, spec: string): { name: string; why: string }[] | null {
+function groupMembers(pool: Pool, spec: string): { plain: { name: string; why: string }[]; conditional: ConditionalMember[] } | null {
   const envOnly = spec.startsWith('@^');
   const id = spec.slice(envOnly ? 2 : 1);
   const groups = pool.repos.flatMap((r) => r.groups ?? []);
-  const names = (gs: typeof groups): string[] => [...new Set(gs.flatMap((g) => [...g.mandatory, ...g.default]))];
+  const plain: { name: string; why: string }[] = [];
+  const conditional: ConditionalMember[] = [];
+  const seen = new Set<string>();
+  const take = (gs: typeof groups, why: (name: string, gid: string) => string): void => {
+    for (const g of gs) {
+      for (const name of [...g.mandatory, ...g.default]) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        plain.push({ name, why: why(name, g.id) });
+      }
+    }
+    for (const g of gs) {
+      for (const c of g.conditional) {
+        if (seen.has(c.name) || !c.requires) continue;
+        seen.add(c.name);
+        conditional.push({ name: c.name, requires: c.requires, why: `${why(c.name, g.id)}, and ${c.requires} is installed` });
+      }
+    }
+  };
   const gs = envOnly ? [] : groups.filter((x) => specMatches(x, id));
-  if (gs.length) return names(gs).map((name) => ({ name, why: `${name} is in group ${spec}` }));
+  if (gs.length) {
+    take(gs, (name) => `${name} is in group ${spec}`);
+    return { plain, conditional };
+  }
   const envs = pool.repos.flatMap((r) => r.environments ?? []).filter((x) => specMatches(x, id));
   if (!envs.length) return null;
-  const out: { name: string; why: string }[] = [];
-  const seen = new Set<string>();
   for (const gid of new Set(envs.flatMap((e) => e.groups))) {
-    for (const name of names(groups.filter((g) => g.id === gid))) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      out.push({ name, why: `${name} is in group @${gid} of environment ${spec}` });
-    }
+    take(groups.filter((g) => g.id === gid), (name) => `${name} is in group @${gid} of environment ${spec}`);
   }
-  return out;
+  return { plain, conditional };
 }

@@ -1,6 +1,6 @@
 import type { RepoPackage } from '../types/package.js';
 import type { Pool } from './pool.js';
-import { excludedSet, expandRequest, installonlySet, type Job } from './jobs.js';
+import { conditionalJobs, excludedSet, expandRequest, installonlySet, type ConditionalMember, type Job } from './jobs.js';
 import { explainCore } from './problems.js';
 import { search, type SearchResult } from './search.js';
 import { DEFAULT_INSTALLONLY, type Problem, type Request, type ResolveOptions, type ResolveResult } from './types.js';
@@ -18,9 +18,29 @@ export interface ResolveInternals {
  */
 export function resolve(pool: Pool, request: Request, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
   const excluded = excludedSet(pool, request.exclude ?? []);
-  const { jobs, problems } = expandRequest(pool, request.install, excluded);
+  const { jobs, problems, conditional } = expandRequest(pool, request.install, excluded);
   if (problems.length) return { ok: false, problems };
-  return resolveJobs(pool, jobs, excluded, opts);
+  let res = resolveJobs(pool, jobs, excluded, opts);
+  // comps conditional members: dnf asks for `(name if requires)`; solving again with the members
+  // whose `requires` the answer installs gives the same set (a fixpoint, as adding one can pull in another's)
+  let pending = conditional;
+  for (let round = 0; round < 8 && res.ok && pending.length; round++) {
+    const met = pending.filter((c) => installs(pool, res, c));
+    if (!met.length) break;
+    pending = pending.filter((c) => !met.includes(c));
+    jobs.push(...conditionalJobs(pool, met, excluded));
+    const next = resolveJobs(pool, jobs, excluded, opts);
+    if (!next.ok) break; // a conditional member that cannot go in is left out, as dnf's optional job
+    res = next;
+  }
+  return res;
+}
+
+/** Whether the answer installs something that provides the conditional member's `requires`. */
+function installs(pool: Pool, res: ResolveResult, c: ConditionalMember): boolean {
+  if (!res.ok) return false;
+  const chosen = new Set(res.transaction.packages);
+  return pool.whatProvides({ name: c.requires, flags: 0, version: '' }).some((id) => chosen.has(pool.solvable(id).pkg));
 }
 
 /** Solve explicit candidate sets (one "install one of these" per job); used by resolve() and the libsolv testcase runner. */

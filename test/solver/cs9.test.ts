@@ -45,6 +45,8 @@ const CASES: { what: string; install: string[]; weakDeps?: boolean; exclude?: st
   // group named "^id", so it is asked for `@minimal-environment`, which no group matches
   { what: 'environment by @id', install: ['@minimal-environment'], exclude: ['rsyslog', 'python3-libselinux'] },
   { what: 'environment by @^id', install: ['@^minimal-environment'], exclude: ['rsyslog', 'python3-libselinux'], dnfInstall: ['@minimal-environment'] },
+  // conditional members: gtk3-immodule-xim comes in because gtk3 does, the gtk2 ones do not
+  { what: 'group with conditional members', install: ['@input-methods'] },
 ];
 
 describe.skipIf(!haveCs9)('CS9 BaseOS+AppStream', () => {

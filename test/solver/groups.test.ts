@@ -50,3 +50,34 @@ describe('comps environments', () => {
     expect(bad.ok && bad.transaction.packages.map((p) => p.name)).toEqual(['core-b', 'web-a']);
   });
 });
+
+// comps conditional members (<packagereq type="conditional" requires="gtk3">): dnf installs
+// `(name if requires)`, so the member comes in exactly when the answer installs what it requires
+describe('comps conditional members', () => {
+  const tags = [
+    '=Pkg: ui 1 1 noarch', '=Req: gtk3',
+    '=Pkg: gtk3 1 1 noarch',
+    '=Pkg: gtk2 1 1 noarch',
+    '=Pkg: im-gtk3 1 1 noarch', '=Req: gtk3',
+    '=Pkg: im-gtk2 1 1 noarch', '=Req: gtk2',
+    '=Pkg: im-chain 1 1 noarch',
+  ].join('\n');
+  const im: CompsGroup = {
+    id: 'input-methods', name: 'Input Methods', mandatory: ['ui'], default: [], optional: [],
+    conditional: [
+      { name: 'im-gtk3', requires: 'gtk3' }, { name: 'im-gtk2', requires: 'gtk2' },
+      // met only once im-gtk3 is in: the fixpoint takes it on a second round
+      { name: 'im-chain', requires: 'im-gtk3' },
+      { name: 'not-in-any-repo', requires: 'gtk3' },
+    ],
+  };
+  const pool = poolOf([{ id: 'base', tags, groups: [im] }]);
+
+  it('installs a conditional member when its requires is installed, and not otherwise', () => {
+    expect(solve(pool, ['@input-methods'])).toEqual(['gtk3-1-1.noarch@base', 'im-chain-1-1.noarch@base', 'im-gtk3-1-1.noarch@base', 'ui-1-1.noarch@base']);
+  });
+  it('a requested package meets the condition too', () => {
+    expect(solve(pool, ['@input-methods', 'gtk2'])).toContain('im-gtk2-1-1.noarch@base');
+    expect(solve(pool, ['@input-methods'])).not.toContain('im-gtk2-1-1.noarch@base');
+  });
+});
