@@ -168,3 +168,14 @@ describe('quoting', () => {
     expect(text(t, '/tmp/q')).toBe('empty\n2 [] x\n');
   });
 });
+
+describe('scriptlet arguments', () => {
+  // measured with Debian's rpm 4.18 installing a package whose %pretrans/%posttrans echo $1:
+  // both print 1 (the package count after the transaction), not the 0 of old guides
+  it('$1 is 1 for pretrans, pre, post and posttrans on a fresh install', () => {
+    const t = baseImage();
+    const kinds = ['pretrans', 'pre', 'post', 'posttrans'] as const;
+    emulateScriptlets([pkg({ name: 'p', scripts: kinds.map((kind) => ({ kind, body: `echo "${kind} $1" >> /etc/args\n` })) })], t, { sourceDateEpoch: SDE });
+    expect(text(t, '/etc/args')).toBe('pretrans 1\npre 1\npost 1\nposttrans 1\n');
+  });
+});

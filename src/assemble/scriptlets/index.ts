@@ -1,6 +1,7 @@
 // Scriptlet emulation: what rpm would run on a fresh install (pretrans, pre, file triggers,
-// post, triggerin, posttrans, transaction file triggers, in rpm's order; $1 is 1 for pre/post
-// and 0 for pretrans/posttrans and file triggers) is read, its idioms reproduced on the image,
+// post, triggerin, posttrans, transaction file triggers, in rpm's order; $1 is 1 for pretrans,
+// pre, post and posttrans, as rpm 4.18 gives them (the package count after the transaction, not
+// the 0 old guides name for the trans scriptlets), and 0 for file triggers) is read, its idioms reproduced on the image,
 // and everything not fully reproduced is reported. Target binaries are never executed.
 import { Buffer } from 'node:buffer';
 import { RfsError } from '../../errors/index.js';
@@ -93,7 +94,7 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
   };
   const scripts = (pkg: ScriptletPackage, kind: string) => pkg.meta.scriptlets.filter((s) => s.kind === kind);
 
-  for (const pkg of pkgs) for (const s of scripts(pkg, 'pretrans')) runOne(pkg, 'pretrans', s.prog, s.body, ['0']);
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'pretrans')) runOne(pkg, 'pretrans', s.prog, s.body, ['1']);
 
   const done: ScriptletPackage[] = [];
   const fired = new Set<string>();
@@ -134,7 +135,7 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
     }
     runFired(fileTriggersOnInstall(tp.get(pkg)!, inDb, 'low'));
   }
-  for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, ['0']);
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, ['1']);
   runFired(transFileTriggers(pkgs.map((p) => tp.get(p)!)));
   const ld = runDeferredLdconfig(env);
   if (ld.length) {
