@@ -1,5 +1,6 @@
 // The pipeline: resolve -> download -> unpack -> merge -> scriptlets -> finish -> rpmdb -> output.
-// Emits events, never prints. Every failure leaves no output file (writeOutput is atomic).
+// Emits events, never prints. Every failure leaves no output: the image is written atomically and
+// the lockfile/SBOM beside it are staged, then renamed only after the image is in place.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -18,9 +19,11 @@ import { writeDatabase } from './rpmdb-step.js';
 import { loadRepos, solve } from './solve.js';
 import { GpgChecker } from './gpg.js';
 import { ImageTree } from './tree.js';
-import { MemoryBudget, nevraOf, unpackPackage } from './unpack.js';
+import { MemoryBudget, SpoolReader } from './spool.js';
+import { nevraOf, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
-import { readLockfile, writeLockfile, writeOutput, writeSbom } from './output/index.js';
+import { lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
+import type { OutputFormat } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { resolveRequest } from './request.js';
 import { sbomInput } from './sbom-input.js';
@@ -69,6 +72,8 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
   // spooled content lives beside the cache (tmpfs-backed /tmp may be small); removed at the end
   await mkdir(join(cacheDir, 'tmp'), { recursive: true });
   const work = await mkdtemp(join(cacheDir, 'tmp', 'build-'));
+  let spoolReader: SpoolReader | null = null;
+  const staged = new StagedFiles();
   const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   try {
     // 1. what to install
@@ -94,6 +99,8 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     // content of small packages stays in memory up to this much; the rest is spooled (bounded RSS)
     // (32 MB: peak RSS 245-265 MB for a 1 GB image, no slower than 128 MB; bench/RESULTS-big.md)
     const budget = new MemoryBudget(32 << 20);
+    // compressed packages being decoded straight from their download (shared by the --jobs workers)
+    const downloads = new MemoryBudget(48 << 20);
     const byRepo = new Map(loaded.map((r) => [r.config.id, r]));
     const gpg = opts.gpgcheck ? new GpgChecker(byRepo, opts.gpgkeys ?? [], fetcher, opts.reposDir) : null;
     const unpacked: UnpackedPackage[] = await phase('download', () =>
@@ -101,13 +108,19 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
         chosen.map((p, i) =>
           limit(async () => {
             const repo = byRepo.get(p.repo);
-            const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize });
-            signal?.throwIfAborted();
-            if (gpg) await gpg.check(got.path, p.repo, nevraOf(p));
-            const u = await unpackPackage(got.path, p.repo, work, i, budget, signal);
-            emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
-            emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
-            return u;
+            // a download that fits the budget is decoded from memory, not read back from the cache
+            const held = downloads.take(p.packageSize) ? p.packageSize : 0;
+            try {
+              const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize, keepInMemory: held });
+              signal?.throwIfAborted();
+              if (gpg) await gpg.check(got.path, p.repo, nevraOf(p));
+              const u = await unpackPackage(got.data ?? got.path, p.repo, work, i, budget, signal);
+              emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
+              emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
+              return u;
+            } finally {
+              downloads.give(held);
+            }
           }),
         ),
       ), chosen.length);
@@ -137,20 +150,40 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, [...new Set([...(gpgSummary?.armored ?? []), ...report.pubkeys])], installTime, arch));
 
     // 6. output
+    // one reused read buffer: writeOutput copies chunks where it keeps them (transientBodies)
+    const reader = new SpoolReader({ reuse: true });
+    spoolReader = reader;
     const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime);
-    const out = await phase('write', () =>
-      writeOutput(() => toAsync(treeEntries(tree, owners)), {
-        format: opts.output.format ?? 'tar',
+    // lockfile and SBOM are staged under temp names and renamed only once the image is in place
+    const format = opts.output.format ?? 'tar';
+    if (opts.lockfile) await staged.stage(opts.lockfile, lockfileText(chosen.map((p) => lockEntry(p, byRepo.get(p.repo)))));
+    if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime)));
+    const out = await phase('write', async () => {
+      const written = await writeOutput(() => toAsync(treeEntries(tree, owners, reader)), {
+        format,
         path: opts.output.path,
         config,
         tmpDir: work,
+        transientBodies: true,
         ...(opts.stdout ? { stdout: opts.stdout } : {}),
         ...(signal ? { signal } : {}),
-      }),
-    );
+      });
+      try {
+        await staged.commit();
+      } catch (err) {
+        await removeOutput(format, opts.output.path);
+        throw err;
+      }
+      return written;
+    });
+    if (out.nodes && out.nodes.created + out.nodes.recorded > 0) {
+      const sidecar = sidecarPath(opts.output.path);
+      emit({ kind: 'output:nodes', created: out.nodes.created, recorded: out.nodes.recorded, devices: out.nodes.devices, sidecar });
+      if (out.nodes.recorded > 0) {
+        warn('RFS_W_NODES', `${out.nodes.recorded} device node(s) not created (that needs root); they are recorded in ${sidecar}`, sidecar);
+      }
+    }
     for (const u of owners.unknown) warn('RFS_W_OWNER', `${u} does not exist in the image - using root`);
-    if (opts.lockfile) await writeLockfile(opts.lockfile, chosen.map((p) => lockEntry(p, byRepo.get(p.repo))));
-    if (opts.sbom) await writeSbom(opts.sbom, sbomInput(distro, ordered, chosen, installTime));
 
     const result: AssembleResult = {
       packages: ordered.map((u) => ({ nevra: u.nevra, repo: u.repo })),
@@ -166,9 +199,19 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     if (signal?.aborted) throw new RfsError('RFS_ABORTED', 'assembling: aborted', { cause: err });
     throw toRfsError(err);
   } finally {
+    spoolReader?.close();
+    await staged.discard();
     await fetcher.close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Undo a written image (the documents beside it could not be put in place). */
+async function removeOutput(format: OutputFormat, path: string): Promise<void> {
+  if (path === '-') return;
+  if (format === 'dir' || format === 'oci') await removeTree(path);
+  else await rm(path, { force: true });
+  if (format === 'dir') await rm(sidecarPath(path), { force: true });
 }
 
 async function* toAsync<T>(it: Iterable<T>): AsyncGenerator<T> {

@@ -1,11 +1,12 @@
 // Read one downloaded package: header metadata now, regular-file content spooled to one file
 // per package, so memory stays bounded whatever the image size.
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRpm } from '../rpm/package.js';
 import type { PackageMeta } from '../rpm/package.js';
+import { Spool } from './spool.js';
+import type { MemoryBudget } from './spool.js';
 import type { ContentRef } from './tree.js';
+
 
 export interface UnpackedPackage {
   nevra: string;
@@ -21,21 +22,45 @@ export interface UnpackedPackage {
   bytes: number;
 }
 
+const PIECE = 1 << 20;
+
+/**
+ * The downloaded chunks (~64 KiB, as the socket delivered them) as ~1 MiB pieces: the zstd
+ * binding allocates a 128 KiB output buffer per call and returns a partial one at the end of
+ * each, so feeding it socket-sized chunks doubled the garbage (and the GC work) of decoding.
+ */
+async function* toStream(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  let i = 0;
+  while (i < chunks.length) {
+    let j = i;
+    let n = 0;
+    while (j < chunks.length && (j === i || n + chunks[j]!.length <= PIECE)) n += chunks[j++]!.length;
+    const piece = j - i === 1 ? chunks[i]! : Buffer.concat(chunks.slice(i, j), n);
+    chunks.fill(EMPTY, i, j); // let the originals go
+    i = j;
+    yield piece;
+  }
+}
+const EMPTY = new Uint8Array(0);
+
 export function nevraOf(m: { name: string; epoch: number | null; version: string; release: string; arch: string }): string {
   const e = m.epoch ? `${m.epoch}:` : '';
   return `${m.name}-${e}${m.version}-${m.release}.${m.arch}`;
 }
 
+/** `rpm`: the package file, or its bytes (as downloaded chunks) when the download was kept in memory */
 export async function unpackPackage(
-  rpmPath: string,
+  rpm: string | Uint8Array[],
   repo: string,
   spoolDir: string,
   seq: number,
   budget: MemoryBudget,
   signal?: AbortSignal,
 ): Promise<UnpackedPackage> {
-  // payload digests are checked while entries() reads (one pass); a mismatch throws before merge
-  const pkg = await openRpm(rpmPath, { verify: true, deferPayloadCheck: true });
+  // payload digests are checked while entries() reads (one pass); a mismatch throws before merge.
+  // (Not skipped after a fresh sha256 download check: with the payload digest verified, the xz
+  // decoder skips its own, slower, check: bench/RESULTS-big.md)
+  const pkg = await openRpm(typeof rpm === 'string' ? rpm : toStream(rpm), { verify: true, deferPayloadCheck: true });
   const contents = new Map<number, ContentRef>();
   const hardlinkSets = new Map<number, number[]>();
   const spool = new Spool(join(spoolDir, `${String(seq).padStart(5, '0')}.spool`), budget);
@@ -63,58 +88,4 @@ export async function unpackPackage(
     hardlinkSets,
     bytes: spool.offset,
   };
-}
-
-/** Bytes of package content the whole build may hold in memory; the rest is spooled to disk. */
-export class MemoryBudget {
-  constructor(private left: number) {}
-  take(n: number): boolean {
-    if (n > this.left) return false;
-    this.left -= n;
-    return true;
-  }
-}
-
-const FLUSH_AT = 4 << 20;
-
-/** Collects content in memory; past FLUSH_AT (or the budget) it goes to a file in big writes. */
-class Spool {
-  offset = 0;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private fh: FileHandle | null = null;
-  private written = 0;
-  constructor(readonly path: string, private readonly budget: MemoryBudget) {}
-
-  async write(chunk: Uint8Array): Promise<void> {
-    // decoded chunks belong to the caller (src/decompress never reuses them): no copy
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    this.offset += chunk.length;
-    if (this.pendingBytes >= FLUSH_AT) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    this.fh ??= await open(this.path, 'w');
-    await this.fh.writev(this.pending, this.written);
-    this.written += this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
-
-  /** The whole content when it stayed in memory within the budget; otherwise null (all on disk). */
-  async finish(): Promise<Uint8Array | null> {
-    if (!this.fh && this.budget.take(this.pendingBytes)) {
-      const all = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = [];
-      return all;
-    }
-    await this.flush();
-    return null;
-  }
-
-  async close(): Promise<void> {
-    await this.fh?.close();
-  }
 }

@@ -1,12 +1,36 @@
 // Content-addressed file cache: a file lives at the path of the checksum the metadata declared,
-// so a hit needs no network and a corrupt or partial file is caught by re-hashing it.
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+// so a hit needs no network. Beside each entry a small record ("<entry>.verified") keeps the size,
+// mtime, ctime and inode the file had when its checksum was last verified: while they still match,
+// a hit is trusted without re-reading the file; any change (a rewrite, touch, truncation, a copy)
+// makes the next lookup hash it again, and a file that no longer matches is removed.
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Checksum } from '../types/index.js';
 import { digestFile } from '../util/checksum.js';
 
+const RECORD_SUFFIX = '.verified';
+
+export interface CacheStats {
+  /** hits trusted from their verification record (no read) */
+  trusted: number;
+  /** hits whose content was hashed again (no record, or the file changed since) */
+  hashed: number;
+  /** entries removed because their content no longer matched */
+  rejected: number;
+}
+
+/** What identifies the verified version of a file: any write, truncation or copy changes one of these. */
+function fingerprint(st: BigIntStats, sum: Checksum): string {
+  return JSON.stringify({
+    v: 1, sum: `${sum.type}:${sum.value.toLowerCase()}`,
+    size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino), dev: String(st.dev),
+  });
+}
+
 export class ContentCache {
+  readonly stats: CacheStats = { trusted: 0, hashed: 0, rejected: 0 };
   constructor(readonly dir: string) {}
 
   pathFor(sum: Checksum, relPath: string): string {
@@ -25,20 +49,47 @@ export class ContentCache {
   /** The cached path if present and still matching; a mismatching file is removed. */
   async lookup(sum: Checksum, relPath: string, size?: number): Promise<string | undefined> {
     const p = this.pathFor(sum, relPath);
-    let st;
-    try { st = statSync(p); } catch { return undefined; }
-    if (!st.isFile() || (size !== undefined && st.size !== size) || (await digestFile(p, sum.type)) !== sum.value.toLowerCase()) {
-      rmSync(p, { force: true });
-      return undefined;
+    let st: BigIntStats;
+    try { st = statSync(p, { bigint: true }); } catch { return undefined; }
+    if (st.isFile() && (size === undefined || st.size === BigInt(size))) {
+      if (this.recorded(p) === fingerprint(st, sum)) {
+        this.stats.trusted++;
+        return p;
+      }
+      this.stats.hashed++;
+      if ((await digestFile(p, sum.type)) === sum.value.toLowerCase()) {
+        this.record(p, st, sum);
+        return p;
+      }
     }
-    return p;
+    this.stats.rejected++;
+    rmSync(p, { force: true });
+    rmSync(p + RECORD_SUFFIX, { force: true });
+    return undefined;
   }
 
-  /** Move a verified temp file into place. */
+  /** Move a temp file whose content was verified against `sum` into place. */
   commit(temp: string, sum: Checksum, relPath: string): string {
     const p = this.pathFor(sum, relPath);
     mkdirSync(join(p, '..'), { recursive: true });
+    rmSync(p + RECORD_SUFFIX, { force: true });
     renameSync(temp, p);
+    this.record(p, statSync(p, { bigint: true }), sum);
     return p;
+  }
+
+  private recorded(p: string): string | undefined {
+    try { return readFileSync(p + RECORD_SUFFIX, 'utf8'); } catch { return undefined; }
+  }
+
+  /** Written atomically; a record that cannot be written only costs a re-hash next time. */
+  private record(p: string, st: BigIntStats, sum: Checksum): void {
+    const tmp = `${p}${RECORD_SUFFIX}.${randomBytes(4).toString('hex')}.part`;
+    try {
+      writeFileSync(tmp, fingerprint(st, sum));
+      renameSync(tmp, p + RECORD_SUFFIX);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
   }
 }

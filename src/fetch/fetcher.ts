@@ -1,5 +1,6 @@
 // Downloads with bounded concurrency, retries with backoff, mirror failover and a verified cache.
 import { open as openFile, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,23 @@ export interface FetcherOptions {
   dispatcher?: Dispatcher;
 }
 
-export interface FetchResult { path: string; bytes: number; fromCache: boolean; url: string }
+export interface FetchResult {
+  path: string; bytes: number; fromCache: boolean; url: string;
+  /** the verified bytes as they arrived, when a download was kept in memory (FetchFileOptions.keepInMemory) */
+  data?: Uint8Array[];
+}
+
+export interface FetchFileOptions {
+  /** expected size in bytes (from the metadata) */
+  size?: number;
+  maxBytes?: number;
+  /**
+   * Also return the downloaded bytes (FetchResult.data) when the file is at most this big: the
+   * caller then reads them from memory instead of reading the cached file back. Cache hits
+   * never carry data.
+   */
+  keepInMemory?: number;
+}
 
 /** $XDG_CACHE_HOME/rootfs-assemble, else ~/.cache/rootfs-assemble. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -45,6 +62,8 @@ export function joinUrl(base: string, rel: string): string {
 }
 
 const PROGRESS_STEP = 1 << 20;
+/** downloads streamed to disk are written in batches of this much (one write per chunk cost ~0.6 s per GB) */
+const WRITE_BATCH = 1 << 20;
 
 export class Fetcher {
   readonly cache: ContentCache;
@@ -78,7 +97,7 @@ export class Fetcher {
   }
 
   /** Download (or reuse from the content-addressed cache) and verify; returns the file path. */
-  fetchFile(urls: string[], relPath: string, expected?: Checksum, opts: { size?: number; maxBytes?: number } = {}): Promise<FetchResult> {
+  fetchFile(urls: string[], relPath: string, expected?: Checksum, opts: FetchFileOptions = {}): Promise<FetchResult> {
     return this.limit(() => this.fetchFileNow(urls, relPath, expected, opts));
   }
 
@@ -110,7 +129,7 @@ export class Fetcher {
     if (this.ownsDispatcher && this.dispatcherP) await (await this.dispatcherP).close();
   }
 
-  private async fetchFileNow(urls: string[], relPath: string, expected: Checksum | undefined, opts: { size?: number; maxBytes?: number }): Promise<FetchResult> {
+  private async fetchFileNow(urls: string[], relPath: string, expected: Checksum | undefined, opts: FetchFileOptions): Promise<FetchResult> {
     if (urls.length === 0 && !/^[a-z]+:/i.test(relPath)) {
       throw new RfsError('RFS_NO_MIRROR', `fetching ${relPath}: no base URL to fetch from`, { subject: relPath });
     }
@@ -124,7 +143,7 @@ export class Fetcher {
     }
     const maxBytes = opts.maxBytes ?? this.maxBytes;
     return this.withFailover(candidates, (url, attempt) =>
-      url.startsWith('file:') ? this.verifyLocal(url, expected, opts.size) : this.download(url, attempt, relPath, expected, opts.size, maxBytes));
+      url.startsWith('file:') ? this.verifyLocal(url, expected, opts.size) : this.download(url, attempt, relPath, expected, opts.size, maxBytes, opts.keepInMemory ?? 0));
   }
 
   /** file:// needs no copy: verify in place. */
@@ -141,40 +160,64 @@ export class Fetcher {
     return { path, bytes: o.size ?? 0, fromCache: false, url };
   }
 
-  private async download(url: string, attempt: number, relPath: string, expected: Checksum | undefined, size: number | undefined, maxBytes: number): Promise<FetchResult> {
+  /**
+   * GET into the cache: hashed while it streams, committed (renamed into place) only once size and
+   * checksum match. A file of known size up to `keep` bytes is kept as the chunks it arrived in
+   * (no copy) and written with one writev; bigger ones go to the temp file in WRITE_BATCH writes.
+   */
+  private async download(url: string, attempt: number, relPath: string, expected: Checksum | undefined, size: number | undefined, maxBytes: number, keep: number): Promise<FetchResult> {
     const o = await this.openOne(url, attempt, size);
     if (o.size !== undefined && o.size > maxBytes) { o.cancel(); throw this.sizeLimit(url, maxBytes); }
+    const want = size ?? o.size;
+    const inMemory = keep > 0 && want !== undefined && want <= keep;
     const temp = this.cache.tempPath();
     const hash = createDigest(expected?.type ?? 'sha256');
-    const fh = await openFile(temp, 'w');
+    let fh: FileHandle | null = null;
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    let written = 0;
+    const flush = async (): Promise<void> => {
+      if (batchBytes === 0) return;
+      fh ??= await openFile(temp, 'w');
+      await fh.writev(batch, written);
+      written += batchBytes;
+      batch = [];
+      batchBytes = 0;
+    };
     let n = 0;
     let next = PROGRESS_STEP;
     try {
       for await (const c of o.body) {
-        n += c.length;
-        if (n > maxBytes) { o.cancel(); throw this.sizeLimit(url, maxBytes); }
+        if (n + c.length > maxBytes) { o.cancel(); throw this.sizeLimit(url, maxBytes); }
+        if (want !== undefined && n + c.length > want) { o.cancel(); throw new AttemptError(this.truncated(url, n + c.length, want), true); }
         hash.update(c);
-        await fh.write(c);
+        batch.push(c); // undici hands over each chunk (never reused): no copy needed
+        batchBytes += c.length;
+        if (!inMemory && batchBytes >= WRITE_BATCH) await flush();
+        n += c.length;
         if (n >= next) {
           next = n + PROGRESS_STEP;
           this.opts.onEvent?.({ kind: 'fetch:progress', url, bytes: n, ...(o.size !== undefined ? { bytesTotal: o.size } : {}) });
         }
       }
-      await fh.close();
+      if (want !== undefined && n !== want) throw new AttemptError(this.truncated(url, n, want), true);
+      const got = hash.digest('hex');
+      if (expected && got !== expected.value.toLowerCase()) throw new AttemptError(this.mismatch(url, expected, got), true);
+      const kept = inMemory ? batch : null;
+      await flush();
+      fh ??= await openFile(temp, 'w'); // an empty file
+      await (fh as FileHandle | null)?.close();
+      fh = null;
+      const path = this.cache.commit(temp, expected ?? { type: 'sha256', value: got }, relPath);
+      this.emitDone(url, n, false);
+      return { path, bytes: n, fromCache: false, url, ...(kept ? { data: kept } : {}) };
     } catch (err) {
-      await fh.close().catch(() => undefined);
+      await (fh as FileHandle | null)?.close().catch(() => undefined);
       await rm(temp, { force: true });
       if (err instanceof AttemptError || err instanceof RfsError) throw err;
       if (this.opts.signal?.aborted) throw new RfsError('RFS_ABORTED', `fetching ${url}: aborted`, { subject: url, cause: err });
       throw new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${url}: ${err instanceof Error ? err.message : String(err)}`, { subject: url, cause: err }), true);
     }
-    const want = size ?? o.size;
-    if (want !== undefined && n !== want) { await rm(temp, { force: true }); throw new AttemptError(this.truncated(url, n, want), true); }
-    const got = hash.digest('hex');
-    if (expected && got !== expected.value.toLowerCase()) { await rm(temp, { force: true }); throw new AttemptError(this.mismatch(url, expected, got), true); }
-    const path = this.cache.commit(temp, expected ?? { type: 'sha256', value: got }, relPath);
-    this.emitDone(url, n, false);
-    return { path, bytes: n, fromCache: false, url };
   }
 
   private async openOne(url: string, attempt: number, size?: number): Promise<{ body: AsyncIterable<Uint8Array>; size: number | undefined; cancel(): void }> {

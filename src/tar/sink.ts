@@ -1,12 +1,18 @@
 // Writes bytes to a Node writable with backpressure: small pieces (headers, padding) are batched
 // into one buffer so a tar of many small files does not become one write() per 512 bytes.
+// With `recycle`, every byte is copied into batch buffers that come back for reuse once the
+// stream calls back their write: a 1 GB image then allocates a few MB instead of 1 GB of buffers
+// (each 64 MB of new buffers costs a full garbage collection; bench/RESULTS-big.md).
 import { RfsError } from '../errors/index.js';
 
 const BATCH = 64 * 1024;
+const RECYCLED_BATCH = 256 * 1024;
 
 export class ByteSink {
-  private buf = new Uint8Array(BATCH);
+  private buf: Uint8Array;
   private used = 0;
+  private readonly size: number;
+  private readonly free: Uint8Array[] = [];
   private failure: unknown = null;
   private readonly onError = (err: unknown): void => {
     this.failure ??= err;
@@ -14,10 +20,17 @@ export class ByteSink {
   /** bytes handed to the stream so far */
   bytes = 0;
 
+  /**
+   * recycle: only for a destination that is done with a chunk when it calls back its write (an
+   * fs.WriteStream; not a pass-through transform, which hands the same buffer on)
+   */
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly signal?: AbortSignal,
+    private readonly recycle = false,
   ) {
+    this.size = recycle ? RECYCLED_BATCH : BATCH;
+    this.buf = new Uint8Array(this.size);
     out.on('error', this.onError);
   }
 
@@ -29,9 +42,20 @@ export class ByteSink {
     }
   }
 
+  /** Resolves once `chunk` is copied or handed over; with recycle the caller may then reuse it. */
   async write(chunk: Uint8Array): Promise<void> {
     this.check();
     if (chunk.length === 0) return;
+    if (this.recycle) {
+      for (let at = 0; at < chunk.length; ) {
+        const n = Math.min(chunk.length - at, this.size - this.used);
+        this.buf.set(chunk.subarray(at, at + n), this.used);
+        this.used += n;
+        at += n;
+        if (this.used === this.size) await this.flush();
+      }
+      return;
+    }
     if (this.used + chunk.length <= BATCH) {
       this.buf.set(chunk, this.used);
       this.used += chunk.length;
@@ -49,15 +73,17 @@ export class ByteSink {
 
   async flush(): Promise<void> {
     if (this.used === 0) return;
-    const data = this.buf.subarray(0, this.used);
-    this.buf = new Uint8Array(BATCH); // the stream may still hold `data`
+    const full = this.buf;
+    const data = full.subarray(0, this.used);
+    // the stream may still hold `data`: a recycled buffer comes back when its write is done
+    this.buf = (this.recycle ? this.free.pop() : undefined) ?? new Uint8Array(this.size);
     this.used = 0;
-    await this.push(data);
+    await this.push(data, this.recycle ? (err) => { if (!err) this.free.push(full); } : undefined);
   }
 
-  private async push(data: Uint8Array): Promise<void> {
+  private async push(data: Uint8Array, done?: (err?: Error | null) => void): Promise<void> {
     this.bytes += data.length;
-    if (this.out.write(data)) return this.check();
+    if (done ? this.out.write(data, done) : this.out.write(data)) return this.check();
     await this.waitFor('drain');
   }
 

@@ -23,5 +23,5 @@ export interface TarEntry {
   /** extended attributes, e.g. 'security.capability' -> encodeCapability(...) */
   xattrs?: Record<string, Uint8Array>;
   /** regular files only: exactly `size` bytes */
-  body?: () => AsyncIterable<Uint8Array> | Uint8Array;
+  body?: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array;
 }

@@ -14,6 +14,12 @@ export interface WriteTarOptions {
   signal?: AbortSignal;
   /** end `out` and wait for it to finish (default true); false leaves it open, e.g. for stdout */
   end?: boolean;
+  /**
+   * Copy every byte into batch buffers that are reused once `out` calls back their write. Only
+   * for an `out` that is done with a chunk by then (an fs.WriteStream, not a pass-through
+   * transform). Bodies may then reuse a chunk's memory as soon as the next chunk is asked for.
+   */
+  recycle?: boolean;
 }
 
 const ZERO_BLOCKS = new Uint8Array(2 * BLOCK);
@@ -100,14 +106,14 @@ export function abortError(signal: AbortSignal): RfsError {
   return new RfsError('RFS_ABORTED', 'writing tar: aborted', { cause: signal.reason });
 }
 
-/** Write `entries` as a tar stream to `out`, honouring backpressure and `signal`. */
+/** Write `entries` as a tar stream to `out`, honouring backpressure and `signal`; resolves to the bytes written. */
 export async function writeTar(
   entries: AsyncIterable<TarEntry> | Iterable<TarEntry>,
   out: NodeJS.WritableStream,
   opts: WriteTarOptions = {},
-): Promise<void> {
+): Promise<number> {
   const { signal } = opts;
-  const sink = new ByteSink(out, signal);
+  const sink = new ByteSink(out, signal, opts.recycle ?? false);
   const files = new Set<string>();
   try {
     if (signal?.aborted) throw abortError(signal);
@@ -134,6 +140,7 @@ export async function writeTar(
     await sink.write(ZERO_BLOCKS);
     await sink.flush();
     if (opts.end !== false) await sink.end();
+    return sink.bytes;
   } finally {
     sink.dispose();
   }

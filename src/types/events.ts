@@ -24,6 +24,8 @@ export type AssembleEvent =
   | { kind: 'scriptlet:skipped'; nevra: string; scriptlet: string; firstLine: string; reason: string }
   | { kind: 'gpg:verified'; packages: number; keys: { keyId: string; userId: string | null; file: string }[] }
   | { kind: 'warning'; code: string; message: string; subject?: string }
+  /** --format dir: device nodes and fifos made on disk (mknod/mkfifo) vs only recorded in the ownership sidecar */
+  | { kind: 'output:nodes'; created: number; recorded: number; devices: boolean; sidecar: string }
   | { kind: 'done'; packages: number; bytes: number; ms: number; output: string };
 
 export type EventSink = (event: AssembleEvent) => void;

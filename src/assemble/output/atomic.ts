@@ -72,3 +72,52 @@ async function makeRemovable(dir: string): Promise<void> {
   };
   await walk(dir);
 }
+
+/**
+ * Files written under temporary names beside their destinations and renamed only by commit(),
+ * so documents that describe an image (lockfile, SBOM) appear together with it or not at all.
+ */
+export class StagedFiles {
+  private staged: { tmp: string; path: string }[] = [];
+
+  /** Write `data` to a temp name beside `path` (synced); nothing appears at `path` yet. */
+  async stage(path: string, data: string | Uint8Array): Promise<void> {
+    const tmp = tempName(path);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      this.staged.push({ tmp, path });
+      const fh = await open(tmp, 'wx', 0o644);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      throw new RfsError('RFS_OUTPUT', `writing ${path}: ${err instanceof Error ? err.message : String(err)}`, { subject: path, cause: err });
+    }
+  }
+
+  /** Rename everything into place; if one rename fails, the ones already done are removed. */
+  async commit(): Promise<void> {
+    const done: string[] = [];
+    try {
+      for (const s of this.staged) {
+        await rename(s.tmp, s.path);
+        done.push(s.path);
+      }
+      this.staged = [];
+    } catch (err) {
+      for (const p of done) await rm(p, { force: true });
+      throw new RfsError('RFS_OUTPUT', `writing ${this.staged[done.length]?.path ?? 'output'}: ${err instanceof Error ? err.message : String(err)}`, {
+        subject: this.staged[done.length]?.path, cause: err,
+      });
+    }
+  }
+
+  /** Remove whatever was staged and not committed (safe to call after commit). */
+  async discard(): Promise<void> {
+    for (const s of this.staged) await rm(s.tmp, { force: true });
+    this.staged = [];
+  }
+}

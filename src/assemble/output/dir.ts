@@ -1,12 +1,16 @@
 // Format "dir": the tree extracted into a directory, best effort without root. Modes (incl.
 // setuid/setgid/sticky), symlinks, hardlinks and mtimes are applied; ownership is applied only
-// when running as root; device nodes, fifos and xattrs (capabilities) are never created (Node has
-// no mknod/setxattr). Everything intended is recorded in the sidecar "<dir>.ownership.json":
-//   { "format": "rootfs-assemble-ownership", "version": 1, "applied": { ownership, devices, xattrs },
+// when privileged (root). Fifos are made with the host's `mkfifo` (no root needed); char/block
+// devices with the host's `mknod` when privileged, otherwise only recorded (Node has no mknod;
+// host tools are fine, target binaries never run). xattrs (capabilities) are never set.
+// Everything intended is recorded in the sidecar "<dir>.ownership.json":
+//   { "format": "rootfs-assemble-ownership", "version": 1,
+//     "applied": { ownership, devices, fifos, xattrs },
 //     "entries": [ { path, type, mode: "4755", uid, gid, uname, gname, linkTarget?,
 //                    devMajor?, devMinor?, xattrs?: { name: hex } } ] }
 //   All entries in tar order, one per line.
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, symlink, utimes, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { RfsError } from '../../errors/index.js';
 import { tarPath } from '../../tar/index.js';
@@ -15,6 +19,10 @@ import { atomicDir, atomicFile, removeTree } from './atomic.js';
 import type { OutputResult, WriteOutputOptions } from './types.js';
 
 interface Pending { path: string; mode: number; mtime: number; uid: number; gid: number }
+interface SpecialNode extends Pending { type: 'char' | 'block' | 'fifo'; devMajor: number; devMinor: number }
+
+/** Device nodes and fifos of a dir output: made on disk, or only recorded in the sidecar. */
+export interface NodeReport { created: number; recorded: number; devices: boolean; fifos: boolean }
 
 export function sidecarPath(dir: string): string {
   return `${dir.replace(/\/+$/, '')}.ownership.json`;
@@ -39,13 +47,38 @@ async function writeBody(e: TarEntry, dest: string, signal: AbortSignal | undefi
   }
 }
 
-export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutputOptions): Promise<OutputResult> {
-  const asRoot = process.getuid?.() === 0;
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** One host shell runs every mkfifo/mknod (a process per node would cost seconds for /dev). */
+function makeNodes(nodes: SpecialNode[], signal: AbortSignal | undefined): Promise<void> {
+  const script = nodes.map((n) => {
+    const mode = (n.mode & 0o7777).toString(8).padStart(4, '0');
+    return n.type === 'fifo'
+      ? `mkfifo -m ${mode} -- ${quote(n.path)}`
+      : `mknod -m ${mode} -- ${quote(n.path)} ${n.type === 'char' ? 'c' : 'b'} ${n.devMajor} ${n.devMinor}`;
+  }).join('\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-e'], { stdio: ['pipe', 'ignore', 'pipe'], ...(signal ? { signal } : {}) });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    child.on('error', (e) => reject(new RfsError('RFS_OUTPUT', `creating device nodes and fifos: ${e.message}`, { cause: e })));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new RfsError('RFS_OUTPUT', `creating device nodes and fifos: ${err.trim().split('\n')[0] ?? `exit ${code}`}`, { subject: nodes[0]?.path }));
+    });
+    child.stdin.end(script + '\n');
+  });
+}
+
+export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutputOptions): Promise<OutputResult & { nodes: NodeReport }> {
+  const asRoot = opts.privileged ?? process.getuid?.() === 0;
   const record: Record<string, unknown>[] = [];
   let bytes = 0;
+  const report: NodeReport = { created: 0, recorded: 0, devices: asRoot, fifos: true };
   await atomicDir(opts.path, async (root) => {
     const dirs = new Set<string>(['']);
     const dirMeta: Pending[] = [];
+    const nodes: SpecialNode[] = [];
     const ensureParent = async (rel: string): Promise<void> => {
       const parent = dirname(rel) === '.' ? '' : dirname(rel);
       if (dirs.has(parent)) return;
@@ -85,7 +118,13 @@ export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutp
           await link(join(root, tarPath(e.linkTarget ?? '')), abs);
           break;
         default:
-          continue; // char/block/fifo: recorded only
+          // char/block/fifo: made together after the walk; devices only when privileged
+          if (e.type === 'fifo' || asRoot) {
+            nodes.push({ path: abs, type: e.type, mode: e.mode, mtime: e.mtime, uid: e.uid, gid: e.gid, devMajor: e.devMajor ?? 0, devMinor: e.devMinor ?? 0 });
+          } else {
+            report.recorded++;
+          }
+          continue;
       }
       if (asRoot) await lchown(abs, e.uid, e.gid);
       if (e.type === 'file') {
@@ -95,6 +134,15 @@ export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutp
         await lutimes(abs, e.mtime, e.mtime);
       }
     }
+    if (nodes.length > 0) {
+      await makeNodes(nodes, opts.signal);
+      for (const n of nodes) {
+        if (asRoot) await lchown(n.path, n.uid, n.gid);
+        await chmod(n.path, n.mode & 0o7777); // mkfifo/mknod -m apply the umask on some systems
+        await utimes(n.path, n.mtime, n.mtime); // sets the node's times, never opens it
+      }
+      report.created = nodes.length;
+    }
     for (const d of dirMeta.reverse()) {
       if (asRoot) await lchown(d.path, d.uid, d.gid);
       await chmod(d.path, d.mode & 0o7777);
@@ -102,7 +150,7 @@ export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutp
     }
   }, opts.signal);
   // one entry per line: greppable and diffable, still one JSON document
-  const head = JSON.stringify({ format: 'rootfs-assemble-ownership', version: 1, applied: { ownership: asRoot, devices: false, xattrs: false } });
+  const head = JSON.stringify({ format: 'rootfs-assemble-ownership', version: 1, applied: { ownership: asRoot, devices: report.devices, fifos: report.fifos, xattrs: false } });
   const text = `${head.slice(0, -1)},"entries":[\n${record.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
   try {
     await atomicFile(sidecarPath(opts.path), (tmp) => writeFile(tmp, text), opts.signal);
@@ -110,5 +158,5 @@ export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutp
     await removeTree(opts.path);
     throw err;
   }
-  return { bytes };
+  return { bytes, nodes: report };
 }

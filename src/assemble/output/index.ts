@@ -5,6 +5,7 @@ import type { TarEntry } from '../../tar/index.js';
 import { writeDir } from './dir.js';
 import { writeDockerArchive } from './docker-archive.js';
 import { writeOci } from './oci.js';
+import { stableBodies } from './streams.js';
 import { writeTarOutput } from './tar-output.js';
 import type { OutputResult, WriteOutputOptions } from './types.js';
 
@@ -12,9 +13,10 @@ export type { Compression, ImageConfig, OutputFormat, OutputResult, WriteOutputO
 export { compressionFor } from './compress.js';
 export { ociArch, ociConfigJson, imageRef } from './image-config.js';
 export { sidecarPath } from './dir.js';
-export { readLockfile, writeLockfile, LOCKFILE_VERSION } from './lockfile.js';
+export { readLockfile, writeLockfile, lockfileText, LOCKFILE_VERSION } from './lockfile.js';
+export { StagedFiles, removeTree } from './atomic.js';
 export type { LockedPackage } from './lockfile.js';
-export { buildSbom, rpmPurl, purlNamespace, writeSbom } from './sbom.js';
+export { buildSbom, rpmPurl, purlNamespace, sbomText, writeSbom } from './sbom.js';
 export type { SbomInput, SbomPackage } from './sbom.js';
 
 /** Write the image in `opts.format`. Atomic: on any failure nothing is left at `opts.path`. */
@@ -27,15 +29,17 @@ export async function writeOutput(entries: () => AsyncIterable<TarEntry>, opts: 
   }
   try {
     opts.signal?.throwIfAborted();
+    // tar copies transient chunks where it must; dir writes each chunk before asking for the next
+    const stable = (): AsyncIterable<TarEntry> => (opts.transientBodies ? stableBodies(entries()) : entries());
     switch (opts.format) {
       case 'tar':
         return await writeTarOutput(entries(), opts);
       case 'oci-archive':
-        return await writeOci(entries(), opts, true);
+        return await writeOci(stable(), opts, true);
       case 'oci':
-        return await writeOci(entries(), opts, false);
+        return await writeOci(stable(), opts, false);
       case 'docker-archive':
-        return await writeDockerArchive(entries(), opts);
+        return await writeDockerArchive(stable(), opts);
       case 'dir':
         return await writeDir(entries(), opts);
       default:

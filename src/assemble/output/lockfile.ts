@@ -21,6 +21,11 @@ function sortKey(p: LockedPackage): string[] {
 }
 
 export async function writeLockfile(path: string, packages: LockedPackage[]): Promise<void> {
+  await atomicFile(path, (tmp) => writeFile(tmp, lockfileText(packages)));
+}
+
+/** The lockfile document as written (packages sorted, so the same set always gives the same text). */
+export function lockfileText(packages: LockedPackage[]): string {
   const sorted = [...packages].sort((a, b) => {
     const ka = sortKey(a);
     const kb = sortKey(b);
@@ -38,7 +43,7 @@ export async function writeLockfile(path: string, packages: LockedPackage[]): Pr
       repo: p.repo, url: p.url, checksum: { type: p.checksum.type, value: p.checksum.value.toLowerCase() },
     })),
   };
-  await atomicFile(path, (tmp) => writeFile(tmp, JSON.stringify(doc, null, 2) + '\n'));
+  return JSON.stringify(doc, null, 2) + '\n';
 }
 
 function bad(path: string, why: string): RfsError {

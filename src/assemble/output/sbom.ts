@@ -130,6 +130,10 @@ export function buildSbom(input: SbomInput): Record<string, unknown> {
 }
 
 export async function writeSbom(path: string, input: SbomInput): Promise<void> {
-  const doc = buildSbom(input);
-  await atomicFile(path, (tmp) => writeFile(tmp, JSON.stringify(doc, null, 2) + '\n'));
+  await atomicFile(path, (tmp) => writeFile(tmp, sbomText(input)));
+}
+
+/** The SPDX document as written. */
+export function sbomText(input: SbomInput): string {
+  return JSON.stringify(buildSbom(input), null, 2) + '\n';
 }

@@ -42,16 +42,21 @@ export function forwardTo(target: NodeJS.WritableStream): Writable {
   });
 }
 
-/** writeTar -> stages... -> dest. Resolves when dest has finished; rejects with the first error. */
+/**
+ * writeTar -> stages... -> dest. Resolves (to the tar's size) when dest has finished; rejects with
+ * the first error. `recycle` (writeTar's) is only honoured without stages: dest must be a file.
+ */
 export async function tarThrough(
   entries: AsyncIterable<TarEntry> | Iterable<TarEntry>,
   stages: Duplex[],
   dest: Writable,
   signal?: AbortSignal,
-): Promise<void> {
+  opts: { recycle?: boolean } = {},
+): Promise<number> {
   const head = stages[0] ?? dest;
   const flow = stages.length > 0 ? pipeline([...stages, dest] as [Duplex, ...Duplex[], Writable]) : null;
-  const writing = writeTar(entries, head, signal ? { signal } : {}).catch((err: unknown) => {
+  const recycle = stages.length === 0 && (opts.recycle ?? false);
+  const writing = writeTar(entries, head, { ...(signal ? { signal } : {}), recycle }).catch((err: unknown) => {
     // inside a pipeline the error travels to every stage; a lone stream has no listener left
     if (flow !== null) head.destroy(err instanceof Error ? err : new Error(String(err)));
     else head.destroy();
@@ -69,5 +74,27 @@ export async function tarThrough(
   if (f.status === 'rejected') {
     const e: unknown = f.reason;
     throw e instanceof RfsError ? e : new RfsError('RFS_OUTPUT', `writing output: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return w.value;
+}
+
+/**
+ * Entries whose body chunks stay valid after the next chunk is asked for: copies them when the
+ * producer reuses its buffers (WriteOutputOptions.transientBodies) and the consumer keeps chunks.
+ */
+export async function* stableBodies(entries: AsyncIterable<TarEntry>): AsyncGenerator<TarEntry> {
+  for await (const e of entries) {
+    const body = e.body;
+    if (body === undefined) { yield e; continue; }
+    yield {
+      ...e,
+      body: () => {
+        const src = body();
+        if (src instanceof Uint8Array) return src;
+        return (async function* () {
+          for await (const c of src) yield new Uint8Array(c); // a copy
+        })();
+      },
+    };
   }
 }

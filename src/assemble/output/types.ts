@@ -35,6 +35,13 @@ export interface WriteOutputOptions {
   digest?: boolean;
   /** image reference for oci/docker archives, e.g. 'centos:4.9'; default from labels name/version */
   ref?: string;
+  /** dir: apply ownership and create device nodes (needs root); default: whether running as root */
+  privileged?: boolean;
+  /**
+   * The entries' body chunks are valid only until the next chunk is asked for (the producer
+   * reuses its read buffer); outputs that keep chunks longer copy them.
+   */
+  transientBodies?: boolean;
 }
 
 export interface OutputResult {
@@ -42,4 +49,6 @@ export interface OutputResult {
   bytes: number;
   /** tar: sha256 of the written file; oci/oci-archive: manifest digest; docker-archive: config digest (image id) */
   digest?: string;
+  /** dir: device nodes and fifos created on disk vs only recorded in the ownership sidecar */
+  nodes?: { created: number; recorded: number; devices: boolean; fifos: boolean };
 }
