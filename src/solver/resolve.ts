@@ -28,10 +28,20 @@ export function resolve(pool: Pool, request: Request, opts: ResolveOptions & Res
     const met = pending.filter((c) => installs(pool, res, c));
     if (!met.length) break;
     pending = pending.filter((c) => !met.includes(c));
-    jobs.push(...conditionalJobs(pool, met, excluded));
-    const next = resolveJobs(pool, jobs, excluded, opts);
-    if (!next.ok) break; // a conditional member that cannot go in is left out, as dnf's optional job
-    res = next;
+    const added = conditionalJobs(pool, met, excluded);
+    const all = resolveJobs(pool, [...jobs, ...added], excluded, opts);
+    if (all.ok) {
+      jobs.push(...added);
+      res = all;
+      continue;
+    }
+    // a member that cannot go in is left out (dnf's job is optional): keep the ones that can
+    for (const job of added) {
+      const one = resolveJobs(pool, [...jobs, job], excluded, opts);
+      if (!one.ok) continue;
+      jobs.push(job);
+      res = one;
+    }
   }
   return res;
 }

@@ -61,6 +61,7 @@ describe('comps conditional members', () => {
     '=Pkg: im-gtk3 1 1 noarch', '=Req: gtk3',
     '=Pkg: im-gtk2 1 1 noarch', '=Req: gtk2',
     '=Pkg: im-chain 1 1 noarch',
+    '=Pkg: im-broken 1 1 noarch', '=Req: nothing-provides-this',
   ].join('\n');
   const im: CompsGroup = {
     id: 'input-methods', name: 'Input Methods', mandatory: ['ui'], default: [], optional: [],
@@ -69,6 +70,8 @@ describe('comps conditional members', () => {
       // met only once im-gtk3 is in: the fixpoint takes it on a second round
       { name: 'im-chain', requires: 'im-gtk3' },
       { name: 'not-in-any-repo', requires: 'gtk3' },
+      // met, but not installable: left out without taking the others with it
+      { name: 'im-broken', requires: 'gtk3' },
     ],
   };
   const pool = poolOf([{ id: 'base', tags, groups: [im] }]);
