@@ -11,6 +11,7 @@ import { ArithError, evalArith } from './shell-arith.js';
 import { Input, readBuiltin } from './shell-input.js';
 import { evalTest } from './test-cmd.js';
 import { globImage, globRegex } from './shell-glob.js';
+import { expandWord } from './shell-expand.js';
 
 class ExitSignal {
   constructor(readonly status: number) {}
@@ -443,58 +444,12 @@ export class ShellRun {
 
   /** Expand a word into fields; `split` false keeps it one field (assignments, redirections, case). */
   expand(word: Word, split = true): string[] {
-    const fields: string[] = [''];
-    let globbable = false;
-    let sawQuoted = false;
-    const pattern: string[] = [''];
-    // unquoted expansions split into fields; their text never globs
-    const addExpanded = (text: string, quoted: boolean): void => {
-      if (!quoted && split) {
-        const pieces = text.split(/[ \t\n]+/);
-        fields[fields.length - 1] += pieces[0]!;
-        pattern[pattern.length - 1] += pieces[0]!;
-        for (const p of pieces.slice(1)) { fields.push(p); pattern.push(p); }
-      } else {
-        fields[fields.length - 1] += text;
-        pattern[pattern.length - 1] += text.replace(/[*?[\]\\]/g, '\\$&');
-      }
-    };
-    for (const part of word.parts) {
-      if (part.kind === 'unsupported') throw new Unsupported(part.what);
-      let text: string;
-      if (part.kind === 'cmdsub') {
-        if (part.quoted) sawQuoted = true;
-        addExpanded(this.substitute(part.src), part.quoted);
-        continue;
-      }
-      if (part.kind === 'arith') {
-        if (part.quoted) sawQuoted = true;
-        addExpanded(this.arith(part.expr), part.quoted);
-        continue;
-      }
-      if (part.kind === 'lit') {
-        text = part.text;
-        if (part.quoted) sawQuoted = true;
-        else if (/[*?[]/.test(text)) globbable = true;
-        fields[fields.length - 1] += text;
-        pattern[pattern.length - 1] += part.quoted ? text.replace(/[*?[\]\\]/g, '\\$&') : text;
-        continue;
-      }
-      const v = this.param(part.name);
-      if (part.op === undefined) text = v ?? '';
-      else if (part.op.startsWith(':') && (v === undefined || v === '')) text = part.op.endsWith('-') || part.op.endsWith('=') ? part.arg ?? '' : '';
-      else if (!part.op.startsWith(':') && v === undefined) text = part.op === '-' || part.op === '=' ? part.arg ?? '' : '';
-      else text = part.op.endsWith('+') ? part.arg ?? '' : v ?? '';
-      if (part.quoted) sawQuoted = true;
-      addExpanded(text, part.quoted);
-    }
-    const out = fields.filter((f, i) => f !== '' || (sawQuoted && i === 0 && fields.length === 1));
-    if (!globbable || !split) return out;
-    return out.flatMap((f, i) => {
-      const matches = globImage(this.env.fs, pattern[i] ?? f);
-      return matches.length ? matches : [f];
+    return expandWord(word, split, {
+      param: (n) => this.param(n),
+      substitute: (src) => this.substitute(src),
+      arith: (expr) => this.arith(expr),
+      glob: (pattern) => globImage(this.env.fs, pattern),
+      unsupported: (what) => new Unsupported(what),
     });
   }
-
-
 }
