@@ -3,8 +3,11 @@
 // with all indexes) and `rpmdb --importdb` (header stream -> new sqlite rpmdb). One run each.
 // Headers: the real databases in ../shared/realdata/rpmdb (447 headers), padded to 500 by repeating.
 // Usage: npx tsc -p . [--outDir DIST] && RFS_DIST=DIST node bench/rpmdb.mjs   (writes bench/RESULTS-rpmdb.md)
+// RFS_BASELINE_DIST=OLD_DIST (optional): also times the sqlite writer of an older build (e.g. before an
+// optimisation) in the same run, in a fresh child process set up like this one, and compares the bytes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +30,21 @@ const blobs = Array.from({ length: N }, (_, i) => src[i % src.length]);
 const mb = blobs.reduce((n, b) => n + b.length, 0) / 1e6;
 const work = mkdtempSync(join(tmpdir(), 'rfs-bench-rpmdb-'));
 await loadSqlJs(); // wasm compile once, as a long-running assembler would
+const SQLITE = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.18.0' };
+if (process.env.RFS_BENCH_SQLITE_ONLY) {
+  // child mode: the same cold first call as the sqlite row below, then a second (warm) call
+  const out = [];
+  for (let i = 0; i < 2; i++) {
+    const t = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    const [f] = await writeRpmdbBlobs(SQLITE, blobs);
+    const c = process.cpuUsage(c0);
+    out.push({ ms: Number(process.hrtime.bigint() - t) / 1e6, cpu: (c.user + c.system) / 1000, sha: createHash('sha256').update(f.data).digest('hex') });
+  }
+  console.log(JSON.stringify(out));
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // Wall time and CPU time: the machine is shared, so CPU time is the steadier number.
 const rows = [];
@@ -56,7 +74,35 @@ const write = (target) => async () => {
   return `${files.length} files, ${(files.reduce((n, f) => n + f.data.length, 0) / 1e6).toFixed(1)} MB`;
 };
 
-const ours = await time('rootfs-assemble writeRpmdb: sqlite (rpm 4.16+)', write({ flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.18.0' }));
+const ours = await time('rootfs-assemble writeRpmdb: sqlite (rpm 4.16+)', write(SQLITE));
+const BASE = process.env.RFS_BASELINE_DIST;
+let beforeAfter = '';
+if (BASE) {
+  // this build and the baseline, each in a fresh child process: 1st call (cold JIT / wasm tier-up) and 2nd call
+  const child = (dist) => JSON.parse(spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, RFS_DIST: resolve(dist), RFS_BENCH_SQLITE_ONLY: '1' } }).stdout.toString());
+  // alternating runs, median per call: one run is at the mercy of the other jobs on the machine
+  const RUNS = 3;
+  const mineRuns = [];
+  const oldRuns = [];
+  for (let k = 0; k < RUNS; k++) {
+    mineRuns.push(child(DIST));
+    oldRuns.push(child(BASE));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const med = (runs) => [0, 1].map((i) => ({ ms: median(runs.map((r) => r[i].ms)), cpu: median(runs.map((r) => r[i].cpu)), shas: runs.map((r) => r[i].sha) }));
+  const mine = med(mineRuns);
+  const old = med(oldRuns);
+  const label = process.env.RFS_BASELINE_LABEL ?? BASE;
+  for (const [name, runs] of [['this build', mine], [`baseline (${label})`, old]]) {
+    runs.forEach((r, i) => {
+      const note = r.shas.every((h) => h === mine[0].shas[0]) ? 'byte-identical to this build (sha256)' : 'DIFFERENT bytes from this build';
+      rows.push({ label: `sqlite, ${name}, fresh process, call ${i + 1} (median of ${RUNS})`, ms: r.ms, cpu: r.cpu, note });
+      console.log(`sqlite ${name} call ${i + 1}: ${r.ms.toFixed(0)} ms wall, ${r.cpu.toFixed(0)} ms cpu ${note}`);
+    });
+  }
+  const cmp = (i) => `${old[i].cpu.toFixed(0)} -> ${mine[i].cpu.toFixed(0)} ms CPU (${(mine[i].cpu / old[i].cpu).toFixed(2)}x the baseline)`;
+  beforeAfter = `Sqlite writer, baseline (${label}) -> this build, median of 3 fresh processes each: first call ${cmp(0)}, second call ${cmp(1)}. CPU above wall time on a first call is V8 compiling in the background (wasm tier-up, JIT) and concurrent GC.`;
+}
 await time('rootfs-assemble writeRpmdb: BDB hash v9 + btree indexes (rpm 4.14, EL8)', write({ flavour: 'bdb-hash-v9', path: '/var/lib/rpm', rpmVersion: '4.14.3' }));
 await time('rootfs-assemble writeRpmdb: BDB hash v9 + hash/btree indexes (rpm 4.8, EL6)', write({ flavour: 'bdb-hash-v9', path: '/var/lib/rpm', rpmVersion: '4.8.0' }));
 await time('rootfs-assemble writeRpmdb: BDB hash v8 (rpm 4.3, EL4)', write({ flavour: 'bdb-hash-v8', path: '/var/lib/rpm', rpmVersion: '4.3.3' }));
@@ -97,6 +143,7 @@ const md = [
   haveRpm
     ? `Our sqlite writer (pure TypeScript + sql.js wasm) uses ${ratio(rebuild)} the CPU time of rpm --rebuilddb (C, native sqlite) on the same 500 headers, and ${ratio(importdb)} that of rpmdb --importdb.`
     : 'rpm is not installed here: no peer numbers.',
+  ...(beforeAfter ? ['', beforeAfter] : []),
   '',
 ];
 writeFileSync(join(HERE, 'RESULTS-rpmdb.md'), md.join('\n'));

@@ -19,8 +19,6 @@ export interface SqliteIndexTable {
   rows: { key: Uint8Array; hnum: number; idx: number }[];
 }
 
-const CHUNK = 20000;
-
 let sqlPromise: Promise<SqlJsStatic> | null = null;
 export function loadSqlJs(): Promise<SqlJsStatic> {
   sqlPromise ??= initSqlJs();
@@ -46,14 +44,16 @@ export async function buildSqlite(packages: readonly { hnum: number; blob: Uint8
     for (const p of packages) ins.run([p.hnum, p.blob]);
     ins.free();
     for (const t of tables) {
-      // Rows go in as one JSON document per chunk (binding row by row through the wasm boundary is
-      // ~10x slower). Keys travel as hex and become raw bytes again in SQL: stored as TEXT without
-      // transcoding for string tags (rpm binds them with sqlite3_bind_text), as BLOB otherwise.
-      const keyExpr = t.keyType === 'TEXT' ? "CAST(unhex(value->>0) AS TEXT)" : 'unhex(value->>0)';
-      const sql = `INSERT INTO '${t.name}' SELECT ${keyExpr}, value->>1, value->>2 FROM json_each(?)`;
-      for (let i = 0; i < t.rows.length; i += CHUNK) {
-        const chunk = t.rows.slice(i, i + CHUNK).map((r) => [Buffer.from(r.key.buffer, r.key.byteOffset, r.key.byteLength).toString('hex'), r.hnum, r.idx]);
-        db.run(sql, [JSON.stringify(chunk)]);
+      // One prepared statement per table, bound row by row: sql.js copies a Uint8Array straight into
+      // wasm memory as a BLOB, and CAST(? AS TEXT) keeps those bytes untranscoded as TEXT for string
+      // tags (rpm binds them with sqlite3_bind_text); BLOB keys (Installtid, Sigmd5) stay BLOB.
+      // (A JSON document of hex keys per chunk took 3x as long.)
+      const keyExpr = t.keyType === 'TEXT' ? 'CAST(? AS TEXT)' : '?';
+      const st = db.prepare(`INSERT INTO '${t.name}' VALUES (${keyExpr}, ?, ?)`);
+      try {
+        for (const r of t.rows) st.run([r.key, r.hnum, r.idx]);
+      } finally {
+        st.free();
       }
     }
     // indexes after the rows: same schema as rpm's, fewer page splits
