@@ -250,6 +250,31 @@ describe('service idioms', () => {
     expect(t.lstat('/etc/systemd/system/foo-alias.service')?.linkTarget).toBe('/usr/lib/systemd/system/foo.service');
     expect(t.lstat('/etc/systemd/system/sockets.target.wants/foo.socket')?.linkTarget).toBe('/usr/lib/systemd/system/foo.socket');
   });
+  // Fedora/EL9 systemd %post on a first install: `systemctl preset-all` over every unit file
+  it('systemctl preset-all walks every unit file: presets, aliases and masks as systemd does', () => {
+    const t = baseImage(9, { systemd: true });
+    const wanted = (by: string) => `[Service]\nExecStart=/x\n[Install]\nWantedBy=${by}\n`;
+    t.writeFile('/usr/lib/systemd/system/foo.service', unit);
+    t.writeFile('/usr/lib/systemd/system/foo.socket', '[Socket]\nListenStream=1\n[Install]\nWantedBy=sockets.target\n');
+    t.writeFile('/usr/lib/systemd/system/bar.service', wanted('multi-user.target'));
+    t.writeFile('/usr/lib/systemd/system/static.service', '[Service]\nExecStart=/x\n');
+    t.writeFile('/usr/lib/systemd/system/getty@.service', `${wanted('getty.target')}DefaultInstance=tty1\n`);
+    t.writeFile('/usr/lib/systemd/system/masked.service', wanted('multi-user.target'));
+    t.symlink('/dev/null', '/etc/systemd/system/masked.service');
+    t.writeFile('/usr/lib/systemd/system-preset/85-foo.preset', 'enable foo.*\nenable getty@.service\nenable masked.service\n');
+    t.writeFile('/usr/lib/systemd/system-preset/99-default-disable.preset', 'disable *\n');
+    // an existing link of a unit the presets disable is removed
+    t.symlink('/usr/lib/systemd/system/bar.service', '/etc/systemd/system/multi-user.target.wants/bar.service');
+    const r = emulate(t, [pkg({ name: 'systemd', scripts: [{ kind: 'post', body: 'if [ $1 -eq 1 ] ; then\n        systemctl preset-all &>/dev/null || :\n        systemctl --global preset-all &>/dev/null || :\nfi\n' }] })]);
+    expect(r.skipped).toEqual([]);
+    expect(t.lstat('/etc/systemd/system/multi-user.target.wants/foo.service')?.linkTarget).toBe('/usr/lib/systemd/system/foo.service');
+    expect(t.lstat('/etc/systemd/system/foo-alias.service')?.linkTarget).toBe('/usr/lib/systemd/system/foo.service');
+    expect(t.lstat('/etc/systemd/system/sockets.target.wants/foo.socket')?.linkTarget).toBe('/usr/lib/systemd/system/foo.socket');
+    expect(t.lstat('/etc/systemd/system/getty.target.wants/getty@tty1.service')?.linkTarget).toBe('/usr/lib/systemd/system/getty@.service');
+    expect(t.exists('/etc/systemd/system/multi-user.target.wants/bar.service')).toBe(false);
+    expect(t.list('/etc/systemd/system/multi-user.target.wants')).toEqual(['foo.service']);
+    expect(t.lstat('/etc/systemd/system/masked.service')?.linkTarget).toBe('/dev/null');
+  });
   it('systemctl absent from the image: the guarded call fails quietly, as under rpm', () => {
     const t = baseImage(7);
     t.writeFile('/usr/lib/systemd/system/foo.service', unit);

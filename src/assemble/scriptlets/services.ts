@@ -98,6 +98,10 @@ export function systemctl(argv: string[], ctx: CommandCtx): number {
     return verb === 'is-active' || verb === 'is-failed' ? 3 : 0;
   }
   let st = 0;
+  if (verb === 'preset-all') {
+    for (const unit of unitFiles(ctx, scope)) st = Math.max(st, presetUnit(ctx, scope, unit));
+    return st;
+  }
   for (const unit of units) {
     if (verb === 'preset') st = Math.max(st, presetUnit(ctx, scope, unit));
     else if (verb === 'enable' || verb === 'reenable') st = Math.max(st, enableUnit(ctx, scope, unit, new Set()));
@@ -107,8 +111,34 @@ export function systemctl(argv: string[], ctx: CommandCtx): number {
     else if (verb === 'is-enabled') return findLinks(ctx, scope, unit).length ? 0 : 1;
     else { ctx.rec.problem(`systemctl ${verb}`); return 0; }
   }
-  if (verb === 'preset-all') ctx.rec.problem('systemctl preset-all');
   return st;
+}
+
+const UNIT_NAME = /^[^/]+\.(service|socket|target|timer|path|mount|automount|swap|slice)$/;
+
+/**
+ * The unit files `preset-all` walks, as systemd does: every valid unit name in the search path,
+ * the first directory holding a name winning; aliases (a link to another name) and masked units
+ * are skipped. Sorted, so the links come out the same every time.
+ */
+function unitFiles(ctx: CommandCtx, scope: Scope): string[] {
+  const fs = ctx.env.fs;
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const d of scope.units) {
+    for (const name of fs.list(d)) {
+      if (!UNIT_NAME.test(name) || seen.has(name)) continue;
+      seen.add(name);
+      const st = fs.lstat(`${d}/${name}`);
+      if (!st) continue;
+      if (st.type === 'symlink') {
+        const t = st.linkTarget ?? '';
+        if (t === '/dev/null' || t.slice(t.lastIndexOf('/') + 1) !== name) continue;
+      } else if (st.type !== 'file' && st.type !== 'hardlink') continue;
+      out.push(name);
+    }
+  }
+  return out.sort();
 }
 
 /** Fedora/EL9's %systemd_post helper */
