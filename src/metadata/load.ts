@@ -175,25 +175,26 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
 }
 
 function loadGroups(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<Comps> {
-  return cachedParse(rec, opts, 'comps', isComps, async () => {
-    const got = await fetchRecord(repo, fetcher, rec, baseUrls);
-    const src = { url: got.url, repo: repo.id };
-    let xml: string;
-    const [{ parseCompsAll }, { metadataError, readAll }] = await Promise.all([import('./comps.js'), stream()]);
-    try { xml = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'comps'); }
-    return parseCompsAll(xml, src);
-  });
+  return cachedParse(rec, opts, 'comps', isComps, () =>
+    parseText(repo, fetcher, rec, baseUrls, 'comps', () => import('./comps.js').then((m) => m.parseCompsAll)));
 }
 
 function loadModules(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<ModulesData> {
-  return cachedParse(rec, opts, 'modules', isModules, async () => {
-    const got = await fetchRecord(repo, fetcher, rec, baseUrls);
-    const src = { url: got.url, repo: repo.id };
-    let text: string;
-    const [{ parseModules }, { metadataError, readAll }] = await Promise.all([import('./modules.js'), stream()]);
-    try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'modules.yaml'); }
-    return parseModules(text, src);
-  });
+  return cachedParse(rec, opts, 'modules', isModules, () =>
+    parseText(repo, fetcher, rec, baseUrls, 'modules.yaml', () => import('./modules.js').then((m) => m.parseModules)));
+}
+
+/** Fetch a small record, read it whole and hand it to its parser (imported only now: a cache hit never loads it). */
+async function parseText<T>(
+  repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], what: string,
+  parser: () => Promise<(text: string, src: { url: string; repo: string }) => T | Promise<T>>,
+): Promise<T> {
+  const got = await fetchRecord(repo, fetcher, rec, baseUrls);
+  const src = { url: got.url, repo: repo.id };
+  const [parse, { metadataError, readAll }] = await Promise.all([parser(), stream()]);
+  let text: string;
+  try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, what); }
+  return await parse(text, src);
 }
 
 async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], all: RepoPackage[], primary: Checksum, opts: LoadRepoOptions): Promise<string[][]> {
