@@ -1,14 +1,12 @@
 // The thin path end to end: `rootfs-assemble centos:4.9 --mirror <local vault>` -> a tar that
 // chroots, whose owners come from the image's passwd, with a hash-v8 rpmdb that rpm reads.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixturesAvailable, startMirror } from '../helpers/fixtures.js';
-import type { Mirror } from '../helpers/fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
-import { BIN, have, isRoot, listTar, rpmQuery, run, runCli } from './helpers.js';
+import { BIN, have, isRoot, listTar, rpmQuery, run, runCli, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e centos49] skipped: ${avail.reason}`);
@@ -16,24 +14,15 @@ const SDE = '1234567890';
 const EXTRA = ['nscd', 'dbus', 'dev', 'openssh'];
 
 describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
-  let mirror: Mirror;
-  let dir: string;
+  const env = useFixtureMirror('rfs-e2e-', { keep: !!process.env.KEEP_E2E });
   let tar: string;
   let build: { code: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
-    await ensureFixtures();
-    mirror = await startMirror();
-    dir = mkdtempSync(join(tmpdir(), 'rfs-e2e-'));
-    chmodSync(dir, 0o777);
-    tar = join(dir, 'c49.tar');
-    build = await runCli(['centos:4.9', ...EXTRA, '--mirror', mirror.url, '-o', tar, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    chmodSync(env.dir, 0o777);
+    tar = join(env.dir, 'c49.tar');
+    build = await runCli(['centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', tar, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
   }, 600_000);
-
-  afterAll(async () => {
-    await mirror?.close();
-    if (dir && !process.env.KEEP_E2E) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('builds', () => {
     expect(build.stderr).not.toMatch(/error/);
@@ -70,7 +59,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
 
   it('writes a BDB hash v8 rpmdb that rpm (bdb_ro) and db5.3_verify accept', () => {
     if (!have('rpm') || !have('db5.3_verify')) return console.warn('skipped: rpm/db5.3_verify not installed');
-    const root = join(dir, 'db-root');
+    const root = join(env.dir, 'db-root');
     execFileSync('mkdir', ['-p', root]);
     execFileSync('tar', ['-xf', tar, '-C', root, 'var/lib/rpm']);
     const pk = readFileSync(join(root, 'var/lib/rpm/Packages'));
@@ -88,7 +77,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
 
   it('chroots and runs /bin/sh -c "echo ok" (as root)', () => {
     if (!isRoot) return console.warn('skipped: chroot needs root');
-    const root = join(dir, 'root');
+    const root = join(env.dir, 'root');
     execFileSync('mkdir', ['-p', root]);
     execFileSync('tar', ['--xattrs', '--xattrs-include=*', '-xpf', tar, '-C', root]);
     expect(execFileSync('chroot', [root, '/bin/sh', '-c', 'echo ok']).toString()).toBe('ok\n');
@@ -103,22 +92,22 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
   });
 
   it('is byte-identical across runs, --jobs values and users', async () => {
-    const again = join(dir, 'again.tar');
-    const r = await runCli(['centos:4.9', ...EXTRA, '--mirror', mirror.url, '-o', again, '--cache-dir', join(dir, 'cache'), '-q', '--jobs', '1'], { SOURCE_DATE_EPOCH: SDE });
+    const again = join(env.dir, 'again.tar');
+    const r = await runCli(['centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', again, '--cache-dir', join(env.dir, 'cache'), '-q', '--jobs', '1'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code).toBe(0);
     const a = readFileSync(tar);
     expect(readFileSync(again).equals(a), 'second run').toBe(true);
-    const j8 = join(dir, 'j8.tar');
-    expect((await runCli(['centos:4.9', ...EXTRA, '--mirror', mirror.url, '-o', j8, '--cache-dir', join(dir, 'cache2'), '-q', '-j', '8'], { SOURCE_DATE_EPOCH: SDE })).code).toBe(0);
+    const j8 = join(env.dir, 'j8.tar');
+    expect((await runCli(['centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', j8, '--cache-dir', join(env.dir, 'cache2'), '-q', '-j', '8'], { SOURCE_DATE_EPOCH: SDE })).code).toBe(0);
     expect(readFileSync(j8).equals(a), '--jobs 8').toBe(true);
     if (isRoot && have('setpriv') && existsSync(BIN.replace('bin/rootfs-assemble.js', 'dist/cli/main.js'))) {
       // the built bin as root and as uid 65534 (nobody), run with node directly since npx needs a
       // writable checkout; async, since the mirror serves from this process
       const asUser = async (name: string, pre: string[]): Promise<Buffer> => {
-        const out = join(dir, `${name}.tar`);
+        const out = join(env.dir, `${name}.tar`);
         const res = await run(pre[0] ?? process.execPath, [...pre.slice(1), ...(pre.length ? [process.execPath] : []), BIN,
-          'centos:4.9', ...EXTRA, '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, `cache-${name}`), '-q'],
-        { PATH: process.env.PATH, SOURCE_DATE_EPOCH: SDE, HOME: dir });
+          'centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, `cache-${name}`), '-q'],
+        { PATH: process.env.PATH, SOURCE_DATE_EPOCH: SDE, HOME: env.dir });
         expect(res.code, res.stderr).toBe(0);
         return readFileSync(out);
       };
@@ -141,8 +130,8 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     } finally {
       await run('podman', [...P, 'rmi', '-f', tag], process.env);
     }
-    const oci = join(dir, 'c49-oci.tar');
-    const b = await runCli(['centos:4.9', '--mirror', mirror.url, '--format', 'oci-archive', '-o', oci, '--cache-dir', join(dir, 'cache'), '-q', '--label', 'org.example.team=legacy'], { SOURCE_DATE_EPOCH: SDE });
+    const oci = join(env.dir, 'c49-oci.tar');
+    const b = await runCli(['centos:4.9', '--mirror', env.mirror.url, '--format', 'oci-archive', '-o', oci, '--cache-dir', join(env.dir, 'cache'), '-q', '--label', 'org.example.team=legacy'], { SOURCE_DATE_EPOCH: SDE });
     expect(b.code, b.stderr).toBe(0);
     const insp = await run('skopeo', ['inspect', '--config', `oci-archive:${oci}`], process.env);
     expect(insp.code, insp.stderr).toBe(0);
@@ -163,10 +152,10 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
 
   it('an abort (Ctrl-C) at any phase leaves no output file', async () => {
     for (const at of ['download', 'rpmdb', 'write'] as const) {
-      const out = join(dir, `abort-${at}.tar`);
+      const out = join(env.dir, `abort-${at}.tar`);
       const ac = new AbortController();
       const err = await assemble({
-        distro: 'centos:4.9', mirror: mirror.url, output: { path: out }, cacheDir: join(dir, 'cache'), signal: ac.signal,
+        distro: 'centos:4.9', mirror: env.mirror.url, output: { path: out }, cacheDir: join(env.dir, 'cache'), signal: ac.signal,
         onEvent: (e) => { if (e.kind === 'phase:start' && e.phase === at) ac.abort(); },
       }).then(() => null, (e: unknown) => e);
       expect(err, at).toMatchObject({ code: 'RFS_ABORTED' });
@@ -176,8 +165,8 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
 
   it('Ctrl-C on the CLI exits 130 and leaves no output file', async () => {
     if (!existsSync(BIN.replace('bin/rootfs-assemble.js', 'dist/cli/main.js'))) return console.warn('skipped: dist not built');
-    const out = join(dir, 'sigint.tar');
-    const child = spawn(process.execPath, [BIN, 'centos:4.9', ...EXTRA, '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache-sigint'), '--json-progress'],
+    const out = join(env.dir, 'sigint.tar');
+    const child = spawn(process.execPath, [BIN, 'centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache-sigint'), '--json-progress'],
       { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     let sent = false; // one Ctrl-C: a second one kills hard, as users expect
@@ -192,8 +181,8 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
   }, 120_000);
 
   it('--nodocs and --install-langs leave files out and record them not installed, as rpm does', async () => {
-    const out = join(dir, 'slim.tar');
-    const r = await runCli(['centos:4.9', '--nodocs', '--install-langs', 'fr', '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    const out = join(env.dir, 'slim.tar');
+    const r = await runCli(['centos:4.9', '--nodocs', '--install-langs', 'fr', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code, r.stderr).toBe(0);
     const m = listTar(out);
     expect(m.has('/usr/share/doc/bash-3.0/README')).toBe(false);
@@ -201,7 +190,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     expect(m.has('/usr/share/locale/fr/LC_MESSAGES/bash.mo')).toBe(true);
     expect(m.has('/bin/bash')).toBe(true);
     if (!have('rpm')) return;
-    const root = join(dir, 'slim-root');
+    const root = join(env.dir, 'slim-root');
     execFileSync('mkdir', ['-p', root]);
     execFileSync('tar', ['-xf', out, '-C', root]);
     const states = rpmQuery(root, '/var/lib/rpm', 'bdb_ro', ['-q', '--qf', '[%{FILESTATES:fstate} %{FILENAMES}\n]', 'bash']);
@@ -214,47 +203,47 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
   });
 
   it('--lockfile + --sbom, then --locked rebuilds exactly that set', async () => {
-    const lock = join(dir, 'c49.lock.json');
-    const sbom = join(dir, 'c49.spdx.json');
-    const a = join(dir, 'lock-a.tar');
-    const r = await runCli(['centos:4.9', '--mirror', mirror.url, '-o', a, '--lockfile', lock, '--sbom', sbom, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    const lock = join(env.dir, 'c49.lock.json');
+    const sbom = join(env.dir, 'c49.spdx.json');
+    const a = join(env.dir, 'lock-a.tar');
+    const r = await runCli(['centos:4.9', '--mirror', env.mirror.url, '-o', a, '--lockfile', lock, '--sbom', sbom, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code, r.stderr).toBe(0);
     const locked = JSON.parse(readFileSync(lock, 'utf8')) as { packages: { name: string; url: string; checksum: { type: string } }[] };
     expect(locked.packages.map((p) => p.name)).toContain('bash');
-    expect(locked.packages.every((p) => p.url.startsWith(mirror.url) && p.checksum.type === 'sha1')).toBe(true);
+    expect(locked.packages.every((p) => p.url.startsWith(env.mirror.url) && p.checksum.type === 'sha1')).toBe(true);
     const doc = JSON.parse(readFileSync(sbom, 'utf8')) as { spdxVersion: string; packages: { externalRefs?: { referenceLocator: string }[] }[] };
     expect(doc.spdxVersion).toBe('SPDX-2.3');
     const purls = doc.packages.flatMap((p) => p.externalRefs ?? []).map((x) => x.referenceLocator);
     expect(purls).toContain('pkg:rpm/centos/bash@3.0-21.el4?arch=x86_64&distro=centos-4.9');
     expect(purls.filter((u) => u.startsWith('pkg:rpm/')).length).toBe(locked.packages.length);
     // --locked takes the set as it is: extra names are refused, not silently ignored
-    expect((await runCli(['centos:4.9', 'nscd', '--locked', lock, '--mirror', mirror.url, '-o', join(dir, 'x.tar'), '-q'])).code).toBe(2);
-    const b = join(dir, 'lock-b.tar');
-    const again = await runCli(['centos:4.9', '--locked', lock, '--mirror', mirror.url, '-o', b, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    expect((await runCli(['centos:4.9', 'nscd', '--locked', lock, '--mirror', env.mirror.url, '-o', join(env.dir, 'x.tar'), '-q'])).code).toBe(2);
+    const b = join(env.dir, 'lock-b.tar');
+    const again = await runCli(['centos:4.9', '--locked', lock, '--mirror', env.mirror.url, '-o', b, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
   });
 
   it('rootfs-assemble build image.yaml: the spec holds the options, the command line overrides them', async () => {
-    const spec = join(dir, 'image.yaml');
+    const spec = join(env.dir, 'image.yaml');
     writeFileSync(spec, [
       'distro: centos:4.9',
       'packages: [nscd]',
-      `repos: { mirror: "${mirror.url}" }`,
+      `repos: { mirror: "${env.mirror.url}" }`,
       'labels: { org.example.owner: legacy-team }',
       'users: ["ci:1500"]',
       'output: { path: spec-out.tar }',
       '',
     ].join('\n'));
-    const out = join(dir, 'spec-cli.tar');
-    const r = await runCli(['build', spec, 'dbus', '-o', out, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    const out = join(env.dir, 'spec-cli.tar');
+    const r = await runCli(['build', spec, 'dbus', '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code, r.stderr).toBe(0);
-    expect(existsSync(join(dir, 'spec-out.tar'))).toBe(false); // -o on the command line wins
+    expect(existsSync(join(env.dir, 'spec-out.tar'))).toBe(false); // -o on the command line wins
     const passwd = execFileSync('tar', ['-xOf', out, 'etc/passwd']).toString();
     expect(passwd).toMatch(/^ci:x:1500:/m);
     expect(passwd).toMatch(/^nscd:x:28:/m); // from the spec's packages
     expect(passwd).toMatch(/^dbus:/m); // added on the command line
-    const bad = join(dir, 'bad.yaml');
+    const bad = join(env.dir, 'bad.yaml');
     writeFileSync(bad, 'distro: centos:4.9\noutput: { path: a.tar, format: zip }\n');
     const e = await runCli(['build', bad, '-q']);
     expect(e.code).toBe(2);
@@ -262,22 +251,22 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
   });
 
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
-    const out = join(dir, 'fail.tar');
-    const dead = await runCli(['centos:4.9', '--mirror', 'http://127.0.0.1:9/', '-o', out, '--cache-dir', join(dir, 'cache-dead'), '-q']);
+    const out = join(env.dir, 'fail.tar');
+    const dead = await runCli(['centos:4.9', '--mirror', 'http://127.0.0.1:9/', '-o', out, '--cache-dir', join(env.dir, 'cache-dead'), '-q']);
     expect(dead.code).toBe(3);
     expect(dead.stderr).toMatch(/RFS_(FETCH_FAILED|NO_MIRROR)/);
     expect(existsSync(out)).toBe(false);
-    mirror.fault(/bash-3\.0-21\.el4\.x86_64\.rpm$/, 'corrupt', 100);
+    env.mirror.fault(/bash-3\.0-21\.el4\.x86_64\.rpm$/, 'corrupt', 100);
     try {
-      const bad = await runCli(['centos:4.9', '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache-bad'), '-q']);
+      const bad = await runCli(['centos:4.9', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache-bad'), '-q']);
       expect(bad.code).toBe(4);
       expect(bad.stderr).toMatch(/RFS_CHECKSUM_MISMATCH/);
       expect(bad.stderr).toMatch(/bash-3\.0-21\.el4\.x86_64\.rpm/);
       expect(existsSync(out)).toBe(false);
     } finally {
-      mirror.clearFaults();
+      env.mirror.clearFaults();
     }
-    const unsolvable = await runCli(['centos:4.9', 'no-such-package', '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache'), '-q']);
+    const unsolvable = await runCli(['centos:4.9', 'no-such-package', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q']);
     expect(unsolvable.code).toBe(6);
     expect(unsolvable.stderr).toMatch(/no-such-package/);
     expect(existsSync(out)).toBe(false);

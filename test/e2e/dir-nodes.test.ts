@@ -1,37 +1,24 @@
 // `--format dir` end to end: the fixture's `dev` package gives char/block devices and a fifo;
 // the events say whether they were made (root: mknod/mkfifo) or recorded in the sidecar.
-import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixturesAvailable, startMirror } from '../helpers/fixtures.js';
-import type { Mirror } from '../helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
 import type { AssembleEvent } from '../../src/types/index.js';
-import { isRoot } from './helpers.js';
+import { isRoot, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e dir-nodes] skipped: ${avail.reason}`);
 
 describe.skipIf(!avail.ok)('--format dir with device nodes', () => {
-  let mirror: Mirror;
-  let dir: string;
-  beforeAll(async () => {
-    await ensureFixtures();
-    mirror = await startMirror();
-    dir = mkdtempSync(join(tmpdir(), 'rfs-dirnodes-'));
-  }, 600_000);
-  afterAll(async () => {
-    await mirror?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+  const env = useFixtureMirror('rfs-dirnodes-');
   it('makes /dev nodes as root, or records them and warns; the event says which', async () => {
-    const out = join(dir, 'root');
+    const out = join(env.dir, 'root');
     const events: AssembleEvent[] = [];
     const r = await assemble({
-      distro: 'centos:4.9', packages: ['dev'], mirror: mirror.url, output: { path: out, format: 'dir' },
-      cacheDir: join(dir, 'cache'), sourceDateEpoch: 1234567890, onEvent: (e) => events.push(e),
+      distro: 'centos:4.9', packages: ['dev'], mirror: env.mirror.url, output: { path: out, format: 'dir' },
+      cacheDir: join(env.dir, 'cache'), sourceDateEpoch: 1234567890, onEvent: (e) => events.push(e),
     });
     const ev = events.find((e) => e.kind === 'output:nodes');
     expect(ev).toMatchObject({ kind: 'output:nodes', devices: isRoot, sidecar: `${out}.ownership.json` });

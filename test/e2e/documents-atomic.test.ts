@@ -5,49 +5,37 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixturesAvailable, startMirror } from '../helpers/fixtures.js';
-import type { Mirror } from '../helpers/fixtures.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
 import type { AssembleEvent } from '../../src/types/index.js';
-import { isRoot } from './helpers.js';
+import { isRoot, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e documents] skipped: ${avail.reason}`);
 
 describe.skipIf(!avail.ok)('image, lockfile and SBOM are all-or-nothing', () => {
-  let mirror: Mirror;
-  let dir: string;
+  const env = useFixtureMirror('rfs-docs-');
   const outputs = (d: string): { path: string; lockfile: string; sbom: string } =>
     ({ path: join(d, 'img.tar'), lockfile: join(d, 'img.lock.json'), sbom: join(d, 'img.spdx.json') });
   const build = (d: string, extra: { signal?: AbortSignal; onEvent?: (e: AssembleEvent) => void; cacheDir?: string } = {}): Promise<unknown> => {
     const o = outputs(d);
     return assemble({
-      distro: 'centos:4.9', mirror: mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: o.sbom,
-      cacheDir: extra.cacheDir ?? join(dir, 'cache'), sourceDateEpoch: 1234567890,
+      distro: 'centos:4.9', mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: o.sbom,
+      cacheDir: extra.cacheDir ?? join(env.dir, 'cache'), sourceDateEpoch: 1234567890,
       ...(extra.signal ? { signal: extra.signal } : {}), ...(extra.onEvent ? { onEvent: extra.onEvent } : {}),
     }).then(() => null, (e: unknown) => e);
   };
 
-  beforeAll(async () => {
-    await ensureFixtures();
-    mirror = await startMirror();
-    dir = mkdtempSync(join(tmpdir(), 'rfs-docs-'));
-  }, 600_000);
-  afterAll(async () => {
-    await mirror?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('on success all three appear, and no temp file is left', async () => {
-    const d = mkdtempSync(join(dir, 'ok-'));
+    const d = mkdtempSync(join(env.dir, 'ok-'));
     expect(await build(d)).toBeNull();
     expect(readdirSync(d).sort()).toEqual(['img.lock.json', 'img.spdx.json', 'img.tar']);
   }, 300_000);
 
   it('an abort before or during the image write leaves none of them', async () => {
     for (const at of ['rpmdb', 'write', 'mid-write'] as const) {
-      const d = mkdtempSync(join(dir, `abort-${at}-`));
+      const d = mkdtempSync(join(env.dir, `abort-${at}-`));
       const ac = new AbortController();
       let started = false;
       const err = await build(d, {
@@ -65,24 +53,24 @@ describe.skipIf(!avail.ok)('image, lockfile and SBOM are all-or-nothing', () => 
   }, 300_000);
 
   it('a corrupt package leaves none of them', async () => {
-    const d = mkdtempSync(join(dir, 'corrupt-'));
-    mirror.fault(/bash-3\.0-21\.el4\.x86_64\.rpm$/, 'corrupt', 100);
+    const d = mkdtempSync(join(env.dir, 'corrupt-'));
+    env.mirror.fault(/bash-3\.0-21\.el4\.x86_64\.rpm$/, 'corrupt', 100);
     try {
-      const err = await build(d, { cacheDir: join(dir, 'cache-corrupt') });
+      const err = await build(d, { cacheDir: join(env.dir, 'cache-corrupt') });
       expect(err).toMatchObject({ code: 'RFS_CHECKSUM_MISMATCH' });
     } finally {
-      mirror.clearFaults();
+      env.mirror.clearFaults();
     }
     expect(readdirSync(d)).toEqual([]);
   }, 300_000);
 
   it('a document that cannot be written (its directory is a file) fails the build before the image appears', async () => {
-    const d = mkdtempSync(join(dir, 'baddoc-'));
+    const d = mkdtempSync(join(env.dir, 'baddoc-'));
     writeFileSync(join(d, 'not-a-dir'), '');
     const o = outputs(d);
     const err = await assemble({
-      distro: 'centos:4.9', mirror: mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(d, 'not-a-dir', 'x.spdx.json'),
-      cacheDir: join(dir, 'cache'), sourceDateEpoch: 1234567890,
+      distro: 'centos:4.9', mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(d, 'not-a-dir', 'x.spdx.json'),
+      cacheDir: join(env.dir, 'cache'), sourceDateEpoch: 1234567890,
     }).then(() => null, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'RFS_OUTPUT', subject: join(d, 'not-a-dir', 'x.spdx.json') });
     expect(readdirSync(d)).toEqual(['not-a-dir']);
@@ -109,11 +97,11 @@ describe.skipIf(!avail.ok)('image, lockfile and SBOM are all-or-nothing', () => 
     const filler = join(mnt, 'filler');
     spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k', 'count=64']); // fills the 2 MiB
     try {
-      const d = mkdtempSync(join(dir, 'fullsbom-'));
+      const d = mkdtempSync(join(env.dir, 'fullsbom-'));
       const o = outputs(d);
       const err = await assemble({
-        distro: 'centos:4.9', mirror: mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(mnt, 'x.spdx.json'),
-        cacheDir: join(dir, 'cache'), sourceDateEpoch: 1234567890,
+        distro: 'centos:4.9', mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(mnt, 'x.spdx.json'),
+        cacheDir: join(env.dir, 'cache'), sourceDateEpoch: 1234567890,
       }).then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'RFS_OUTPUT', message: expect.stringMatching(/ENOSPC|no space/i) });
       expect(readdirSync(d)).toEqual([]);

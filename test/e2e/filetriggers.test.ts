@@ -3,15 +3,13 @@
 // package's own priority-ordered %filetriggerin are reproduced; shared-mime-info's
 // update-mime-database is reported. With --run-scriptlets=userns the %post emulation cannot
 // reproduce (uname) runs in the image (bash-static and busybox) and is no longer reported.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixturesAvailable, startMirror } from '../helpers/fixtures.js';
-import type { Mirror } from '../helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
 import { detectUserns } from '../../src/assemble/scriptlets/index.js';
-import { isRoot } from './helpers.js';
+import { isRoot, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e filetriggers] skipped: ${avail.reason}`);
@@ -20,25 +18,15 @@ if (!userns.ok) console.warn(`[e2e filetriggers] the userns run is replaced by i
 const PKGS = ['bash', 'coreutils-single', 'setup', 'filesystem', 'systemd', 'filetrigger-demo'];
 
 describe.skipIf(!avail.ok)('file triggers and --run-scriptlets=userns (modern repo)', () => {
-  let mirror: Mirror;
-  let dir: string;
-  beforeAll(async () => {
-    await ensureFixtures();
-    mirror = await startMirror();
-    dir = mkdtempSync(join(tmpdir(), 'rfs-e2e-ft-'));
-  }, 600_000);
-  afterAll(async () => {
-    await mirror?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const env = useFixtureMirror('rfs-e2e-ft-');
   const build = (name: string, extra: { runScriptlets?: 'userns' } = {}) => assemble({
-    repofrompath: [['modern', mirror.repoUrl('modern')]], rpmdb: 'sqlite', rpmdbPath: '/usr/lib/sysimage/rpm', packages: PKGS,
-    output: { path: join(dir, name), format: 'dir' }, cacheDir: join(dir, 'cache'), sourceDateEpoch: 1700000000, ...extra,
+    repofrompath: [['modern', env.mirror.repoUrl('modern')]], rpmdb: 'sqlite', rpmdbPath: '/usr/lib/sysimage/rpm', packages: PKGS,
+    output: { path: join(env.dir, name), format: 'dir' }, cacheDir: join(env.dir, 'cache'), sourceDateEpoch: 1700000000, ...extra,
   });
 
   it('emulates the triggers rpm would run and reports the one it cannot', async () => {
     const r = await build('plain');
-    const root = join(dir, 'plain');
+    const root = join(env.dir, 'plain');
     const read = (p: string) => readFileSync(join(root, p), 'utf8');
     // the package's own %filetriggerin: high priority before its %post, low after, paths on stdin, $1 = 0
     expect(read('var/log/filetrigger-demo.log')).toBe('high 0\n  /usr/share/filetrigger-demo\n  /usr/share/filetrigger-demo/data.txt\nlow 0\n  /usr/share/filetrigger-demo\n  /usr/share/filetrigger-demo/data.txt\n');
@@ -61,7 +49,7 @@ describe.skipIf(!avail.ok)('file triggers and --run-scriptlets=userns (modern re
 
   it.runIf(userns.ok)('--run-scriptlets=userns runs the unreproduced ones in the image and reads back what they did', async () => {
     const r = await build('userns', { runScriptlets: 'userns' });
-    const root = join(dir, 'userns');
+    const root = join(env.dir, 'userns');
     expect(readFileSync(join(root, 'etc/filetrigger-demo.arch'), 'utf8')).toBe(`${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}\n`);
     // update-mime-database is not in the fixture image: the real run's `|| :` makes that exit 0,
     // as it would under rpm; so nothing is left unreproduced

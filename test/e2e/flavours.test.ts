@@ -1,14 +1,12 @@
 // Each rpmdb era through the whole pipeline, read back by independent readers:
 // centos:7.9.2009 -> BDB hash v9; a Fedora-style repo with --rpmdb sqlite -> rpmdb.sqlite.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getPackages, getPackagesSqlite } from '@snyk/rpm-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixturesAvailable, startMirror } from '../helpers/fixtures.js';
-import type { Mirror } from '../helpers/fixtures.js';
-import { have, listTar, rpmQuery, runCli } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fixturesAvailable } from '../helpers/fixtures.js';
+import { have, listTar, rpmQuery, runCli, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e flavours] skipped: ${avail.reason}`);
@@ -20,23 +18,12 @@ function extract(tar: string, into: string, member: string): void {
 }
 
 describe.skipIf(!avail.ok)('rpmdb flavours end to end', () => {
-  let mirror: Mirror;
-  let dir: string;
-  beforeAll(async () => {
-    await ensureFixtures();
-    mirror = await startMirror();
-    dir = mkdtempSync(join(tmpdir(), 'rfs-flav-'));
-  }, 600_000);
-  afterAll(async () => {
-    await mirror?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+  const env = useFixtureMirror('rfs-flav-');
   it('centos:7.9.2009 gets a hash v9 rpmdb that rpm, db5.3_verify and @snyk/rpm-parser read alike', async () => {
-    const tar = join(dir, 'c7.tar');
-    const r = await runCli(['centos:7.9.2009', '--mirror', mirror.url, '-o', tar, '--cache-dir', join(dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    const tar = join(env.dir, 'c7.tar');
+    const r = await runCli(['centos:7.9.2009', '--mirror', env.mirror.url, '-o', tar, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code, r.stderr).toBe(0);
-    const root = join(dir, 'c7');
+    const root = join(env.dir, 'c7');
     extract(tar, root, 'var/lib/rpm');
     const pk = readFileSync(join(root, 'var/lib/rpm/Packages'));
     expect(pk.readUInt32LE(16)).toBe(9);
@@ -59,16 +46,16 @@ describe.skipIf(!avail.ok)('rpmdb flavours end to end', () => {
   }, 300_000);
 
   it('a modern repo with --rpmdb sqlite gets an rpmdb.sqlite that sqlite3, rpm and @snyk/rpm-parser read', async () => {
-    const tar = join(dir, 'modern.tar');
+    const tar = join(env.dir, 'modern.tar');
     const r = await runCli([
-      '--repofrompath', `modern,${mirror.repoUrl('modern')}`, '--rpmdb', 'sqlite', '--rpmdb-path', '/usr/lib/sysimage/rpm',
+      '--repofrompath', `modern,${env.mirror.repoUrl('modern')}`, '--rpmdb', 'sqlite', '--rpmdb-path', '/usr/lib/sysimage/rpm',
       'bash', 'coreutils-single', 'setup', 'filesystem', 'rpm', 'shadow-utils', 'systemd',
-      '-o', tar, '--cache-dir', join(dir, 'cache'), '-q',
+      '-o', tar, '--cache-dir', join(env.dir, 'cache'), '-q',
     ], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code, r.stderr).toBe(0);
     const m = listTar(tar);
     expect(m.get('/var/lib/rpm')).toMatchObject({ type: 'symlink', linkname: '../../usr/lib/sysimage/rpm' });
-    const root = join(dir, 'modern');
+    const root = join(env.dir, 'modern');
     extract(tar, root, 'usr/lib/sysimage/rpm');
     const names = readdirSync(join(root, 'usr/lib/sysimage/rpm'));
     expect(names).toEqual(['rpmdb.sqlite']); // no -wal, -shm or journal left behind
@@ -82,7 +69,7 @@ describe.skipIf(!avail.ok)('rpmdb flavours end to end', () => {
     const fromSnyk = snyk.response.map((p) => `${p.name}-${p.version}-${p.release}.${p.arch}`).sort();
     if (have('rpm')) {
       // rpm opens sqlite read-write and leaves -wal/-shm: query a copy
-      const copy = join(dir, 'modern-copy');
+      const copy = join(env.dir, 'modern-copy');
       cpSync(root, copy, { recursive: true });
       const fromRpm = rpmQuery(copy, '/usr/lib/sysimage/rpm', 'sqlite', ['-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\n']).trim().split('\n').sort();
       expect(fromSnyk).toEqual(fromRpm);

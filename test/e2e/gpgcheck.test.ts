@@ -1,33 +1,20 @@
 // --gpgcheck through the whole pipeline: the fixture repos are signed with the fixture key
 // (el4: V3 RSA header+payload signatures as CentOS 4's rpm reads them).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixturesAvailable, FIXTURE_KEY, FIXTURE_KEY_NEVR, startMirror } from '../helpers/fixtures.js';
-import type { Mirror } from '../helpers/fixtures.js';
-import { have, rpmQuery, runCli } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fixturesAvailable, FIXTURE_KEY, FIXTURE_KEY_NEVR } from '../helpers/fixtures.js';
+import { have, rpmQuery, runCli, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e gpgcheck] skipped: ${avail.reason}`);
 
 describe.skipIf(!avail.ok)('--gpgcheck', () => {
-  let mirror: Mirror;
-  let dir: string;
-  beforeAll(async () => {
-    await ensureFixtures();
-    mirror = await startMirror();
-    dir = mkdtempSync(join(tmpdir(), 'rfs-gpg-'));
-  }, 600_000);
-  afterAll(async () => {
-    await mirror?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+  const env = useFixtureMirror('rfs-gpg-');
   it('refuses packages the definition key did not sign, naming the key id; no output', async () => {
-    const out = join(dir, 'refused.tar');
-    const r = await runCli(['centos:4.9', '--gpgcheck', '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache'), '-q']);
+    const out = join(env.dir, 'refused.tar');
+    const r = await runCli(['centos:4.9', '--gpgcheck', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q']);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/RFS_RPM_SIGNATURE/);
     expect(r.stderr).toMatch(/RPM-GPG-KEY-CentOS-4/);
@@ -35,12 +22,12 @@ describe.skipIf(!avail.ok)('--gpgcheck', () => {
   });
 
   it('verifies every package with a trusted key and imports it as gpg-pubkey, as yum does', async () => {
-    const out = join(dir, 'signed.tar');
-    const r = await runCli(['centos:4.9', '--gpgcheck', '--gpgkey', FIXTURE_KEY, '--mirror', mirror.url, '-o', out, '--cache-dir', join(dir, 'cache')]);
+    const out = join(env.dir, 'signed.tar');
+    const r = await runCli(['centos:4.9', '--gpgcheck', '--gpgkey', FIXTURE_KEY, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/signatures: \d+ packages verified with [0-9a-f]{16}/);
     if (!have('rpm')) return;
-    const root = join(dir, 'root');
+    const root = join(env.dir, 'root');
     mkdirSync(root);
     execFileSync('tar', ['-xf', out, '-C', root, 'var/lib/rpm']);
     const keys = rpmQuery(root, '/var/lib/rpm', 'bdb_ro', ['-q', 'gpg-pubkey', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}\n']).trim();

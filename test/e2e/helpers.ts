@@ -1,9 +1,14 @@
 // Shared bits for end-to-end tests: run the CLI in-process or as a child, list a tar with an
 // independent reader (Python's tarfile), query an rpmdb with Debian's rpm.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { ensureFixtures, startMirror } from '../helpers/fixtures.js';
+import type { Mirror } from '../helpers/fixtures.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const BIN = resolve(ROOT, 'bin/rootfs-assemble.js');
@@ -13,6 +18,30 @@ export function have(cmd: string): boolean {
 }
 
 export const isRoot = process.getuid?.() === 0;
+
+export interface FixtureEnv { readonly mirror: Mirror; readonly dir: string }
+
+/**
+ * For a describe block: the fixture repos built, the mirror started and a scratch directory made
+ * (beforeAll), both gone afterwards (the directory stays with `keep`). Read the fields inside tests.
+ */
+export function useFixtureMirror(prefix: string, opts: { keep?: boolean } = {}): FixtureEnv {
+  let mirror: Mirror | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    await ensureFixtures();
+    mirror = await startMirror();
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  }, 600_000);
+  afterAll(async () => {
+    await mirror?.close();
+    if (dir && !opts.keep) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get mirror(): Mirror { if (!mirror) throw new Error('the fixture mirror is not started (use it inside tests)'); return mirror; },
+    get dir(): string { if (!dir) throw new Error('the scratch directory is not made (use it inside tests)'); return dir; },
+  };
+}
 
 /** Run the CLI in this process; returns exit code and captured output. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,38 +1,26 @@
 // Multilib twins through the merge: rpm's file colours decide shared ELF paths (64-bit wins on
 // x86_64, the loser recorded WRONGCOLOR in the rpmdb), real conflicts stop the build.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures, fixturesAvailable, startMirror } from '../helpers/fixtures.js';
-import type { Mirror } from '../helpers/fixtures.js';
-import { have, rpmQuery, runCli } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fixturesAvailable } from '../helpers/fixtures.js';
+import { have, rpmQuery, runCli, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e multilib] skipped: ${avail.reason}`);
 
 describe.skipIf(!avail.ok)('multilib twins', () => {
-  let mirror: Mirror;
-  let dir: string;
-  beforeAll(async () => {
-    await ensureFixtures();
-    mirror = await startMirror();
-    dir = mkdtempSync(join(tmpdir(), 'rfs-ml-'));
-  }, 600_000);
-  afterAll(async () => {
-    await mirror?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const env = useFixtureMirror('rfs-ml-');
   const args = (out: string, ...pkgs: string[]): string[] => [
-    '--repofrompath', `modern,${mirror.repoUrl('modern')}`, '--rpmdb', 'sqlite', ...pkgs, '-o', out, '--cache-dir', join(dir, 'cache'), '-q',
+    '--repofrompath', `modern,${env.mirror.repoUrl('modern')}`, '--rpmdb', 'sqlite', ...pkgs, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q',
   ];
 
   it('glibc.i686 + glibc.x86_64: the 64-bit ldconfig wins, the 32-bit one is WRONGCOLOR', async () => {
-    const out = join(dir, 'ml.tar');
+    const out = join(env.dir, 'ml.tar');
     const r = await runCli(args(out, 'glibc.x86_64', 'glibc.i686'), { SOURCE_DATE_EPOCH: '1600000000' });
     expect(r.code, r.stderr).toBe(0);
-    const root = join(dir, 'ml');
+    const root = join(env.dir, 'ml');
     mkdirSync(root);
     execFileSync('tar', ['-xf', out, '-C', root]);
     // the elf64 stand-in is larger than the elf32 one; check the ELF class byte directly
@@ -46,7 +34,7 @@ describe.skipIf(!avail.ok)('multilib twins', () => {
   });
 
   it('a real conflict between twins fails the build as rpm reports it, leaving no output', async () => {
-    const out = join(dir, 'conflict.tar');
+    const out = join(env.dir, 'conflict.tar');
     const r = await runCli(args(out, 'ml-conflict.x86_64', 'ml-conflict.i686'));
     expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/RFS_FILE_CONFLICT: installing ml-conflict-.*: file \S+ conflicts with file from package ml-conflict-/);
