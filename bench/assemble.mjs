@@ -1,12 +1,13 @@
 // Full assemble from a local HTTP mirror, next to `dnf --installroot` + `tar` for the same
 // package set, in one run. Needs the fixture repos (npm run fixtures), dnf, GNU time, root for dnf.
 // Usage: node bench/assemble.mjs [runs]   -> prints a markdown table; writes bench/RESULTS-assemble.md
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, timed } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 3);
@@ -27,21 +28,6 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}/`;
 
-/** Run a command under GNU time; returns wall seconds and peak RSS in MB. */
-function timed(cmd, args, env = {}) {
-  return new Promise((res, rej) => {
-    const p = spawn('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (c) => { err += c; });
-    p.on('close', (code) => {
-      const last = err.trim().split('\n').pop() ?? '';
-      const [s, kb] = last.split(' ').map(Number);
-      if (code !== 0) rej(new Error(`${cmd} failed (${code}): ${err.slice(-2000)}`)); else res({ s, mb: kb / 1024 });
-    });
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const CASES = [
   { name: 'el7 default set (centos:7.9.2009)', ours: ['centos:7.9.2009', '--mirror', base], repo: `${base}7.9.2009/os/x86_64/`,
     pkgs: ['basesystem', 'bash', 'centos-release', 'coreutils', 'yum', 'rpm', 'shadow-utils', 'passwd', 'findutils', 'tar', 'gzip', 'vim-minimal', 'iputils'] },

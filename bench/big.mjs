@@ -5,13 +5,14 @@
 // Usage: node bench/big.mjs [runs=3] [--xz] [--no-dnf] [--ours-only] [--prof]
 //   -> prints a markdown table and writes bench/RESULTS-big.md (the "latest run" section)
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, timed } from './lib.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '..');
@@ -168,18 +169,6 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
-function timed(cmd, args, env = {}) {
-  return new Promise((res, rej) => {
-    const p = spawn('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (c) => { err += c; });
-    p.on('close', (code) => {
-      const [s, kb] = (err.trim().split('\n').pop() ?? '').split(' ').map(Number);
-      if (code !== 0) rej(new Error(`${cmd} failed (${code}): ${err.slice(-2000)}`)); else res({ s, mb: kb / 1024 });
-    });
-  });
-}
-
 const W = join(OUT, 'big-work');
 const isRoot = process.getuid?.() === 0;
 const dnfOk = withDnf && isRoot;
@@ -213,7 +202,6 @@ async function iteration() {
   return r;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let table = '';
 try {
   if (prof) {

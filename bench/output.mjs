@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from './lib.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const DIST = resolve(process.env.RFS_DIST ?? join(here, '../dist'));
@@ -83,7 +84,6 @@ const cases = [
   ['oci-archive', 'a.oci.tar', () => peer(['-cz'], 'c.tar.gz'), 'GNU tar -cz (layer only)'],
 ];
 const rows = [];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [format, name, runPeer, peerName, preload = ''] of cases) {
   const runs = name.endsWith('.xz') ? 1 : 3;
   const o = [];

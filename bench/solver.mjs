@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(process.argv[2] ?? join(here, '..', 'dist'));
@@ -53,7 +54,6 @@ const measure = (cmd, args) => {
     stdout: r.stdout, status: r.status,
   };
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ourArgs = (req) => [runner, 'resolve', '--repofrompath', `b,file://${B}`, '--repofrompath', `a,file://${A}`, '--arch', 'x86_64', '--cache-dir', cacheDir, '--json', ...req];
 spawnSync('node', ourArgs(['bash'])); // fill the metadata cache once (first-run parse is measured separately below)
 
