@@ -1,9 +1,9 @@
 // Shared helpers for the OpenPGP tests: real data location, external tools, rpm -Kv and gpg --verify.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPublicKeys, type PgpPublicKey } from '../../src/util/pgp/index.js';
+import { tempDir as scratchDir } from '../helpers/temp-dir.js';
 
 export const REALDATA = resolve(__dirname, '../../../shared/realdata');
 export const RPMS = join(REALDATA, 'rpms');
@@ -33,18 +33,7 @@ export function centosKey(n: number): string {
   return existsSync(own) ? own : join(REALDATA, 'keys', `RPM-GPG-KEY-CentOS-${n}`);
 }
 
-export function tempDir(prefix: string): { readonly dir: string; cleanup: () => void } {
-  let dir: string | null = null;
-  return {
-    get dir(): string {
-      dir ??= mkdtempSync(join(tmpdir(), `rfs-pgp-${prefix}-`));
-      return dir;
-    },
-    cleanup: () => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export const tempDir = (prefix: string): ReturnType<typeof scratchDir> => scratchDir(`rfs-pgp-${prefix}-`);
 
 export interface RpmKLine {
   covers: 'header' | 'header+payload';

@@ -1,8 +1,7 @@
 // Shared helpers for rpmdb tests: external tools (skip loudly when absent) and temp dirs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tempDir as scratchDir } from '../helpers/temp-dir.js';
 
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
@@ -13,19 +12,7 @@ export function run(cmd: string, args: string[], opts: { input?: Uint8Array | st
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-/** a temp dir created on first use (suites a -t filter skips never create one, and never clean up) */
-export function tempDir(prefix: string): { readonly dir: string; cleanup: () => void } {
-  let dir: string | null = null;
-  return {
-    get dir(): string {
-      dir ??= mkdtempSync(join(tmpdir(), `rfs-rpmdb-${prefix}-`));
-      return dir;
-    },
-    cleanup: () => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export const tempDir = (prefix: string): ReturnType<typeof scratchDir> => scratchDir(`rfs-rpmdb-${prefix}-`);
 
 export const REALDATA = resolve(__dirname, '../../../shared/realdata');
 export const FIXTURE_SPECS = resolve(__dirname, '../../../shared/docs/reference/fixtures');
