@@ -50,12 +50,10 @@ export function fileTriggersOnInstall<P extends TriggerPackage>(pkg: P, installe
   const inClass = (t: FileTriggerLike) => t.kind === 'filetriggerin' && (t.priority >= PRIORITY_BOUND) === (cls === 'high');
   const out: FiredTrigger<P>[] = [];
   // triggers of installed packages, this one's included, that its files set off (rpm: runFileTriggers)
-  const others = installed.flatMap((owner, order) => owner.fileTriggers.filter(inClass).map((trigger) => ({ owner, trigger, order })))
-    .filter((c) => matching(c.trigger.prefixes, [pkg.files]).length > 0)
+  const others = installed.flatMap((owner, order) => owner.fileTriggers.filter(inClass).map((trigger) => ({ owner, trigger, order, paths: matching(trigger.prefixes, [pkg.files]) })))
+    .filter((c) => c.paths.length > 0)
     .sort(byPriority);
-  for (const c of others) {
-    out.push({ owner: c.owner, trigger: c.trigger, stdin: lines(matching(c.trigger.prefixes, [pkg.files])), label: label(c.trigger, c.owner === pkg ? null : pkg) });
-  }
+  for (const c of others) out.push({ owner: c.owner, trigger: c.trigger, stdin: lines(c.paths), label: label(c.trigger, c.owner === pkg ? null : pkg) });
   // this package's own triggers on the files of packages installed before it (rpm:
   // runImmedFileTriggers); one matching both runs twice, as rpm 4.18 runs it
   const earlier = installed.filter((p) => p !== pkg).map((p) => p.files);
