@@ -100,6 +100,8 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
   const fired = new Set<string>();
   const tp = new Map(pkgs.map((p) => [p, triggerPackage(p)] as const));
   const byTp = new Map([...tp].map(([p, t]) => [t, p] as const));
+  /** the packages in the rpmdb so far, in install order, as the file triggers see them */
+  const inDb: TriggerPackage[] = [];
   const runFired = (list: FiredTrigger<TriggerPackage>[]): void => {
     for (const f of list) runOne(byTp.get(f.owner)!, f.label, [...f.trigger.prog], f.trigger.body, ['0'], f.stdin);
   };
@@ -117,7 +119,7 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
     sysusersFromProvides(pkg, env, report, opts);
     for (const s of scripts(pkg, 'pre')) runOne(pkg, 'pre', s.prog, s.body, ['1']);
     // the package's files are in and it is in the rpmdb: file triggers of priority >= 10000
-    const inDb = [...done, pkg].map((p) => tp.get(p)!);
+    inDb.push(tp.get(pkg)!);
     runFired(fileTriggersOnInstall(tp.get(pkg)!, inDb, 'high'));
     for (const s of scripts(pkg, 'post')) runOne(pkg, 'post', s.prog, s.body, ['1']);
     done.push(pkg);
@@ -136,7 +138,7 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
     runFired(fileTriggersOnInstall(tp.get(pkg)!, inDb, 'low'));
   }
   for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, ['1']);
-  runFired(transFileTriggers(pkgs.map((p) => tp.get(p)!)));
+  runFired(transFileTriggers(inDb));
   const ld = runDeferredLdconfig(env);
   if (ld.length) {
     report.emulated.push({ nevra: '(transaction)', scriptlet: 'ldconfig', actions: ld });
