@@ -64,7 +64,7 @@ describe('decompress', () => {
       });
       it('reports corrupt and truncated input as RFS_DECOMPRESS', async () => {
         const bad = packed.slice();
-        for (let i = 40; i < bad.length - 40; i += 97) bad[i] ^= 0x55;
+        for (let i = 40; i < bad.length - 40; i += 97) bad[i] = bad[i]! ^ 0x55;
         expect(await code(all(decompress(gen(bad, 4096), codec)))).toBe('RFS_DECOMPRESS');
         expect(await code(all(decompress(gen(packed.subarray(0, packed.length >> 1), 4096), codec)))).toBe('RFS_DECOMPRESS');
       });
