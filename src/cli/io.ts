@@ -1,4 +1,4 @@
-import { isRfsError, toRfsError } from '../errors/index.js';
+import { isRfsError, toRfsError, untrusted } from '../errors/index.js';
 
 /** Where a command writes; injected so tests can capture output. */
 export interface CliIO {
@@ -17,9 +17,11 @@ export type Command = (argv: string[], io: CliIO) => Promise<number>;
 /** Render any error as `rootfs-assemble: CODE: message` + subject + hint; return the exit code. */
 export function reportError(err: unknown, io: CliIO): number {
   const e = toRfsError(err);
-  const lines = [`rootfs-assemble: error ${e.code}: ${e.message}`];
-  if (e.subject && !e.message.includes(e.subject)) lines.push(`  at: ${e.subject}`);
-  if (e.hint) lines.push(`  hint: ${e.hint}`);
+  // messages quote what mirrors and packages sent: each line escaped and bounded (defence in depth)
+  const safe = (s: string, max: number): string => s.split('\n').slice(0, 200).map((l) => untrusted(l, max)).join('\n');
+  const lines = [`rootfs-assemble: error ${e.code}: ${safe(e.message, 2000)}`];
+  if (e.subject && !e.message.includes(e.subject)) lines.push(`  at: ${safe(e.subject, 500)}`);
+  if (e.hint) lines.push(`  hint: ${safe(e.hint, 500)}`);
   if (!isRfsError(err) && io.env.RFS_DEBUG && err instanceof Error && err.stack) lines.push(err.stack);
   io.stderr.write(lines.join('\n') + '\n');
   return e.exitCode;

@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'RFS_SCRIPTLET_EXEC'
   | 'RFS_RPMDB'
   | 'RFS_OUTPUT'
+  | 'RFS_DISK_FULL'
   | 'RFS_ABORTED'
   | 'RFS_INTERNAL';
 
@@ -62,6 +63,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RFS_SCRIPTLET_EXEC: 7,
   RFS_RPMDB: 8,
   RFS_OUTPUT: 9,
+  RFS_DISK_FULL: 9,
   RFS_ABORTED: 130,
   RFS_INTERNAL: 70,
 };
@@ -105,6 +107,22 @@ export class RfsError extends Error {
 
 export function isRfsError(value: unknown): value is RfsError {
   return value instanceof RfsError;
+}
+
+/**
+ * A string that came from a mirror or a package (a name, checksum, href, path), made safe to put
+ * in a message: control, bidi and zero-width characters escaped (\xNN / \u{NNNN}), and cut to
+ * `max` characters with the length said, so a hostile 100 KB value is never echoed whole.
+ */
+export function untrusted(s: string, max = 120): string {
+  const cut = s.length > max ? s.slice(0, max) : s;
+  // eslint-disable-next-line no-control-regex
+  const esc = cut.replace(/[\x00-\x1f\x7f-\x9f\\\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udfff]/gu, (c) => {
+    if (c === '\\') return '\\\\';
+    const cp = c.codePointAt(0) ?? 0;
+    return cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
+  });
+  return s.length > max ? `${esc}… (${s.length} chars)` : esc;
 }
 
 /** Remove credentials from a URL before it goes into a message. */
