@@ -1,7 +1,10 @@
 // Walks zstd frame structure (RFC 8878 §3.1) alongside the decoder, because the libzstd
 // binding reports a frame cut at a chunk boundary as a clean end: input must stop exactly
-// at the end of a frame.
+// at the end of a frame. Its block headers also bound what the decoder can produce from a
+// slice of input (take()).
 import { RfsError } from '../errors/index.js';
+
+const BLOCK_MAX = 128 * 1024;
 
 export class ZstdFrameWalker {
   private buf: number[] = []; // pending header bytes
@@ -11,7 +14,20 @@ export class ZstdFrameWalker {
   private checksum = false;
 
   update(chunk: Uint8Array): void {
-    let i = 0;
+    this.take(chunk, 0, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Walk chunk from `from`, stopping before the byte that completes a block header when that
+   * block would raise the worst-case output of the bytes walked in this call past maxOut (a
+   * first block is always taken). Returns how far it got. A block's output can only appear
+   * once its header has been fed, so feeding the decoder exactly the walked bytes bounds what
+   * it can produce: raw and RLE blocks give their declared size, compressed ones at most
+   * 128 KiB (libzstd's ZSTD_BLOCKSIZE_MAX, also the limit it enforces on the other two).
+   */
+  take(chunk: Uint8Array, from: number, maxOut: number): number {
+    let i = from;
+    let bound = 0;
     while (i < chunk.length) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - i);
@@ -19,9 +35,16 @@ export class ZstdFrameWalker {
         i += n;
         continue;
       }
+      if (this.state === 'block' && this.buf.length === 2) {
+        const h = this.buf[0]! | (this.buf[1]! << 8) | (chunk[i]! << 16);
+        const out = ((h >> 1) & 3) === 2 ? BLOCK_MAX : Math.max(BLOCK_MAX, h >>> 3);
+        if (bound > 0 && bound + out > maxOut) return i;
+        bound += out;
+      }
       this.buf.push(chunk[i++]!);
       if (this.buf.length === this.need) this.step();
     }
+    return i;
   }
 
   private step(): void {

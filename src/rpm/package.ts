@@ -7,7 +7,7 @@ import { sniffCodec, type Codec } from '../decompress/index.js';
 import { Header, checkHeaderLengths } from './header.js';
 import { LEAD_SIZE, parseLead, type RpmLead } from './lead.js';
 import { packageMeta, type PackageMeta } from './meta.js';
-import { payloadEntries, type PayloadEntry } from './payload.js';
+import { declaredArchiveSize, payloadEntries, type PayloadEntry } from './payload.js';
 import { PayloadVerifier, headerChecks, type DigestCheck } from './verify.js';
 
 export type { RpmFile, PackageMeta, Scriptlet, ScriptletKind, Trigger } from './meta.js';
@@ -119,7 +119,7 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
         const v = pv;
         const compressedTap = v && (!reusable || deferred) ? tapStream(input, (c) => v.updateCompressed(c)) : input;
         const gen = payloadEntries(compressedTap, {
-          files: meta.files, subject: who, codec, signal: eopts.signal,
+          files: meta.files, subject: who, codec, signal: eopts.signal, archiveSize: declaredArchiveSize(signature, header),
           rawTap: v?.wantsRaw ? (c) => v.updateRaw(c) : undefined,
           compressedVerified: v?.coversPayload ?? false,
         });

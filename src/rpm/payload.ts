@@ -1,12 +1,17 @@
 // Payload entries: cpio members mapped to header file indexes (as rpmfiArchiveReadNext
 // does), hard-link sets, %ghost skipping, and path safety. The header's metadata is
 // authoritative; the archive only supplies content.
-import { RfsError } from '../errors/index.js';
+import { RfsError, untrusted } from '../errors/index.js';
 import { FileFlag } from '../types/index.js';
 import { ByteReader } from '../util/bytes.js';
-import { decompress, sniffCodec, type Codec } from '../decompress/index.js';
+import { decompress, outputLimit, sniffCodec, type Codec } from '../decompress/index.js';
+import type { Header } from './header.js';
+import { SIGTAG, TAG } from './tags.js';
 import { CpioReader } from './cpio.js';
 import type { RpmFile } from './meta.js';
+import { archiveNameKey, archiveNameProblem, headerPathKey, headerPathProblem, symlinkEscapesRoot } from './paths.js';
+
+export { symlinkEscapesRoot };
 
 export interface PayloadEntry {
   file: RpmFile;
@@ -26,29 +31,15 @@ function unsafe(msg: string, subject: string): never {
   throw new RfsError('RFS_UNSAFE_PATH', `reading payload: ${msg}`, { subject, hint: 'the package is hostile or corrupt' });
 }
 
-/** Archive name -> header-relative key ('./usr/bin/x', '/usr/bin/x', 'usr/bin/x' -> 'usr/bin/x'). */
+/** Archive name -> header-relative key ('./usr/bin/x', 'usr/bin/x' -> 'usr/bin/x'); unsafe names (src/rpm/paths.ts) throw. */
 export function archiveKey(name: string, subject: string): string {
-  let n = name.startsWith('./') ? name.slice(2) : name;
-  if (n.startsWith('/')) unsafe(`absolute archive name ${JSON.stringify(name)}`, subject);
-  if (n.split('/').includes('..')) unsafe(`archive name with '..': ${JSON.stringify(name)}`, subject);
-  n = n.replace(/\/+$/, '');
-  return n;
-}
-
-/** True when a relative symlink at `path` pointing to `target` leaves the root lexically. */
-export function symlinkEscapesRoot(path: string, target: string): boolean {
-  if (target.startsWith('/')) return false;
-  let depth = path.split('/').filter((c) => c && c !== '.').length - 1;
-  for (const c of target.split('/')) {
-    if (c === '..') depth--;
-    else if (c && c !== '.') depth++;
-    if (depth < 0) return true;
-  }
-  return false;
+  const p = archiveNameProblem(name);
+  if (p?.severity === 'unsafe') unsafe(`archive name ${untrusted(name)}: ${p.reason}`, subject);
+  return archiveNameKey(name);
 }
 
 /** Hard-link sets from (FILEDEVICES, FILEINODES) of regular non-ghost files, as rpmfilesBuildNLink. */
-export function hardlinkSets(files: RpmFile[]): Map<number, number[]> {
+export function hardlinkSets(files: readonly RpmFile[]): Map<number, number[]> {
   const byKey = new Map<string, number[]>();
   for (const f of files) {
     // inode 0: the header has no FILEINODES (rpmbuild numbers files from 1), so no links
@@ -72,21 +63,34 @@ export interface PayloadOptions {
   compressedVerified?: boolean;
   /** sees every uncompressed byte (PAYLOADDIGESTALT) */
   rawTap?: (chunk: Uint8Array) => void;
+  /** the uncompressed archive size the headers declare (declaredArchiveSize) */
+  archiveSize?: number;
 }
 
-export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opts: PayloadOptions): AsyncGenerator<PayloadEntry> {
-  const { files, subject } = opts;
-  const src = new ByteReader(compressed);
-  const codec = opts.codec ?? sniffCodec(await src.peek(6));
-  // A valid archive can't be larger than its headers, names and contents: bound the output.
-  let maxBytes = 1 << 20;
-  for (const f of files) maxBytes += 128 + 2 * f.path.length + f.size + f.linkTo.length;
-  let raw: AsyncIterable<Uint8Array> = decompress(src.rest(), codec, { maxBytes, subject, skipIntegrityCheck: opts.compressedVerified });
-  if (opts.rawTap) raw = tap(raw, opts.rawTap);
-  const rd = new ByteReader(raw);
-  const links = hardlinkSets(files);
-  // Content size of a stripped entry, as rpmfi's iterReadArchiveNext sets it.
-  const strippedSize = (i: number): number | undefined => {
+/**
+ * The cpio archive size rpmbuild recorded: the main header's (covered by its digests) before
+ * the signature header's copy. Only ever used as an upper bound, so a lie can only make the
+ * package fail.
+ */
+export function declaredArchiveSize(sig: Header, main: Header): number | undefined {
+  return main.number(TAG.LONGARCHIVESIZE) ?? main.number(TAG.ARCHIVESIZE)
+    ?? sig.number(SIGTAG.LONGARCHIVESIZE) ?? sig.number(SIGTAG.PAYLOADSIZE);
+}
+
+/**
+ * A valid archive is no larger than its headers, names and contents, nor (with a margin for
+ * rounding) than the size the header declares: the decoders stop as soon as it is passed.
+ */
+export function payloadLimit(files: readonly RpmFile[], archiveSize: number | undefined): { maxBytes: number; limitOf: string } {
+  let fromFiles = 1 << 20;
+  for (const f of files) fromFiles += 128 + 2 * f.path.length + f.size + f.linkTo.length;
+  const maxBytes = Math.min(fromFiles, outputLimit(archiveSize));
+  return { maxBytes, limitOf: maxBytes === fromFiles ? 'what the header\'s files can fill' : `the archive size the header declares, ${archiveSize}, plus margin` };
+}
+
+/** Content size of a stripped entry by file index, as rpmfi's iterReadArchiveNext sets it. */
+export function strippedSizes(files: readonly RpmFile[], links = hardlinkSets(files)): (i: number) => number | undefined {
+  return (i) => {
     const f = files[i];
     if (!f) return undefined;
     if (f.flags & FileFlag.GHOST) return 0;
@@ -96,11 +100,23 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
     const set = links.get(i);
     return set && set[set.length - 1] !== i ? 0 : f.size;
   };
-  const cpio = new CpioReader(rd, strippedSize, subject);
+}
+
+export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opts: PayloadOptions): AsyncGenerator<PayloadEntry> {
+  const { files, subject } = opts;
+  const src = new ByteReader(compressed);
+  const codec = opts.codec ?? sniffCodec(await src.peek(6));
+  const { maxBytes, limitOf } = payloadLimit(files, opts.archiveSize);
+  let raw: AsyncIterable<Uint8Array> = decompress(src.rest(), codec, { maxBytes, subject, skipIntegrityCheck: opts.compressedVerified, limitOf });
+  if (opts.rawTap) raw = tap(raw, opts.rawTap);
+  const rd = new ByteReader(raw);
+  const links = hardlinkSets(files);
+  const cpio = new CpioReader(rd, strippedSizes(files, links), subject);
   const byKey = new Map<string, number>();
   for (const f of files) {
-    if (f.path.split('/').includes('..')) unsafe(`header file name with '..': ${JSON.stringify(f.path)}`, subject);
-    byKey.set(f.path.replace(/^\.?\/+/, '').replace(/\/+$/, ''), f.index);
+    const p = headerPathProblem(f.path);
+    if (p?.severity === 'unsafe') unsafe(`header file name ${untrusted(f.path)}: ${p.reason}`, subject);
+    byKey.set(headerPathKey(f.path), f.index);
   }
   const seen = new Uint8Array(files.length);
   let serial = 0;
@@ -113,12 +129,12 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
     else {
       const key = archiveKey(e.name, subject);
       const found = byKey.get(key);
-      if (found === undefined) unsafe(`archive entry ${JSON.stringify(e.name)} is not in the header`, subject);
+      if (found === undefined) unsafe(`archive entry ${untrusted(e.name)} is not in the header`, subject);
       idx = found;
     }
     const file = files[idx]!;
     if (file.flags & FileFlag.GHOST) continue; // old rpm sometimes archived ghosts; rpm skips them
-    if (seen[idx]) throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${file.path} appears twice`, { subject });
+    if (seen[idx]) throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${untrusted(file.path)} appears twice`, { subject });
     seen[idx] = 1;
     const type = file.mode & S_IFMT;
     const set = links.get(idx) ?? null;
@@ -127,10 +143,14 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
       yield { file, hardlinkSet: null, content: empty(), size: 0, linkEscapes: symlinkEscapesRoot(file.path, file.linkTo) };
       continue;
     }
+    // only regular files and symlinks have content: any other size would just be skipped over
+    if (type !== S_IFREG && e.size !== 0) {
+      throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${untrusted(file.path)} is not a regular file but has ${e.size} bytes in the archive`, { subject });
+    }
     let size = e.size;
     if (type !== S_IFREG) size = 0;
     else if (!e.stripped && e.size !== file.size && !(set && e.size === 0)) {
-      throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${file.path} has ${e.size} bytes in the archive, ${file.size} in the header`, { subject });
+      throw new RfsError('RFS_CPIO_MALFORMED', `reading payload: ${untrusted(file.path)} has ${e.size} bytes in the archive, ${file.size} in the header`, { subject });
     }
     const my = ++serial;
     const current = (): boolean => my === serial;
