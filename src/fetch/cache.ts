@@ -7,8 +7,10 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import type { BigIntStats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { RfsError, untrusted } from '../errors/index.js';
 import type { Checksum } from '../types/index.js';
 import { digestFile } from '../util/checksum.js';
+import { digestProblem } from '../util/href.js';
 
 const RECORD_SUFFIX = '.verified';
 
@@ -34,6 +36,13 @@ export class ContentCache {
   constructor(readonly dir: string) {}
 
   pathFor(sum: Checksum, relPath: string): string {
+    // The digest becomes path components: only a well-formed one may (metadata checks it first; this is the backstop).
+    const why = digestProblem(sum.type, sum.value);
+    if (why !== undefined) {
+      throw new RfsError('RFS_METADATA_MALFORMED', `caching ${untrusted(relPath)}: checksum ${untrusted(sum.value, 80)} refused: ${why}`, {
+        subject: relPath, hint: 'the repository metadata declares a malformed checksum',
+      });
+    }
     const v = sum.value.toLowerCase();
     const name = basename(relPath).replace(/[^A-Za-z0-9._+-]/g, '_').slice(0, 120);
     return join(this.dir, 'files', sum.type, v.slice(0, 2), `${v}-${name}`);

@@ -2,6 +2,8 @@
 import { parseStringPromise } from 'xml2js';
 import { RfsError } from '../errors/index.js';
 import type { CompsEnvironment, CompsGroup } from '../types/index.js';
+import { COMPS_LIMITS } from './limits.js';
+import { XmlTokenizer } from './xml.js';
 
 type Node = Record<string, unknown>;
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -29,6 +31,14 @@ const groupIds = (list: unknown): string[] => arr(isNode(list) ? list.groupid : 
 
 export async function parseCompsAll(xml: string, src: { url: string; repo: string }): Promise<Comps> {
   let doc: unknown;
+  try {
+    // xml2js builds the whole tree with no bounds of its own: the bounded tokenizer vets the text first
+    const vet = new XmlTokenizer({ open() { /* only the bounds matter */ }, close() { /* */ }, text() { /* */ }, acceptsText: false }, COMPS_LIMITS);
+    vet.write(xml);
+    vet.end();
+  } catch (cause) {
+    throw new RfsError('RFS_METADATA_MALFORMED', `parsing comps of repo ${src.repo}: ${cause instanceof Error ? cause.message : 'invalid XML'}`, { subject: src.url, cause });
+  }
   try {
     doc = await parseStringPromise(xml, { explicitArray: true, strict: true });
   } catch (cause) {

@@ -1,4 +1,7 @@
 // filelists.xml -> file paths per package, matched to primary records by pkgid (the checksum).
+import { untrusted } from '../errors/index.js';
+import { MAX_FILES_PER_PACKAGE } from './limits.js';
+import { MetadataFormatError } from './package-guard.js';
 import { StateMachine, type StateSwitch } from './state-table.js';
 
 const enum S { START, FILELISTS, PACKAGE, VERSION, FILE }
@@ -27,7 +30,10 @@ export function filelistsParser(onPackage: (key: FilelistKey, files: string[]) =
     },
     end(state, text) {
       // A private copy: a slice would keep the whole document chunk alive.
-      if (state === S.FILE) files.push((' ' + text.trim()).slice(1));
+      if (state === S.FILE) {
+        if (files.length >= MAX_FILES_PER_PACKAGE) throw new MetadataFormatError(`package ${untrusted(key.name, 80)}: more than ${MAX_FILES_PER_PACKAGE} files (limit)`);
+        files.push((' ' + text.trim()).slice(1));
+      }
       else if (state === S.PACKAGE) onPackage(key, files);
     },
   });

@@ -7,7 +7,7 @@ export { primaryParser, PRIMARY_SWITCHES } from './primary.js';
 export { filelistsParser } from './filelists.js';
 export { materialize, StoreBuilder, DEP_KINDS, type PackageStore } from './store.js';
 export { encodeStore, decodeStore } from './pool-cache.js';
-export { XmlTokenizer, XmlError, decodeEntities, type XmlHandler } from './xml.js';
+export { XmlTokenizer, XmlError, XmlLimitError, DEFAULT_XML_LIMITS, decodeEntities, type XmlHandler, type XmlLimits } from './xml.js';
 export { createSaxTokenizer } from './sax-tokenizer.js';
 export { senseOf, evrString } from './deps.js';
 export { parseXmlFile, readText } from './stream.js';

@@ -2,13 +2,15 @@
 // modules; filelists only when asked.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { RfsError, isRfsError } from '../errors/index.js';
+import { RfsError, isRfsError, untrusted } from '../errors/index.js';
 import type { Checksum, CompsEnvironment, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
 import { createDigest } from '../util/checksum.js';
+import { baseProblem, repoOrigins, type RepoOrigins } from '../util/href.js';
+import { COMPS_MAX_BYTES, FILELISTS_LIMITS, MODULES_MAX_BYTES, PRIMARY_LIMITS, SQLITE_MAX_BYTES } from './limits.js';
+import { strAt, type PackageStore } from './store.js';
 import { readFilelistsCache, readStoreCache, writeFilelistsCache, writeStoreCache } from './pool-cache.js';
 import { parseRepomd, pickRecord, type Repomd, type RepomdRecord } from './repomd.js';
 import type { Comps } from './comps.js';
-import type { PackageStore } from './store.js';
 import { StoreIndex, storedPackages } from './stored-package.js';
 // Parsers (and the xml2js, yaml, sax and sql.js they load) are imported only on a cache miss.
 const stream = (): Promise<typeof import('./stream.js')> => import('./stream.js');
@@ -84,6 +86,31 @@ async function fetchRepomd(repo: RepoConfig, fetcher: MetadataFetcher, baseUrls:
   return { md: await parseRepomd(Buffer.from(bytes).toString('utf8'), { url, repo: repo.id }), url };
 }
 
+/** Refuse any xml:base (of a repomd record or a package) that leaves the repo's own origins. */
+function checkBases(repo: RepoConfig, md: Repomd, store: PackageStore | undefined, allowed: RepoOrigins, subject: string): void {
+  const refuse = (what: string, base: string, why: string): RfsError => new RfsError('RFS_METADATA_MALFORMED',
+    `loading repo ${repo.id}: ${what} xml:base ${untrusted(base)} refused: ${why}`, {
+      subject, hint: 'a repo may only point at its own mirrors (and at local files only when configured with file://)',
+    });
+  for (const rec of md.records.values()) {
+    if (rec.locationBase === undefined) continue;
+    const why = baseProblem(rec.locationBase, allowed);
+    if (why !== undefined) throw refuse(rec.type, rec.locationBase, why);
+  }
+  if (!store) return;
+  // A handful of distinct values at most: each string id is judged once.
+  const seen = new Set<number>();
+  const col = store.str.locationBase;
+  for (let i = 0; i < col.length; i++) {
+    const id = col[i]!;
+    if (id === 0 || seen.has(id)) continue;
+    seen.add(id);
+    const base = strAt(store, id);
+    const why = base ? baseProblem(base, allowed) : undefined;
+    if (why !== undefined) throw refuse(`package ${untrusted(strAt(store, store.str.name[i]!), 80)}`, base, why);
+  }
+}
+
 function recordUrls(rec: RepomdRecord, baseUrls: string[]): string[] {
   return rec.locationBase ? [rec.locationBase] : baseUrls;
 }
@@ -107,16 +134,21 @@ async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: Repo
     if (cached) return { store: cached, fromCache: true };
   }
   const got = await fetchRecord(repo, fetcher, rec, baseUrls);
-  const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) };
+  const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}), limits: PRIMARY_LIMITS, declared: declaredOf(rec) };
   if (rec.type === 'primary_db') {
     let store: PackageStore;
-    const [{ readPrimarySqlite }, { metadataError }] = await Promise.all([import('./primary-sqlite.js'), stream()]);
-    try { store = await readPrimarySqlite(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, 'primary.sqlite'); }
+    const [{ readPrimarySqlite }, { metadataError, openLimit }] = await Promise.all([import('./primary-sqlite.js'), stream()]);
+    try {
+      const read = await readPrimarySqlite(got.path, { subject: got.url, declared: src.declared, maxBytes: openLimit(src.declared, SQLITE_MAX_BYTES) });
+      store = read.store;
+      reportDuplicates(repo, read.duplicates, got.url, opts);
+    } catch (err) { throw metadataError(err, src, 'primary.sqlite'); }
     if (!opts.noPoolCache) writeStoreCache(cachePath, store);
     return { store, fromCache: false };
   }
   const [{ primaryParser, MetadataFormatError }, { metadataError, parseXmlWithFallback }] = await Promise.all([import('./primary.js'), stream()]);
   const pp = await parseXmlWithFallback(src, primaryParser, (p) => p.machine, 'primary.xml');
+  reportDuplicates(repo, pp.duplicates(), got.url, opts);
   let store: PackageStore;
   try {
     store = pp.finish();
@@ -124,8 +156,8 @@ async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: Repo
     throw metadataError(new MetadataFormatError(err instanceof Error ? err.message : String(err)), src, 'primary.xml');
   }
   const declared = pp.declared();
-  if (declared !== undefined && declared !== store.count) {
-    throw new RfsError('RFS_METADATA_MALFORMED', `parsing primary.xml of repo ${repo.id}: declares ${declared} packages, contains ${store.count}`, { subject: got.url });
+  if (declared !== undefined && declared !== store.count + pp.duplicates().length) {
+    throw new RfsError('RFS_METADATA_MALFORMED', `parsing primary.xml of repo ${repo.id}: declares ${declared} packages, contains ${store.count + pp.duplicates().length}`, { subject: got.url });
   }
   if (!opts.noPoolCache) writeStoreCache(cachePath, store);
   return { store, fromCache: false };
@@ -133,11 +165,18 @@ async function loadPrimary(repo: RepoConfig, fetcher: MetadataFetcher, rec: Repo
 
 export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts: LoadRepoOptions): Promise<LoadedRepo> {
   const mirrors = await fetcher.resolveMirrors(repo);
-  const baseUrls = mirrors.baseUrls;
+  const configured = [...(repo.baseurl ?? []), repo.mirrorlist ?? '', repo.metalink ?? ''].filter((u) => u !== '');
+  const allowed = repoOrigins(configured, mirrors.baseUrls);
+  // A remote mirror list may not send us to local files: only the user's own config may name file:.
+  const baseUrls = mirrors.baseUrls.filter((u) => allowed.local || !/^file:/i.test(u));
+  if (baseUrls.length < mirrors.baseUrls.length) {
+    opts.onEvent?.({ kind: 'warning', code: 'RFS_METADATA_MALFORMED', message: `mirror list of ${repo.id} names local file: mirrors; ignored`, subject: repo.mirrorlist ?? repo.metalink ?? repo.id });
+  }
   if (baseUrls.length === 0) {
     throw new RfsError('RFS_NO_MIRROR', `loading repo ${repo.id}: no baseurl, mirrorlist or metalink`, { subject: repo.id });
   }
   const { md, url: repomdUrl } = await fetchRepomd(repo, fetcher, baseUrls, mirrors.repomdChecksums);
+  checkBases(repo, md, undefined, allowed, repomdUrl);
   // primary.xml, or createrepo's sqlite database when that is all there is.
   const prim = pickRecord(md, 'primary') ?? md.records.get('primary_db');
   if (!prim) {
@@ -151,6 +190,8 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
     groupRec ? loadGroups(repo, fetcher, groupRec, baseUrls, opts) : Promise.resolve({ groups: [], environments: [] }),
     modRec ? loadModules(repo, fetcher, modRec, baseUrls, opts) : Promise.resolve(null),
   ]);
+  // on every load, cached or not: the same primary may be served by a repo with other mirrors
+  checkBases(repo, md, store, allowed, repomdUrl);
   const excludes = (repo.exclude ?? []).map(globRe);
   const all = storedPackages(store, repo.id);
   const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)));
@@ -176,24 +217,27 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
 
 function loadGroups(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<Comps> {
   return cachedParse(rec, opts, 'comps', isComps, () =>
-    parseText(repo, fetcher, rec, baseUrls, 'comps', () => import('./comps.js').then((m) => m.parseCompsAll)));
+    parseText(repo, fetcher, rec, baseUrls, 'comps', COMPS_MAX_BYTES, () => import('./comps.js').then((m) => m.parseCompsAll)));
 }
 
 function loadModules(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<ModulesData> {
   return cachedParse(rec, opts, 'modules', isModules, () =>
-    parseText(repo, fetcher, rec, baseUrls, 'modules.yaml', () => import('./modules.js').then((m) => m.parseModules)));
+    parseText(repo, fetcher, rec, baseUrls, 'modules.yaml', MODULES_MAX_BYTES, () => import('./modules.js').then((m) => m.parseModules)));
 }
 
 /** Fetch a small record, read it whole and hand it to its parser (imported only now: a cache hit never loads it). */
 async function parseText<T>(
-  repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], what: string,
+  repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], what: string, hardCap: number,
   parser: () => Promise<(text: string, src: { url: string; repo: string }) => T | Promise<T>>,
 ): Promise<T> {
   const got = await fetchRecord(repo, fetcher, rec, baseUrls);
   const src = { url: got.url, repo: repo.id };
-  const [parse, { metadataError, readAll }] = await Promise.all([parser(), stream()]);
+  const [parse, { metadataError, openLimit, readAll }] = await Promise.all([parser(), stream()]);
   let text: string;
-  try { text = await readAll(got.path, { subject: got.url }); } catch (err) { throw metadataError(err, src, what); }
+  const declared = declaredOf(rec);
+  try {
+    text = await readAll(got.path, { subject: got.url, declared, maxBytes: openLimit(declared, hardCap) });
+  } catch (err) { throw metadataError(err, src, what); }
   return await parse(text, src);
 }
 
@@ -212,10 +256,25 @@ async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: Re
     const out = all.map((p) => p.files);
     return { out, machine: filelistsParser((key, files) => { const i = byId.get(key.pkgid); if (i !== undefined) out[i] = files; }) };
   };
-  const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}) };
+  const src = { path: got.path, url: got.url, repo: repo.id, ...(opts.tokenizer ? { tokenizer: opts.tokenizer } : {}), limits: FILELISTS_LIMITS, declared: declaredOf(rec) };
   const { out } = await parseXmlWithFallback(src, make, (m) => m.machine, 'filelists.xml');
   if (!opts.noPoolCache) writeFilelistsCache(cachePath, out);
   return out;
+}
+
+/** open-checksum and open-size of a record, for the reader to verify. */
+function declaredOf(rec: RepomdRecord): { openChecksum?: Checksum; openSize?: number } {
+  return { ...(rec.openChecksum ? { openChecksum: rec.openChecksum } : {}), ...(rec.openSize !== undefined ? { openSize: rec.openSize } : {}) };
+}
+
+/** Identical packages are kept once (as libsolv does); the mirror's sloppiness is said once per repo. */
+function reportDuplicates(repo: RepoConfig, dups: readonly string[], subject: string, opts: LoadRepoOptions): void {
+  if (dups.length === 0) return;
+  const first = dups.slice(0, 3).map((d) => untrusted(d, 100)).join(', ');
+  opts.onEvent?.({
+    kind: 'warning', code: 'RFS_METADATA_MALFORMED', subject,
+    message: `repo ${repo.id} lists ${dups.length} duplicate package record${dups.length === 1 ? '' : 's'} (kept the first of each): ${first}${dups.length > 3 ? ', ...' : ''}`,
+  });
 }
 
 type ModulesData = NonNullable<LoadedRepo['modules']>;

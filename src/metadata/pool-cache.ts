@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { NUM_COLS, STR_COLS, strAt, type PackageStore } from './store.js';
 import { buildNamesIndex, buildObsoletesIndex, buildProvidesIndex, type NameIndex } from './store-index.js';
 
-const MAGIC = 'RFSPOOL6';
+// 7: records are validated (checksums, hrefs) and deduplicated when parsed; older caches were not
+const MAGIC = 'RFSPOOL7';
 
 type ArrayName = 'depName' | 'depFlags' | 'depVersion' | 'depRefs' | 'depStart' | 'fileRefs' | 'fileStart';
 const U32: ArrayName[] = ['depName', 'depFlags', 'depVersion', 'depRefs', 'depStart', 'fileRefs', 'fileStart'];

@@ -1,20 +1,20 @@
 // Fallback for repos whose repomd.xml offers only primary_db (createrepo's *-primary.sqlite):
 // the same PackageStore, read with sql.js (wasm, no native build).
-import { createReadStream } from 'node:fs';
 import initSqlJs from 'sql.js';
-import { decompress } from '../decompress/index.js';
+import { untrusted } from '../errors/index.js';
 import { checksumType } from '../util/checksum.js';
 import { DEP_KINDS, NUM_COLS, STR_COLS, StoreBuilder, type PackageStore } from './store.js';
 import { evrString, senseOf } from './deps.js';
-import { MetadataFormatError } from './primary.js';
+import { MetadataFormatError, PackageGuard, nevraOf } from './package-guard.js';
+import { readDecompressed, type ReadOptions } from './stream.js';
 
 type Cell = string | number | Uint8Array | null;
 const str = (v: Cell | undefined): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const num = (v: Cell | undefined): number => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
 
-export async function readPrimarySqlite(path: string, opts: { maxBytes?: number; subject?: string } = {}): Promise<PackageStore> {
+export async function readPrimarySqlite(path: string, opts: ReadOptions = {}): Promise<{ store: PackageStore; duplicates: readonly string[] }> {
   const parts: Uint8Array[] = [];
-  for await (const c of decompress(createReadStream(path), undefined, opts)) parts.push(c);
+  for await (const c of readDecompressed(path, opts)) parts.push(c);
   const SQL = await initSqlJs();
   const db = new SQL.Database(Buffer.concat(parts));
   try {
@@ -23,6 +23,7 @@ export async function readPrimarySqlite(path: string, opts: { maxBytes?: number;
       try { while (st.step()) each(st.get() as Cell[]); } finally { st.free(); }
     };
     const b = new StoreBuilder();
+    const guard = new PackageGuard();
     // Deps per package and kind, as store dep ids, in table order.
     const deps = DEP_KINDS.map(() => new Map<number, number[]>());
     DEP_KINDS.forEach((kind, k) => {
@@ -48,9 +49,16 @@ export async function readPrimarySqlite(path: string, opts: { maxBytes?: number;
       rpm_sourcerpm, size_package, size_installed, location_href, location_base, checksum_type FROM packages ORDER BY pkgKey`, (r) => {
       const key = num(r[0]);
       const ct = checksumType(str(r[17]));
-      if (!ct) throw new MetadataFormatError(`unknown checksum type ${str(r[17])}`);
+      if (!ct) throw new MetadataFormatError(`unknown checksum type ${untrusted(str(r[17]), 40)}`);
+      const name = str(r[2]);
+      const pkgid = str(r[1]).toLowerCase();
+      guard.checksum(name, ct, pkgid);
+      guard.href(name, str(r[15]));
+      if (guard.duplicate(pkgid, nevraOf(name, num(r[5]), str(r[4]), str(r[6]), str(r[3])))) return;
+      guard.deps(name, DEP_KINDS.reduce((n, _, k) => n + (deps[k]!.get(key)?.length ?? 0), 0));
+      guard.files(name, files.get(key)?.length ?? 0);
       b.begin();
-      b.setUniqueStr(S('checksumValue'), str(r[1]).toLowerCase());
+      b.setUniqueStr(S('checksumValue'), pkgid);
       b.setStr(S('checksumType'), ct);
       b.setStr(S('name'), str(r[2])); b.setStr(S('arch'), str(r[3])); b.setStr(S('version'), str(r[4]));
       b.setNum(N('epoch'), num(r[5])); b.setStr(S('release'), str(r[6])); b.setStr(S('summary'), str(r[7]));
@@ -63,7 +71,7 @@ export async function readPrimarySqlite(path: string, opts: { maxBytes?: number;
       for (const f of files.get(key) ?? []) b.addFile(f);
       b.end();
     });
-    return b.finish();
+    return { store: b.finish(), duplicates: guard.duplicates };
   } finally {
     db.close();
   }

@@ -2,8 +2,12 @@
 import { StateMachine, type StateSwitch } from './state-table.js';
 import { DEP_KINDS, NKINDS, NUM_COLS, STR_COLS, StoreBuilder, type NumCol, type PackageStore, type StrCol } from './store.js';
 import { evrString, senseOf } from './deps.js';
+import { untrusted } from '../errors/index.js';
 import { checksumType } from '../util/checksum.js';
 import { parseAttributes } from './xml.js';
+import { MetadataFormatError, PackageGuard, nevraOf } from './package-guard.js';
+
+export { MetadataFormatError };
 
 const enum S {
   START, METADATA, PACKAGE, NAME, ARCH, VERSION, CHECKSUM, SUMMARY, TIME, SIZE, LOCATION, FORMAT,
@@ -45,12 +49,25 @@ const C = {
   epoch: ncol('epoch'), buildtime: ncol('buildtime'), packageSize: ncol('packageSize'), installedSize: ncol('installedSize'),
 };
 
-export class MetadataFormatError extends Error {}
-
-/** The state machine for primary.xml plus the builder it fills. `finish()` after the last chunk. */
-export function primaryParser(): { machine: StateMachine; finish(): PackageStore; declared(): number | undefined } {
+/**
+ * The state machine for primary.xml plus the builder it fills. `finish()` after the last chunk;
+ * `duplicates()`: NEVRAs of the records dropped as repeats of an earlier one.
+ */
+export function primaryParser(guard = new PackageGuard()): { machine: StateMachine; finish(): PackageStore; declared(): number | undefined; duplicates(): readonly string[] } {
   const b = new StoreBuilder();
   let declared: number | undefined;
+  // The current record's identity, for the duplicate check and messages.
+  let name = ''; let arch = ''; let epoch = ''; let ver = ''; let rel = ''; let ctype = ''; let pkgid = '';
+  /** the record repeats an earlier one: its deps and files are not even interned */
+  let dropping = false;
+  let checked = false;
+  let ndeps = 0;
+  const nevra = (): string => nevraOf(name, epoch || '0', ver, rel, arch);
+  const isDuplicate = (): boolean => { checked = true; return guard.duplicate(pkgid, nevra()); };
+  const addDep = (k: number, id: number): void => {
+    guard.deps(name, ++ndeps);
+    pending[k]!.push(id);
+  };
   // Deps are buffered per kind (as dep ids) so the store gets them in DEP_KINDS order whatever the writer's order.
   const pending: number[][] = DEP_KINDS.map(() => []);
   const num = (s: string | undefined): number => { const n = Number(s); return Number.isFinite(n) ? n : 0; };
@@ -60,6 +77,7 @@ export function primaryParser(): { machine: StateMachine; finish(): PackageStore
   const machine = new StateMachine(PRIMARY_SWITCHES, {
     rawStates,
     startRaw(state, raw) {
+      if (dropping) return;
       let id = entryCache.get(raw);
       if (id === undefined) {
         const a = parseAttributes(raw);
@@ -68,20 +86,25 @@ export function primaryParser(): { machine: StateMachine; finish(): PackageStore
         // A private copy as key: the raw text is a slice of a whole document chunk.
         entryCache.set((' ' + raw).slice(1), id);
       }
-      pending[state - ENTRY]!.push(id);
+      addDep(state - ENTRY, id);
     },
     start(state, a) {
       switch (state) {
         case S.METADATA: if (a.packages !== undefined) declared = Number(a.packages); break;
-        case S.PACKAGE: b.begin(); for (const p of pending) p.length = 0; break;
+        case S.PACKAGE:
+          b.begin(); for (const p of pending) p.length = 0;
+          name = arch = epoch = ver = rel = ctype = pkgid = ''; dropping = checked = false; ndeps = 0;
+          break;
         case S.VERSION:
+          epoch = String(num(a.epoch)); ver = a.ver ?? ''; rel = a.rel ?? '';
           b.setNum(C.epoch, num(a.epoch));
           b.setStr(C.version, a.ver ?? '');
           b.setStr(C.release, a.rel ?? '');
           break;
         case S.CHECKSUM: {
           const t = checksumType(a.type ?? '');
-          if (!t) throw new MetadataFormatError(`unknown checksum type ${a.type ?? '(none)'}`);
+          if (!t) throw new MetadataFormatError(`unknown checksum type ${untrusted(a.type ?? '(none)', 40)}`);
+          ctype = t;
           b.setStr(C.ctype, t);
           break;
         }
@@ -89,25 +112,39 @@ export function primaryParser(): { machine: StateMachine; finish(): PackageStore
         case S.SIZE: b.setNum(C.packageSize, num(a.package)); b.setNum(C.installedSize, num(a.installed)); break;
         case S.LOCATION:
           if (!a.href) throw new MetadataFormatError('<location> without href');
+          guard.href(name, a.href);
+          if (dropping) break;
           b.setUniqueStr(C.location, a.href);
           if (a['xml:base']) b.setStr(C.locationBase, a['xml:base']);
           break;
         default:
-          if (state >= ENTRY && a.name !== undefined) pending[state - ENTRY]!.push(b.depId(b.intern(a.name), senseOf(a.flags, a.pre), b.intern(evrString(a.epoch, a.ver, a.rel))));
+          if (state >= ENTRY && a.name !== undefined && !dropping) addDep(state - ENTRY, b.depId(b.intern(a.name), senseOf(a.flags, a.pre), b.intern(evrString(a.epoch, a.ver, a.rel))));
       }
     },
     end(state, text) {
       switch (state) {
-        case S.NAME: b.setStr(C.name, text.trim()); break;
-        case S.ARCH: b.setStr(C.arch, text.trim()); break;
-        case S.CHECKSUM: b.setUniqueStr(C.cval, text.trim().toLowerCase()); break;
+        case S.NAME: name = text.trim(); b.setStr(C.name, name); break;
+        case S.ARCH: arch = text.trim(); b.setStr(C.arch, arch); break;
+        case S.CHECKSUM:
+          pkgid = text.trim().toLowerCase();
+          guard.checksum(name, ctype, pkgid);
+          // createrepo writes name, arch, version, checksum in that order: a repeat is known here
+          if (name && arch && ver && isDuplicate()) { dropping = true; break; }
+          b.setUniqueStr(C.cval, pkgid);
+          break;
         case S.SUMMARY: b.setStr(C.summary, text); break;
         case S.LICENSE: b.setStr(C.license, text); break;
         case S.VENDOR: b.setStr(C.vendor, text); break;
         case S.GROUP: b.setStr(C.group, text); break;
         case S.SOURCERPM: b.setStr(C.sourcerpm, text); break;
-        case S.FILE: b.addFile(text.trim()); break;
+        case S.FILE:
+          if (dropping) break;
+          guard.files(name, b.currentFiles + 1);
+          b.addFile(text.trim());
+          break;
         case S.PACKAGE:
+          if (!pkgid) throw new MetadataFormatError(`package ${untrusted(name, 80)} has no checksum`);
+          if (dropping || (!checked && isDuplicate())) { b.discard(); break; }
           for (let k = 0; k < NKINDS; k++) {
             const p = pending[k]!;
             for (let i = 0; i < p.length; i++) b.addDepRef(k, p[i]!);
@@ -117,5 +154,5 @@ export function primaryParser(): { machine: StateMachine; finish(): PackageStore
       }
     },
   });
-  return { machine, finish: () => b.finish(), declared: () => declared };
+  return { machine, finish: () => b.finish(), declared: () => declared, duplicates: () => guard.duplicates };
 }

@@ -67,6 +67,8 @@ export class StoreBuilder {
   private readonly numCols: number[][] = NUM_COLS.map(() => []);
   private count = 0;
   private kind = 0;
+  /** depStart length right after the current record's begin() */
+  private depMark = 0;
 
   intern(s: string): number {
     let id = this.ids.get(s);
@@ -85,9 +87,24 @@ export class StoreBuilder {
     for (const c of this.numCols) c.push(0);
     this.fileStart.push(this.fileRefs.n);
     this.depStart.push(this.depRefs.n);
+    this.depMark = this.depStart.n;
     this.kind = 0;
     this.count++;
   }
+
+  /** Drop the record begun last (a duplicate); its interned strings stay, shared or not. */
+  discard(): void {
+    for (const c of this.strCols) c.n--;
+    for (const c of this.numCols) c.pop();
+    this.fileRefs.n = this.fileStart.a[--this.fileStart.n]!;
+    this.depRefs.n = this.depStart.a[this.depMark - 1]!;
+    this.depStart.n = this.depMark - 1;
+    this.kind = NKINDS;
+    this.count--;
+  }
+
+  /** files added to the current record so far */
+  get currentFiles(): number { return this.fileRefs.n - this.fileStart.a[this.fileStart.n - 1]!; }
 
   setStr(col: number, value: string): void { this.strCols[col]!.a[this.count - 1] = this.intern(value); }
   /** For values that are unique per package (checksum, location): no dedupe lookup. */

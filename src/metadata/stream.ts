@@ -2,40 +2,100 @@
 // the repo and the URL the file came from.
 import { createReadStream } from 'node:fs';
 import { decompress } from '../decompress/index.js';
-import { RfsError, isRfsError } from '../errors/index.js';
+import { RfsError, isRfsError, untrusted } from '../errors/index.js';
+import type { Checksum } from '../types/index.js';
+import { createDigest } from '../util/checksum.js';
 import { createSaxTokenizer, type Tokenizer } from './sax-tokenizer.js';
-import { XmlError, XmlTokenizer, type XmlHandler } from './xml.js';
-import { MetadataFormatError } from './primary.js';
+import { XmlError, XmlLimitError, XmlTokenizer, type XmlHandler, type XmlLimits } from './xml.js';
+import { MetadataFormatError } from './package-guard.js';
+
+/** What repomd.xml declares about a file's decompressed content. */
+export interface OpenDeclared {
+  /** open-checksum: verified over the decompressed bytes as they stream */
+  openChecksum?: Checksum;
+  /** open-size: the exact decompressed size; also the decompression limit (plus a margin) */
+  openSize?: number;
+}
+
+/** Decompressed size limit when repomd declares no open-size (filelists of big repos run to hundreds of MB). */
+export const MAX_OPEN_BYTES = 2 * 1024 ** 3;
+/** Room over a declared open-size, so an oversized file is reported as such rather than cut mid-token. */
+const OPEN_SIZE_MARGIN = 64 * 1024;
+
+/** The decompressed byte limit for a file: open-size + margin when declared, never over `hardCap`. */
+export function openLimit(d: OpenDeclared, hardCap = MAX_OPEN_BYTES): number {
+  return d.openSize !== undefined ? Math.min(d.openSize + OPEN_SIZE_MARGIN, hardCap) : hardCap;
+}
 
 export interface ParseSource {
   path: string;
   /** where it was downloaded from, for messages */
   url: string;
   repo: string;
-  /** limit on the decompressed size */
+  /** limit on the decompressed size (default: openLimit() of what is declared) */
   maxBytes?: number;
   /** 'fast' (default) or the reference `sax` tokenizer */
   tokenizer?: 'fast' | 'sax';
+  /** tokenizer bounds for this document type (default DEFAULT_XML_LIMITS) */
+  limits?: Partial<XmlLimits>;
+  /** open-checksum / open-size from repomd.xml */
+  declared?: OpenDeclared;
 }
 
-export async function* readText(path: string, opts: { maxBytes?: number; subject?: string } = {}): AsyncIterable<string> {
-  const dec = new TextDecoder('utf-8', { fatal: false });
+export interface ReadOptions {
+  maxBytes?: number;
+  /** the URL, for messages */
+  subject?: string;
+  /** verified at the end of the stream: a mismatch throws RFS_CHECKSUM_MISMATCH */
+  declared?: OpenDeclared;
+}
+
+/** The decompressed bytes of a file; open-size and open-checksum are verified at the end. */
+export async function* readDecompressed(path: string, opts: ReadOptions = {}): AsyncIterable<Uint8Array> {
   const src = createReadStream(path, { highWaterMark: 1 << 16 });
-  for await (const chunk of decompress(src, undefined, opts)) yield dec.decode(chunk, { stream: true });
+  const declared = opts.declared ?? {};
+  const maxBytes = opts.maxBytes ?? openLimit(declared);
+  const hash = declared.openChecksum ? createDigest(declared.openChecksum.type) : undefined;
+  let n = 0;
+  for await (const chunk of decompress(src, undefined, { maxBytes, ...(opts.subject !== undefined ? { subject: opts.subject } : {}) })) {
+    hash?.update(chunk);
+    n += chunk.length;
+    yield chunk;
+  }
+  const subject = opts.subject ?? path;
+  if (declared.openSize !== undefined && n !== declared.openSize) {
+    throw new RfsError('RFS_CHECKSUM_MISMATCH', `verifying ${subject}: decompressed to ${n} bytes, repomd.xml open-size says ${declared.openSize}`, {
+      subject, hint: 'the mirror serves a file that does not match its repomd.xml; try another mirror',
+    });
+  }
+  if (hash && declared.openChecksum) {
+    const got = hash.digest('hex');
+    if (got !== declared.openChecksum.value.toLowerCase()) {
+      throw new RfsError('RFS_CHECKSUM_MISMATCH', `verifying ${subject}: decompressed content's ${declared.openChecksum.type} is ${got}, repomd.xml open-checksum says ${untrusted(declared.openChecksum.value, 128)}`, {
+        subject, hint: 'the mirror serves a file that does not match its repomd.xml; try another mirror',
+      });
+    }
+  }
+}
+
+export async function* readText(path: string, opts: ReadOptions = {}): AsyncIterable<string> {
+  const dec = new TextDecoder('utf-8', { fatal: false });
+  for await (const chunk of readDecompressed(path, opts)) yield dec.decode(chunk, { stream: true });
   const tail = dec.decode();
   if (tail) yield tail;
 }
 
-export async function readAll(path: string, opts: { maxBytes?: number; subject?: string } = {}): Promise<string> {
+export async function readAll(path: string, opts: ReadOptions = {}): Promise<string> {
   let s = '';
   for await (const t of readText(path, opts)) s += t;
   return s;
 }
 
 export async function parseXmlFile(src: ParseSource, handler: XmlHandler, what: string): Promise<void> {
-  const tok: Tokenizer = src.tokenizer === 'sax' ? createSaxTokenizer(handler) : new XmlTokenizer(handler);
+  const tok: Tokenizer = src.tokenizer === 'sax' ? createSaxTokenizer(handler, src.limits) : new XmlTokenizer(handler, src.limits);
   try {
-    for await (const text of readText(src.path, { maxBytes: src.maxBytes ?? 2 * 1024 ** 3, subject: src.url })) tok.write(text);
+    const read: ReadOptions = { subject: src.url, ...(src.maxBytes !== undefined ? { maxBytes: src.maxBytes } : {}), ...(src.declared ? { declared: src.declared } : {}) };
+    for await (const text of readText(src.path, read)) tok.write(text);
     tok.end();
   } catch (err) {
     throw metadataError(err, src, what);
@@ -53,7 +113,8 @@ export async function parseXmlWithFallback<T>(src: ParseSource, make: () => T, h
     await parseXmlFile(src, handlerOf(first), what);
     return first;
   } catch (err) {
-    if (src.tokenizer === 'sax' || !isRfsError(err) || err.code !== 'RFS_METADATA_MALFORMED' || !(err.cause instanceof XmlError)) throw err;
+    // A bound or a forbidden character is no dialect sax would read better: no second pass.
+    if (src.tokenizer === 'sax' || !isRfsError(err) || err.code !== 'RFS_METADATA_MALFORMED' || !(err.cause instanceof XmlError) || err.cause instanceof XmlLimitError) throw err;
     const second = make();
     try {
       await parseXmlFile({ ...src, tokenizer: 'sax' }, handlerOf(second), what);

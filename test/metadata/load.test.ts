@@ -22,7 +22,11 @@ describe('loadRepo on hand-made repodata', () => {
     writeRepo(dir, files);
     return { id: `test${n}`, baseurl: [pathToFileURL(dir).href + '/'], enabled: true };
   };
-  const load = (r: RepoConfig) => loadRepo(r, fetcher, { arch: 'i386', cacheDir: join(root, 'cache'), noPoolCache: true });
+  // A fresh Fetcher per load: a Fetcher stops for good after its first failure.
+  const load = async (r: RepoConfig): Promise<Awaited<ReturnType<typeof loadRepo>>> => {
+    const f = new Fetcher({ cacheDir: join(root, 'cache'), retries: 0 });
+    try { return await loadRepo(r, f, { arch: 'i386', cacheDir: join(root, 'cache'), noPoolCache: true }); } finally { await f.close(); }
+  };
   const caught = async (p: Promise<unknown>): Promise<RfsError> => {
     try { await p; } catch (e) { if (isRfsError(e)) return e; throw e; }
     throw new Error('expected a rejection');
@@ -155,6 +159,31 @@ describe('loadRepo on hand-made repodata', () => {
       const e = await caught(load({ id: repo.id, metalink: `${server.url}bad.metalink`, enabled: true }));
       expect(e.code).toBe('RFS_CHECKSUM_MISMATCH');
       expect(e.message).toContain('metalink');
+    });
+
+    it('xml:base may name the repo\'s own origin (a remote repo) or local files (a file: repo), nothing else', async () => {
+      const { readFileSync, writeFileSync, renameSync, mkdirSync } = await import('node:fs');
+      // the primary moves to another directory; repomd's xml:base points there
+      const moved = (): { repo: RepoConfig; dir: string } => {
+        const repo = repoAt([{ type: 'primary', name: 'primary.xml.gz', data: compress(Buffer.from(PRIMARY), 'gz') }]);
+        const dir = `r${n - 1}`;
+        mkdirSync(join(root, `${dir}-elsewhere`, 'repodata'), { recursive: true });
+        renameSync(join(root, dir, 'repodata', 'primary.xml.gz'), join(root, `${dir}-elsewhere`, 'repodata', 'primary.xml.gz'));
+        return { repo, dir };
+      };
+      const setBase = (dir: string, base: string): void => {
+        const p = join(root, dir, 'repodata', 'repomd.xml');
+        writeFileSync(p, readFileSync(p, 'utf8').replace('<location href=', `<location xml:base="${base}" href=`));
+      };
+      const a = moved();
+      setBase(a.dir, `${server.url}${a.dir}-elsewhere/`);
+      expect((await load({ id: 'a', baseurl: [`${server.url}${a.dir}/`], enabled: true })).packages.length).toBe(1);
+      const b = moved();
+      setBase(b.dir, `${pathToFileURL(join(root, `${b.dir}-elsewhere`)).href}/`);
+      expect((await load(b.repo)).packages.length).toBe(1); // repoAt configures a file: baseurl
+      const e = await caught(load({ id: 'c', baseurl: [`${server.url}${b.dir}/`], enabled: true }));
+      expect(e.code).toBe('RFS_METADATA_MALFORMED');
+      expect(e.message).toMatch(/^loading repo c: primary xml:base file:.* refused: xml:base: a file: URL in a remote repo$/);
     });
 
     it('falls back along a mirrorlist', async () => {
