@@ -1,5 +1,5 @@
 // mirrorlist (plain list of base URLs) and metalink (XML with repomd.xml URLs and checksums).
-import { RfsError } from '../errors/index.js';
+import { RfsError, untrusted } from '../errors/index.js';
 import type { Checksum, EventSink, RepoConfig } from '../types/index.js';
 import { checksumType } from '../util/checksum.js';
 
@@ -34,7 +34,7 @@ export async function parseMetalink(body: string, source: string): Promise<Mirro
     const { parseStringPromise } = await import('xml2js');
     doc = await parseStringPromise(body, { explicitArray: true, tagNameProcessors: [(n: string) => n.replace(/^.*:/, '')] });
   } catch (cause) {
-    throw new RfsError('RFS_METADATA_MALFORMED', `parsing metalink ${source}: ${cause instanceof Error ? cause.message : String(cause)}`, { subject: source, cause });
+    throw new RfsError('RFS_METADATA_MALFORMED', `parsing metalink ${source}: ${untrusted(cause instanceof Error ? cause.message : String(cause), 200)}`, { subject: source, cause });
   }
   const root = isNode(doc) ? doc.metalink : undefined;
   const files = arr(isNode(root) ? root.files : undefined).flatMap((f) => arr(isNode(f) ? f.file : undefined));
@@ -72,7 +72,13 @@ export async function resolveMirrors(repo: RepoConfig, get: (url: string) => Pro
   try {
     const body = Buffer.from(await get(list)).toString('utf8');
     const set = /^\s*<\?xml|<metalink/.test(body.slice(0, 400)) ? await parseMetalink(body, list) : { baseUrls: parseMirrorlist(body), repomdChecksums: [] };
-    const urls = [...new Set([...base, ...set.baseUrls])];
+    // a list served over the network may not send us to local files (or any other scheme)
+    const remote = /^https?:/i.test(list);
+    const listed = remote ? set.baseUrls.filter((u) => /^https?:\/\//i.test(u)) : set.baseUrls;
+    if (listed.length < set.baseUrls.length) {
+      onEvent?.({ kind: 'warning', code: 'RFS_W_MIRROR', message: `mirror list of ${repo.id}: ignored ${set.baseUrls.length - listed.length} non-http(s) mirror(s)`, subject: list });
+    }
+    const urls = [...new Set([...base, ...listed])];
     if (urls.length === 0) throw new RfsError('RFS_NO_MIRROR', `reading mirror list of ${repo.id}: no usable mirrors`, { subject: list });
     // With an explicit baseurl, a metalink's checksums describe other mirrors' repomd: only trust them alone.
     return { baseUrls: urls, repomdChecksums: base.length ? [] : set.repomdChecksums };

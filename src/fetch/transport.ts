@@ -1,15 +1,24 @@
 // One GET: http(s) through undici (a pool per origin, proxies from the environment) or file://.
+// Redirects are followed here, not by undici, so every hop is checked (scheme, loops, count).
 import { createReadStream, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
-import { RfsError } from '../errors/index.js';
+import { redactUrl, RfsError, untrusted } from '../errors/index.js';
+import type { Deadlines } from './deadlines.js';
 
 export interface Opened {
   body: AsyncIterable<Uint8Array>;
   /** Content-Length or file size, when known */
   size: number | undefined;
+  /** the URL the body came from (after redirects) */
+  url: string;
   /** release the connection without reading the rest */
   cancel(): void;
+}
+
+/** A URL as messages show it: credentials out, escaped and bounded (hrefs come from mirrors). */
+export function shownUrl(url: string): string {
+  return untrusted(redactUrl(url), 400);
 }
 
 /** An RfsError plus whether trying again (or another mirror) could help. */
@@ -26,10 +35,10 @@ function loadUndici(): Promise<typeof import('undici')> {
   return undici;
 }
 
-export async function createDispatcher(connections: number): Promise<Dispatcher> {
-  const { EnvHttpProxyAgent, interceptors } = await loadUndici();
+export async function createDispatcher(connections: number, connectMs: number): Promise<Dispatcher> {
+  const { EnvHttpProxyAgent } = await loadUndici();
   // EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY; each origin gets its own pool.
-  return new EnvHttpProxyAgent({ connections, keepAliveTimeout: 10_000 }).compose(interceptors.redirect({ maxRedirections: 5 }));
+  return new EnvHttpProxyAgent({ connections, keepAliveTimeout: 10_000, connect: { timeout: connectMs }, proxyTls: { timeout: connectMs } });
 }
 
 const STATUS_HINT: Record<number, string> = {
@@ -38,49 +47,151 @@ const STATUS_HINT: Record<number, string> = {
   404: 'is the release/arch right? is the mirror a vault (EOL releases move to vault.centos.org)?',
 };
 
-export async function open(url: string, opts: { dispatcher: () => Promise<Dispatcher>; timeoutMs: number; signal?: AbortSignal }): Promise<Opened> {
-  if (url.startsWith('file:')) {
-    let path: string;
-    try { path = fileURLToPath(url); } catch (cause) {
-      throw new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${url}: not a valid file URL`, { subject: url, cause }), false);
-    }
-    let size: number;
-    try {
-      const st = statSync(path);
-      if (!st.isFile()) throw new Error('not a regular file');
-      size = st.size;
-    } catch (cause) {
-      const missing = (cause as { code?: string }).code === 'ENOENT';
-      throw new AttemptError(new RfsError(missing ? 'RFS_HTTP_STATUS' : 'RFS_FETCH_FAILED', `fetching ${url}: ${missing ? 'no such file' : cause instanceof Error ? cause.message : String(cause)}`, {
-        subject: url, cause, ...(missing ? { hint: STATUS_HINT[404], details: { status: 404 } } : {}),
-      }), false);
-    }
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    return { body: stream, size, cancel: () => stream.destroy() };
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const TRANSIENT_UNDICI = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export interface OpenOptions {
+  dispatcher: () => Promise<Dispatcher>;
+  deadlines: Deadlines;
+  signal?: AbortSignal;
+}
+
+/** Human words for the network failures undici reports by code. */
+function reasonOf(cause: unknown, d: Deadlines): string {
+  const code = (cause as { code?: unknown }).code;
+  const s = (ms: number): string => `${ms / 1000} s`;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT': return `no connection within ${s(d.connectMs)}`;
+    case 'UND_ERR_HEADERS_TIMEOUT': return `no response headers within ${s(d.idleMs)}`;
+    case 'UND_ERR_BODY_TIMEOUT': return `no data for ${s(d.idleMs)}`;
+    case 'ECONNRESET': return 'connection reset by the server';
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'UND_ERR_SOCKET': return 'connection closed by the server before the response was complete';
+    default: break;
   }
+  if (cause instanceof Error) return `${typeof code === 'string' ? code : cause.name}: ${untrusted(cause.message, 200)}`;
+  return untrusted(String(cause), 200);
+}
+
+/**
+ * A failure while connecting or reading: network errors are worth another try, anything else
+ * (a bad URL, a programming error) is not.
+ */
+export function networkError(url: string, cause: unknown, d: Deadlines): AttemptError {
+  if (cause instanceof AttemptError) return cause;
+  if (cause instanceof RfsError) return new AttemptError(cause, false);
+  const code = (cause as { code?: unknown }).code;
+  // errno-style codes (ECONNRESET, ETIMEDOUT, EAI_AGAIN...) and undici's socket/timeout errors;
+  // not certificate errors, malformed responses (HPE_*) or bad arguments
+  const retryable = typeof code === 'string' && (/^E[A-Z_]+$/.test(code) && !code.startsWith('ERR_') || TRANSIENT_UNDICI.has(code));
+  return new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: ${reasonOf(cause, d)}`, { subject: url, cause }), retryable);
+}
+
+function refuse(url: string, why: string, hint: string): AttemptError {
+  return new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: ${why}`, { subject: url, hint }), false);
+}
+
+export async function open(url: string, opts: OpenOptions): Promise<Opened> {
+  if (url.startsWith('file:')) return openFile(url);
   if (!/^https?:/i.test(url)) {
-    throw new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${url}: unsupported URL scheme`, { subject: url, hint: 'use http://, https:// or file://' }), false);
+    throw new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: unsupported URL scheme`, { subject: url, hint: 'use http://, https:// or file://' }), false);
   }
-  let res: Dispatcher.ResponseData;
-  try {
-    const { request } = await loadUndici();
-    res = await request(url, {
-      dispatcher: await opts.dispatcher(), method: 'GET', headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs,
-      headers: { 'user-agent': 'rootfs-assemble' }, ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-  } catch (cause) {
-    if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', `fetching ${url}: aborted`, { subject: url, cause });
-    const reason = cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : String(cause);
-    throw new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${url}: ${reason}`, { subject: url, cause }), true);
-  }
-  if (res.statusCode < 200 || res.statusCode >= 300) {
-    res.body.resume();
+  const d = opts.deadlines;
+  const { request } = await loadUndici();
+  const seen = new Set<string>();
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    seen.add(URL.canParse(current) ? new URL(current).href : current);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(current, {
+        dispatcher: await opts.dispatcher(), method: 'GET', headersTimeout: d.idleMs, bodyTimeout: d.idleMs,
+        headers: { 'user-agent': 'rootfs-assemble' }, ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } catch (cause) {
+      if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', `fetching ${shownUrl(current)}: aborted`, { subject: current, cause });
+      throw networkError(current, cause, d);
+    }
+    // destroying the body (cancel, the speed watch) emits 'error'; the reader sees it anyway
+    res.body.on('error', () => undefined);
     const s = res.statusCode;
-    const retryable = s >= 500 || s === 408 || s === 429;
-    throw new AttemptError(new RfsError('RFS_HTTP_STATUS', `fetching ${url}: HTTP ${s}`, {
-      subject: url, details: { status: s }, ...(STATUS_HINT[s] ? { hint: STATUS_HINT[s] } : {}),
-    }), retryable);
+    if (REDIRECTS.has(s)) {
+      res.body.destroy();
+      const location = res.headers.location;
+      const loc = Array.isArray(location) ? location[0] : location;
+      if (!loc) throw refuse(current, `HTTP ${s} without a Location`, 'the mirror is misconfigured; try another mirror');
+      let next: URL;
+      try { next = new URL(loc, current); } catch {
+        throw refuse(current, `HTTP ${s} to an invalid Location ${untrusted(loc, 200)}`, 'the mirror is misconfigured; try another mirror');
+      }
+      const from = new URL(current).protocol;
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw refuse(current, `redirect to a ${untrusted(next.protocol, 20)} URL refused`, 'a mirror may only redirect to http:// or https://');
+      }
+      if (from === 'https:' && next.protocol === 'http:') {
+        throw refuse(current, `redirect from https to http refused (${shownUrl(next.href)})`, 'a mirror may not downgrade to plain http; use an http:// mirror URL if that is intended');
+      }
+      if (seen.has(next.href)) throw refuse(current, `redirect loop back to ${shownUrl(next.href)}`, 'the mirror is misconfigured; try another mirror');
+      if (hop + 1 > d.maxRedirects) throw refuse(url, `more than ${d.maxRedirects} redirects`, 'the mirror is misconfigured; try another mirror');
+      current = next.href;
+      continue;
+    }
+    if (s < 200 || s >= 300) {
+      res.body.destroy();
+      const retryable = s >= 500 || s === 408 || s === 429;
+      throw new AttemptError(new RfsError('RFS_HTTP_STATUS', `fetching ${shownUrl(current)}: HTTP ${s}`, {
+        subject: current, details: { status: s }, ...(STATUS_HINT[s] ? { hint: STATUS_HINT[s] } : {}),
+      }), retryable);
+    }
+    const lenHeader = res.headers['content-length'];
+    // a huge value stays huge (not "unknown"), so the size limit refuses it before reading
+    const size = typeof lenHeader === 'string' && /^\s*\d+\s*$/.test(lenHeader) ? Number(lenHeader) : undefined;
+    return { body: watchSpeed(res.body, current, d), size, url: current, cancel: () => res.body.destroy() };
   }
-  const len = Number(res.headers['content-length']);
-  return { body: res.body, size: Number.isFinite(len) && len >= 0 ? len : undefined, cancel: () => res.body.destroy() };
+}
+
+/**
+ * curl's --speed-limit/--speed-time: fewer than lowSpeedBytes in a window of lowSpeedWindowMs
+ * fails the transfer (a drip of a byte now and then never trips the idle timeout).
+ */
+function watchSpeed(body: Dispatcher.ResponseData['body'], url: string, d: Deadlines): AsyncIterable<Uint8Array> {
+  if (d.lowSpeedBytes <= 0 || d.lowSpeedWindowMs <= 0) return body;
+  let bytes = 0;
+  const timer = setInterval(() => {
+    if (bytes >= d.lowSpeedBytes) { bytes = 0; return; }
+    clearInterval(timer);
+    body.destroy(new AttemptError(new RfsError('RFS_FETCH_FAILED',
+      `fetching ${shownUrl(url)}: too slow (${bytes} bytes in ${d.lowSpeedWindowMs / 1000} s, the minimum is ${d.lowSpeedBytes})`, {
+        subject: url, hint: 'the mirror is crawling; use another mirror (the limit is set by RFS_FETCH_DEADLINES)',
+      }), false)); // a crawl is the server's doing: other mirrors, not this URL again (4 x 30 s would be 2 min)
+  }, d.lowSpeedWindowMs);
+  timer.unref();
+  body.once('close', () => clearInterval(timer));
+  // counted as consumed: a 'data' listener would switch the stream to flowing mode and lose chunks
+  return (async function* counted() {
+    for await (const c of body as AsyncIterable<Uint8Array>) {
+      bytes += c.length;
+      yield c;
+    }
+  })();
+}
+
+function openFile(url: string): Opened {
+  let path: string;
+  try { path = fileURLToPath(url); } catch (cause) {
+    throw new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: not a valid file URL`, { subject: url, cause }), false);
+  }
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    size = st.size;
+  } catch (cause) {
+    const missing = (cause as { code?: string }).code === 'ENOENT';
+    throw new AttemptError(new RfsError(missing ? 'RFS_HTTP_STATUS' : 'RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: ${missing ? 'no such file' : cause instanceof Error ? cause.message : String(cause)}`, {
+      subject: url, cause, ...(missing ? { hint: STATUS_HINT[404], details: { status: 404 } } : {}),
+    }), false);
+  }
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  return { body: stream, size, url, cancel: () => stream.destroy() };
 }

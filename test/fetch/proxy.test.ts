@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -17,9 +17,11 @@ describe('proxies from the environment', () => {
   const seen: string[] = [];
   const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
   const body = Buffer.from('payload through the proxy');
+  let root = '';
+  let n = 0;
 
   beforeAll(async () => {
-    const root = mkdtempSync(join(tmpdir(), 'rfs-proxy-'));
+    root = mkdtempSync(join(tmpdir(), 'rfs-proxy-'));
     mkdirSync(join(root, 'd'));
     writeFileSync(join(root, 'd', 'f.bin'), body);
     server = await startStaticServer([{ prefix: '/', dir: root }]);
@@ -49,13 +51,14 @@ describe('proxies from the environment', () => {
     proxy.closeAllConnections();
     await new Promise<void>((r) => proxy.close(() => r()));
     await server.close();
+    if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it('goes through HTTP_PROXY, and around it for NO_PROXY hosts', async () => {
     const sum = { type: 'sha256' as const, value: createHash('sha256').update(body).digest('hex') };
     process.env.HTTP_PROXY = proxyUrl; delete process.env.http_proxy;
     delete process.env.NO_PROXY; delete process.env.no_proxy;
-    const via = new Fetcher({ cacheDir: mkdtempSync(join(tmpdir(), 'rfs-proxy-c-')), retries: 0 });
+    const via = new Fetcher({ cacheDir: join(root, `cache-${n++}`), retries: 0 });
     try {
       const r = await via.fetchFile([server.url], 'd/f.bin', sum);
       expect(r.fromCache).toBe(false);
@@ -63,7 +66,7 @@ describe('proxies from the environment', () => {
     } finally { await via.close(); }
     seen.length = 0;
     process.env.NO_PROXY = '127.0.0.1';
-    const direct = new Fetcher({ cacheDir: mkdtempSync(join(tmpdir(), 'rfs-proxy-c-')), retries: 0 });
+    const direct = new Fetcher({ cacheDir: join(root, `cache-${n++}`), retries: 0 });
     try {
       expect(Buffer.from(await direct.fetchBytes(`${server.url}d/f.bin`))).toEqual(body);
       expect(seen).toEqual([]);

@@ -1,0 +1,40 @@
+// The progress renderer: once the command is finished (an error may follow), nothing more is drawn.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createRenderer } from '../../src/cli/progress.js';
+
+function capture(): { out: PassThrough; text: () => string } {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  return { out, text: () => Buffer.concat(chunks).toString() };
+}
+
+describe('progress renderer', () => {
+  for (const mode of ['plain', 'json', 'tty'] as const) {
+    it(`${mode}: prints retries, and nothing at all after finish()`, () => {
+      const { out, text } = capture();
+      const r = createRenderer(mode, out);
+      r({ kind: 'fetch:retry', url: 'http://m/a.rpm', attempt: 2, reason: 'HTTP 500', delayMs: 500 });
+      const before = text();
+      expect(before).toMatch(/a\.rpm/);
+      r.finish();
+      const finished = text();
+      r({ kind: 'fetch:retry', url: 'http://m/b.rpm', attempt: 2, reason: 'HTTP 500', delayMs: 500 });
+      r({ kind: 'warning', code: 'X', message: 'late' });
+      r({ kind: 'phase:start', phase: 'download' });
+      r.finish();
+      expect(text()).toBe(finished);
+    });
+  }
+});
+
+describe('retry lines', () => {
+  it('escape control characters a mirror put in an href', () => {
+    const { out, text } = capture();
+    const r = createRenderer('plain', out);
+    r({ kind: 'fetch:retry', url: 'http://m/a\x1b[2J.rpm', attempt: 2, reason: 'HTTP 500', delayMs: 500 });
+    expect(text()).toContain('http://m/a\\x1b[2J.rpm');
+    expect(text()).not.toContain('\x1b');
+  });
+});
