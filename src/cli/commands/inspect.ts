@@ -1,11 +1,15 @@
-import { RfsError } from '../../errors/index.js';
-import { openRpm, type RpmPackage } from '../../rpm/index.js';
+import { RfsError, untrusted } from '../../errors/index.js';
+import { inspectRpm, type PathFinding, type RpmInspection, type RpmPackage } from '../../rpm/index.js';
 import type { Dep } from '../../types/index.js';
 import type { CliIO } from '../io.js';
 
-const USAGE = 'usage: rootfs-assemble inspect FILE.rpm [--json] [--no-verify] [--header-only]';
+const USAGE = 'usage: rootfs-assemble inspect FILE.rpm [--json] [--no-verify] [--header-only] [--strict]';
+const NAME_MAX_SHOWN = 300;
 
-/** `inspect FILE.rpm [--json]`: one package's metadata (and digest checks) as JSON or a summary. */
+/**
+ * `inspect FILE.rpm [--json]`: one package's metadata, digest checks, archive listing, and a
+ * warning for every name the unpacker would refuse or that is odd; --strict makes those exit 5.
+ */
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('-')));
   const files = argv.filter((a) => !a.startsWith('-'));
@@ -14,16 +18,65 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       io.stdout.write(USAGE + '\n');
       return 0;
     }
-    if (!['--json', '--no-verify', '--header-only'].includes(f)) throw new RfsError('RFS_USAGE', `inspect: unknown option ${f}`, { hint: USAGE });
+    if (!['--json', '--no-verify', '--header-only', '--strict'].includes(f)) {
+      throw new RfsError('RFS_USAGE', `inspect: unknown option ${untrusted(f, 60)}`, { hint: USAGE });
+    }
   }
   const file = files[0];
   if (file === undefined || files.length > 1) throw new RfsError('RFS_USAGE', 'inspect: expected exactly one package file', { hint: USAGE });
   const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
-  const pkg = await openRpm(path, { verify: !flags.has('--no-verify'), headerOnly: flags.has('--header-only'), subject: file });
-  const out = toJson(pkg);
-  if (flags.has('--json')) io.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  else io.stdout.write(summary(pkg));
+  const ins = await inspectRpm(path, { verify: !flags.has('--no-verify'), headerOnly: flags.has('--header-only'), subject: file });
+  if (flags.has('--json')) io.stdout.write(JSON.stringify({ ...toJson(ins.pkg), ...inspectionJson(ins) }, null, 2) + '\n');
+  else io.stdout.write(summary(ins.pkg) + inspectionSummary(ins));
+  if (flags.has('--strict')) strictCheck(ins, file);
   return 0;
+}
+
+const show = (name: string): string => untrusted(name, NAME_MAX_SHOWN);
+const WHERE: Record<PathFinding['where'], string> = { header: 'header path', payload: 'archive entry', symlink: 'symlink', hardlink: 'hard link' };
+const findingLine = (f: PathFinding): string =>
+  `${f.severity} ${WHERE[f.where]}${f.index >= 0 ? ` (file ${f.index})` : ''} "${show(f.name)}": ${f.reason}`;
+const mismatches = (ins: RpmInspection): NonNullable<RpmInspection['members']> => (ins.members ?? []).filter((m) => m.digestOk === false);
+
+function inspectionJson(ins: RpmInspection): Record<string, unknown> {
+  return {
+    warnings: ins.findings.map((f) => ({ where: f.where, index: f.index, name: show(f.name), severity: f.severity, reason: f.reason })),
+    warningsNotShown: ins.findingsDropped,
+    payload: ins.members?.map((m) => ({ name: show(m.name), index: m.index, size: m.size, digest: m.digest, digestOk: m.digestOk })) ?? null,
+  };
+}
+
+function inspectionSummary(ins: RpmInspection): string {
+  const lines: string[] = [];
+  if (ins.members) {
+    const checked = ins.members.filter((m) => m.digestOk !== null).length;
+    lines.push(`  payload: ${ins.members.length} archive members, ${checked} file digests checked`);
+    const bad = mismatches(ins);
+    if (bad.length) lines.push(`  content digest mismatch: ${bad.length} file(s), first "${show(bad[0]!.name)}"`);
+  }
+  const n = ins.findings.length + ins.findingsDropped;
+  if (n) {
+    lines.push(`  warnings (${n}):`);
+    for (const f of ins.findings) lines.push(`    ${findingLine(f)}`);
+    if (ins.findingsDropped) lines.push(`    ... and ${ins.findingsDropped} more`);
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+function strictCheck(ins: RpmInspection, file: string): void {
+  const first = ins.findings[0];
+  if (first) {
+    const n = ins.findings.length + ins.findingsDropped;
+    throw new RfsError('RFS_UNSAFE_PATH', `inspecting package: ${n} unsafe or odd name(s), first ${findingLine(first)}`, {
+      subject: file, hint: 'the package is hostile or corrupt; without --strict inspect only lists these',
+    });
+  }
+  const bad = mismatches(ins)[0];
+  if (bad) {
+    throw new RfsError('RFS_RPM_DIGEST_MISMATCH', `inspecting package: content of "${show(bad.name)}" does not match the header's file digest`, {
+      subject: file, hint: 'the package is corrupt or was modified',
+    });
+  }
 }
 
 const dep = (d: Dep): Dep => ({ name: d.name, flags: d.flags, version: d.version });
@@ -71,11 +124,12 @@ function toJson(pkg: RpmPackage): Record<string, unknown> {
 function summary(pkg: RpmPackage): string {
   const m = pkg.meta;
   const evr = `${m.epoch !== null ? `${m.epoch}:` : ''}${m.version}-${m.release}`;
+  // header strings are the packager's: escaped, so no terminal control sequence gets through
   const lines = [
-    `${m.name}-${evr}.${m.arch}: ${m.summary}`,
-    `  format v${m.formatVersion}, payload ${m.payloadFormat}/${m.payloadCompressor}, ${m.files.length} files, ${m.size} bytes installed`,
+    `${untrusted(`${m.name}-${evr}.${m.arch}`, 300)}: ${untrusted(m.summary, 300)}`,
+    `  format v${m.formatVersion}, payload ${untrusted(m.payloadFormat, 40)}/${untrusted(m.payloadCompressor, 40)}, ${m.files.length} files, ${m.size} bytes installed`,
     `  requires ${m.requires.length}, provides ${m.provides.length}, conflicts ${m.conflicts.length}, obsoletes ${m.obsoletes.length}`,
-    `  scriptlets: ${m.scriptlets.map((s) => `${s.kind} (${s.prog.join(' ')})`).join(', ') || 'none'}`,
+    `  scriptlets: ${m.scriptlets.map((s) => `${s.kind} (${untrusted(s.prog.join(' '), 200)})`).join(', ') || 'none'}`,
     `  checks: ${pkg.checks.map((c) => c.name).join(', ') || 'none'}`,
   ];
   return lines.join('\n') + '\n';
