@@ -29,7 +29,7 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}/`;
 
 const CASES = [
-  { name: 'el7 default set (centos:7.9.2009)', ours: ['centos:7.9.2009', '--mirror', base], repo: `${base}7.9.2009/os/x86_64/`,
+  { name: 'el7 default set (centos:7.9.2009)', ours: ['centos:7.9.2009', '--mirror', base, '--gpgkey', join(ROOT, 'test/fixtures/content/RPM-GPG-KEY-fixture')], repo: `${base}7.9.2009/os/x86_64/`,
     pkgs: ['basesystem', 'bash', 'centos-release', 'coreutils', 'yum', 'rpm', 'shadow-utils', 'passwd', 'findutils', 'tar', 'gzip', 'vim-minimal', 'iputils'] },
   { name: 'modern (zstd, sqlite rpmdb)', ours: ['--repofrompath', `m,${base}modern/x86_64/`, '--rpmdb', 'sqlite'], repo: `${base}modern/x86_64/`,
     pkgs: ['bash', 'coreutils-single', 'setup', 'filesystem', 'rpm', 'shadow-utils', 'systemd', 'passwd', 'tar', 'vim-minimal'] },

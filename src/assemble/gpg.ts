@@ -1,16 +1,23 @@
-// --gpgcheck: every package must carry a signature that verifies with one of its repo's keys
-// (the definition's gpgkey files, or --gpgkey). The keys that did verify are imported into the
-// rpmdb as gpg-pubkey entries, as yum/dnf leave them after importing a repo key.
+// Package signatures, with dnf's gpgcheck semantics: a repo whose gpgcheck is on needs every
+// package signed by one of its keys (its gpgkey entries plus --gpgkey); --nogpgcheck turns that
+// off. Unchecked packages are still verified against the keys at hand without the network, so a
+// BAD signature always fails (as rpm refuses one whatever dnf's gpgcheck says). Keys that did
+// verify a checked repo's package are imported into the rpmdb as gpg-pubkey entries, as yum/dnf
+// leave them.
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RfsError } from '../errors/index.js';
+import { RfsError, untrusted } from '../errors/index.js';
 import type { Fetcher } from '../fetch/index.js';
 import type { LoadedRepo } from '../metadata/index.js';
 import { keyFilePath } from '../repos/index.js';
 import { checkGpg, verifyRpmSignatures } from '../rpm/index.js';
-import type { RpmSignatureKey } from '../rpm/index.js';
-import { fingerprintHex, readPublicKeys } from '../util/pgp/index.js';
+import type { GpgKeyUse, GpgUnverified, RepoConfig, UnverifiedReason } from '../types/index.js';
+import { fingerprintHex, keyIdHex, readPublicKeys } from '../util/pgp/index.js';
 import type { PgpPublicKey } from '../util/pgp/index.js';
+
+/** key files fetched over https are small; a keyring of a few hundred keys stays far below this */
+const MAX_KEY_BYTES = 4 << 20;
 
 interface KeyFile {
   name: string;
@@ -18,37 +25,99 @@ interface KeyFile {
   certs: PgpPublicKey[];
 }
 
+export interface SignatureKey {
+  keyId: string;
+  fingerprint: string;
+  userId: string | null;
+  file: string;
+}
+
+/** What was established about one package's signature. */
+export type PackageSignature =
+  | { verified: true; keys: SignatureKey[] }
+  | { verified: false; reason: UnverifiedReason };
+
+export interface RepoGpgPolicy {
+  /** a verified signature is required */
+  check: boolean;
+  /** key files trusted for the repo (required ones when check, else only the local ones are read) */
+  keys: string[];
+  /** why unchecked (null when check) */
+  reason: UnverifiedReason | null;
+}
+
+export interface GpgOptions {
+  /** --nogpgcheck */
+  nogpgcheck: boolean;
+  /** --gpgkey: trusted for every repo; it also turns checking on for --repofrompath repos */
+  extraKeys: readonly string[];
+  /** ids of the --repofrompath repos (their gpgcheck follows from --gpgkey, see applyRepoOptions) */
+  fromPath: ReadonlySet<string>;
+}
+
+export function repoGpgPolicy(repo: RepoConfig, opts: GpgOptions): RepoGpgPolicy {
+  const keys = [...new Set([...(repo.gpgkey ?? []), ...opts.extraKeys])];
+  if (opts.nogpgcheck) return { check: false, keys, reason: 'nogpgcheck' };
+  if (repo.gpgcheck) return { check: true, keys, reason: null };
+  return { check: false, keys, reason: opts.fromPath.has(repo.id) ? 'no-key' : 'gpgcheck-off' };
+}
+
+/** Why a package went unverified, in words (summary, SBOM). */
+export const UNVERIFIED_REASON: Record<UnverifiedReason, string> = {
+  nogpgcheck: '--nogpgcheck',
+  'gpgcheck-off': 'gpgcheck is off for the repo',
+  'no-key': 'no key given for the --repofrompath repo (--gpgkey)',
+};
+
+const isUrl = (name: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(name) && !/^file:/i.test(name);
+
+/** How a key file is named in the summary, SBOM and lockfile: local paths by base name, so the output does not depend on where they live. */
+export function keyLabel(name: string): string {
+  if (isUrl(name)) return name;
+  if (/^file:/i.test(name)) return basename(fileURLToPath(name));
+  return basename(name);
+}
+
 export interface GpgSummary {
-  verified: number;
-  keys: (RpmSignatureKey & { file: string })[];
-  /** armored key files that verified at least one package */
+  verified: GpgKeyUse[];
+  unverified: GpgUnverified[];
+  /** armored key files that verified a package of a checked repo (imported into the rpmdb) */
   armored: string[];
 }
 
 export class GpgChecker {
   private readonly files = new Map<string, Promise<KeyFile>>();
-  private readonly used = new Map<string, RpmSignatureKey & { file: string }>();
   private readonly usedFiles = new Set<string>();
-  private verified = 0;
+  private readonly results: (PackageSignature & { repo: string })[] = [];
+  private readonly policies = new Map<string, RepoGpgPolicy>();
 
   constructor(
-    private readonly repos: Map<string, LoadedRepo>,
-    private readonly extraKeys: string[],
+    repos: Map<string, LoadedRepo>,
+    opts: GpgOptions,
     private readonly fetcher: Fetcher,
     private readonly reposDir?: string,
-  ) {}
+  ) {
+    for (const [id, r] of repos) this.policies.set(id, repoGpgPolicy(r.config, opts));
+  }
 
   private load(name: string): Promise<KeyFile> {
     let p = this.files.get(name);
     if (!p) {
       p = (async () => {
         let armored: string;
-        if (/^https?:\/\//i.test(name)) armored = Buffer.from(await this.fetcher.fetchBytes(name)).toString('utf8');
-        else {
-          const path = name.startsWith('file:') ? fileURLToPath(name) : keyFilePath(name, ...(this.reposDir ? [this.reposDir] : [])) ?? name;
+        if (isUrl(name)) {
+          // a key fetched over plain http could be swapped by anyone on the path, and it decides what is trusted
+          if (!/^https:\/\//i.test(name)) {
+            throw new RfsError('RFS_BAD_CONFIG', `GPG key ${untrusted(name, 200)}: refusing to fetch a trusted key over anything but https`, {
+              subject: name, hint: 'name the key by an https:// URL or a local file (--gpgkey FILE)',
+            });
+          }
+          armored = Buffer.from(await this.fetcher.fetchBytes(name, { maxBytes: MAX_KEY_BYTES })).toString('utf8');
+        } else {
+          const path = /^file:/i.test(name) ? fileURLToPath(name) : keyFilePath(name, ...(this.reposDir ? [this.reposDir] : [])) ?? name;
           armored = await readFile(path, 'utf8').catch((cause: unknown) => {
-            throw new RfsError('RFS_BAD_CONFIG', `reading GPG key ${name}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-              subject: name, cause, hint: 'gpgkey entries name files in repos/keys/, file:// paths or http(s) URLs; --gpgkey FILE adds one',
+            throw new RfsError('RFS_BAD_CONFIG', `reading GPG key ${untrusted(name, 200)}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+              subject: name, cause, hint: 'gpgkey entries name files in repos/keys/, file:// paths or https URLs; --gpgkey FILE adds one',
             });
           });
         }
@@ -59,27 +128,78 @@ export class GpgChecker {
     return p;
   }
 
-  /** Verify one downloaded package against its repo's keys; throws RFS_RPM_SIGNATURE when none verifies. */
-  async check(path: string, repoId: string, nevra: string): Promise<void> {
-    const names = [...(this.repos.get(repoId)?.config.gpgkey ?? []), ...this.extraKeys];
-    if (names.length === 0) {
-      throw new RfsError('RFS_RPM_SIGNATURE', `checking the signature of ${nevra}: repo ${repoId} names no GPG key`, {
-        subject: nevra, hint: 'give the key with --gpgkey FILE, or drop --gpgcheck',
+  /**
+   * Check one downloaded package (its file or its bytes). Throws RFS_RPM_SIGNATURE when its repo
+   * is checked and no trusted key verifies it, or when any signature is BAD.
+   */
+  async check(pkg: string | Uint8Array, repoId: string, nevra: string): Promise<PackageSignature> {
+    const policy = this.policies.get(repoId) ?? { check: false, keys: [], reason: 'gpgcheck-off' as const };
+    const where = `${untrusted(nevra)} from repo ${untrusted(repoId, 80)}`;
+    if (policy.check && policy.keys.length === 0) {
+      throw new RfsError('RFS_RPM_SIGNATURE', `checking the signature of ${where}: the repo has gpgcheck on but names no GPG key`, {
+        subject: nevra, hint: 'give the key with --gpgkey FILE, or pass --nogpgcheck to install unverified packages',
       });
     }
-    const files = await Promise.all(names.map((n) => this.load(n)));
-    const report = await verifyRpmSignatures(path, files.flatMap((f) => f.certs), { subject: nevra });
-    const keys = checkGpg(report, { require: true, keyFiles: names });
-    this.verified++;
-    for (const k of keys) {
-      const file = files.find((f) => f.certs.some((c) => fingerprintHex(c.primary) === k.primaryFingerprint));
-      if (!file) continue;
-      this.used.set(k.primaryFingerprint, { ...k, file: file.name });
-      this.usedFiles.add(file.armored);
+    // unchecked: only keys at hand (no network) are read, to catch BAD signatures
+    const names = policy.check ? policy.keys : policy.keys.filter((n) => !isUrl(n));
+    let result: PackageSignature;
+    if (names.length === 0) result = { verified: false, reason: policy.reason ?? 'gpgcheck-off' };
+    else {
+      // a checked repo needs all its keys; an unchecked one uses those that load (a .repo file's
+      // gpgkey may name a host path that does not exist, and gpgcheck=0 means it is not needed)
+      const files = policy.check
+        ? await Promise.all(names.map((n) => this.load(n)))
+        : (await Promise.all(names.map((n) => this.load(n).catch(() => null)))).filter((f): f is KeyFile => f !== null);
+      const report = await verifyRpmSignatures(pkg, files.flatMap((f) => f.certs), { subject: nevra });
+      let keys;
+      try {
+        keys = checkGpg(report, { require: policy.check, keyFiles: names.map(keyLabel) });
+      } catch (e) {
+        if (!(e instanceof RfsError) || e.code !== 'RFS_RPM_SIGNATURE') throw e;
+        const trusted = [...new Set(files.flatMap((f) => f.certs.map((c) => keyIdHex(c.primary))))].sort().join(', ') || 'none';
+        throw new RfsError('RFS_RPM_SIGNATURE', `${where}: ${e.message} (trusted key ids: ${trusted})`, {
+          subject: nevra, cause: e, details: e.details,
+          hint: `${e.hint ?? ''}${policy.check ? '; --nogpgcheck installs unverified packages, but a BAD signature always fails' : ''}`.replace(/^; /, ''),
+        });
+      }
+      const used: SignatureKey[] = [];
+      for (const k of keys) {
+        const file = files.find((f) => f.certs.some((c) => fingerprintHex(c.primary) === k.primaryFingerprint));
+        if (!file) continue;
+        used.push({ keyId: k.keyId, fingerprint: k.fingerprint, userId: k.userId, file: keyLabel(file.name) });
+        // dnf imports a key into the rpmdb only as part of gpgcheck
+        if (policy.check) this.usedFiles.add(file.armored);
+      }
+      result = used.length > 0 ? { verified: true, keys: used } : { verified: false, reason: policy.reason ?? 'gpgcheck-off' };
     }
+    this.results.push({ ...result, repo: repoId });
+    return result;
   }
 
+  /** Per key and per unverified repo, sorted: the same packages give the same summary. */
   summary(): GpgSummary {
-    return { verified: this.verified, keys: [...this.used.values()].sort((a, b) => a.keyId.localeCompare(b.keyId)), armored: [...this.usedFiles].sort() };
+    const byKey = new Map<string, GpgKeyUse>();
+    const byRepo = new Map<string, GpgUnverified>();
+    for (const r of this.results) {
+      if (r.verified) {
+        // a package signed twice (header and header+payload) by one key counts once
+        const k = r.keys[0];
+        if (!k) continue;
+        const u = byKey.get(k.fingerprint) ?? { ...k, packages: 0 };
+        u.packages++;
+        byKey.set(k.fingerprint, u);
+      } else {
+        const id = `${r.repo}\0${r.reason}`;
+        const u = byRepo.get(id) ?? { repo: r.repo, reason: r.reason, packages: 0 };
+        u.packages++;
+        byRepo.set(id, u);
+      }
+    }
+    const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    return {
+      verified: [...byKey.values()].sort((a, b) => cmp(a.keyId, b.keyId) || cmp(a.fingerprint, b.fingerprint)),
+      unverified: [...byRepo.values()].sort((a, b) => cmp(a.repo, b.repo) || cmp(a.reason, b.reason)),
+      armored: [...this.usedFiles].sort(),
+    };
   }
 }

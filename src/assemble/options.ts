@@ -1,4 +1,4 @@
-import type { EventSink, RpmdbFlavour } from '../types/index.js';
+import type { EventSink, GpgKeyUse, GpgUnverified, RpmdbFlavour } from '../types/index.js';
 
 export type OutputFormatName = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
 
@@ -22,8 +22,12 @@ export interface AssembleOptions {
   nodocs?: boolean;
   /** e.g. ['en', 'fr']; undefined = all languages */
   installLangs?: string[];
+  /**
+   * false = --nogpgcheck: no signature is required. Unset or true (the --gpgcheck alias): each
+   * repo's gpgcheck decides, as in dnf. A BAD signature fails either way.
+   */
   gpgcheck?: boolean;
-  /** key files (or URLs) trusted for every repo, in addition to each repo's gpgkey */
+  /** key files (or https URLs) trusted for every repo, in addition to each repo's gpgkey; --repofrompath repos are checked against them */
   gpgkeys?: string[];
   /** override the definition's rpmdb flavour (needed with repofrompath alone) */
   rpmdb?: RpmdbFlavour;
@@ -62,7 +66,7 @@ export interface AssembleResult {
   bytes: number;
   output: string;
   warnings: string[];
-  /** with gpgcheck: how many packages verified, with which keys */
-  gpg?: { verified: number; keys: { keyId: string; fingerprint: string; userId: string | null; file: string }[] };
+  /** signatures: packages verified per key, and per repo the packages that went unverified and why */
+  gpg: { verified: number; keys: GpgKeyUse[]; unverified: GpgUnverified[] };
   scriptlets: { emulated: number; skipped: { nevra: string; scriptlet: string; firstLine: string; reason: string }[] };
 }

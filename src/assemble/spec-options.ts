@@ -29,6 +29,7 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   if (spec.installLangs) o.installLangs = spec.installLangs;
   if (spec.weakDeps !== undefined) o.weakDeps = spec.weakDeps;
   if (spec.gpgcheck !== undefined) o.gpgcheck = spec.gpgcheck;
+  if (spec.gpgkey) o.gpgkeys = spec.gpgkey;
   if (spec.strictScriptlets !== undefined) o.strictScriptlets = spec.strictScriptlets;
   if (spec.runScriptlets) o.runScriptlets = spec.runScriptlets;
   if (spec.repoRewrite !== undefined) o.repoRewrite = spec.repoRewrite;

@@ -1,4 +1,4 @@
-// --mirror, --repofrompath, --repo-file, --enablerepo/--disablerepo applied to a definition.
+// --mirror, --repofrompath (+ --gpgkey), --repo-file, --enablerepo/--disablerepo applied to a definition.
 import { readFileSync } from 'node:fs';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig } from '../types/index.js';
@@ -13,6 +13,8 @@ export interface RepoOptions {
   repoFiles?: string[];
   enablerepo?: string[];
   disablerepo?: string[];
+  /** --gpgkey: a --repofrompath repo is gpgchecked against these when given (dnf), else unchecked */
+  gpgkeys?: string[];
   /** used for $releasever/$basearch when there is no distro definition (or to override it) */
   releasever?: string;
   arch?: string;
@@ -70,7 +72,8 @@ export function applyRepoOptions(distro: DistroRelease | null, opts: RepoOptions
   }
   for (const [id, url] of opts.repofrompath ?? []) {
     if (!id || !url) throw new RfsError('RFS_USAGE', `reading --repofrompath: expected ID,URL`, { subject: `${id},${url}` });
-    put({ id, name: id, baseurl: [url], enabled: true, gpgcheck: false });
+    const keys = opts.gpgkeys ?? [];
+    put({ id, name: id, baseurl: [url], enabled: true, gpgcheck: keys.length > 0, ...(keys.length > 0 ? { gpgkey: [...keys] } : {}) });
   }
   for (const g of opts.disablerepo ?? []) {
     const re = globToRegExp(g);

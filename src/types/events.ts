@@ -22,10 +22,30 @@ export type AssembleEvent =
   | { kind: 'package:unpacked'; nevra: string; files: number; bytes: number }
   | { kind: 'scriptlet:emulated'; nevra: string; scriptlet: string; actions: string[] }
   | { kind: 'scriptlet:skipped'; nevra: string; scriptlet: string; firstLine: string; reason: string }
-  | { kind: 'gpg:verified'; packages: number; keys: { keyId: string; userId: string | null; file: string }[] }
+  /** after downloads: which packages' signatures verified (per key) and which went unverified (per repo, why) */
+  | { kind: 'gpg:summary'; verified: GpgKeyUse[]; unverified: GpgUnverified[] }
   | { kind: 'warning'; code: string; message: string; subject?: string }
   /** --format dir: device nodes and fifos made on disk (mknod/mkfifo) vs only recorded in the ownership sidecar */
   | { kind: 'output:nodes'; created: number; recorded: number; devices: boolean; sidecar: string }
   | { kind: 'done'; packages: number; bytes: number; ms: number; output: string };
+
+/** why a package's signature was not required: --nogpgcheck, the repo's gpgcheck off, a --repofrompath repo without --gpgkey */
+export type UnverifiedReason = 'nogpgcheck' | 'gpgcheck-off' | 'no-key';
+
+export interface GpgKeyUse {
+  /** signing (sub)key id and fingerprint, hex */
+  keyId: string;
+  fingerprint: string;
+  userId: string | null;
+  /** key file as named (definition key name, URL, or a local file's base name) */
+  file: string;
+  packages: number;
+}
+
+export interface GpgUnverified {
+  repo: string;
+  reason: UnverifiedReason;
+  packages: number;
+}
 
 export type EventSink = (event: AssembleEvent) => void;

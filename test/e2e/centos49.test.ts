@@ -4,7 +4,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixturesAvailable } from '../helpers/fixtures.js';
+import { FIXTURE_KEY, fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
 import { BIN, have, isRoot, listTar, rpmQuery, run, runCli, useFixtureMirror } from './helpers.js';
 
@@ -12,6 +12,8 @@ const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e centos49] skipped: ${avail.reason}`);
 const SDE = '1234567890';
 const EXTRA = ['nscd', 'dbus', 'dev', 'openssh'];
+// the fixture repos are signed with the fixture key, and the definition checks signatures
+const KEY = ['--gpgkey', FIXTURE_KEY];
 
 describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
   const env = useFixtureMirror('rfs-e2e-', { keep: !!process.env.KEEP_E2E });
@@ -21,7 +23,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
   beforeAll(async () => {
     chmodSync(env.dir, 0o777);
     tar = join(env.dir, 'c49.tar');
-    build = await runCli(['centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', tar, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    build = await runCli(['centos:4.9', ...KEY, ...EXTRA, '--mirror', env.mirror.url, '-o', tar, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
   }, 600_000);
 
   it('builds', () => {
@@ -93,12 +95,12 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
 
   it('is byte-identical across runs, --jobs values and users', async () => {
     const again = join(env.dir, 'again.tar');
-    const r = await runCli(['centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', again, '--cache-dir', join(env.dir, 'cache'), '-q', '--jobs', '1'], { SOURCE_DATE_EPOCH: SDE });
+    const r = await runCli(['centos:4.9', ...KEY, ...EXTRA, '--mirror', env.mirror.url, '-o', again, '--cache-dir', join(env.dir, 'cache'), '-q', '--jobs', '1'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code).toBe(0);
     const a = readFileSync(tar);
     expect(readFileSync(again).equals(a), 'second run').toBe(true);
     const j8 = join(env.dir, 'j8.tar');
-    expect((await runCli(['centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', j8, '--cache-dir', join(env.dir, 'cache2'), '-q', '-j', '8'], { SOURCE_DATE_EPOCH: SDE })).code).toBe(0);
+    expect((await runCli(['centos:4.9', ...KEY, ...EXTRA, '--mirror', env.mirror.url, '-o', j8, '--cache-dir', join(env.dir, 'cache2'), '-q', '-j', '8'], { SOURCE_DATE_EPOCH: SDE })).code).toBe(0);
     expect(readFileSync(j8).equals(a), '--jobs 8').toBe(true);
     if (isRoot && have('setpriv') && existsSync(BIN.replace('bin/rootfs-assemble.js', 'dist/cli/main.js'))) {
       // the built bin as root and as uid 65534 (nobody), run with node directly since npx needs a
@@ -106,7 +108,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
       const asUser = async (name: string, pre: string[]): Promise<Buffer> => {
         const out = join(env.dir, `${name}.tar`);
         const res = await run(pre[0] ?? process.execPath, [...pre.slice(1), ...(pre.length ? [process.execPath] : []), BIN,
-          'centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, `cache-${name}`), '-q'],
+          'centos:4.9', ...KEY, ...EXTRA, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, `cache-${name}`), '-q'],
         { PATH: process.env.PATH, SOURCE_DATE_EPOCH: SDE, HOME: env.dir });
         expect(res.code, res.stderr).toBe(0);
         return readFileSync(out);
@@ -131,7 +133,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
       await run('podman', [...P, 'rmi', '-f', tag], process.env);
     }
     const oci = join(env.dir, 'c49-oci.tar');
-    const b = await runCli(['centos:4.9', '--mirror', env.mirror.url, '--format', 'oci-archive', '-o', oci, '--cache-dir', join(env.dir, 'cache'), '-q', '--label', 'org.example.team=legacy'], { SOURCE_DATE_EPOCH: SDE });
+    const b = await runCli(['centos:4.9', ...KEY, '--mirror', env.mirror.url, '--format', 'oci-archive', '-o', oci, '--cache-dir', join(env.dir, 'cache'), '-q', '--label', 'org.example.team=legacy'], { SOURCE_DATE_EPOCH: SDE });
     expect(b.code, b.stderr).toBe(0);
     const insp = await run('skopeo', ['inspect', '--config', `oci-archive:${oci}`], process.env);
     expect(insp.code, insp.stderr).toBe(0);
@@ -155,7 +157,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
       const out = join(env.dir, `abort-${at}.tar`);
       const ac = new AbortController();
       const err = await assemble({
-        distro: 'centos:4.9', mirror: env.mirror.url, output: { path: out }, cacheDir: join(env.dir, 'cache'), signal: ac.signal,
+        distro: 'centos:4.9', gpgkeys: [FIXTURE_KEY], mirror: env.mirror.url, output: { path: out }, cacheDir: join(env.dir, 'cache'), signal: ac.signal,
         onEvent: (e) => { if (e.kind === 'phase:start' && e.phase === at) ac.abort(); },
       }).then(() => null, (e: unknown) => e);
       expect(err, at).toMatchObject({ code: 'RFS_ABORTED' });
@@ -166,7 +168,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
   it('Ctrl-C on the CLI exits 130 and leaves no output file', async () => {
     if (!existsSync(BIN.replace('bin/rootfs-assemble.js', 'dist/cli/main.js'))) return console.warn('skipped: dist not built');
     const out = join(env.dir, 'sigint.tar');
-    const child = spawn(process.execPath, [BIN, 'centos:4.9', ...EXTRA, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache-sigint'), '--json-progress'],
+    const child = spawn(process.execPath, [BIN, 'centos:4.9', ...KEY, ...EXTRA, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache-sigint'), '--json-progress'],
       { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     let sent = false; // one Ctrl-C: a second one kills hard, as users expect
@@ -182,7 +184,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
 
   it('--nodocs and --install-langs leave files out and record them not installed, as rpm does', async () => {
     const out = join(env.dir, 'slim.tar');
-    const r = await runCli(['centos:4.9', '--nodocs', '--install-langs', 'fr', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    const r = await runCli(['centos:4.9', ...KEY, '--nodocs', '--install-langs', 'fr', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code, r.stderr).toBe(0);
     const m = listTar(out);
     expect(m.has('/usr/share/doc/bash-3.0/README')).toBe(false);
@@ -206,7 +208,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     const lock = join(env.dir, 'c49.lock.json');
     const sbom = join(env.dir, 'c49.spdx.json');
     const a = join(env.dir, 'lock-a.tar');
-    const r = await runCli(['centos:4.9', '--mirror', env.mirror.url, '-o', a, '--lockfile', lock, '--sbom', sbom, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    const r = await runCli(['centos:4.9', ...KEY, '--mirror', env.mirror.url, '-o', a, '--lockfile', lock, '--sbom', sbom, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(r.code, r.stderr).toBe(0);
     const locked = JSON.parse(readFileSync(lock, 'utf8')) as { packages: { name: string; url: string; checksum: { type: string } }[] };
     expect(locked.packages.map((p) => p.name)).toContain('bash');
@@ -217,9 +219,9 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     expect(purls).toContain('pkg:rpm/centos/bash@3.0-21.el4?arch=x86_64&distro=centos-4.9');
     expect(purls.filter((u) => u.startsWith('pkg:rpm/')).length).toBe(locked.packages.length);
     // --locked takes the set as it is: extra names are refused, not silently ignored
-    expect((await runCli(['centos:4.9', 'nscd', '--locked', lock, '--mirror', env.mirror.url, '-o', join(env.dir, 'x.tar'), '-q'])).code).toBe(2);
+    expect((await runCli(['centos:4.9', ...KEY, 'nscd', '--locked', lock, '--mirror', env.mirror.url, '-o', join(env.dir, 'x.tar'), '-q'])).code).toBe(2);
     const b = join(env.dir, 'lock-b.tar');
-    const again = await runCli(['centos:4.9', '--locked', lock, '--mirror', env.mirror.url, '-o', b, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
+    const again = await runCli(['centos:4.9', ...KEY, '--locked', lock, '--mirror', env.mirror.url, '-o', b, '--cache-dir', join(env.dir, 'cache'), '-q'], { SOURCE_DATE_EPOCH: SDE });
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
   });
@@ -228,6 +230,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     const spec = join(env.dir, 'image.yaml');
     writeFileSync(spec, [
       'distro: centos:4.9',
+      `gpgkey: ["${FIXTURE_KEY}"]`,
       'packages: [nscd]',
       `repos: { mirror: "${env.mirror.url}" }`,
       'labels: { org.example.owner: legacy-team }',
@@ -252,13 +255,13 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
 
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
     const out = join(env.dir, 'fail.tar');
-    const dead = await runCli(['centos:4.9', '--mirror', 'http://127.0.0.1:9/', '-o', out, '--cache-dir', join(env.dir, 'cache-dead'), '-q']);
+    const dead = await runCli(['centos:4.9', ...KEY, '--mirror', 'http://127.0.0.1:9/', '-o', out, '--cache-dir', join(env.dir, 'cache-dead'), '-q']);
     expect(dead.code).toBe(3);
     expect(dead.stderr).toMatch(/RFS_(FETCH_FAILED|NO_MIRROR)/);
     expect(existsSync(out)).toBe(false);
     env.mirror.fault(/bash-3\.0-21\.el4\.x86_64\.rpm$/, 'corrupt', 100);
     try {
-      const bad = await runCli(['centos:4.9', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache-bad'), '-q']);
+      const bad = await runCli(['centos:4.9', ...KEY, '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache-bad'), '-q']);
       expect(bad.code).toBe(4);
       expect(bad.stderr).toMatch(/RFS_CHECKSUM_MISMATCH/);
       expect(bad.stderr).toMatch(/bash-3\.0-21\.el4\.x86_64\.rpm/);
@@ -266,7 +269,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     } finally {
       env.mirror.clearFaults();
     }
-    const unsolvable = await runCli(['centos:4.9', 'no-such-package', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q']);
+    const unsolvable = await runCli(['centos:4.9', ...KEY, 'no-such-package', '--mirror', env.mirror.url, '-o', out, '--cache-dir', join(env.dir, 'cache'), '-q']);
     expect(unsolvable.code).toBe(6);
     expect(unsolvable.stderr).toMatch(/no-such-package/);
     expect(existsSync(out)).toBe(false);

@@ -3,7 +3,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturesAvailable } from '../helpers/fixtures.js';
+import { FIXTURE_KEY, fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
 import type { AssembleEvent } from '../../src/types/index.js';
 import { isRoot, useFixtureMirror } from './helpers.js';
@@ -17,7 +17,7 @@ describe.skipIf(!avail.ok)('--format dir with device nodes', () => {
     const out = join(env.dir, 'root');
     const events: AssembleEvent[] = [];
     const r = await assemble({
-      distro: 'centos:4.9', packages: ['dev'], mirror: env.mirror.url, output: { path: out, format: 'dir' },
+      distro: 'centos:4.9', gpgkeys: [FIXTURE_KEY], packages: ['dev'], mirror: env.mirror.url, output: { path: out, format: 'dir' },
       cacheDir: join(env.dir, 'cache'), sourceDateEpoch: 1234567890, onEvent: (e) => events.push(e),
     });
     const ev = events.find((e) => e.kind === 'output:nodes');

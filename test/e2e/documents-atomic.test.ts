@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesAvailable } from '../helpers/fixtures.js';
+import { FIXTURE_KEY, fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
 import type { AssembleEvent } from '../../src/types/index.js';
 import { isRoot, useFixtureMirror } from './helpers.js';
@@ -21,7 +21,7 @@ describe.skipIf(!avail.ok)('image, lockfile and SBOM are all-or-nothing', () => 
   const build = (d: string, extra: { signal?: AbortSignal; onEvent?: (e: AssembleEvent) => void; cacheDir?: string } = {}): Promise<unknown> => {
     const o = outputs(d);
     return assemble({
-      distro: 'centos:4.9', mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: o.sbom,
+      distro: 'centos:4.9', gpgkeys: [FIXTURE_KEY], mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: o.sbom,
       cacheDir: extra.cacheDir ?? join(env.dir, 'cache'), sourceDateEpoch: 1234567890,
       ...(extra.signal ? { signal: extra.signal } : {}), ...(extra.onEvent ? { onEvent: extra.onEvent } : {}),
     }).then(() => null, (e: unknown) => e);
@@ -69,7 +69,7 @@ describe.skipIf(!avail.ok)('image, lockfile and SBOM are all-or-nothing', () => 
     writeFileSync(join(d, 'not-a-dir'), '');
     const o = outputs(d);
     const err = await assemble({
-      distro: 'centos:4.9', mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(d, 'not-a-dir', 'x.spdx.json'),
+      distro: 'centos:4.9', gpgkeys: [FIXTURE_KEY], mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(d, 'not-a-dir', 'x.spdx.json'),
       cacheDir: join(env.dir, 'cache'), sourceDateEpoch: 1234567890,
     }).then(() => null, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'RFS_OUTPUT', subject: join(d, 'not-a-dir', 'x.spdx.json') });
@@ -100,7 +100,7 @@ describe.skipIf(!avail.ok)('image, lockfile and SBOM are all-or-nothing', () => 
       const d = mkdtempSync(join(env.dir, 'fullsbom-'));
       const o = outputs(d);
       const err = await assemble({
-        distro: 'centos:4.9', mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(mnt, 'x.spdx.json'),
+        distro: 'centos:4.9', gpgkeys: [FIXTURE_KEY], mirror: env.mirror.url, output: { path: o.path }, lockfile: o.lockfile, sbom: join(mnt, 'x.spdx.json'),
         cacheDir: join(env.dir, 'cache'), sourceDateEpoch: 1234567890,
       }).then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'RFS_OUTPUT', message: expect.stringMatching(/ENOSPC|no space/i) });

@@ -27,6 +27,13 @@ describe('repo selection', () => {
     expect(r.map((x) => x.id)).toEqual(['updates', 'local']);
     expect(() => applyRepoOptions(d, { enablerepo: ['nosuch'] })).toThrow(/no such repo/);
   });
+  it('--repofrompath repos are gpgchecked against --gpgkey when keys are given (dnf), and unchecked without', () => {
+    const d = loadDistro('centos:4.9');
+    const [withKey] = applyRepoOptions(d, { repofrompath: [['local', 'file:///tmp/l']], disablerepo: ['base'], gpgkeys: ['/k/A', 'https://keys.example/B'] });
+    expect(withKey).toEqual({ id: 'local', name: 'local', baseurl: ['file:///tmp/l'], enabled: true, gpgcheck: true, gpgkey: ['/k/A', 'https://keys.example/B'] });
+    // the definition's own repos keep their gpgcheck and keys (--gpgkey is added when checking, not here)
+    expect(applyRepoOptions(d, { gpgkeys: ['/k/A'] })[0]).toMatchObject({ id: 'base', gpgcheck: true, gpgkey: ['RPM-GPG-KEY-CentOS-4'] });
+  });
   it('--releasever and --arch substitute', () => {
     const r = applyRepoOptions(loadDistro('centos:4.9', { arch: 'i686', releasever: '4.8' }), {});
     expect(r[0]!.baseurl).toEqual(['https://vault.centos.org/4.8/os/i386/']);

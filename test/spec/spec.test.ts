@@ -31,6 +31,7 @@ nodocs: true
 install-langs: "en:fr"
 weak-deps: false
 gpgcheck: true
+gpgkey: [keys/RPM-GPG-KEY-local, "https://keys.example/RPM-GPG-KEY"]
 strict-scriptlets: true
 repo-rewrite: false
 rpmdb: bdb-hash-v8
@@ -61,7 +62,8 @@ describe('parseImageSpec', () => {
       env: ['LANG=C', 'TZ=UTC'], cmd: ['/sbin/my_init', '--', 'httpd', '-DFOREGROUND'], entrypoint: ['/bin/sh', '-c', 'echo hi'],
       labels: { 'org.opencontainers.image.title': 'c4', version: '1' },
       output: { path: '/work/specs/out/c4.tar', format: 'oci-archive' },
-      nodocs: true, installLangs: ['en', 'fr'], weakDeps: false, gpgcheck: true, strictScriptlets: true, repoRewrite: false,
+      nodocs: true, installLangs: ['en', 'fr'], weakDeps: false, gpgcheck: true,
+      gpgkey: ['/work/specs/keys/RPM-GPG-KEY-local', 'https://keys.example/RPM-GPG-KEY'], strictScriptlets: true, repoRewrite: false,
       rpmdb: 'bdb-hash-v8', lockfile: '/work/specs/c4.lock.json', sbom: '/work/specs/c4.spdx.json',
     });
   });

@@ -11,6 +11,8 @@ export const LOCKFILE_VERSION = 1;
 export interface LockedPackage extends Pick<RepoPackage, 'name' | 'epoch' | 'version' | 'release' | 'arch' | 'repo' | 'checksum'> {
   /** where it was downloaded from */
   url: string;
+  /** what the signature check established (informative: --locked does not read it) */
+  signature?: { verified: true; keys: { keyId: string }[] } | { verified: false; reason: string };
 }
 
 const CHECKSUM_TYPES: readonly ChecksumType[] = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
@@ -41,6 +43,7 @@ export function lockfileText(packages: LockedPackage[]): string {
     packages: sorted.map((p) => ({
       name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
       repo: p.repo, url: p.url, checksum: { type: p.checksum.type, value: p.checksum.value.toLowerCase() },
+      ...(p.signature ? { signature: p.signature.verified ? { verified: true, keyIds: p.signature.keys.map((k) => k.keyId) } : { verified: false, reason: p.signature.reason } } : {}),
     })),
   };
   return JSON.stringify(doc, null, 2) + '\n';

@@ -1,9 +1,11 @@
 // --sbom: SPDX 2.3 JSON. One package per RPM with a purl (pkg:rpm/<vendor>/<name>@<v>-<r>?arch=
 // &distro=&epoch=), contained in a root package for the image. Deterministic: packages sorted,
 // document namespace derived from the content, `created` from SOURCE_DATE_EPOCH via the caller.
+// Each package's signature check is an annotation: verified with which key, or unverified and why.
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import type { Checksum } from '../../types/index.js';
+import type { Checksum, UnverifiedReason } from '../../types/index.js';
+import { UNVERIFIED_REASON } from '../gpg.js';
 import { atomicFile } from './atomic.js';
 
 export interface SbomPackage {
@@ -21,6 +23,7 @@ export interface SbomPackage {
   /** upstream project URL (header URL tag) */
   homepage?: string;
   checksum?: Checksum;
+  signature?: { verified: true; keys: { keyId: string; fingerprint: string; file: string }[] } | { verified: false; reason: UnverifiedReason };
 }
 
 export interface SbomInput {
@@ -89,6 +92,7 @@ export function buildSbom(input: SbomInput): Record<string, unknown> {
   const licenses = [...new Set(pkgs.map((p) => p.license).filter((l): l is string => l !== undefined && l !== ''))].sort();
   const refs = licenseRefs(licenses);
   const rootId = 'SPDXRef-OperatingSystem';
+  const created = spdxTime(input.created);
   const packages: Record<string, unknown>[] = [{
     name: distro.id, SPDXID: rootId, versionInfo: distro.version, downloadLocation: 'NOASSERTION', filesAnalyzed: false,
     licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION', copyrightText: 'NOASSERTION',
@@ -110,16 +114,19 @@ export function buildSbom(input: SbomInput): Record<string, unknown> {
       copyrightText: 'NOASSERTION',
       ...(p.summary ? { summary: p.summary } : {}),
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purls[i] }],
+      ...(p.signature ? { annotations: [{ annotationDate: created, annotationType: 'OTHER', annotator: 'Tool: rootfs-assemble', comment: signatureComment(p.signature) }] } : {}),
     });
   });
-  const ns = createHash('sha256').update(JSON.stringify([distro, input.created, purls])).digest('hex').slice(0, 32);
+  // what was verified is part of the content: a build with --nogpgcheck is another document
+  const sigs = pkgs.map((p) => (p.signature ? signatureComment(p.signature) : ''));
+  const ns = createHash('sha256').update(JSON.stringify([distro, input.created, purls, ...(sigs.some(Boolean) ? [sigs] : [])])).digest('hex').slice(0, 32);
   return {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
     SPDXID: 'SPDXRef-DOCUMENT',
     name: `${distro.id}-${distro.version}-rootfs`,
     documentNamespace: `https://rootfs-assemble.invalid/spdx/${idSafe(distro.id)}-${idSafe(distro.version)}-${ns}`,
-    creationInfo: { created: spdxTime(input.created), creators: ['Tool: rootfs-assemble'] },
+    creationInfo: { created, creators: ['Tool: rootfs-assemble'] },
     packages,
     ...(licenses.length > 0 ? { hasExtractedLicensingInfos: licenses.map((l) => ({ licenseId: refs.get(l), extractedText: l, name: l })) } : {}),
     relationships: [
@@ -127,6 +134,12 @@ export function buildSbom(input: SbomInput): Record<string, unknown> {
       ...packages.slice(1).map((p) => ({ spdxElementId: rootId, relationshipType: 'CONTAINS', relatedSpdxElement: p.SPDXID })),
     ],
   };
+}
+
+/** e.g. "rpm signature: verified with key 0123456789abcdef (fingerprint ..., key file RPM-GPG-KEY-CentOS-7)" */
+export function signatureComment(s: NonNullable<SbomPackage['signature']>): string {
+  if (!s.verified) return `rpm signature: NOT verified (${UNVERIFIED_REASON[s.reason]})`;
+  return `rpm signature: verified with ${s.keys.map((k) => `key ${k.keyId} (fingerprint ${k.fingerprint}, key file ${k.file})`).join(' and ')}`;
 }
 
 export async function writeSbom(path: string, input: SbomInput): Promise<void> {

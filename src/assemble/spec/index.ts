@@ -15,7 +15,7 @@ const FLAVOURS: RpmdbFlavour[] = ['bdb-hash-v8', 'bdb-hash-v9', 'sqlite', 'ndb']
 
 export const SPEC_KEYS = [
   'distro', 'arch', 'releasever', 'packages', 'no-default-packages', 'exclude', 'repos', 'profiles', 'users', 'files',
-  'env', 'cmd', 'entrypoint', 'labels', 'output', 'nodocs', 'install-langs', 'weak-deps', 'gpgcheck', 'strict-scriptlets', 'run-scriptlets',
+  'env', 'cmd', 'entrypoint', 'labels', 'output', 'nodocs', 'install-langs', 'weak-deps', 'gpgcheck', 'gpgkey', 'strict-scriptlets', 'run-scriptlets',
   'repo-rewrite', 'rpmdb', 'lockfile', 'locked', 'sbom',
 ] as const;
 export const REPO_KEYS = ['mirror', 'repofrompath', 'files', 'enable', 'disable'] as const;
@@ -216,6 +216,7 @@ export function parseImageSpec(text: string, fileName: string): ImageSpec {
       case 'install-langs': spec.installLangs = strings(c, v, k).flatMap((s) => s.split(/[:,]/)).filter(Boolean); break;
       case 'weak-deps': spec.weakDeps = bool(c, v, k); break;
       case 'gpgcheck': spec.gpgcheck = bool(c, v, k); break;
+      case 'gpgkey': spec.gpgkey = strings(c, v, k).map((f) => (/^[a-z][a-z0-9+.-]*:/i.test(f) ? f : c.path(f))); break;
       case 'strict-scriptlets': spec.strictScriptlets = bool(c, v, k); break;
       case 'run-scriptlets': {
         const r = str(c, v, k);

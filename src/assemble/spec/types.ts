@@ -34,7 +34,10 @@ export interface ImageSpec {
   nodocs?: boolean;
   installLangs?: string[];
   weakDeps?: boolean;
+  /** false = --nogpgcheck */
   gpgcheck?: boolean;
+  /** --gpgkey: files (resolved against the spec's directory) or https URLs */
+  gpgkey?: string[];
   strictScriptlets?: boolean;
   runScriptlets?: 'userns';
   repoRewrite?: boolean;
