@@ -6,6 +6,8 @@ export interface CliIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** aborted by SIGINT/SIGTERM/SIGHUP when run as a program (reason: the interrupt's RfsError) */
+  signal?: AbortSignal;
 }
 
 export function defaultIO(): CliIO {

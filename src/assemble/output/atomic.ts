@@ -1,12 +1,30 @@
 // All-or-nothing outputs: build under a temporary name in the destination's own directory (same
-// filesystem, so rename() is atomic), rename on success, remove on any failure.
+// filesystem, so rename() is atomic), rename on success, remove on any failure. Temp names carry
+// their owner (util/owner.ts): a crash or second signal removes them through util/exit-cleanup,
+// and what a SIGKILLed run left beside the same destination is removed by the next write there.
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RfsError } from '../../errors/index.js';
+import { removeOnExit } from '../../util/exit-cleanup.js';
+import { ownerAlive, ownerTag, parseOwnerTag } from '../../util/owner.js';
 
 function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+  return join(dirname(path), `.${basename(path)}.${ownerTag()}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+/** Remove `.NAME.<owner>.<hex>.partial` siblings of `path` whose owner is dead. */
+export async function sweepStalePartials(path: string): Promise<string[]> {
+  const prefix = `.${basename(path)}.`;
+  const gone: string[] = [];
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
+    const m = /^(.+)\.[0-9a-f]{12}\.partial$/.exec(name.slice(prefix.length));
+    const owner = m ? parseOwnerTag(m[1] ?? '') : null;
+    if (owner === null || ownerAlive(owner)) continue;
+    await removeTree(join(dirname(path), name)).then(() => gone.push(name), () => undefined);
+  }
+  return gone;
 }
 
 function checkAborted(signal: AbortSignal | undefined, path: string): void {
@@ -16,7 +34,9 @@ function checkAborted(signal: AbortSignal | undefined, path: string): void {
 /** Run `fill(tmpFile)`, fsync, and move the result to `path`; on failure nothing appears at `path`. */
 export async function atomicFile<T>(path: string, fill: (tmp: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
+  await sweepStalePartials(path);
   const tmp = tempName(path);
+  const forget = removeOnExit(tmp);
   try {
     const result = await fill(tmp);
     checkAborted(signal, path);
@@ -26,11 +46,14 @@ export async function atomicFile<T>(path: string, fill: (tmp: string) => Promise
     } finally {
       await fh.close();
     }
+    checkAborted(signal, path);
     await rename(tmp, path);
     return result;
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    forget();
   }
 }
 
@@ -43,9 +66,11 @@ export async function atomicDir<T>(path: string, fill: (tmp: string) => Promise<
       subject: path, hint: 'remove it or choose another -o path',
     });
   }
+  await sweepStalePartials(path);
   const tmp = tempName(path);
-  await mkdir(tmp, { mode: 0o755 });
+  const forget = removeOnExit(tmp);
   try {
+    await mkdir(tmp, { mode: 0o755 });
     const result = await fill(tmp);
     checkAborted(signal, path);
     if (existing !== null) await rmdir(path);
@@ -54,6 +79,8 @@ export async function atomicDir<T>(path: string, fill: (tmp: string) => Promise<
   } catch (err) {
     await removeTree(tmp);
     throw err;
+  } finally {
+    forget();
   }
 }
 
@@ -78,14 +105,15 @@ async function makeRemovable(dir: string): Promise<void> {
  * so documents that describe an image (lockfile, SBOM) appear together with it or not at all.
  */
 export class StagedFiles {
-  private staged: { tmp: string; path: string }[] = [];
+  private staged: { tmp: string; path: string; forget: () => void }[] = [];
 
   /** Write `data` to a temp name beside `path` (synced); nothing appears at `path` yet. */
   async stage(path: string, data: string | Uint8Array): Promise<void> {
     const tmp = tempName(path);
     try {
       await mkdir(dirname(path), { recursive: true });
-      this.staged.push({ tmp, path });
+      await sweepStalePartials(path);
+      this.staged.push({ tmp, path, forget: removeOnExit(tmp) });
       const fh = await open(tmp, 'wx', 0o644);
       try {
         await fh.writeFile(data);
@@ -104,6 +132,7 @@ export class StagedFiles {
     try {
       for (const s of this.staged) {
         await rename(s.tmp, s.path);
+        s.forget();
         done.push(s.path);
       }
       this.staged = [];
@@ -117,7 +146,10 @@ export class StagedFiles {
 
   /** Remove whatever was staged and not committed (safe to call after commit). */
   async discard(): Promise<void> {
-    for (const s of this.staged) await rm(s.tmp, { force: true });
+    for (const s of this.staged) {
+      await rm(s.tmp, { force: true });
+      s.forget();
+    }
     this.staged = [];
   }
 }

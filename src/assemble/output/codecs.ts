@@ -7,8 +7,11 @@
 //   xz:   lzma-native (liblzma, prebuilt inside the npm package) 35.4 s, same as xz -6 -T1
 //         (36.5 s); @napi-rs/lzma needs Node >= 22 and only compresses whole buffers.
 // Single-threaded xz on purpose: multi-threaded liblzma splits blocks and changes the bytes.
+// xz runs in a child process that an abort can kill (xz-child.ts).
+import { createRequire } from 'node:module';
 import { Duplex } from 'node:stream';
 import { RfsError } from '../../errors/index.js';
+import { XzChild } from './xz-child.js';
 
 function unavailable(pkg: string, err: unknown): never {
   throw new RfsError('RFS_OUTPUT', `writing output: cannot load the ${pkg} encoder: ${err instanceof Error ? err.message : String(err)}`, {
@@ -33,7 +36,5 @@ export async function createXz(preset = 6): Promise<Duplex> {
   const mod = await import('lzma-native').catch((e: unknown) => unavailable('lzma-native', e));
   const create: unknown = hasFn(mod, 'createCompressor') ? mod.createCompressor : (mod as { default?: { createCompressor?: unknown } }).default?.createCompressor;
   if (typeof create !== 'function') unavailable('lzma-native', new Error('no createCompressor export'));
-  // a readable-stream Transform: duplex-shaped, so Duplex.from() hands it back as it is
-  const stream = (create as typeof mod.createCompressor)({ preset, threads: 1 });
-  return Duplex.from(stream);
+  return new XzChild(createRequire(import.meta.url).resolve('lzma-native'), preset);
 }

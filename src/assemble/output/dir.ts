@@ -13,6 +13,7 @@ import { chmod, lchown, link, lstat, lutimes, mkdir, open, symlink, utimes, writ
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { RfsError } from '../../errors/index.js';
+import { removeOnExit } from '../../util/exit-cleanup.js';
 import { tarPath } from '../../tar/index.js';
 import type { TarEntry } from '../../tar/index.js';
 import { atomicDir, atomicFile, removeTree } from './atomic.js';
@@ -152,11 +153,15 @@ export async function writeDir(entries: AsyncIterable<TarEntry>, opts: WriteOutp
   // one entry per line: greppable and diffable, still one JSON document
   const head = JSON.stringify({ format: 'rootfs-assemble-ownership', version: 1, applied: { ownership: asRoot, devices: report.devices, fifos: report.fifos, xattrs: false } });
   const text = `${head.slice(0, -1)},"entries":[\n${record.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
+  // the directory is in place but not done until its sidecar is: a crash now must remove it too
+  const forget = removeOnExit(opts.path);
   try {
     await atomicFile(sidecarPath(opts.path), (tmp) => writeFile(tmp, text), opts.signal);
   } catch (err) {
     await removeTree(opts.path);
     throw err;
+  } finally {
+    forget();
   }
   return { bytes, nodes: report };
 }

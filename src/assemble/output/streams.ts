@@ -54,6 +54,12 @@ export async function tarThrough(
   opts: { recycle?: boolean } = {},
 ): Promise<number> {
   const head = stages[0] ?? dest;
+  // A stream destroyed with a write in flight (abort, a failing stage) still emits that write's
+  // error (ERR_STREAM_DESTROYED) after everyone stopped listening: without a listener of our
+  // own that is an uncaught exception. Kept, and reported if nothing else failed.
+  let late: unknown = null;
+  const keepLate = (err: unknown): void => { late ??= err; };
+  for (const s of [...stages, dest]) s.on('error', keepLate);
   const flow = stages.length > 0 ? pipeline([...stages, dest] as [Duplex, ...Duplex[], Writable]) : null;
   const recycle = stages.length === 0 && (opts.recycle ?? false);
   const writing = writeTar(entries, head, { ...(signal ? { signal } : {}), recycle }).catch((err: unknown) => {
@@ -71,9 +77,9 @@ export async function tarThrough(
     await new Promise<void>((resolve) => dest.once('close', () => resolve()));
   }
   if (w.status === 'rejected') throw w.reason;
-  if (f.status === 'rejected') {
-    const e: unknown = f.reason;
-    throw e instanceof RfsError ? e : new RfsError('RFS_OUTPUT', `writing output: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  const failed: unknown = f.status === 'rejected' ? f.reason : late;
+  if (failed !== null) {
+    throw failed instanceof RfsError ? failed : new RfsError('RFS_OUTPUT', `writing output: ${failed instanceof Error ? failed.message : String(failed)}`, { cause: failed });
   }
   return w.value;
 }

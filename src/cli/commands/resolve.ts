@@ -73,7 +73,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   }
   const repos = applyRepoOptions(distro, parsed.repoOptions);
   const cacheDir = values['cache-dir'] ?? defaultCacheDir(io.env);
-  const fetcher = new Fetcher({ cacheDir });
+  const fetcher = new Fetcher({ cacheDir, ...(io.signal ? { signal: io.signal } : {}) });
   const req: Request = { install, ...(values.exclude ? { exclude: values.exclude } : {}) };
   const opts: ResolveOptions = {
     weakDeps: values['weak-deps'] === true && values['no-weak-deps'] !== true,
@@ -82,7 +82,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   // the fetcher stays open while solving: filelists are fetched only if a file dependency needs them
   const { pool, result } = await (async () => {
     try {
-      const loaded: LoadedRepo[] = await loadRepos(repos, fetcher, { arch, cacheDir });
+      const loaded: LoadedRepo[] = await loadRepos(repos, fetcher, { arch, cacheDir, ...(io.signal ? { signal: io.signal } : {}) });
       const pool = poolFor(loaded, arch);
       return { pool, result: await solveWithFilelists(pool, loaded, req, opts) };
     } finally {
