@@ -2,7 +2,9 @@
 // with rpmbuild + createrepo_c, cached under bench/.out/big-repo keyed by this script's hash),
 // served over local HTTP; rootfs-assemble (cold and warm cache) next to `dnf --installroot` + tar.
 // Needs rpmbuild, createrepo_c, busybox-static, GNU time; dnf needs root (skipped otherwise).
-// Usage: node bench/big.mjs [runs=3] [--xz] [--no-dnf] [--ours-only] [--prof]
+// Usage: node bench/big.mjs [runs=3] [--xz] [--size=GB] [--no-dnf] [--ours-only] [--prof] [--ab=BEFORE_BIN]
+//   --size: regular-file content of the image in GB (default 1.0; one repo is cached per size)
+//   --build-only: make (or find) the repo and stop; --ab: see abRounds()
 //   -> prints a markdown table and writes bench/RESULTS-big.md (the "latest run" section)
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,10 +24,11 @@ const runs = Number(argv.find((a) => /^\d+$/.test(a)) ?? 3);
 const withDnf = !argv.includes('--no-dnf') && !argv.includes('--ours-only');
 const prof = argv.includes('--prof');
 const XZ = argv.includes('--xz'); // xz level 2 payloads (EL7/EL8 style) instead of zstd level 3
+const SIZE = Number(argv.find((a) => a.startsWith('--size='))?.slice(7) ?? 1);
 
 // ---------------------------------------------------------------- the repo
 const SOURCES = ['/usr/lib/x86_64-linux-gnu', '/usr/bin', '/usr/lib/python3.11', '/usr/share/locale', '/usr/share/doc'];
-const CAP = 1.0e9;            // bytes of regular-file content in the image
+const CAP = SIZE * 1e9;       // bytes of regular-file content in the image
 const PER_PKG = 4e6;          // content bytes per package -> ~150 packages
 const SAFE = /^[A-Za-z0-9._+@,:=~/-]+$/; // names rpm's %files takes literally (no globs, %, spaces)
 const USERS = ['bigsvca', 'bigsvcb', 'bigsvcc', 'bigsvcd'];
@@ -33,8 +36,9 @@ const USERS = ['bigsvca', 'bigsvcb', 'bigsvcc', 'bigsvcd'];
 // keyed by the repo-building part of this script only, so editing the measuring part keeps the cache
 const selfText = readFileSync(SELF, 'utf8');
 const buildPart = selfText.slice(selfText.indexOf('// ---------------------------------------------------------------- the repo'), selfText.lastIndexOf('// ---------------------------------------------------------------- serve'));
-const hash = createHash('sha256').update(buildPart).update(XZ ? 'xz' : 'zstd').digest('hex').slice(0, 12);
-const REPO = join(OUT, XZ ? 'big-repo-xz' : 'big-repo');
+const hash = createHash('sha256').update(buildPart)
+  .update(XZ ? 'xz' : 'zstd').update(String(SIZE)).digest('hex').slice(0, 12);
+const REPO = join(OUT, `${XZ ? 'big-repo-xz' : 'big-repo'}${SIZE === 1 ? '' : `-${SIZE}`}`);
 const stamp = join(REPO, `.built-${hash}`);
 
 function walk(dir, out) {
@@ -157,6 +161,7 @@ if (!existsSync(stamp)) {
 }
 const repoInfo = readFileSync(stamp, 'utf8').trim();
 process.stderr.write(`repo: ${repoInfo}\n`);
+if (argv.includes('--build-only')) process.exit(0);
 
 // ---------------------------------------------------------------- serve + measure
 const server = createServer((req, res) => {
@@ -175,8 +180,33 @@ const dnfOk = withDnf && isRoot;
 if (withDnf && !isRoot) process.stderr.write('dnf needs root: skipping dnf --installroot\n');
 // RFS_BIN: measure another build of the launcher (e.g. one compiled into a private outDir)
 const BIN = process.env.RFS_BIN ?? join(ROOT, 'bin/rootfs-assemble.js');
-const ours = (cache, tar, extra = []) => [BIN, ...extra, '--repofrompath', `big,${url}`, '--rpmdb', 'sqlite',
+const ours = (cache, tar, extra = [], bin = BIN) => [bin, ...extra, '--repofrompath', `big,${url}`, '--rpmdb', 'sqlite',
   '--no-default-packages', 'bigimage', '-o', tar, '--cache-dir', cache, '-q'];
+// --ab=BEFORE_BIN: before (that launcher) against after (BIN), cold and warm, alternating which
+// goes first each round; one markdown row each with the mean wall time and the highest peak RSS
+const AB = argv.find((a) => a.startsWith('--ab='))?.slice(5);
+
+async function abRounds() {
+  const res = { before: [], after: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const side of i % 2 ? ['after', 'before'] : ['before', 'after']) {
+      rmSync(W, { recursive: true, force: true });
+      mkdirSync(W, { recursive: true });
+      const bin = side === 'before' ? AB : BIN;
+      const tar = join(W, 'ours.tar');
+      const cold = await timed(process.execPath, ours(join(W, 'cache'), tar, [], bin), env);
+      const sha = createHash('sha256');
+      for await (const c of createReadStream(tar)) sha.update(c);
+      rmSync(tar);
+      const warm = await timed(process.execPath, ours(join(W, 'cache'), tar, [], bin), env);
+      res[side].push({ cold, warm, sha: sha.digest('hex').slice(0, 12) });
+      process.stderr.write(`round ${i + 1} ${side}: ${JSON.stringify(res[side].at(-1))}\n`);
+    }
+  }
+  const label = `${(SIZE).toFixed(1)} GB ${XZ ? 'xz-2' : 'zstd-3'}`;
+  const cell = (xs, k) => `${(xs.reduce((a, x) => a + x[k].s, 0) / xs.length).toFixed(1)} s / ${Math.max(...xs.map((x) => x[k].mb)).toFixed(0)} MB`;
+  return ['before', 'after'].map((side) => `| ${label} | ${side} | ${cell(res[side], 'cold')} | ${cell(res[side], 'warm')} | ${[...new Set(res[side].map((x) => x.sha))].join(', ')} |`).join('\n');
+}
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 
 async function iteration() {
@@ -204,7 +234,9 @@ async function iteration() {
 
 let table = '';
 try {
-  if (prof) {
+  if (AB) {
+    process.stdout.write(`${await abRounds()}\n`);
+  } else if (prof) {
     // one warm-cache run under the CPU profiler (after a cold run fills the cache)
     rmSync(W, { recursive: true, force: true });
     mkdirSync(W, { recursive: true });
@@ -241,7 +273,7 @@ if (table) {
   const file = join(ROOT, 'bench/RESULTS-big.md');
   const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
   // one section per payload kind, replaced in place; the text above the first section is kept
-  const marker = `<!-- latest run (bench/big.mjs${XZ ? ' --xz' : ''}) -->`;
+  const marker = `<!-- latest run (bench/big.mjs${XZ ? ' --xz' : ''}${SIZE === 1 ? '' : ` --size=${SIZE}`}) -->`;
   const at = prev.indexOf(marker);
   const next = at < 0 ? -1 : prev.indexOf('<!-- latest run', at + marker.length);
   const before = at < 0 ? `${prev.trimEnd()}\n\n` : prev.slice(0, at);

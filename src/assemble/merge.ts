@@ -6,6 +6,7 @@ import { RfsError } from '../errors/index.js';
 import { FileFlag, FileState } from '../types/index.js';
 import type { RpmFile } from '../rpm/package.js';
 import type { ImageEntryType } from './imagefs.js';
+import { byteCompare } from './tree.js';
 import type { ImageTree, TreeNode } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
 
@@ -44,7 +45,7 @@ function walkOrder(a: string, b: string): number {
   const pa = a.split('/');
   const pb = b.split('/');
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const c = Buffer.compare(Buffer.from(pa[i]!), Buffer.from(pb[i]!));
+    const c = byteCompare(pa[i]!, pb[i]!);
     if (c !== 0) return c;
   }
   return pa.length - pb.length;

@@ -5,6 +5,14 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { RfsError } from '../errors/index.js';
 
+// Memory held by the download/unpack phase, shared by the --jobs workers. Whatever stays live
+// then (and the allocator's fragments around it) is still resident when the rpmdb and the tar
+// are written, where the peak is; these smaller budgets measured no slower (bench/RESULTS-big.md).
+/** decoded content of small packages (under one spool flush) kept off the disk */
+export const CONTENT_BUDGET = 8 << 20;
+/** compressed packages decoded straight from their download instead of read back from the cache */
+export const DOWNLOAD_BUDGET = 16 << 20;
+
 /** Bytes of package content the whole build may hold in memory; the rest is spooled to disk. */
 export class MemoryBudget {
   constructor(private left: number) {}
@@ -18,7 +26,11 @@ export class MemoryBudget {
   }
 }
 
-const FLUSH_AT = 4 << 20;
+// Decoded chunks wait for a flush in memory, per package being unpacked (UNPACK_SLOTS): 1 MiB
+// batches cost no more writes' time than 4 MiB did (bench/RESULTS-big.md); a payload of many
+// tiny files is flushed by count, so it cannot pile up small views.
+const FLUSH_AT = 1 << 20;
+const FLUSH_PIECES = 1024;
 
 /** Collects content in memory; past FLUSH_AT (or the budget) it goes to a file in big writes. */
 export class Spool {
@@ -34,7 +46,7 @@ export class Spool {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     this.offset += chunk.length;
-    if (this.pendingBytes >= FLUSH_AT) await this.flush();
+    if (this.pendingBytes >= FLUSH_AT || this.pending.length >= FLUSH_PIECES) await this.flush();
   }
 
   private async flush(): Promise<void> {

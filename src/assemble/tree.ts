@@ -227,8 +227,27 @@ export class ImageTree implements ImageFS {
   }
 }
 
+/**
+ * Order of the UTF-8 bytes (as Buffer.compare of the encoded strings), without encoding: sorting
+ * a directory of 100k names allocated two Buffers per comparison. UTF-16 units compare as code
+ * points, so as UTF-8, except surrogates (U+10000 and up) against U+E000..U+FFFF. For well-formed
+ * strings (names decoded from UTF-8 always are); Buffer.from would turn a lone surrogate into U+FFFD.
+ */
 export function byteCompare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) return codeOrder(x) - codeOrder(y);
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Surrogates above U+E000..U+FFFF, as their code points are. */
+function codeOrder(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 

@@ -25,6 +25,13 @@ export interface UnpackedPackage {
 const PIECE = 1 << 20;
 
 /**
+ * Packages decoded at once, whatever --jobs says: each holds a decoder (an xz dictionary or a
+ * zstd window, up to tens of MB) and a spool batch, so memory would grow with -j; on the few
+ * cores a build has, more parallel decoders are not faster. More jobs still download ahead.
+ */
+export const UNPACK_SLOTS = 4;
+
+/**
  * The downloaded chunks (~64 KiB, as the socket delivered them) as ~1 MiB pieces: the zstd
  * binding allocates a 128 KiB output buffer per call and returns a partial one at the end of
  * each, so feeding it socket-sized chunks doubled the garbage (and the GC work) of decoding.

@@ -1,0 +1,84 @@
+// What keeps the assembly's memory flat: the spool flushes decoded content by bytes and by piece
+// count, the content budget is shared, and the tree sorts names without encoding them.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryBudget, Spool } from '../../src/assemble/spool.js';
+import { byteCompare } from '../../src/assemble/tree.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const tmp = tempDir('rfs-membounds-');
+afterAll(() => tmp.cleanup());
+
+describe('Spool', () => {
+  it('flushes a run of tiny chunks by count, long before their bytes would', async () => {
+    const path = join(tmp.dir, 'tiny.spool');
+    const spool = new Spool(path, new MemoryBudget(64 << 20));
+    for (let i = 0; i < 1023; i++) await spool.write(Uint8Array.of(i & 0xff));
+    expect(existsSync(path)).toBe(false);
+    await spool.write(Uint8Array.of(0xff));
+    expect(statSync(path).size).toBe(1024);
+    for (let i = 0; i < 10; i++) await spool.write(Uint8Array.of(7));
+    // once on disk, the rest goes there too, and nothing is kept in memory
+    expect(await spool.finish()).toBeNull();
+    await spool.close();
+    const data = readFileSync(path);
+    expect(data.length).toBe(1034);
+    expect(data[1023]).toBe(0xff);
+    expect(data[1033]).toBe(7);
+  });
+
+  it('flushes 1 MiB of content to disk instead of holding it for the budget', async () => {
+    const path = join(tmp.dir, 'mib.spool');
+    const spool = new Spool(path, new MemoryBudget(64 << 20));
+    for (let i = 0; i < 16; i++) await spool.write(new Uint8Array(64 << 10).fill(i));
+    expect(statSync(path).size).toBe(1 << 20);
+    expect(await spool.finish()).toBeNull();
+    await spool.close();
+  });
+
+  it('keeps a small package in memory only while the shared budget lasts', async () => {
+    const budget = new MemoryBudget(3000);
+    const kept: (Uint8Array | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const spool = new Spool(join(tmp.dir, `small-${i}.spool`), budget);
+      await spool.write(new Uint8Array(1000).fill(i + 1));
+      await spool.write(new Uint8Array(400).fill(i + 1));
+      kept.push(await spool.finish());
+      await spool.close();
+    }
+    expect(kept[0]?.length).toBe(1400);
+    expect(kept[1]?.length).toBe(1400);
+    expect(kept[1]?.every((b) => b === 2)).toBe(true);
+    // the third would exceed 3000 bytes: it went to its file
+    expect(kept[2]).toBeNull();
+    expect(readFileSync(join(tmp.dir, 'small-2.spool')).length).toBe(1400);
+    expect(existsSync(join(tmp.dir, 'small-0.spool'))).toBe(false);
+  });
+});
+
+describe('byteCompare', () => {
+  const bufferOrder = (a: string, b: string): number => Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+  it('orders as the UTF-8 bytes do, astral characters against U+E000..U+FFFF included', () => {
+    const alphabet = ['a', 'b', 'Z', '.', '-', '_', '/', 'é', 'ÿ', 'Ā', 'ж', '中', '\ud7ff', '\ue000', '\uff21', '\ufffd', '😀', '𐀀', '\u{10ffff}'];
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const word = (): string => Array.from({ length: 1 + rand(4) }, () => alphabet[rand(alphabet.length)]!).join('');
+    for (let i = 0; i < 5000; i++) {
+      const a = word();
+      const b = rand(5) === 0 ? a + word() : word();
+      expect(Math.sign(byteCompare(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(bufferOrder(a, b));
+      expect(Math.sign(byteCompare(b, a))).toBe(bufferOrder(b, a));
+    }
+    expect(byteCompare('same', 'same')).toBe(0);
+  });
+
+  it('sorts a directory listing exactly as Buffer.compare does', () => {
+    const names = ['lib64', 'lib', 'lib.so', 'Lib', 'ñ', 'n', '\ufb01', '😀x', 'z', ''];
+    expect([...names].sort(byteCompare)).toEqual([...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+});
