@@ -1,10 +1,9 @@
 // The pipeline: resolve -> download -> unpack -> merge -> scriptlets -> finish -> rpmdb -> output.
 // Emits events, never prints. Every failure leaves no output: the image is written atomically and
 // the lockfile/SBOM beside it are staged, then renamed only after the image is in place.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import pLimit from 'p-limit';
-import { RfsError, toRfsError } from '../errors/index.js';
+import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
 import { applyRepoOptions, loadDistro } from '../repos/index.js';
 import { installOrder } from '../solver/index.js';
@@ -18,14 +17,16 @@ import { finishAndEmulate } from './finish-step.js';
 import { writeDatabase } from './rpmdb-step.js';
 import { loadRepos, solve } from './solve.js';
 import { GpgChecker } from './gpg.js';
+import type { PackageSignature } from './gpg.js';
 import { ImageTree } from './tree.js';
-import { MemoryBudget, SpoolReader } from './spool.js';
-import { nevraOf, unpackPackage } from './unpack.js';
+import { CONTENT_BUDGET, DOWNLOAD_BUDGET, MemoryBudget, SpoolReader } from './spool.js';
+import { nevraOf, UNPACK_SLOTS, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
 import { lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { resolveRequest } from './request.js';
+import { createWorkDir } from './workdir.js';
 import { sbomInput } from './sbom-input.js';
 
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
@@ -62,6 +63,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     ...(opts.repoFiles ? { repoFiles: opts.repoFiles } : {}),
     ...(opts.enablerepo ? { enablerepo: opts.enablerepo } : {}),
     ...(opts.disablerepo ? { disablerepo: opts.disablerepo } : {}),
+    ...(opts.gpgkeys ? { gpgkeys: opts.gpgkeys } : {}),
   });
   const rpmdbTarget: RpmdbTarget = {
     ...(distro?.rpmdb ?? DEFAULT_RPMDB),
@@ -69,9 +71,10 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     ...(opts.rpmdbPath ? { path: opts.rpmdbPath, compatSymlink: opts.rpmdbPath === '/usr/lib/sysimage/rpm' } : {}),
   };
 
-  // spooled content lives beside the cache (tmpfs-backed /tmp may be small); removed at the end
-  await mkdir(join(cacheDir, 'tmp'), { recursive: true });
-  const work = await mkdtemp(join(cacheDir, 'tmp', 'build-'));
+  // spooled content lives beside the cache (tmpfs-backed /tmp may be small); removed at the end,
+  // or by a later run once this process is dead (workdir.ts)
+  const workDir = await createWorkDir(cacheDir);
+  const work = workDir.path;
   let spoolReader: SpoolReader | null = null;
   const staged = new StagedFiles();
   const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
@@ -96,13 +99,16 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
 
     // 2. download + unpack, concurrently; results kept by index so order never depends on timing
     const limit = pLimit(jobs);
+    const unpackSlots = pLimit(Math.min(jobs, UNPACK_SLOTS));
     // content of small packages stays in memory up to this much; the rest is spooled (bounded RSS)
-    // (32 MB: peak RSS 245-265 MB for a 1 GB image, no slower than 128 MB; bench/RESULTS-big.md)
-    const budget = new MemoryBudget(32 << 20);
+    const budget = new MemoryBudget(CONTENT_BUDGET);
     // compressed packages being decoded straight from their download (shared by the --jobs workers)
-    const downloads = new MemoryBudget(48 << 20);
+    const downloads = new MemoryBudget(DOWNLOAD_BUDGET);
     const byRepo = new Map(loaded.map((r) => [r.config.id, r]));
-    const gpg = opts.gpgcheck ? new GpgChecker(byRepo, opts.gpgkeys ?? [], fetcher, opts.reposDir) : null;
+    const gpg = new GpgChecker(byRepo, {
+      nogpgcheck: opts.gpgcheck === false, extraKeys: opts.gpgkeys ?? [], fromPath: new Set((opts.repofrompath ?? []).map(([id]) => id)),
+    }, fetcher, opts.reposDir);
+    const signatures = new Map<UnpackedPackage, PackageSignature>();
     const unpacked: UnpackedPackage[] = await phase('download', () =>
       Promise.all(
         chosen.map((p, i) =>
@@ -111,10 +117,11 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
             // a download that fits the budget is decoded from memory, not read back from the cache
             const held = downloads.take(p.packageSize) ? p.packageSize : 0;
             try {
-              const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize, keepInMemory: held });
+              const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize, keepInMemory: held, ...(p.locationBase && repo?.baseUrls[0] ? { origin: repo.baseUrls[0] } : {}) });
               signal?.throwIfAborted();
-              if (gpg) await gpg.check(got.path, p.repo, nevraOf(p));
-              const u = await unpackPackage(got.data ?? got.path, p.repo, work, i, budget, signal);
+              const sig = await gpg.check(got.path, p.repo, nevraOf(p));
+              const u = await unpackSlots(() => unpackPackage(got.data ?? got.path, p.repo, work, i, budget, signal));
+              signatures.set(u, sig);
               emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
               emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
               return u;
@@ -125,8 +132,8 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
         ),
       ), chosen.length);
 
-    const gpgSummary = gpg?.summary();
-    if (gpgSummary) emit({ kind: 'gpg:verified', packages: gpgSummary.verified, keys: gpgSummary.keys.map((k) => ({ keyId: k.keyId, userId: k.userId, file: k.file })) });
+    const gpgSummary = gpg.summary();
+    emit({ kind: 'gpg:summary', verified: gpgSummary.verified, unverified: gpgSummary.unverified });
 
     // 3. merge in rpm's install order
     const byPkg = new Map(chosen.map((p, i) => [p, unpacked[i]!]));
@@ -147,7 +154,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
 
     // 5. owners, then the rpmdb in the target's own format
     const owners = new OwnerResolver(readIdMaps(tree));
-    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, [...new Set([...(gpgSummary?.armored ?? []), ...report.pubkeys])], installTime, arch));
+    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, [...new Set([...gpgSummary.armored, ...report.pubkeys])], installTime, arch));
 
     // 6. output
     // one reused read buffer: writeOutput copies chunks where it keeps them (transientBodies)
@@ -156,8 +163,11 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime);
     // lockfile and SBOM are staged under temp names and renamed only once the image is in place
     const format = opts.output.format ?? 'tar';
-    if (opts.lockfile) await staged.stage(opts.lockfile, lockfileText(chosen.map((p) => lockEntry(p, byRepo.get(p.repo)))));
-    if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime)));
+    if (opts.lockfile) await staged.stage(opts.lockfile, lockfileText(chosen.map((p) => {
+      const sig = signatures.get(byPkg.get(p)!);
+      return { ...lockEntry(p, byRepo.get(p.repo)), ...(sig ? { signature: sig } : {}) };
+    })));
+    if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime, (u) => signatures.get(u))));
     const out = await phase('write', async () => {
       const written = await writeOutput(() => toAsync(treeEntries(tree, owners, reader)), {
         format,
@@ -190,19 +200,29 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
       bytes: out.bytes,
       output: opts.output.path,
       warnings,
-      ...(gpgSummary ? { gpg: { verified: gpgSummary.verified, keys: gpgSummary.keys.map(({ keyId, fingerprint, userId, file }) => ({ keyId, fingerprint, userId, file })) } } : {}),
+      gpg: { verified: gpgSummary.verified.reduce((n, k) => n + k.packages, 0), keys: gpgSummary.verified, unverified: gpgSummary.unverified },
       scriptlets: { emulated: report.emulated.length, skipped: report.skipped },
     };
     emit({ kind: 'done', packages: ordered.length, bytes: out.bytes, ms: Date.now() - started, output: opts.output.path });
     return result;
   } catch (err) {
+    // the first failure stops every other transfer at once (no retries after it, no waiting)
+    fetcher.abort(toRfsError(err));
     if (signal?.aborted) throw new RfsError('RFS_ABORTED', 'assembling: aborted', { cause: err });
-    throw toRfsError(err);
+    const e = toRfsError(err);
+    // the build's work files live in the cache: name it, as the fetcher does for its own writes
+    if (e.code === 'RFS_DISK_FULL' && !isRfsError(err)) {
+      throw new RfsError('RFS_DISK_FULL', `writing to the cache ${cacheDir} (build work files): ${e.message.replace(/^writing[^:]*: /, '')}`, { subject: cacheDir, cause: err, ...(e.hint ? { hint: e.hint } : {}) });
+    }
+    throw e;
   } finally {
-    spoolReader?.close();
-    await staged.discard();
-    await fetcher.close();
-    await rm(work, { recursive: true, force: true });
+    try {
+      spoolReader?.close();
+      await staged.discard();
+      await fetcher.close();
+    } finally {
+      await workDir.remove();
+    }
   }
 }
 

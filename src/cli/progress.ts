@@ -1,5 +1,7 @@
 // Renders AssembleEvents: one updating status line per phase on a terminal, plain lines
 // otherwise, JSON lines for machines, nothing with --quiet (warnings and the summary stay).
+import { UNVERIFIED_REASON } from '../assemble/gpg.js';
+import { untrusted } from '../errors/index.js';
 import type { AssembleEvent, EventSink, Phase } from '../types/index.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'json' | 'quiet';
@@ -50,7 +52,12 @@ export function createRenderer(mode: ProgressMode, out: NodeJS.WritableStream): 
     out.write(s + '\n');
     draw(true);
   };
+  // after finish() the command is over (an error may be about to print): late events from
+  // transfers still winding down must not appear after it
+  let finished = false;
+  let signatureLines: string[] = [];
   const sink = (e: AssembleEvent): void => {
+    if (finished) return;
     if (mode === 'json') {
       out.write(JSON.stringify(e) + '\n');
       return;
@@ -81,10 +88,15 @@ export function createRenderer(mode: ProgressMode, out: NodeJS.WritableStream): 
         if (mode !== 'quiet') line(`  repo ${e.repo}: ${e.packages} packages${e.fromCache ? ' (cached)' : ''}`);
         break;
       case 'fetch:retry':
-        if (mode !== 'quiet') line(`  retrying ${e.url} (attempt ${e.attempt}): ${e.reason}`);
+        // the URL holds a mirror's href (the reason is an error message, escaped already)
+        if (mode !== 'quiet') line(`  retrying ${untrusted(e.url, 300)} (attempt ${e.attempt}): ${e.reason}`);
         break;
-      case 'gpg:verified':
-        if (mode !== 'quiet') line(`  signatures: ${e.packages} packages verified with ${e.keys.map((k) => `${k.keyId} (${k.userId ?? 'no user id'})`).join(', ')}`);
+      case 'gpg:summary':
+        // printed with the final lines; with --quiet only what went unverified, which never passes unmentioned
+        signatureLines = [
+          ...(mode === 'quiet' ? [] : e.verified).map((k) => `signatures: ${k.packages} package(s) verified with key ${k.keyId} (${untrusted(k.userId ?? 'no user id', 160)}) from ${untrusted(k.file, 200)}`),
+          ...e.unverified.map((u) => `signatures: ${u.packages} package(s) from repo ${untrusted(u.repo, 80)} NOT verified: ${UNVERIFIED_REASON[u.reason]}`),
+        ];
         break;
       case 'warning':
         line(`warning: ${e.message}`);
@@ -93,11 +105,17 @@ export function createRenderer(mode: ProgressMode, out: NodeJS.WritableStream): 
         if (mode !== 'quiet') line(`  not reproduced: ${e.nevra} %${e.scriptlet}: ${e.firstLine} (${e.reason})`);
         break;
       case 'done':
+        for (const s of signatureLines) line(s);
         line(`Wrote ${e.output}: ${e.packages} packages, ${formatBytes(e.bytes)} in ${(e.ms / 1000).toFixed(1)} s`);
         break;
       default:
         break;
     }
   };
-  return Object.assign(sink, { finish: () => { if (mode === 'tty') out.write('\r\x1b[K'); } });
+  return Object.assign(sink, {
+    finish: () => {
+      if (!finished && mode === 'tty') out.write('\r\x1b[K');
+      finished = true;
+    },
+  });
 }

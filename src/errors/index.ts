@@ -136,6 +136,14 @@ export function toRfsError(err: unknown, fallback: ErrorCode = 'RFS_INTERNAL'): 
   if (err instanceof Error && err.name === 'AbortError') {
     return new RfsError('RFS_ABORTED', 'aborted', { cause: err });
   }
+  const errno = (err as { code?: unknown } | null)?.code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
+    // a full disk is never a bug of ours, wherever the write was (spool, output, cache)
+    const path = (err as { path?: unknown }).path;
+    return new RfsError('RFS_DISK_FULL', `writing${typeof path === 'string' ? ` ${path}` : ''}: ${errno === 'EDQUOT' ? 'disk quota exceeded' : 'no space left on device'}`, {
+      cause: err, ...(typeof path === 'string' ? { subject: path } : {}), hint: 'free space there, or point --cache-dir (cache and build work files) or -o at a disk with room',
+    });
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new RfsError(fallback, message, { cause: err });
 }

@@ -36,8 +36,13 @@ Packages:
   --weak-deps/--no-weak-deps install Recommends/Supplements (default off)
   --nodocs                   leave out %doc files
   --install-langs L1:L2      keep only these languages' %lang files
-  --gpgcheck                 verify package signatures against the definition's keys
-  --gpgkey FILE|URL          also trust this key (repeatable)
+Signatures (as dnf): packages from a repo with gpgcheck on (all definitions) must be signed
+by one of its keys; a BAD signature always fails. The summary and --sbom say what was verified.
+  --nogpgcheck               do not require signatures (packages are reported unverified)
+  --gpgcheck                 the default; accepted for compatibility (overrides an image
+                             spec's gpgcheck: false)
+  --gpgkey FILE|URL          also trust this key (repeatable; URLs must be https); a
+                             --repofrompath repo is checked only when keys are given
 Image:
   --profile NAME             minimal | systemd | init | system-container (repeatable)
   --user NAME:UID            add a user
@@ -71,6 +76,7 @@ const OPTIONS = {
   nodocs: { type: 'boolean' },
   'install-langs': { type: 'string' },
   gpgcheck: { type: 'boolean' },
+  nogpgcheck: { type: 'boolean' },
   gpgkey: { type: 'string', multiple: true },
   profile: { type: 'string', multiple: true },
   user: { type: 'string', multiple: true },
@@ -103,6 +109,13 @@ function runScriptlets(v: string | undefined): { runScriptlets?: 'userns' } {
   if (v === undefined || v === 'off') return {};
   if (v !== 'userns') throw usage(`--run-scriptlets: only 'userns' is supported, got '${v}'`);
   return { runScriptlets: 'userns' };
+}
+
+/** --nogpgcheck is dnf's switch; --gpgcheck (the default) only matters against an image spec's gpgcheck: false. */
+function gpgcheckOption(on: boolean | undefined, off: boolean | undefined): { gpgcheck?: boolean } {
+  if (on && off) throw usage('--gpgcheck and --nogpgcheck contradict each other: give one');
+  if (off) return { gpgcheck: false };
+  return on ? { gpgcheck: true } : {};
 }
 
 function pair(s: string, sep: string, what: string): [string, string] {
@@ -147,7 +160,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v['weak-deps'] ? { weakDeps: true } : v['no-weak-deps'] ? { weakDeps: false } : {}),
     ...(v.nodocs ? { nodocs: true } : {}),
     ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
-    ...(v.gpgcheck ? { gpgcheck: true } : {}),
+    ...gpgcheckOption(v.gpgcheck, v.nogpgcheck),
     ...(v.gpgkey ? { gpgkeys: v.gpgkey.map((k) => (/^[a-z]+:\/\//i.test(k) ? k : resolvePath(k))) } : {}),
     ...(v.rpmdb ? { rpmdb: v.rpmdb as RpmdbFlavour } : {}),
     ...(v['rpmdb-path'] ? { rpmdbPath: v['rpmdb-path'] } : {}),
@@ -196,20 +209,15 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
-  const ac = new AbortController();
-  const onSigint = (): void => ac.abort(new RfsError('RFS_ABORTED', 'interrupted'));
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
+  // signals are the process's (cli/signals.ts): they abort io.signal, and the build unwinds
   try {
-    const result = await assemble({ ...opts, signal: ac.signal, onEvent: render, ...(opts.output.path === '-' ? { stdout: io.stdout } : {}) });
+    const result = await assemble({ ...opts, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(opts.output.path === '-' ? { stdout: io.stdout } : {}) });
     if (result.scriptlets.skipped.length > 0 && mode !== 'json') {
       io.stderr.write(`${result.scriptlets.skipped.length} scriptlet(s) not reproduced (listed above; --strict-scriptlets fails on them, --run-scriptlets=userns runs them)\n`);
     }
     return 0;
   } finally {
     render.finish();
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigint);
   }
 }
 
