@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig, RpmdbTarget } from '../types/index.js';
 import { validateDistroFile, type DistroFile, type ReleaseDef } from './schema.js';
-import { nearest } from '../util/suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { baseArch, substitute } from './vars.js';
 
 /** repos/ at the package root: src/repos and dist/repos both sit two levels below it. */
@@ -102,13 +102,19 @@ export function loadDistro(tag: string, opts: { arch?: string; releasever?: stri
   const { entry: e, index } = findEntry(tag, dir);
   if (!e) {
     const tags = [...index.keys()];
-    const near = nearest(tag.toLowerCase(), tags, 3);
-    const distro = tag.toLowerCase().split(':')[0] ?? tag;
-    const same = tags.filter((t) => t.startsWith(`${distro}:`)).slice(0, 12);
+    const near = didYouMean(tag.toLowerCase(), tags, 3);
+    // the same distro's tags of the same major release (centos:4.10 -> centos:4, 4.0 ... 4.9)
+    const [distro = tag, release = ''] = tag.toLowerCase().split(':');
+    const major = release.split('.')[0] ?? '';
+    const ofMajor = tags.filter((t) => t === `${distro}:${major}` || t.startsWith(`${distro}:${major}.`));
+    const same = ofMajor.length ? ofMajor : tags.filter((t) => t.startsWith(`${distro}:`));
+    const hints = [
+      ...(near ? [near] : []),
+      ...(same.length ? [`known ${ofMajor.length ? `${distro}:${major}` : distro} tags include: ${same.slice(0, 12).join(', ')}`] : []),
+    ];
     throw new RfsError('RFS_UNKNOWN_DISTRO', `looking up distro ${tag}: no such definition`, {
       subject: tag,
-      hint: near.length ? `did you mean ${near.join(', ')}? (rootfs-assemble list shows all)`
-        : same.length ? `known ${distro} tags include: ${same.join(', ')}` : 'run `rootfs-assemble list` for the known definitions',
+      hint: hints.length ? `${hints.join(' ')} (rootfs-assemble list shows all)` : 'run `rootfs-assemble list` for the known definitions',
     });
   }
   const f = e.file; const r = e.release;
