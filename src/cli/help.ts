@@ -18,7 +18,7 @@ Main build options (rootfs-assemble help build lists all):
   --lockfile FILE, --locked FILE, --sbom FILE
   -q, --quiet, --json-progress, --cache-dir DIR, -j N
 
-  --version                  print the version
+  -V, --version              print the version
   -h, --help                 this text
 
 A first argument that names a definition (rootfs-assemble list) is the distro; every other
