@@ -1,16 +1,15 @@
 // node:util parseArgs with its TypeErrors (ERR_PARSE_ARGS_*) turned into RFS_USAGE errors that
 // name the offending word and the nearest of the command's own options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-type Parsed<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 import { RfsError, untrusted } from '../errors/index.js';
 import { didYouMean } from '../util/suggest.js';
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
-/** `rootfs-assemble` or `rootfs-assemble resolve`: what --help to point at. */
+/** the help that lists every option of the command */
 function helpHint(command: string): string {
-  return command === 'build' ? 'run rootfs-assemble --help' : `run rootfs-assemble help ${command}`;
+  return `run rootfs-assemble help ${command}`;
 }
 
 export function usageError(command: string, message: string, subject?: string, suggestion = ''): RfsError {
