@@ -80,14 +80,14 @@ function interrupted(io: CliIO, json: boolean): number | null {
   const reason: unknown = io.signal?.aborted ? io.signal.reason : undefined;
   const code = interruptExitCode(reason);
   if (code === null) return null;
-  reportError(reason, io, json);
+  reportError(reason, io, json, code);
   return code;
 }
 
 /** The program (bin/rootfs-assemble.js): main() with signals and crashes handled for the process. */
 export async function runMain(argv: string[]): Promise<void> {
   const io = defaultIO();
-  const guard = guardProcess(io, !NOTHING_TO_UNWIND.has(argv[0] ?? ''));
+  const guard = guardProcess(io, !NOTHING_TO_UNWIND.has(argv[0] ?? ''), argv.includes('--json-progress'));
   const code = await main(argv, { ...io, signal: guard.signal });
   guard.settle();
   process.exitCode = code;
