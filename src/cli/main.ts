@@ -1,13 +1,9 @@
-import { RfsError } from '../errors/index.js';
+import { readFileSync } from 'node:fs';
+import { RfsError, untrusted } from '../errors/index.js';
+import { didYouMean } from '../util/suggest.js';
+import { COMMAND_HELP, TOP_HELP } from './help.js';
 import { defaultIO, reportError, type CliIO, type Command } from './io.js';
 import { guardProcess, interruptExitCode } from './signals.js';
-
-const USAGE = `usage: rootfs-assemble <distro>:<release> [options]      build an image (see --help)
-       rootfs-assemble build IMAGE.yaml [options]            build from an image spec
-       rootfs-assemble resolve <distro>:<release> PKG...     show the install set
-       rootfs-assemble inspect FILE.rpm [--json]             read one package
-       rootfs-assemble list                                  known distro definitions
-`;
 
 // Loaded on demand: `list` or `inspect` need not pay for the solver, codecs and sqlite.
 const assembleCommand: Command = async (argv, io) => (await import('./commands/assemble.js')).assembleCommand(argv, io);
@@ -21,36 +17,77 @@ const COMMANDS: Record<string, Command> = {
 const NOTHING_TO_UNWIND = new Set(['inspect', 'list']);
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  // a --json-progress run ends in an error event even when the arguments themselves are wrong
+  const json = argv.includes('--json-progress');
   try {
     const [first, ...rest] = argv;
-    if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-      io.stdout.write(USAGE);
-      return first === undefined ? 2 : 0;
+    if (first === undefined) {
+      io.stderr.write(TOP_HELP);
+      return 2;
     }
+    if (first === '-h' || first === '--help') {
+      io.stdout.write(TOP_HELP);
+      return 0;
+    }
+    if (first === '--version' || first === '-V') {
+      io.stdout.write(`rootfs-assemble ${version()}\n`);
+      return 0;
+    }
+    if (first === 'help') return help(rest, io);
     const cmd = COMMANDS[first];
-    if (!cmd && first.startsWith('-') && !argv.some((a) => a.includes(':') && !a.startsWith('-'))) {
-      throw new RfsError('RFS_USAGE', `unknown command or option: ${first}`, { hint: 'run rootfs-assemble --help' });
-    }
+    // anything else is the build: a distro ref, an image spec, or options first (--repo-file f.repo bash)
+    if (!cmd) rejectMistypedCommand(first);
     const code = cmd ? await cmd(rest, io) : await assembleCommand(argv, io);
-    return interrupted(io) ?? code;
+    return interrupted(io, json) ?? code;
   } catch (err) {
-    return interrupted(io) ?? reportError(err, io);
+    return interrupted(io, json) ?? reportError(err, io, json);
   }
 }
 
+function help(args: string[], io: CliIO): number {
+  const [name, ...more] = args;
+  if (name === undefined) {
+    io.stdout.write(TOP_HELP);
+    return 0;
+  }
+  const text = COMMAND_HELP[name];
+  if (!text || more.length) {
+    const word = more[0] ?? name;
+    throw new RfsError('RFS_USAGE', `help: no command ${untrusted(word, 80)}`, {
+      subject: untrusted(word, 80), hint: `${didYouMean(word, Object.keys(COMMAND_HELP)) || `commands: ${Object.keys(COMMAND_HELP).join(', ')}`}`,
+    });
+  }
+  io.stdout.write(text);
+  return 0;
+}
+
+/** `reslove centos:7`: a bare word near a command name is a typo, not a package to build. */
+function rejectMistypedCommand(first: string): void {
+  if (first.startsWith('-') || /[:./]/.test(first)) return;
+  const suggestion = didYouMean(first, Object.keys(COMMANDS));
+  if (suggestion) throw new RfsError('RFS_USAGE', `unknown command ${untrusted(first, 80)}`, { subject: untrusted(first, 80), hint: suggestion });
+}
+
+function version(): string {
+  // src/cli and dist/cli both sit two levels below the package root
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const v = (pkg as { version?: unknown }).version;
+  return typeof v === 'string' ? v : 'unknown';
+}
+
 /** After a signal, whatever the command made of it: one line and 128 + the signal's number. */
-function interrupted(io: CliIO): number | null {
+function interrupted(io: CliIO, json: boolean): number | null {
   const reason: unknown = io.signal?.aborted ? io.signal.reason : undefined;
   const code = interruptExitCode(reason);
   if (code === null) return null;
-  reportError(reason, io);
+  reportError(reason, io, json, code);
   return code;
 }
 
 /** The program (bin/rootfs-assemble.js): main() with signals and crashes handled for the process. */
 export async function runMain(argv: string[]): Promise<void> {
   const io = defaultIO();
-  const guard = guardProcess(io, !NOTHING_TO_UNWIND.has(argv[0] ?? ''));
+  const guard = guardProcess(io, !NOTHING_TO_UNWIND.has(argv[0] ?? ''), argv.includes('--json-progress'));
   const code = await main(argv, { ...io, signal: guard.signal });
   guard.settle();
   process.exitCode = code;

@@ -1,5 +1,5 @@
 // Renders AssembleEvents: one updating status line per phase on a terminal, plain lines
-// otherwise, JSON lines for machines, nothing with --quiet (warnings and the summary stay).
+// otherwise, JSON lines for machines; with --quiet only warnings and unverified signatures.
 import { UNVERIFIED_REASON } from '../assemble/gpg.js';
 import { untrusted } from '../errors/index.js';
 import type { AssembleEvent, EventSink, Phase } from '../types/index.js';
@@ -106,7 +106,8 @@ export function createRenderer(mode: ProgressMode, out: NodeJS.WritableStream): 
         break;
       case 'done':
         for (const s of signatureLines) line(s);
-        line(`Wrote ${e.output}: ${e.packages} packages, ${formatBytes(e.bytes)} in ${(e.ms / 1000).toFixed(1)} s`);
+        // --quiet: nothing on success but what went unverified (and warnings, above)
+        if (mode !== 'quiet') line(`Wrote ${e.output}: ${e.packages} packages, ${formatBytes(e.bytes)} in ${(e.ms / 1000).toFixed(1)} s`);
         break;
       default:
         break;

@@ -1,6 +1,7 @@
 // Repo options shared by the assemble, resolve and list commands (node:util parseArgs shape).
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { RfsError } from '../errors/index.js';
+import { knownDistroTag } from '../repos/load.js';
 import type { RepoOptions } from '../repos/index.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -15,18 +16,6 @@ export const REPO_ARG_OPTIONS = {
   enablerepo: { type: 'string', multiple: true },
   disablerepo: { type: 'string', multiple: true },
 } as const satisfies OptionsConfig;
-
-export interface ParsedRepoArgs {
-  /** first positional that looks like distro:release */
-  distroTag?: string;
-  repoOptions: RepoOptions;
-  arch?: string;
-  releasever?: string;
-  /** argv without the repo options and the distro tag, in the original order */
-  rest: string[];
-}
-
-const TAG_RE = /^[a-z0-9][a-z0-9._-]*:[A-Za-z0-9._-]+$/;
 
 /** dnf accepts comma-separated lists in --enablerepo/--disablerepo too. */
 function splitList(vs: readonly string[] | undefined): string[] {
@@ -60,30 +49,25 @@ export function repoOptionsFromValues(values: Record<string, unknown>): RepoOpti
   return repoOptions;
 }
 
+/** `centos:7`, `centos-stream:9`, not `nginx-1:1.20.1-14.el9` (name-epoch:version-release). */
+const TAG_SHAPE = /^[a-z][a-z0-9._-]*:[a-z0-9._-]+$/i;
+const EPOCH_NEVRA = /-\d+:[^:]+-[^-:]+$/;
+
 /**
- * Pull the repo options out of argv. `extra` are the caller's own option definitions so their
- * values are not mistaken for positionals; those options stay in `rest`.
+ * dnf's reading of positionals: the first is a distro ref only when it names a definition
+ * (case-insensitive); all others are package specs. A first token shaped like a tag that names
+ * nothing is an unknown distro (with suggestions) unless repos were given without a distro,
+ * then it is a package spec as dnf would take it.
  */
-export function parseRepoArgs(argv: string[], extra: OptionsConfig = {}): ParsedRepoArgs {
-  const { values, tokens } = parseArgs({
-    args: argv, options: { ...extra, ...REPO_ARG_OPTIONS }, strict: false, allowPositionals: true, tokens: true,
-  });
-  const consumed = new Set<number>();
-  let distroTag: string | undefined;
-  for (const t of tokens) {
-    if (t.kind === 'option' && t.name in REPO_ARG_OPTIONS) {
-      consumed.add(t.index);
-      if (t.value !== undefined && !t.inlineValue) consumed.add(t.index + 1);
-    } else if (t.kind === 'positional' && distroTag === undefined && TAG_RE.test(t.value)) {
-      distroTag = t.value;
-      consumed.add(t.index);
-    }
+export function splitDistroRef(positionals: readonly string[], repoOptions: RepoOptions, reposDir?: string): { distro?: string; packages: string[] } {
+  const [first, ...rest] = positionals;
+  if (first === undefined) return { packages: [] };
+  if (first.includes(':')) {
+    const tag = knownDistroTag(first, reposDir);
+    if (tag) return { distro: tag, packages: rest };
+    const ownRepos = !!(repoOptions.repofrompath?.length || repoOptions.repoFiles?.length);
+    // loadDistro explains an unknown tag with the nearest known ones
+    if (TAG_SHAPE.test(first) && !EPOCH_NEVRA.test(first) && !ownRepos) return { distro: first, packages: rest };
   }
-  const repoOptions = repoOptionsFromValues(values);
-  const { arch, releasever } = repoOptions;
-  const out: ParsedRepoArgs = { repoOptions, rest: argv.filter((_, i) => !consumed.has(i)) };
-  if (distroTag !== undefined) out.distroTag = distroTag;
-  if (arch) out.arch = arch;
-  if (releasever) out.releasever = releasever;
-  return out;
+  return { packages: [...positionals] };
 }

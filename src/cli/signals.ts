@@ -37,7 +37,12 @@ export interface ProcessGuard {
  * Install the process-wide handlers (once, for the program's lifetime). `unwinds`: the command
  * honours the abort signal; otherwise the first signal already exits at once.
  */
-export function guardProcess(io: CliIO, unwinds: boolean): ProcessGuard {
+export function guardProcess(io: CliIO, unwinds: boolean, json = false): ProcessGuard {
+  const writeError = (code: 'RFS_ABORTED' | 'RFS_INTERNAL', message: string, exitCode: number, stack?: string): void => {
+    // --json-progress: stderr stays JSON lines to the end, whatever ends the process
+    if (json) writeLine(io, JSON.stringify({ kind: 'error', code, message, exitCode, ...(stack ? { stack } : {}) }));
+    else writeLine(io, `rootfs-assemble: error ${code}: ${message}${stack ? `\n${stack}` : ''}`);
+  };
   const ac = new AbortController();
   let first: NodeJS.Signals | null = null;
   let settled = false;
@@ -49,14 +54,14 @@ export function guardProcess(io: CliIO, unwinds: boolean): ProcessGuard {
     }
     // a second signal while cleaning up (or nothing to unwind): synchronous cleanup, exit now
     removeRegisteredNow();
-    writeLine(io, `rootfs-assemble: error RFS_ABORTED: interrupted by ${first}`);
+    writeError('RFS_ABORTED', `interrupted by ${first}`, signalExitCode(first));
     process.exit(signalExitCode(first));
   };
   const onCrash = (err: unknown): void => {
     removeRegisteredNow();
     const what = err instanceof RfsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-    writeLine(io, `rootfs-assemble: error RFS_INTERNAL: ${untrusted(what.split('\n')[0] ?? '', 500)}`);
-    if (io.env.RFS_DEBUG && err instanceof Error && err.stack) writeLine(io, err.stack);
+    const stack = io.env.RFS_DEBUG && err instanceof Error && err.stack ? err.stack : undefined;
+    writeError('RFS_INTERNAL', untrusted(what.split('\n')[0] ?? '', 500), 70, stack);
     process.exit(70);
   };
   for (const s of SIGNALS) process.on(s, onSignal);

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig, RpmdbTarget } from '../types/index.js';
 import { validateDistroFile, type DistroFile, type ReleaseDef } from './schema.js';
+import { didYouMean } from '../util/suggest.js';
 import { baseArch, substitute } from './vars.js';
 
 /** repos/ at the package root: src/repos and dist/repos both sit two levels below it. */
@@ -78,21 +79,42 @@ export function listDistros(reposDir: string = DEFAULT_REPOS_DIR): { tag: string
   return out.sort((a, b) => a.tag.localeCompare(b.tag, 'en', { numeric: true }));
 }
 
+/** The index entry a tag names (case-insensitive; `fedora` = `fedora:latest`), or undefined. */
+function findEntry(tag: string, dir: string): { entry?: TagEntry; index: Map<string, TagEntry> } {
+  const t = tag.toLowerCase();
+  const find = (index: Map<string, TagEntry>): TagEntry | undefined => index.get(t) ?? (t.includes(':') ? undefined : index.get(`${t}:latest`));
+  let index = loadIndex(dir, t.split(':')[0]);
+  let entry = find(index);
+  if (!entry) {
+    index = loadIndex(dir);
+    entry = find(index);
+  }
+  return entry ? { entry, index } : { index };
+}
+
+/** The canonical tag when `token` names a definition, else undefined (then it is a package name). */
+export function knownDistroTag(token: string, reposDir: string = DEFAULT_REPOS_DIR): string | undefined {
+  return findEntry(token, reposDir).entry?.tag;
+}
+
 export function loadDistro(tag: string, opts: { arch?: string; releasever?: string; reposDir?: string } = {}): DistroRelease {
   const dir = opts.reposDir ?? DEFAULT_REPOS_DIR;
-  const find = (index: Map<string, TagEntry>): TagEntry | undefined => index.get(tag) ?? index.get(tag.includes(':') ? tag : `${tag}:latest`);
-  let index = loadIndex(dir, tag.split(':')[0]);
-  let e = find(index);
+  const { entry: e, index } = findEntry(tag, dir);
   if (!e) {
-    index = loadIndex(dir);
-    e = find(index);
-  }
-  if (!e) {
-    const distro = tag.split(':')[0] ?? tag;
-    const near = [...index.keys()].filter((t) => t.startsWith(`${distro}:`)).slice(0, 12);
+    const tags = [...index.keys()];
+    const near = didYouMean(tag.toLowerCase(), tags, 3);
+    // the same distro's tags of the same major release (centos:4.10 -> centos:4, 4.0 ... 4.9)
+    const [distro = tag, release = ''] = tag.toLowerCase().split(':');
+    const major = release.split('.')[0] ?? '';
+    const ofMajor = tags.filter((t) => t === `${distro}:${major}` || t.startsWith(`${distro}:${major}.`));
+    const same = ofMajor.length ? ofMajor : tags.filter((t) => t.startsWith(`${distro}:`));
+    const hints = [
+      ...(near ? [near] : []),
+      ...(same.length ? [`known ${ofMajor.length ? `${distro}:${major}` : distro} tags include: ${same.slice(0, 12).join(', ')}`] : []),
+    ];
     throw new RfsError('RFS_UNKNOWN_DISTRO', `looking up distro ${tag}: no such definition`, {
       subject: tag,
-      hint: near.length ? `known ${distro} tags include: ${near.join(', ')}` : 'run `rootfs-assemble list` for the known definitions',
+      hint: hints.length ? `${hints.join(' ')} (rootfs-assemble list shows all)` : 'run `rootfs-assemble list` for the known definitions',
     });
   }
   const f = e.file; const r = e.release;

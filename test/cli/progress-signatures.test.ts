@@ -37,6 +37,7 @@ describe('signature summary lines', () => {
     const text = render('quiet', [SUMMARY, { kind: 'done', packages: 6, bytes: 1024, ms: 1500, output: 'x.tar' }]);
     expect(text).toContain('2 package(s) from repo local NOT verified');
     expect(text).not.toContain('verified with key');
+    expect(text).not.toContain('Wrote');
   });
   it('are not printed when the build fails after the check (no done event)', () => {
     expect(render('plain', [SUMMARY])).toBe('');

@@ -27,6 +27,8 @@ interface Run {
   signal: NodeJS.Signals | null;
   /** stderr lines that are not --json-progress events */
   lines: string[];
+  /** run with --json-progress: the error comes as the last event, not as a line */
+  json: boolean;
   events: Ev[];
   stdoutBytes: number;
   /** from the first signal sent to the exit */
@@ -68,7 +70,7 @@ function cli(args: string[], o: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; 
       });
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({
-        code, signal, events, stdoutBytes,
+        code, signal, events, stdoutBytes, json: args.includes('--json-progress'),
         lines: err.split('\n').filter((l) => l !== '' && !l.startsWith('{')),
         exitAfterMs: firstSignalAt === null ? null : Date.now() - firstSignalAt,
       }));
@@ -91,7 +93,13 @@ function expectInterrupted(r: Run, sig: 'SIGINT' | 'SIGTERM', why: string): void
   const at = `${why}: ${r.lines.join(' | ')}`;
   expect(r.signal, at).toBeNull(); // exited, not killed by the signal
   expect(r.code, at).toBe(EXIT[sig]);
-  expect(r.lines, at).toEqual([`rootfs-assemble: error RFS_ABORTED: interrupted by ${sig}`]);
+  if (!r.json) {
+    expect(r.lines, at).toEqual([`rootfs-assemble: error RFS_ABORTED: interrupted by ${sig}`]);
+    return;
+  }
+  expect(r.lines, at).toEqual([]);
+  expect(r.events.filter((e) => e.kind === 'error'), at).toEqual([{ kind: 'error', code: 'RFS_ABORTED', message: `interrupted by ${sig}`, exitCode: EXIT[sig] }]);
+  expect(r.events.at(-1)?.kind, at).toBe('error');
 }
 
 /** what is left in a folder (the output folder, <cache>/tmp); a missing folder is empty */
@@ -327,9 +335,12 @@ t.unref();
       const r = await cli(build(join(out, 'image.tar')), { nodeArgs: ['--import', preload()], env: { CRASH_DIR: out, CRASH_KIND: kind, RFS_DEBUG: debug } }).done;
       const at = r.lines.join('\n');
       expect(r.code, at).toBe(70);
-      expect(r.lines[0], at).toBe(`rootfs-assemble: error RFS_INTERNAL: ${message}`);
-      if (debug) expect(r.lines.slice(1).some((l) => /^\s+at /.test(l)), at).toBe(true);
-      else expect(r.lines, at).toHaveLength(1);
+      // --json-progress: the crash is the last event, stderr has no other line
+      expect(r.lines, at).toEqual([]);
+      const last = r.events.at(-1) ?? { kind: 'none' };
+      expect(last, at).toMatchObject({ kind: 'error', code: 'RFS_INTERNAL', message, exitCode: 70 });
+      if (debug) expect(String(last.stack), at).toMatch(/\n\s+at /);
+      else expect(last.stack, at).toBeUndefined();
       expect(left(out)).toEqual([]);
       expect(left(join(cache, 'tmp'))).toEqual([]);
     });

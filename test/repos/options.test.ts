@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyRepoOptions, loadDistro, parseRepoFile } from '../../src/repos/index.js';
-import { parseRepoArgs, repoOptionsFromValues } from '../../src/cli/repo-args.js';
+import { repoOptionsFromValues, splitDistroRef } from '../../src/cli/repo-args.js';
 
 describe('--mirror', () => {
   it('rewrites every baseurl under the mirror root', () => {
@@ -82,13 +82,19 @@ module_hotfixes=true
   });
 });
 
-describe('parseRepoArgs', () => {
-  it('pulls repo options and the tag out of argv, leaving the rest in order', () => {
-    const p = parseRepoArgs(['centos:4.9', '--mirror', 'http://m/', '-o', 'x.tar', 'bash', '--repofrompath=l,file:///r', '--enablerepo', 'a,b', '--arch', 'i386'], { output: { type: 'string', short: 'o' } });
-    expect(p.distroTag).toBe('centos:4.9');
-    expect(p.arch).toBe('i386');
-    expect(p.repoOptions).toEqual({ mirror: 'http://m/', repofrompath: [['l', 'file:///r']], enablerepo: ['a', 'b'], arch: 'i386' });
-    expect(p.rest).toEqual(['-o', 'x.tar', 'bash']);
+describe('splitDistroRef', () => {
+  it('takes the first positional as the distro only when it names a definition (any case)', () => {
+    expect(splitDistroRef(['centos:4.9', 'bash'], {})).toEqual({ distro: 'centos:4.9', packages: ['bash'] });
+    expect(splitDistroRef(['CentOS:7', 'bash'], {})).toEqual({ distro: 'centos:7', packages: ['bash'] });
+    expect(splitDistroRef(['bash', 'centos:7'], {})).toEqual({ packages: ['bash', 'centos:7'] });
+  });
+  it('reads name-epoch:version-release as a package, also after a distro', () => {
+    expect(splitDistroRef(['nginx-1:1.20.1-14.el9'], {})).toEqual({ packages: ['nginx-1:1.20.1-14.el9'] });
+    expect(splitDistroRef(['centos:7', 'tar-2:1.26-35.el7.x86_64'], {})).toEqual({ distro: 'centos:7', packages: ['tar-2:1.26-35.el7.x86_64'] });
+  });
+  it('keeps an unknown tag as a distro (to be explained) unless repos of its own were given', () => {
+    expect(splitDistroRef(['centoss:7', 'bash'], {})).toEqual({ distro: 'centoss:7', packages: ['bash'] });
+    expect(splitDistroRef(['centoss:7'], { repofrompath: [['l', 'file:///r']] })).toEqual({ packages: ['centoss:7'] });
   });
   it('rejects --repofrompath without a comma', () => {
     expect(() => repoOptionsFromValues({ repofrompath: ['nocomma'] })).toThrow(/ID,URL/);

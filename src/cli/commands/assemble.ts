@@ -1,68 +1,20 @@
 // `rootfs-assemble <distro>:<release> [PKG...] [options]` and `rootfs-assemble build IMAGE.yaml`.
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { parseArgs } from 'node:util';
 import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
 import { parseImageSpec } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
-import { RfsError } from '../../errors/index.js';
 import type { RpmdbFlavour } from '../../types/index.js';
+import type { RfsError } from '../../errors/index.js';
+import { parseCommandArgs, usageError } from '../args.js';
+import { BUILD_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
+import { checkOutputTarget } from '../output-check.js';
 import { createRenderer, progressMode } from '../progress.js';
-import { REPO_ARG_OPTIONS, repoOptionsFromValues } from '../repo-args.js';
+import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
 
-export const ASSEMBLE_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [options]
-       rootfs-assemble build IMAGE.yaml [options]
-
-Builds an image from the distro definition's repos (see 'rootfs-assemble list').
-PKG... are installed on top of the definition's container package set.
-
-Output:
-  -o, --output PATH          image file ('-' = stdout); default <distro>-<release>.tar
-  --format FMT               tar | oci-archive | oci | docker-archive | dir  (default tar;
-                             .tar.gz/.tar.xz/.tar.zst compress by extension)
-  --lockfile FILE            write the exact package set (NEVRA, repo, URL, checksum)
-  --locked FILE              rebuild exactly a lockfile's set, without solving
-  --sbom FILE                write an SPDX 2.3 JSON SBOM
-Repos:
-  --mirror URL               rewrite the definition's mirror root to URL
-  --repofrompath ID,URL      add or replace a repo (repeatable)
-  --repo-file F.repo         read yum .repo files (repeatable)
-  --enablerepo/--disablerepo GLOB, --releasever VER, --arch ARCH
-Packages:
-  --no-default-packages      start from an empty set
-  --exclude GLOB             never install matching packages (repeatable)
-  --weak-deps/--no-weak-deps install Recommends/Supplements (default off)
-  --nodocs                   leave out %doc files
-  --install-langs L1:L2      keep only these languages' %lang files
-Signatures (as dnf): packages from a repo with gpgcheck on (all definitions) must be signed
-by one of its keys; a BAD signature always fails. The summary and --sbom say what was verified.
-  --nogpgcheck               do not require signatures (packages are reported unverified)
-  --gpgcheck                 the default; accepted for compatibility (overrides an image
-                             spec's gpgcheck: false)
-  --gpgkey FILE|URL          also trust this key (repeatable; URLs must be https); a
-                             --repofrompath repo is checked only when keys are given
-Image:
-  --profile NAME             minimal | systemd | init | system-container (repeatable)
-  --user NAME:UID            add a user
-  --add-file SRC:DEST        copy a host file into the image
-  --env K=V, --label K=V, --cmd JSON|STRING, --entrypoint JSON|STRING
-  --rpmdb FLAVOUR            bdb-hash-v8 | bdb-hash-v9 | sqlite | ndb (override)
-  --rpmdb-path PATH          /var/lib/rpm or /usr/lib/sysimage/rpm (override)
-  --strict-scriptlets        fail when a scriptlet cannot be reproduced
-  --run-scriptlets=userns    run the scriptlets emulation did not reproduce in a user
-                             namespace + chroot of the image (off by default)
-  --repo-rewrite=off         keep end-of-life .repo files as shipped
-Run:
-  --clamp-mtime              clamp package mtimes to SOURCE_DATE_EPOCH (files we create
-                             always get SOURCE_DATE_EPOCH)
-  --cache-dir DIR            download and metadata cache
-  -j, --jobs N               concurrent downloads/unpacks (default 4)
-  -q, --quiet, --json-progress
-`;
-
-const OPTIONS = {
+export const BUILD_OPTIONS = {
   ...REPO_ARG_OPTIONS,
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
@@ -102,7 +54,7 @@ const FORMATS: OutputFormatName[] = ['tar', 'oci-archive', 'oci', 'docker-archiv
 const FLAVOURS: RpmdbFlavour[] = ['bdb-hash-v8', 'bdb-hash-v9', 'sqlite', 'ndb'];
 
 function usage(message: string): RfsError {
-  return new RfsError('RFS_USAGE', message, { hint: 'run rootfs-assemble --help' });
+  return usageError('build', message);
 }
 
 function runScriptlets(v: string | undefined): { runScriptlets?: 'userns' } {
@@ -137,12 +89,13 @@ type CliOptions = Omit<AssembleOptions, 'output'> & { output?: AssembleOptions['
 
 /** Parse argv into the options it sets (nothing more, so an image spec's values survive). */
 export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
-  const { values: v, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values: v, positionals } = parseCommandArgs('build', argv, BUILD_OPTIONS);
   if (v.help) return { help: true };
   const [first, ...pkgs] = positionals;
   const isSpec = first !== undefined && /\.(ya?ml|json)$/.test(first);
-  const distro = first !== undefined && first.includes(':') && !isSpec ? first : undefined;
-  const extra = distro || isSpec ? pkgs : positionals;
+  const ref = isSpec ? { packages: pkgs } : splitDistroRef(positionals, repoOptionsFromValues(v));
+  const distro = ref.distro;
+  const extra = ref.packages;
   const format = v.format as OutputFormatName | undefined;
   if (format && !FORMATS.includes(format)) throw usage(`--format: unknown format '${format}' (${FORMATS.join(', ')})`);
   if (v.rpmdb && !FLAVOURS.includes(v.rpmdb as RpmdbFlavour)) throw usage(`--rpmdb: unknown flavour '${v.rpmdb}' (${FLAVOURS.join(', ')})`);
@@ -190,7 +143,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
 export async function assembleCommand(argv: string[], io: CliIO): Promise<number> {
   const cli = parseAssembleArgs(argv, io.env);
   if (cli.help) {
-    io.stdout.write(ASSEMBLE_HELP);
+    io.stdout.write(BUILD_HELP);
     return 0;
   }
   let merged: CliOptions = cli;
@@ -206,13 +159,14 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
     throw usage('--locked rebuilds exactly the lockfile\'s packages: drop the package names and --exclude (or rebuild the lockfile)');
   }
   const opts: AssembleOptions & CliOptions = { ...merged, output: merged.output ?? { path: defaultOutput(merged.distro, undefined) } };
+  checkOutputTarget(opts.output.path, opts.output.format ?? 'tar', io.cwd);
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
   // signals are the process's (cli/signals.ts): they abort io.signal, and the build unwinds
   try {
     const result = await assemble({ ...opts, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(opts.output.path === '-' ? { stdout: io.stdout } : {}) });
-    if (result.scriptlets.skipped.length > 0 && mode !== 'json') {
+    if (result.scriptlets.skipped.length > 0 && mode !== 'json' && mode !== 'quiet') {
       io.stderr.write(`${result.scriptlets.skipped.length} scriptlet(s) not reproduced (listed above; --strict-scriptlets fails on them, --run-scriptlets=userns runs them)\n`);
     }
     return 0;

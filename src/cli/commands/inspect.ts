@@ -1,34 +1,37 @@
 import { RfsError, untrusted } from '../../errors/index.js';
 import { inspectRpm, type PathFinding, type RpmInspection, type RpmPackage } from '../../rpm/index.js';
 import type { Dep } from '../../types/index.js';
+import { parseCommandArgs, usageError } from '../args.js';
+import { INSPECT_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
 
-const USAGE = 'usage: rootfs-assemble inspect FILE.rpm [--json] [--no-verify] [--header-only] [--strict]';
 const NAME_MAX_SHOWN = 300;
+
+export const INSPECT_OPTIONS = {
+  json: { type: 'boolean' },
+  'no-verify': { type: 'boolean' },
+  'header-only': { type: 'boolean' },
+  strict: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /**
  * `inspect FILE.rpm [--json]`: one package's metadata, digest checks, archive listing, and a
  * warning for every name the unpacker would refuse or that is odd; --strict makes those exit 5.
  */
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith('-')));
-  const files = argv.filter((a) => !a.startsWith('-'));
-  for (const f of flags) {
-    if (f === '-h' || f === '--help') {
-      io.stdout.write(USAGE + '\n');
-      return 0;
-    }
-    if (!['--json', '--no-verify', '--header-only', '--strict'].includes(f)) {
-      throw new RfsError('RFS_USAGE', `inspect: unknown option ${untrusted(f, 60)}`, { hint: USAGE });
-    }
+  const { values, positionals: files } = parseCommandArgs('inspect', argv, INSPECT_OPTIONS);
+  if (values.help) {
+    io.stdout.write(INSPECT_HELP);
+    return 0;
   }
   const file = files[0];
-  if (file === undefined || files.length > 1) throw new RfsError('RFS_USAGE', 'inspect: expected exactly one package file', { hint: USAGE });
+  if (file === undefined || files.length > 1) throw usageError('inspect', 'inspect: expected exactly one package file', files[1]);
   const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
-  const ins = await inspectRpm(path, { verify: !flags.has('--no-verify'), headerOnly: flags.has('--header-only'), subject: file });
-  if (flags.has('--json')) io.stdout.write(JSON.stringify({ ...toJson(ins.pkg), ...inspectionJson(ins) }, null, 2) + '\n');
+  const ins = await inspectRpm(path, { verify: !values['no-verify'], headerOnly: values['header-only'] === true, subject: file });
+  if (values.json) io.stdout.write(JSON.stringify({ ...toJson(ins.pkg), ...inspectionJson(ins) }, null, 2) + '\n');
   else io.stdout.write(summary(ins.pkg) + inspectionSummary(ins));
-  if (flags.has('--strict')) strictCheck(ins, file);
+  if (values.strict) strictCheck(ins, file);
   return 0;
 }
 

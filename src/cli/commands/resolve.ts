@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadRepos, poolFor, solveWithFilelists, unsolvableError } from '../../assemble/solve.js';
 import { RfsError } from '../../errors/index.js';
 // module paths, not barrels: a warm resolve should not load parsers it does not run (yaml, xml2js, sax)
@@ -10,22 +9,12 @@ import { applyRepoOptions } from '../../repos/options.js';
 import type { Request, ResolveOptions } from '../../solver/index.js';
 import type { RepoPackage } from '../../types/index.js';
 import type { CliIO } from '../io.js';
-import { parseRepoArgs } from '../repo-args.js';
+import { parseCommandArgs } from '../args.js';
+import { RESOLVE_HELP } from '../help.js';
+import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
 
-const HELP = `usage: rootfs-assemble resolve (<distro>:<release> [--mirror URL] | --repofrompath ID,URL ...) [options] PKG...
-
-Show the packages dnf would install into an empty root.
-
-  --arch ARCH             target architecture (default: the distro's)
-  --weak-deps             install Recommends/Supplements (default: off)
-  --no-weak-deps          do not (default)
-  --exclude GLOB          hide matching packages (repeatable)
-  --json                  print one JSON array of {name, epoch, version, release, arch, repo}
-  --dump-testcase FILE    write the request as a libsolv testcase (testsolv can replay it)
-  --cache-dir DIR         metadata cache
-`;
-
-const OPTIONS = {
+export const RESOLVE_OPTIONS = {
+  ...REPO_ARG_OPTIONS,
   json: { type: 'boolean' },
   'weak-deps': { type: 'boolean' },
   'no-weak-deps': { type: 'boolean' },
@@ -34,6 +23,13 @@ const OPTIONS = {
   'cache-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** build options people try on resolve */
+const NOT_RESOLVE_OPTIONS: Record<string, string> = {
+  '--no-default-packages': 'resolve solves only the packages named (the definition\'s set only when none are named)',
+  '-o': 'resolve writes no image (--json prints the set)',
+  '--output': 'resolve writes no image (--json prints the set)',
+};
 
 const HOST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x' };
 
@@ -57,21 +53,23 @@ function table(pkgs: RepoPackage[], requested: Set<RepoPackage>): string {
 }
 
 export async function resolveCommand(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseRepoArgs(argv, OPTIONS);
-  const { values, positionals } = parseArgs({ args: parsed.rest, options: OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseCommandArgs('resolve', argv, RESOLVE_OPTIONS, NOT_RESOLVE_OPTIONS);
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(RESOLVE_HELP);
     return 0;
   }
-  const distro = parsed.distroTag
-    ? (await import('../../repos/load.js')).loadDistro(parsed.distroTag, { ...(parsed.arch ? { arch: parsed.arch } : {}), ...(parsed.releasever ? { releasever: parsed.releasever } : {}) })
+  const repoOptions = repoOptionsFromValues(values);
+  const ref = splitDistroRef(positionals, repoOptions);
+  const { arch: archOpt, releasever } = repoOptions;
+  const distro = ref.distro
+    ? (await import('../../repos/load.js')).loadDistro(ref.distro, { ...(archOpt ? { arch: archOpt } : {}), ...(releasever ? { releasever } : {}) })
     : null;
-  const arch = parsed.arch ?? distro?.arch ?? HOST_ARCH[process.arch] ?? process.arch;
-  const install = positionals.length ? positionals : distro?.packages ?? [];
+  const arch = archOpt ?? distro?.arch ?? HOST_ARCH[process.arch] ?? process.arch;
+  const install = ref.packages.length ? ref.packages : distro?.packages ?? [];
   if (!install.length) {
     throw new RfsError('RFS_USAGE', 'reading the resolve request: no packages given', { hint: 'rootfs-assemble resolve centos:7 bash coreutils' });
   }
-  const repos = applyRepoOptions(distro, parsed.repoOptions);
+  const repos = applyRepoOptions(distro, repoOptions);
   const cacheDir = values['cache-dir'] ?? defaultCacheDir(io.env);
   const fetcher = new Fetcher({ cacheDir, ...(io.signal ? { signal: io.signal } : {}) });
   const req: Request = { install, ...(values.exclude ? { exclude: values.exclude } : {}) };

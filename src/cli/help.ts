@@ -1,0 +1,136 @@
+// Help texts, apart from the commands so `help CMD` and `--help` load no command code.
+// Each lists every option its command's parser accepts (test/cli/usage.test.ts checks that).
+
+export const TOP_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [options]   build an image
+       rootfs-assemble build IMAGE.yaml [PKG...] [options]       build from an image spec
+       rootfs-assemble resolve <distro>:<release> [PKG...] [options]
+                                                           show what dnf would install
+       rootfs-assemble inspect FILE.rpm [--json]           read one package
+       rootfs-assemble list [PREFIX] [--json]              known distro definitions
+       rootfs-assemble help COMMAND                        all options of a command
+
+Main build options (rootfs-assemble help build lists all):
+  -o, --output PATH          image file ('-' = stdout); .tar, .tar.gz, .tar.xz, .tar.zst
+  --format FMT               tar | oci-archive | oci | docker-archive | dir
+  --mirror URL               use this mirror instead of the definition's
+  --repofrompath ID,URL      add a repo; --repo-file F.repo reads yum .repo files
+  --exclude GLOB, --weak-deps, --no-default-packages, --profile NAME
+  --lockfile FILE, --locked FILE, --sbom FILE
+  -q, --quiet, --json-progress, --cache-dir DIR, -j N
+
+  -V, --version              print the version
+  -h, --help                 this text
+
+A first argument that names a definition (rootfs-assemble list) is the distro; every other
+argument is a package spec as dnf reads it (name, name.arch, name-[epoch:]version-release[.arch],
+a provide, /a/file, @group). Exit codes: 0 ok, 2 usage, 3 network, 4 metadata, 5 package,
+6 unsolvable, 7 conflict/scriptlet, 8 rpmdb, 9 output, 70 internal, 130/143 interrupted.
+`;
+
+export const BUILD_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [options]
+       rootfs-assemble build IMAGE.yaml [options]
+
+Builds an image from the distro definition's repos (see 'rootfs-assemble list').
+PKG... are installed on top of the definition's container package set.
+
+Output:
+  -o, --output PATH          image file ('-' = stdout); default <distro>-<release>.tar
+  --format FMT               tar | oci-archive | oci | docker-archive | dir  (default tar;
+                             .tar.gz/.tar.xz/.tar.zst compress by extension)
+  --lockfile FILE            write the exact package set (NEVRA, repo, URL, checksum)
+  --locked FILE              rebuild exactly a lockfile's set, without solving
+  --sbom FILE                write an SPDX 2.3 JSON SBOM
+Repos:
+  --mirror URL               rewrite the definition's mirror root to URL
+  --repofrompath ID,URL      add or replace a repo (repeatable)
+  --repo-file F.repo         read yum .repo files (repeatable)
+  --enablerepo GLOB          enable repos of the definition (repeatable, comma lists)
+  --disablerepo GLOB         disable repos (repeatable, comma lists; '*' = all)
+  --releasever VER           $releasever in repo URLs
+  --arch ARCH                target architecture (default: the definition's)
+Packages:
+  --no-default-packages      start from an empty set
+  --exclude GLOB             never install matching packages (repeatable)
+  --weak-deps                install Recommends/Supplements
+  --no-weak-deps             do not (the default)
+  --nodocs                   leave out %doc files
+  --install-langs L1:L2      keep only these languages' %lang files
+Signatures (as dnf): packages from a repo with gpgcheck on (all definitions) must be signed
+by one of its keys; a BAD signature always fails. The summary and --sbom say what was verified.
+  --nogpgcheck               do not require signatures (packages are reported unverified)
+  --gpgcheck                 the default; accepted for compatibility (overrides an image
+                             spec's gpgcheck: false)
+  --gpgkey FILE|URL          also trust this key (repeatable; URLs must be https); a
+                             --repofrompath repo is checked only when keys are given
+Image:
+  --profile NAME             minimal | systemd | init | system-container (repeatable)
+  --user NAME:UID            add a user
+  --add-file SRC:DEST        copy a host file into the image
+  --env K=V                  image environment (repeatable)
+  --label K=V                image label (repeatable)
+  --cmd JSON|STRING          image command (a string runs under /bin/sh -c)
+  --entrypoint JSON|STRING   image entrypoint
+  --rpmdb FLAVOUR            bdb-hash-v8 | bdb-hash-v9 | sqlite | ndb (override)
+  --rpmdb-path PATH          /var/lib/rpm or /usr/lib/sysimage/rpm (override)
+  --strict-scriptlets        fail when a scriptlet cannot be reproduced
+  --run-scriptlets=userns    run the scriptlets emulation did not reproduce in a user
+                             namespace + chroot of the image (off by default)
+  --repo-rewrite=off         keep end-of-life .repo files as shipped
+Run:
+  --clamp-mtime              clamp package mtimes to SOURCE_DATE_EPOCH (files we create
+                             always get SOURCE_DATE_EPOCH)
+  --cache-dir DIR            download and metadata cache
+  -j, --jobs N               concurrent downloads/unpacks (default 4)
+  -q, --quiet                print nothing on success (warnings about unverified
+                             packages still print)
+  --json-progress            progress and a final error, if any, as JSON lines on stderr
+  -h, --help                 this text
+`;
+
+export const RESOLVE_HELP = `usage: rootfs-assemble resolve <distro>:<release> [PKG...] [options]
+       rootfs-assemble resolve --repofrompath ID,URL ... PKG... [options]
+
+Shows the packages dnf would install into an empty root (the definition's package set
+when no PKG is given).
+
+Repos:
+  --mirror URL               rewrite the definition's mirror root to URL
+  --repofrompath ID,URL      add or replace a repo (repeatable)
+  --repo-file F.repo         read yum .repo files (repeatable)
+  --enablerepo GLOB          enable repos (repeatable, comma lists)
+  --disablerepo GLOB         disable repos (repeatable, comma lists)
+  --releasever VER           $releasever in repo URLs
+  --arch ARCH                target architecture (default: the distro's, else the host's)
+Packages:
+  --exclude GLOB             hide matching packages (repeatable)
+  --weak-deps                install Recommends/Supplements
+  --no-weak-deps             do not (the default)
+Output:
+  --json                     one JSON array of {name, epoch, version, release, arch, repo}
+  --dump-testcase FILE       write the request as a libsolv testcase (testsolv replays it)
+Run:
+  --cache-dir DIR            metadata cache
+  -h, --help                 this text
+`;
+
+export const INSPECT_HELP = `usage: rootfs-assemble inspect FILE.rpm [options]
+
+Reads one RPM: its metadata, digests, archive listing, and names the unpacker would refuse.
+
+  --json                     print JSON
+  --no-verify                skip the header and payload digest checks
+  --header-only              read the header only, not the payload
+  --strict                   exit 5 when a path is unsafe or a digest does not match
+  -h, --help                 this text
+`;
+
+export const LIST_HELP = `usage: rootfs-assemble list [PREFIX] [options]
+
+Lists the known distro definitions (tags), those starting with PREFIX if given.
+
+  --json                     print JSON: [{tag, prettyName, eol}]
+  --repos-dir DIR            read definitions from DIR instead of the shipped repos/
+  -h, --help                 this text
+`;
+
+export const COMMAND_HELP: Record<string, string> = { build: BUILD_HELP, resolve: RESOLVE_HELP, inspect: INSPECT_HELP, list: LIST_HELP };
