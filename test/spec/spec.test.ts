@@ -85,6 +85,7 @@ describe('parseImageSpec', () => {
     ['distro: centos:4.9\ngpgcheck: true\nnogpgcheck: true\n', 'image.yaml:3:1', "'nogpgcheck' sets the same option as 'gpgcheck'"],
     ['distro: centos:4.9\nrepos: { mirrr: x }\n', 'image.yaml:2:10', "unknown key 'mirrr' (did you mean 'mirror'?)"],
     ['distro: centos:4.9\nprofle: init\n', 'image.yaml:2:1', "did you mean 'profile'"],
+    ['distro: centos:4.9\nlabls: [a=b]\n', 'image.yaml:2:1', "did you mean 'label'"],
     ['distro: centos:4.9\nenablrepo: x\n', 'image.yaml:2:1', "did you mean 'enablerepo'"],
     ['distro: centos:4.9\nweird-thing: 1\n', 'image.yaml:2:1', "unknown key 'weird-thing'"],
     ['distro: centos:4.9\nadd-file: [motd]\n', 'image.yaml:2:12', 'must be SRC:DEST'],

@@ -99,7 +99,9 @@ function pairs(c: Ctx, n: unknown, what: string): Pair<unknown, unknown>[] {
   return n.items;
 }
 function unknownKey(name: string, known: readonly string[]): string {
-  const near = nearest(name, known);
+  const found = nearest(name, known);
+  // suggest the flag name, not an older spelling of it
+  const near = found === 'repos' ? undefined : found && (DEPRECATED_KEYS[found] ?? found);
   return `unknown key '${name}'${near ? ` (did you mean '${near}'?)` : ''}`;
 }
 function keyOf(c: Ctx, p: Pair<unknown, unknown>, allowed: readonly string[], what: string): string {
