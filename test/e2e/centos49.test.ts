@@ -250,7 +250,7 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     writeFileSync(bad, 'distro: centos:4.9\noutput: a.tar\nformat: zip\n');
     const e = await runCli(['build', bad, '-q']);
     expect(e.code).toBe(2);
-    expect(e.stderr).toMatch(/bad\.yaml:2:\d+/);
+    expect(e.stderr).toMatch(/bad\.yaml:3:9: format must be one of/);
   });
 
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {
