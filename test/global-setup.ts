@@ -1,7 +1,15 @@
-// Builds the fixture repos once per test run (cached by content under test/fixtures/.cache).
+// Builds the fixture repos once per test run (cached by content under test/fixtures/.cache), and
+// gives the run a temp folder of its own that must be empty at the end (helpers/tmp-guard.ts).
 import { ensureFixtures, fixturesAvailable } from './helpers/fixtures.js';
+import { guardTmp } from './helpers/tmp-guard.js';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
+  const checkTmp = guardTmp();
+  await fixtures();
+  return checkTmp;
+}
+
+async function fixtures(): Promise<void> {
   const before = fixturesAvailable();
   if (!before.ok && before.reason.startsWith('fixtures skipped')) {
     console.log(`[global-setup] ${before.reason}`);

@@ -34,6 +34,8 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   if (spec.runScriptlets) o.runScriptlets = spec.runScriptlets;
   if (spec.repoRewrite !== undefined) o.repoRewrite = spec.repoRewrite;
   if (spec.rpmdb) o.rpmdb = spec.rpmdb;
+  if (spec.rpmdbPath) o.rpmdbPath = spec.rpmdbPath;
+  if (spec.clampMtime !== undefined) o.clampMtime = spec.clampMtime;
   if (spec.lockfile) o.lockfile = spec.lockfile;
   if (spec.locked) o.locked = spec.locked;
   if (spec.sbom) o.sbom = spec.sbom;

@@ -232,10 +232,10 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
       'distro: centos:4.9',
       `gpgkey: ["${FIXTURE_KEY}"]`,
       'packages: [nscd]',
-      `repos: { mirror: "${env.mirror.url}" }`,
-      'labels: { org.example.owner: legacy-team }',
-      'users: ["ci:1500"]',
-      'output: { path: spec-out.tar }',
+      `mirror: "${env.mirror.url}"`,
+      'label: [org.example.owner=legacy-team]',
+      'user: ["ci:1500"]',
+      'output: spec-out.tar',
       '',
     ].join('\n'));
     const out = join(env.dir, 'spec-cli.tar');
@@ -247,10 +247,10 @@ describe.skipIf(!avail.ok)('centos:4.9 from a local vault mirror', () => {
     expect(passwd).toMatch(/^nscd:x:28:/m); // from the spec's packages
     expect(passwd).toMatch(/^dbus:/m); // added on the command line
     const bad = join(env.dir, 'bad.yaml');
-    writeFileSync(bad, 'distro: centos:4.9\noutput: { path: a.tar, format: zip }\n');
+    writeFileSync(bad, 'distro: centos:4.9\noutput: a.tar\nformat: zip\n');
     const e = await runCli(['build', bad, '-q']);
     expect(e.code).toBe(2);
-    expect(e.stderr).toMatch(/bad\.yaml:2:\d+/);
+    expect(e.stderr).toMatch(/bad\.yaml:3:9: format must be one of/);
   });
 
   it('fails cleanly: unreachable mirror, corrupt package; no partial output', async () => {

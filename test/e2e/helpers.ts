@@ -9,6 +9,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { ensureFixtures, startMirror } from '../helpers/fixtures.js';
 import type { Mirror } from '../helpers/fixtures.js';
+import { hostRpm } from '../helpers/host-rpm.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const BIN = resolve(ROOT, 'bin/rootfs-assemble.js');
@@ -92,10 +93,7 @@ export function listTar(file: string): Map<string, TarMember> {
 
 /** `rpm` against a root's database, read-only, with the right backend. */
 export function rpmQuery(root: string, dbpath: string, backend: 'bdb_ro' | 'sqlite', args: string[]): string {
-  return execFileSync('rpm', ['--root', root, '--dbpath', dbpath, '--define', `_db_backend ${backend}`, ...args], {
-    env: { ...process.env, HOME: '/nonexistent' },
-    maxBuffer: 1 << 26,
-  }).toString();
+  return hostRpm(['--root', root, '--dbpath', dbpath, '--define', `_db_backend ${backend}`, ...args], { ...process.env, HOME: '/nonexistent' });
 }
 
 /** Run a command without blocking this process's event loop (test servers live here). */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { finishImage, rewriteRepoText } from '../../src/assemble/finish/index.js';
 import type { DistroRelease } from '../../src/types/index.js';
 import { DAYS, SDE, baseImage, line, text } from '../scriptlets/helpers.js';
+import { sharedPath } from '../helpers/realdata.js';
 
 function distro(release: string, eol = true): DistroRelease {
   return {
@@ -51,7 +52,7 @@ gpgcheck=1
   it('other hosts are left alone', () => {
     expect(rewriteRepoText('[epel]\nmirrorlist=https://mirrors.fedoraproject.org/metalink?repo=epel-7\n', 'https://vault.centos.org/', '7.9.2009')).toBeUndefined();
   });
-  const RPM = resolve(__dirname, '../../../shared/realdata/rpms/centos-release/centos-release-5-0.0.el5.centos.2.x86_64.rpm');
+  const RPM = sharedPath('realdata/rpms/centos-release/centos-release-5-0.0.el5.centos.2.x86_64.rpm');
   it.skipIf(!existsSync(RPM))('the real CentOS 5 CentOS-Base.repo', () => {
     const repo = execSync(`rpm2cpio ${RPM} | cpio -i --quiet --to-stdout ./etc/yum.repos.d/CentOS-Base.repo`, { encoding: 'utf8' });
     const t = baseImage(5);

@@ -263,8 +263,8 @@ describe.skipIf(skip !== null)('hostile mirror: signals and crashes', () => {
     const out = outDir();
     const spec = join(scratch.dir, 'image.yaml');
     writeFileSync(spec, [
-      'distro: centos:4.9', `repos: { mirror: "${mirror.url}" }`, `gpgkey: ["${FIXTURE_KEY}"]`,
-      `files: ["${big}:/big.bin"]`, `output: { path: "${join(out, 'spec.tar')}" }`, '',
+      'distro: centos:4.9', `mirror: "${mirror.url}"`, `gpgkey: ["${FIXTURE_KEY}"]`,
+      `add-file: ["${big}:/big.bin"]`, `output: "${join(out, 'spec.tar')}"`, '',
     ].join('\n'));
     const r = await cli(['build', spec, '--cache-dir', cache, '--json-progress'], { onEvent: signalWhen(WRITE_STARTED, ['SIGTERM'], 30) }).done;
     expectInterrupted(r, 'SIGTERM', 'build IMAGE.yaml');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseComps, parseCompsAll, parseModules } from '../../src/metadata/index.js';
 import { filterModular, type LoadedRepo } from '../../src/metadata/index.js';
 import type { RepoPackage } from '../../src/types/index.js';
+import { sharedPath } from '../helpers/realdata.js';
 
 const SRC = { url: 'file:///x', repo: 'r' };
 
@@ -36,7 +37,7 @@ describe('comps', () => {
       { id: 'empty', name: 'Empty', groups: [], options: [] },
     ]);
   });
-  const FEDORA = resolve(__dirname, '../../../shared/realdata/comps/fedora_comps.xml');
+  const FEDORA = sharedPath('realdata/comps/fedora_comps.xml');
   it.skipIf(!existsSync(FEDORA))('reads a real Fedora comps file', async () => {
     const g = await parseComps(readFileSync(FEDORA, 'utf8'), SRC);
     expect(g.length).toBe(227);

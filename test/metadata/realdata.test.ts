@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fetcher } from '../../src/fetch/index.js';
 import { filterModular, loadRepo, plainPackage, type LoadedRepo } from '../../src/metadata/index.js';
 import { Sense, type Dep, type RepoPackage } from '../../src/types/index.js';
+import { sharedPath } from '../helpers/realdata.js';
 
-const REAL = resolve(__dirname, '../../../shared/realdata/repos');
+const REAL = sharedPath('realdata/repos');
 const tools = ['sqliterepo_c', 'sqlite3'].every((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status === 0);
 const ok = existsSync(join(REAL, 'cs9-baseos-20220207')) && tools;
 if (!ok) console.warn(`skipping real repodata tests: ${existsSync(REAL) ? 'sqliterepo_c/sqlite3 missing' : `${REAL} absent`}`);

@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { XmlTokenizer, createSaxTokenizer, primaryParser, encodeStore, decodeStore, materialize, type XmlHandler } from '../../src/metadata/index.js';
 import { PRIMARY } from './repo-builder.js';
+import { sharedPath } from '../helpers/realdata.js';
 
 type Ev = [string, string, Record<string, string>?];
 function recorder(): { h: XmlHandler; events: Ev[] } {
@@ -95,7 +96,7 @@ describe('primary fast path for <rpm:entry>', () => {
   });
 });
 
-const REAL = resolve(__dirname, '../../../shared/realdata/repos/cs9-baseos-20220207/repodata');
+const REAL = sharedPath('realdata/repos/cs9-baseos-20220207/repodata');
 describe.skipIf(!existsSync(REAL))('fast tokenizer vs sax on real primary.xml', () => {
   it('builds the identical pool', () => {
     const f = readdirSync(REAL).find((n) => n.endsWith('-primary.xml.gz'))!;

@@ -4,8 +4,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPublicKeys, type PgpPublicKey } from '../../src/util/pgp/index.js';
 import { tempDir as scratchDir } from '../helpers/temp-dir.js';
+import { sharedPath } from '../helpers/realdata.js';
 
-export const REALDATA = resolve(__dirname, '../../../shared/realdata');
+export const REALDATA = sharedPath('realdata');
 export const RPMS = join(REALDATA, 'rpms');
 export const HAVE_REALDATA = existsSync(RPMS);
 export const DATA = join(__dirname, 'data');

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,8 @@ describe('distro definitions', () => {
         'x/1.yaml: document.rpmdb.flavour: unknown flavour bdb-hash-v7',
         'x/1.yaml: repos[0]: needs baseurl, mirrorlist or metalink',
       ]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

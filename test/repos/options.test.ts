@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,9 +74,15 @@ module_hotfixes=true
     expect(() => parseRepoFile('[x]\nbaseurl=http://a/\nenabled=maybe\n', {}, 'f.repo')).toThrow(/not a boolean/);
   });
   it('--repo-file without a distro uses --releasever/--arch', () => {
-    const f = join(mkdtempSync(join(tmpdir(), 'rfs-repofile-')), 'c.repo');
+    const dir = mkdtempSync(join(tmpdir(), 'rfs-repofile-'));
+    const f = join(dir, 'c.repo');
     writeFileSync(f, text);
-    const r = applyRepoOptions(null, { repoFiles: [f], releasever: '4.9', arch: 'x86_64' });
+    let r: ReturnType<typeof applyRepoOptions>;
+    try {
+      r = applyRepoOptions(null, { repoFiles: [f], releasever: '4.9', arch: 'x86_64' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(r.map((x) => x.id)).toEqual(['base']);
     expect(r[0]!.baseurl?.[0]).toBe('http://mirror.centos.org/centos/4.9/os/x86_64/');
   });

@@ -45,7 +45,8 @@ function rng(seed: number): () => number {
 
 describe.skipIf(!HAVE_REALDATA)('damaged packages', () => {
   for (const name of SAMPLES) {
-    const bytes = new Uint8Array(readFileSync(join(RPMS, name)));
+    // read at collection time, so only when the describe is not skipped
+    const bytes = HAVE_REALDATA ? new Uint8Array(readFileSync(join(RPMS, name))) : new Uint8Array(0);
     it(`${name}: truncation at every section boundary`, async () => {
       const pkg = await openRpm(bytes);
       const sigEnd = 96 + pkg.signatureBytes.length;

@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { sharedPath } from '../helpers/realdata.js';
 
-export const REALDATA = resolve(__dirname, '../../../shared/realdata');
+export const REALDATA = sharedPath('realdata');
 export const RPMS = join(REALDATA, 'rpms');
 export const HAVE_REALDATA = existsSync(RPMS);
 export const HAVE_RPM = spawnSync('rpm', ['--version']).status === 0;

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Header } from '../../src/rpm/header.js';
 import { hasTool, run } from './tools.js';
 
@@ -124,7 +124,8 @@ export const HAVE_RPMBUILD = hasTool('rpmbuild');
 /** builds (or reuses) the test packages; returns name -> .rpm path */
 export function buildTestPackages(): Record<string, string> {
   const key = createHash('sha256').update(JSON.stringify(SPECS)).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), `rfs-rpmdb-pkgs-${key}`);
+  // kept between runs, with the other tool caches (not in /tmp)
+  const dir = resolve(__dirname, `../../node_modules/.cache/rfs-rpmdb-pkgs-${key}`);
   if (!existsSync(join(dir, '.complete'))) {
     const work = `${dir}.tmp${process.pid}`;
     rmSync(work, { recursive: true, force: true });

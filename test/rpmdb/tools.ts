@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tempDir as scratchDir } from '../helpers/temp-dir.js';
+import { sharedPath } from '../helpers/realdata.js';
 
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
@@ -14,8 +15,8 @@ export function run(cmd: string, args: string[], opts: { input?: Uint8Array | st
 
 export const tempDir = (prefix: string): ReturnType<typeof scratchDir> => scratchDir(`rfs-rpmdb-${prefix}-`);
 
-export const REALDATA = resolve(__dirname, '../../../shared/realdata');
-export const FIXTURE_SPECS = resolve(__dirname, '../../../shared/docs/reference/fixtures');
+export const REALDATA = sharedPath('realdata');
+export const FIXTURE_SPECS = sharedPath('docs/reference/fixtures');
 
 /** rpm 4.18 reading a BDB dir read-only (bdb_ro) */
 export function rpmBdb(dbpath: string, args: string[]): { status: number; stdout: string; stderr: string } {

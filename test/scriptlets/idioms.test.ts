@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
 import type { AssembleEvent } from '../../src/types/index.js';
 import { DAYS, SDE, baseImage, line, pkg, text } from './helpers.js';
+import { sharedPath } from '../helpers/realdata.js';
 
 const emulate = (t: ReturnType<typeof baseImage>, pkgs: ReturnType<typeof pkg>[], events?: AssembleEvent[]) =>
   emulateScriptlets(pkgs, t, { sourceDateEpoch: SDE, ...(events ? { onEvent: (e: AssembleEvent) => events.push(e) } : {}) });
@@ -213,7 +214,7 @@ SYSTEMD_INLINE_EOF
   });
 });
 
-const REAL = resolve(__dirname, '../../../shared/realdata/rpms/rpmlint/ngircd-22-2.fc22.x86_64.rpm');
+const REAL = sharedPath('realdata/rpms/rpmlint/ngircd-22-2.fc22.x86_64.rpm');
 const hasRpm = (() => { try { execFileSync('rpm', ['--version']); return true; } catch { return false; } })();
 if (!existsSync(REAL) || !hasRpm) console.warn('skipping the ngircd scriptlet test: realdata or the rpm tool is absent');
 

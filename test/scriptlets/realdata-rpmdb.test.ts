@@ -13,8 +13,9 @@ import { ImageTree } from '../../src/assemble/tree.js';
 import { Header, packageMeta } from '../../src/rpm/index.js';
 import type { PackageMeta } from '../../src/rpm/index.js';
 import { readRpmdb } from '../../src/rpmdb/index.js';
+import { sharedPath } from '../helpers/realdata.js';
 
-const DBS = resolve(__dirname, '../../../shared/realdata/rpmdb');
+const DBS = sharedPath('realdata/rpmdb');
 if (!existsSync(DBS)) console.warn(`skipping the real-rpmdb scriptlet tests: ${DBS} not found`);
 
 async function installed(name: string): Promise<PackageMeta[]> {

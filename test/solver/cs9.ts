@@ -1,15 +1,16 @@
 // TEST-ONLY: the real CentOS Stream 9 metadata (BaseOS 2022-02-07 + AppStream 2025-01-13) as a
 // pool, and dnf's answer for the same request when dnf is installed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Fetcher } from '../../src/fetch/index.js';
 import { poolFor } from '../../src/assemble/solve.js';
 import { filterModular, loadRepo, type LoadedRepo } from '../../src/metadata/index.js';
 import { createPool, type Pool } from '../../src/solver/index.js';
+import { sharedPath } from '../helpers/realdata.js';
 
-export const REPOS = resolve(__dirname, '../../../shared/realdata/repos');
+export const REPOS = sharedPath('realdata/repos');
 export const BASEOS = join(REPOS, 'cs9-baseos-20220207');
 export const APPSTREAM = join(REPOS, 'cs9-appstream-20250113');
 export const haveCs9 = existsSync(join(BASEOS, 'repodata')) && existsSync(join(APPSTREAM, 'repodata'));
@@ -26,7 +27,7 @@ let loaded: Promise<{ pool: Pool; plainPool: Pool; repos: LoadedRepo[] }> | unde
  */
 export function cs9Pool(): Promise<{ pool: Pool; plainPool: Pool; repos: LoadedRepo[] }> {
   loaded ??= (async () => {
-    const cacheDir = join(tmpdir(), 'rfs-solver-test-cache');
+    const cacheDir = SOLVER_CACHE;
     mkdirSync(cacheDir, { recursive: true });
     const fetcher = new Fetcher({ cacheDir });
     const repos: LoadedRepo[] = [];
@@ -42,7 +43,10 @@ export function cs9Pool(): Promise<{ pool: Pool; plainPool: Pool; repos: LoadedR
   return loaded;
 }
 
-const dnfCache = join(tmpdir(), 'rfs-solver-dnf-cache');
+// dnf's metadata cache outlives the run (it saves a minute) so it lives with the other tool caches, not in /tmp
+const dnfCache = resolve(__dirname, '../../node_modules/.cache/rfs-solver-dnf');
+/** the parsed CS9 metadata, kept between runs (outside /tmp) */
+export const SOLVER_CACHE = resolve(__dirname, '../../node_modules/.cache/rfs-solver-test');
 
 /** dnf's install set as `name-[epoch:]version-release.arch` strings, or null when dnf finds no solution. */
 export function dnfInstallSet(pkgs: string[], opts: { weakDeps?: boolean; exclude?: string[] } = {}): string[] | null {
@@ -59,6 +63,8 @@ export function dnfInstallSet(pkgs: string[], opts: { weakDeps?: boolean; exclud
   } catch (err) {
     const e = err as { stdout?: string };
     out = e.stdout ?? '';
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
   return parseDnfTable(out);
 }

@@ -1,6 +1,6 @@
 // TEST-ONLY: which libsolv testcases are in scope for an installroot, and how to run them.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createPool, resolveJobs, type Job, type Pool } from '../../src/solver/index.js';
@@ -72,10 +72,11 @@ export function testsolvResults(file: string): Map<number, string[]> {
     }
     out.push(l.startsWith('repo ') && !l.includes('<inline>') ? l.replace(/testtags (\S+)$/, (_m, n: string) => `testtags ${join(dirname(file), n)}`) : l);
   }
-  const tmp = join(mkdtempSync(join(tmpdir(), 'rfs-oracle-')), 'case.t');
+  const dir = mkdtempSync(join(tmpdir(), 'rfs-oracle-'));
+  const tmp = join(dir, 'case.t');
   writeFileSync(tmp, out.join('\n'));
   let text = '';
-  try { text = execFileSync('testsolv', [tmp], { encoding: 'utf8' }); } catch (e) { text = (e as { stdout?: string }).stdout ?? ''; }
+  try { text = execFileSync('testsolv', [tmp], { encoding: 'utf8' }); } catch (e) { text = (e as { stdout?: string }).stdout ?? ''; } finally { rmSync(dir, { recursive: true, force: true }); }
   const res = new Map<number, string[]>();
   let cur = 0;
   for (const l of text.split('\n')) {

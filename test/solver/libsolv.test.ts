@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { collectCases, runCase, testsolvResults } from './libsolv-cases.js';
+import { sharedPath } from '../helpers/realdata.js';
 
-const ROOT = resolve(__dirname, '../../../shared/realdata/solver/libsolv-0.7.23/testcases');
+const ROOT = sharedPath('realdata/solver/libsolv-0.7.23/testcases');
 const have = existsSync(ROOT);
 let haveTestsolv = true;
 try { execFileSync('testsolv', ['-h'], { stdio: 'ignore' }); } catch (e) { haveTestsolv = (e as { code?: string }).code !== 'ENOENT'; }

@@ -2,10 +2,10 @@
 // requires and required files are built with rpmbuild, and `rpm -ivh --test -vv` prints its
 // tsort; the order must be the same.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { installOrder, resolve } from '../../src/solver/index.js';
 import type { Dep, RepoPackage } from '../../src/types/index.js';
 import { cs9Pool, haveCs9 } from './cs9.js';
@@ -35,6 +35,7 @@ describe.skipIf(!haveCs9 || !haveRpm)('installOrder vs rpm -ivh --test', () => {
     if (!res.ok) throw new Error('httpd does not resolve');
     const pkgs = res.transaction.packages;
     const w = mkdtempSync(join(tmpdir(), 'rfs-order-'));
+    onTestFinished(() => rmSync(w, { recursive: true, force: true }));
     const fileReqs = new Set(pkgs.flatMap((p) => p.requires.map((d) => d.name).filter((n) => n.startsWith('/'))));
     for (const p of pkgs) {
       writeFileSync(join(w, `${p.name}.spec`), stubSpec(p, fileReqs));

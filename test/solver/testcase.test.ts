@@ -1,11 +1,11 @@
 // --dump-testcase output replayed by libsolv's own testsolv: libsolv must reach our answer.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeTestcase, type Pool, type ResolveOptions } from '../../src/solver/index.js';
 import { cs9Pool, haveCs9 } from './cs9.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { poolOf } from './helpers.js';
 
 function haveTestsolv(): boolean {
@@ -14,10 +14,11 @@ function haveTestsolv(): boolean {
 const have = haveTestsolv();
 if (!have) console.warn('testsolv (libsolv-tools) not installed: testcase replay skipped');
 
-const dir = mkdtempSync(join(tmpdir(), 'rfs-testcase-'));
+const scratch = tempDir('rfs-testcase-');
+afterAll(() => scratch.cleanup());
 function replay(pool: Pool, install: string[], opts: ResolveOptions = {}): string {
   const text = writeTestcase(pool, { install }, opts);
-  const f = join(dir, `${install.join('_').replace(/[^a-z0-9_]/gi, '')}.t`);
+  const f = join(scratch.dir, `${install.join('_').replace(/[^a-z0-9_]/gi, '')}.t`);
   writeFileSync(f, text);
   try {
     return execFileSync('testsolv', [f], { encoding: 'utf8' });

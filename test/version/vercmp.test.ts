@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rpmvercmp, parseEvr, compareEvr, depMatches } from '../../src/version/index.js';
 import { Sense } from '../../src/types/deps.js';
+import { sharedPath } from '../helpers/realdata.js';
 
-const REAL = resolve(__dirname, '../../../shared/realdata/solver/vercmp.json');
+const REAL = sharedPath('realdata/solver/vercmp.json');
 
 // rpm's tests/rpmvercmp.at (rpm-software-management/rpm), plus its caret block (rpm >= 4.15).
 const RPM_AT: [string, string, number][] = [
@@ -52,7 +53,7 @@ describe('rpmvercmp', () => {
   });
   if (!existsSync(REAL)) console.warn(`skipping vercmp.json vectors: ${REAL} absent`);
 
-  const CARET = resolve(__dirname, '../../../shared/realdata/solver/libsolv-0.7.23/testcases/evrcmp/caret.t');
+  const CARET = sharedPath('realdata/solver/libsolv-0.7.23/testcases/evrcmp/caret.t');
   describe.skipIf(!existsSync(CARET))('libsolv evrcmp/caret.t', () => {
     it('matches every expected comparison', () => {
       const want = readFileSync(CARET, 'utf8').split('\n').map((l) => /^#>job noop provides (\S+) ([<=>]) (\S+)$/.exec(l)).filter((m) => m !== null);

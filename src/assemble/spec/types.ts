@@ -1,8 +1,14 @@
 // An image spec file (`rootfs-assemble build image.yaml`): the command line's options as data.
-// Field names are camelCase here; in the YAML they are the CLI's kebab-case flag names.
+// Field names are camelCase here; in the YAML they are the CLI's long flag names (schema.json).
 import type { RpmdbFlavour } from '../../types/index.js';
 
 export type SpecOutputFormat = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
+
+/** an older key spelling that still works; `message` starts with file:line:col */
+export interface SpecWarning {
+  subject: string;
+  message: string;
+}
 
 export interface ImageSpec {
   /** the file it came from (messages, and the base of relative paths) */
@@ -42,7 +48,11 @@ export interface ImageSpec {
   runScriptlets?: 'userns';
   repoRewrite?: boolean;
   rpmdb?: RpmdbFlavour;
+  rpmdbPath?: string;
+  clampMtime?: boolean;
   lockfile?: string;
   locked?: string;
   sbom?: string;
+  /** deprecated spellings used (absent when none) */
+  warnings?: SpecWarning[];
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
-import { parseImageSpec } from '../../assemble/spec/index.js';
+import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import type { RfsError } from '../../errors/index.js';
@@ -147,8 +147,11 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
     return 0;
   }
   let merged: CliOptions = cli;
+  let specWarnings: SpecWarning[] = [];
   if (cli.spec) {
-    const spec = specToOptions(parseImageSpec(readFileSync(cli.spec, 'utf8'), cli.spec));
+    const parsed = parseImageSpec(readFileSync(cli.spec, 'utf8'), cli.spec);
+    specWarnings = parsed.warnings ?? [];
+    const spec = specToOptions(parsed);
     // command-line options override the spec file's; packages add up
     merged = { ...spec, ...cli, packages: [...(spec.packages ?? []), ...(cli.packages ?? [])] };
   }
@@ -163,6 +166,7 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
+  for (const w of specWarnings) render({ kind: 'warning', code: 'RFS_W_SPEC_DEPRECATED', message: w.message, subject: w.subject });
   // signals are the process's (cli/signals.ts): they abort io.signal, and the build unwinds
   try {
     const result = await assemble({ ...opts, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(opts.output.path === '-' ? { stdout: io.stdout } : {}) });
