@@ -38,12 +38,15 @@ export interface HostileServer {
   /** sockets the client closed while the server still held them open (aborted transfers) */
   clientCloses: number;
   hitsOf(re: RegExp): Hit[];
+  /** when each scripted status response was sent, by path (the moment a failure left the server) */
+  statusSent: { path: string; at: number }[];
   close(): Promise<void>;
 }
 
 export async function startHostileServer(root: string): Promise<HostileServer> {
   let scripts: { re: RegExp; acts: Act[]; n: number }[] = [];
   const hits: Hit[] = [];
+  const statusSent: { path: string; at: number }[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const state = { clientCloses: 0 };
@@ -76,6 +79,7 @@ export async function startHostileServer(root: string): Promise<HostileServer> {
       case 'status':
         res.writeHead(a.status, { 'Content-Length': 6 });
         res.end('nope!\n');
+        statusSent.push({ path: p, at: Date.now() });
         return;
       case 'reset':
         req.socket.destroy();
@@ -132,9 +136,10 @@ export async function startHostileServer(root: string): Promise<HostileServer> {
   return {
     url: `http://127.0.0.1:${port}/`,
     hits,
+    statusSent,
     get clientCloses() { return state.clientCloses; },
     script(re, acts) { scripts.push({ re, acts, n: 0 }); },
-    reset() { scripts = []; hits.length = 0; state.clientCloses = 0; },
+    reset() { scripts = []; hits.length = 0; statusSent.length = 0; state.clientCloses = 0; },
     hitsOf: (re) => hits.filter((h) => re.test(h.path)),
     close: () => new Promise<void>((resolve) => {
       for (const t of timers) clearTimeout(t);

@@ -195,8 +195,8 @@ describe('schema.json', () => {
       try {
         parseAssembleArgs([`--${k}`], {});
       } catch (e) {
-        // a flag that wants a value says so; only a flag that does not exist is 'Unknown option'
-        if (e instanceof Error && /Unknown option/.test(e.message)) return k;
+        // a flag that wants a value says so; only a flag that does not exist is 'unknown option'
+        if (e instanceof Error && /unknown option/i.test(e.message)) return k;
       }
       return undefined;
     };
