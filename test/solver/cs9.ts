@@ -1,7 +1,7 @@
 // TEST-ONLY: the real CentOS Stream 9 metadata (BaseOS 2022-02-07 + AppStream 2025-01-13) as a
 // pool, and dnf's answer for the same request when dnf is installed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Fetcher } from '../../src/fetch/index.js';
@@ -59,6 +59,8 @@ export function dnfInstallSet(pkgs: string[], opts: { weakDeps?: boolean; exclud
   } catch (err) {
     const e = err as { stdout?: string };
     out = e.stdout ?? '';
+  } finally {
+    rmSync(root, { recursive: true, force: true }); // dnf writes its installroot skeleton even with --assumeno
   }
   return parseDnfTable(out);
 }
