@@ -11,6 +11,7 @@ import { RfsError, untrusted } from '../errors/index.js';
 import type { Checksum } from '../types/index.js';
 import { digestFile } from '../util/checksum.js';
 import { digestProblem } from '../util/href.js';
+import { ownerTag } from '../util/owner.js';
 
 const RECORD_SUFFIX = '.verified';
 
@@ -48,11 +49,14 @@ export class ContentCache {
     return join(this.dir, 'files', sum.type, v.slice(0, 2), `${v}-${name}`);
   }
 
-  /** A fresh temp path on the cache's file system, so the final rename is atomic. */
+  /**
+   * A fresh temp path on the cache's file system, so the final rename is atomic; named after its
+   * owner (util/owner.ts) so a later run removes what a killed one left, never a live run's.
+   */
   tempPath(): string {
     const d = join(this.dir, 'tmp');
     mkdirSync(d, { recursive: true });
-    return join(d, `${process.pid}-${randomBytes(6).toString('hex')}.part`);
+    return join(d, `${ownerTag()}-${randomBytes(6).toString('hex')}.part`);
   }
 
   /** The cached path if present and still matching; a mismatching file is removed. */
@@ -93,12 +97,14 @@ export class ContentCache {
 
   /** Written atomically; a record that cannot be written only costs a re-hash next time. */
   private record(p: string, st: BigIntStats, sum: Checksum): void {
-    const tmp = `${p}${RECORD_SUFFIX}.${randomBytes(4).toString('hex')}.part`;
+    // in tmp/, not beside the entry: a run killed here leaves it where the next run's sweep looks
+    let tmp = '';
     try {
+      tmp = this.tempPath();
       writeFileSync(tmp, fingerprint(st, sum));
       renameSync(tmp, p + RECORD_SUFFIX);
     } catch {
-      rmSync(tmp, { force: true });
+      if (tmp) rmSync(tmp, { force: true });
     }
   }
 }

@@ -143,6 +143,9 @@ export class Fetcher {
       lowSpeedBytes: opts.lowSpeedBytes ?? env.lowSpeedBytes ?? DEFAULT_DEADLINES.lowSpeedBytes,
       lowSpeedWindowMs: opts.lowSpeedWindowMs ?? env.lowSpeedWindowMs ?? DEFAULT_DEADLINES.lowSpeedWindowMs,
       maxRedirects: opts.maxRedirects ?? env.maxRedirects ?? DEFAULT_DEADLINES.maxRedirects,
+      totalMs: env.totalMs ?? DEFAULT_DEADLINES.totalMs,
+      totalRate: env.totalRate ?? DEFAULT_DEADLINES.totalRate,
+      totalNoSizeMs: env.totalNoSizeMs ?? DEFAULT_DEADLINES.totalNoSizeMs,
     };
     this.signal = opts.signal ? AbortSignal.any([opts.signal, this.stop.signal]) : this.stop.signal;
   }
@@ -378,7 +381,7 @@ export class Fetcher {
 
   private openOne(url: string, attempt: number, size?: number): Promise<Opened> {
     this.emit({ kind: 'fetch:start', url, attempt, ...(size !== undefined ? { bytesTotal: size } : {}) });
-    return open(url, { dispatcher: this.dispatcher, deadlines: this.deadlines, signal: this.signal });
+    return open(url, { dispatcher: this.dispatcher, deadlines: this.deadlines, signal: this.signal, ...(size !== undefined ? { size } : {}) });
   }
 
   /** Try each URL in order (other mirrors before the same one again); retryable failures get more rounds with exponential backoff. */

@@ -27,8 +27,20 @@ export function parseMirrorlist(body: string): string[] {
 }
 
 /** Metalink 3.0 (as MirrorManager serves it): base URLs by preference, repomd.xml hashes. */
+/** elements in a metalink: MirrorManager's list a few hundred; xml2js holds each as objects (~400 B) */
+export const METALINK_MAX_ELEMENTS = 50_000;
+
 export async function parseMetalink(body: string, source: string): Promise<MirrorSet> {
   let doc: unknown;
+  // xml2js builds the whole tree with no bounds of its own: count the tags before handing it over
+  let tags = 0;
+  for (let i = body.indexOf('<'); i !== -1; i = body.indexOf('<', i + 1)) {
+    if (++tags > METALINK_MAX_ELEMENTS * 2) {
+      throw new RfsError('RFS_METADATA_MALFORMED', `parsing metalink ${source}: more than ${METALINK_MAX_ELEMENTS} elements`, {
+        subject: source, hint: 'a real metalink lists a few hundred mirrors; this one is refused as hostile',
+      });
+    }
+  }
   try {
     // xml2js is imported here, not at the top: a run without metalinks need not load it
     const { parseStringPromise } = await import('xml2js');

@@ -4,7 +4,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { redactUrl, RfsError, untrusted } from '../errors/index.js';
-import type { Deadlines } from './deadlines.js';
+import { totalDeadlineMs, type Deadlines } from './deadlines.js';
 
 export interface Opened {
   body: AsyncIterable<Uint8Array>;
@@ -54,6 +54,8 @@ export interface OpenOptions {
   dispatcher: () => Promise<Dispatcher>;
   deadlines: Deadlines;
   signal?: AbortSignal;
+  /** the size the metadata declares (never the server's Content-Length): sets the total deadline */
+  size?: number;
 }
 
 /** Human words for the network failures undici reports by code. */
@@ -97,6 +99,7 @@ export async function open(url: string, opts: OpenOptions): Promise<Opened> {
     throw new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: unsupported URL scheme`, { subject: url, hint: 'use http://, https:// or file://' }), false);
   }
   const d = opts.deadlines;
+  const started = Date.now();
   const { request } = await loadUndici();
   const seen = new Set<string>();
   let current = url;
@@ -146,8 +149,24 @@ export async function open(url: string, opts: OpenOptions): Promise<Opened> {
     const lenHeader = res.headers['content-length'];
     // a huge value stays huge (not "unknown"), so the size limit refuses it before reading
     const size = typeof lenHeader === 'string' && /^\s*\d+\s*$/.test(lenHeader) ? Number(lenHeader) : undefined;
+    watchTotal(res.body, current, started, totalDeadlineMs(d, opts.size));
     return { body: watchSpeed(res.body, current, d), size, url: current, cancel: () => res.body.destroy() };
   }
+}
+
+/** The whole-transfer deadline (from open(), redirects included): a server just above the speed floor still ends. */
+function watchTotal(body: Dispatcher.ResponseData['body'], url: string, started: number, totalMs: number): void {
+  if (!Number.isFinite(totalMs)) return;
+  const fail = (): void => {
+    body.destroy(new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: not complete within ${totalMs / 1000} s, the longest allowed for its size`, {
+      subject: url, hint: 'the mirror is crawling; use another mirror (the limit is set by RFS_FETCH_DEADLINES total=, total-rate=, total-nosize=)',
+    }), false)); // as with a crawl: other mirrors, not this URL again
+  };
+  const leftMs = totalMs - (Date.now() - started);
+  if (leftMs <= 0) { fail(); return; }
+  const timer = setTimeout(fail, Math.min(leftMs, 2 ** 31 - 1));
+  timer.unref();
+  body.once('close', () => clearTimeout(timer));
 }
 
 /**

@@ -12,6 +12,10 @@ export const COMPS_LIMITS: Partial<XmlLimits> = { maxDepth: 32, maxText: 1024 * 
 export const COMPS_MAX_BYTES = 64 * 1024 * 1024;
 /** decompressed size cap of modules.yaml: the yaml parser takes ~10 s and 170 MB per 8 MB (CS9 AppStream's: 135 KB) */
 export const MODULES_MAX_BYTES = 16 * 1024 * 1024;
+/** YAML documents in modules.yaml (RHEL 8 AppStream: a few thousand) */
+export const MODULES_MAX_DOCUMENTS = 100_000;
+/** alias uses per document (the yaml package's own default); each is counted with what it expands to */
+export const MODULES_MAX_ALIASES = 100;
 
 /** decompressed size cap of primary.sqlite, held whole in memory by sql.js (Fedora's everything: ~250 MB) */
 export const SQLITE_MAX_BYTES = 1024 ** 3;

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { ownerTag } from '../util/owner.js';
 import { NUM_COLS, STR_COLS, strAt, type PackageStore } from './store.js';
 import { buildNamesIndex, buildObsoletesIndex, buildProvidesIndex, type NameIndex } from './store-index.js';
 
@@ -146,7 +147,7 @@ export function readStoreCache(path: string): PackageStore | undefined {
 export function writeStoreCache(path: string, store: PackageStore): boolean {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${path}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(tmp, encodeStore(store));
     renameSync(tmp, path);
     return true;
@@ -196,7 +197,7 @@ export function readFilelistsCache(path: string, count: number): string[][] | un
 export function writeFilelistsCache(path: string, lists: string[][]): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${path}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(tmp, encodeFilelists(lists));
     renameSync(tmp, path);
   } catch { /* best effort */ }

@@ -1,7 +1,25 @@
 // Typed package metadata from a main header: what rpm -qp shows (NEVRA, deps, files, scripts).
+import { RfsError } from '../errors/index.js';
 import { Sense, type Dep, type PackageDeps } from '../types/index.js';
 import type { Header } from './header.js';
-import { TAG } from './tags.js';
+import { TAG, TYPE } from './tags.js';
+
+/**
+ * Entries in any one array of a package header: files (the biggest real packages list ~100k) and
+ * dependencies of one kind (the most seen: ~21k provides). rpm allows 1M per array, which decoded
+ * into paths and file records costs over a gigabyte; 300k files already cost 460 MB.
+ */
+export const MAX_ARRAY_ENTRIES = 200_000;
+
+function checkArrayCounts(h: Header, subject?: string): void {
+  const files = h.entry(TAG.BASENAMES)?.count ?? h.entry(TAG.OLDFILENAMES)?.count ?? 0;
+  const big = files > MAX_ARRAY_ENTRIES ? undefined : h.entries.find((e) => e.type !== TYPE.BIN && e.count > MAX_ARRAY_ENTRIES);
+  if (files <= MAX_ARRAY_ENTRIES && big === undefined) return;
+  const what = big === undefined ? `${files} files` : `${big.count} entries in tag ${big.tag}`;
+  throw new RfsError('RFS_RPM_BAD_HEADER', `reading rpm header: ${what}, more than the ${MAX_ARRAY_ENTRIES} any real package has`, {
+    ...(subject !== undefined ? { subject } : {}), hint: 'the package is malformed or crafted to exhaust memory',
+  });
+}
 
 export interface RpmFile {
   index: number;
@@ -225,7 +243,8 @@ export function isSourceHeader(h: Header): boolean {
   return !h.has(TAG.SOURCERPM);
 }
 
-export function packageMeta(h: Header, opts: { payloadCompressor?: string; leadMajor?: number } = {}): PackageMeta {
+export function packageMeta(h: Header, opts: { payloadCompressor?: string; leadMajor?: number; subject?: string } = {}): PackageMeta {
+  checkArrayCounts(h, opts.subject);
   const source = isSourceHeader(h);
   const arch = source ? (h.has(TAG.NOSOURCE) || h.has(TAG.NOPATCH) ? 'nosrc' : 'src') : h.string(TAG.ARCH) ?? '';
   const newWeak = h.has(TAG.RECOMMENDNAME) || h.has(TAG.SUGGESTNAME) || h.has(TAG.SUPPLEMENTNAME) || h.has(TAG.ENHANCENAME);

@@ -89,7 +89,7 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
       if (first.length === 0) throw new RfsError('RFS_RPM_TRUNCATED', 'reading payload: file ends after the header', { subject });
       codec = sniffCodec(first);
     }
-    const meta = packageMeta(header, { payloadCompressor: codec, leadMajor: lead.major });
+    const meta = packageMeta(header, { payloadCompressor: codec, leadMajor: lead.major, subject });
     const nevra = `${meta.name}-${meta.epoch !== null ? `${meta.epoch}:` : ''}${meta.version}-${meta.release}.${meta.arch}`;
     const who = opts.subject ?? (typeof src === 'string' ? src : nevra);
     const reusable = typeof src === 'string' || src instanceof Uint8Array;

@@ -51,6 +51,16 @@ export function ownerTag(o: Owner = currentOwner()): string {
   return o.start !== undefined && o.boot !== undefined && o.ns !== undefined ? `${o.pid}-${o.start}-${o.boot}-${o.ns}` : `${o.pid}`;
 }
 
+/**
+ * Whether a temp file named with `tag` (an ownerTag(), or a bare pid from older versions) may
+ * still be in use: a bare pid is judged with the file's mtime (pidOwnsFile).
+ */
+export function tagOwnsFile(tag: string, mtimeMs: number): boolean {
+  const o = parseOwnerTag(tag);
+  if (o === null) return true; // not ours to judge
+  return o.start === undefined ? pidOwnsFile(o.pid, mtimeMs) : ownerAlive(o);
+}
+
 /** The owner recorded by ownerTag(), or null if `tag` is not one. */
 export function parseOwnerTag(tag: string): Owner | null {
   const m = /^(\d{1,10})(?:-(\d{1,20})-([0-9a-f]{8})-(\d{1,20}))?$/.exec(tag);

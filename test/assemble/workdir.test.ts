@@ -73,6 +73,9 @@ describe('stale sweep of <cache>/tmp', () => {
       legacyFresh: 'build-aB3dE6',
       legacyOld: 'build-zZ9yY8',
       deadPart: `${dead}-0123456789ab.part`,
+      deadTagPart: `${linux ? `${dead}-5-${me.boot}-${me.ns}` : dead}-0123456789ae.part`,
+      liveTagPart: `${liveTag}-0123456789af.part`,
+      mineTagPart: `${ownerTag()}-0123456789a0.part`,
       livePart: `${sleeper.pid}-0123456789ac.part`,
       reusedPart: `${sleeper.pid}-0123456789ad.part`,
       other: 'someone-elses-file',
@@ -90,7 +93,7 @@ describe('stale sweep of <cache>/tmp', () => {
     utimesSync(join(tmp, names.legacyOld), old, old);
     utimesSync(join(tmp, names.reusedPart), old, old); // written long before the pid's process started
     const gone = await sweepStale(tmp);
-    const expected = [names.deadBuild, names.legacyOld, names.deadPart, ...(linux ? [names.reusedBuild!, names.reusedPart] : [])];
+    const expected = [names.deadBuild, names.legacyOld, names.deadPart, names.deadTagPart, ...(linux ? [names.reusedBuild!, names.reusedPart] : [])];
     expect(gone.sort()).toEqual(expected.sort());
     expect(readdirSync(tmp).sort()).toEqual(Object.values(names).filter((n): n is string => n !== null && !expected.includes(n)).sort());
   });
@@ -113,12 +116,36 @@ describe('stale sweep of <cache>/tmp', () => {
   });
 });
 
+describe('stale sweep of <cache>/pool', () => {
+  it('removes metadata temp files of dead owners (and of older versions\' dead pids), keeps live ones and the caches', async () => {
+    const cache = join(scratch.dir, 'cache4');
+    const pool = join(cache, 'pool');
+    mkdirSync(pool, { recursive: true });
+    const me = currentOwner();
+    const dead = deadPid();
+    const base = `sha256-${'ab'.repeat(32)}`;
+    const names = {
+      pool: `${base}.pool`,
+      files: `${base}.0123456789abcdef.files`,
+      deadTag: `${base}.pool.${linux ? `${dead}-5-${me.boot}-${me.ns}` : dead}.0a1b2c3d.tmp`,
+      deadLegacy: `${base}.primary.modules.json.${dead}.tmp`,
+      deadLegacyHex: `${base}.0123456789abcdef.files.${dead}.deadbeef.tmp`,
+      liveTag: `${base}.pool.${ownerTag()}.0a1b2c3e.tmp`,
+      liveLegacy: `${base}.pool.${sleeper.pid}.0a1b2c3f.tmp`,
+    };
+    for (const n of Object.values(names)) writeFileSync(join(pool, n), 'x');
+    const w = await createWorkDir(cache);
+    expect(readdirSync(pool).sort()).toEqual([names.pool, names.files, names.liveTag, names.liveLegacy].sort());
+    await w.remove();
+  });
+});
+
 describe('a work folder at a crash', () => {
   it('goes, with this process\'s .part files, when the last-resort cleanup runs; others\' stay', async () => {
     const cache = join(scratch.dir, 'cache3');
     const w = await createWorkDir(cache);
     const tmp = join(cache, 'tmp');
-    writeFileSync(join(tmp, `${process.pid}-0123456789ab.part`), 'x');
+    writeFileSync(join(tmp, `${ownerTag()}-0123456789ab.part`), 'x');
     writeFileSync(join(tmp, `${sleeper.pid}-0123456789ab.part`), 'x');
     writeFileSync(join(w.path, 'spooled'), 'x');
     removeRegisteredNow();

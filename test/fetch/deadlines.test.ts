@@ -2,7 +2,7 @@
 // built from remote metadata stay http(s).
 import { describe, expect, it } from 'vitest';
 import { isRfsError } from '../../src/errors/index.js';
-import { DEFAULT_DEADLINES, deadlinesFromEnv } from '../../src/fetch/deadlines.js';
+import { DEFAULT_DEADLINES, deadlinesFromEnv, totalDeadlineMs } from '../../src/fetch/deadlines.js';
 import { Fetcher, joinUrl } from '../../src/fetch/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -14,10 +14,22 @@ describe('RFS_FETCH_DEADLINES', () => {
       connectMs: 15_000, idleMs: 2500, lowSpeedBytes: 100, lowSpeedWindowMs: 1000, maxRedirects: 3,
     });
     expect(deadlinesFromEnv('speed=0/30')).toEqual({ lowSpeedBytes: 0, lowSpeedWindowMs: 30_000 });
+    expect(deadlinesFromEnv('total=2,total-rate=1000,total-nosize=0.5')).toEqual({ totalMs: 2000, totalRate: 1000, totalNoSizeMs: 500 });
+  });
+
+  it('derives the total deadline from the declared size, a fixed cap without one', () => {
+    const d = { ...DEFAULT_DEADLINES, totalMs: 2000, totalRate: 1000, totalNoSizeMs: 500 };
+    expect(totalDeadlineMs(d, 3000)).toBe(5000);
+    expect(totalDeadlineMs(d, undefined)).toBe(500);
+    expect(totalDeadlineMs({ ...d, totalMs: 0 }, 3000)).toBe(Infinity);
+    // the defaults: a 100 MB package gets hours, never forever
+    expect(totalDeadlineMs(DEFAULT_DEADLINES, 100e6)).toBeGreaterThan(3600_000);
+    expect(totalDeadlineMs(DEFAULT_DEADLINES, 100e6)).toBeLessThan(24 * 3600_000);
+    expect(totalDeadlineMs(DEFAULT_DEADLINES, undefined)).toBe(1_800_000);
   });
 
   it('refuses what it cannot read, as RFS_BAD_CONFIG', () => {
-    for (const bad of ['idle', 'idle=-1', 'idle=0', 'speed=100', 'speed=a/b', 'timeout=3', 'connect=1s']) {
+    for (const bad of ['idle', 'idle=-1', 'idle=0', 'speed=100', 'speed=a/b', 'timeout=3', 'connect=1s', 'total-rate=0', 'total=x']) {
       let err: unknown;
       try { deadlinesFromEnv(bad); } catch (e) { err = e; }
       expect(isRfsError(err) && err.code, bad).toBe('RFS_BAD_CONFIG');

@@ -423,6 +423,19 @@ describe.skipIf(!avail.ok)('hostile mirror: network faults', () => {
       expect(ms).toBeLessThan(10_000);
     }, 60_000);
 
+    it('a server staying just above the speed floor is cut off by the total deadline for the declared size', async () => {
+      // 10 B/s passes a 5 B/s floor forever; 1 s + size / 1 MB/s is the most the package may take
+      srv.script(BASH_RE, [{ kind: 'drip', everyMs: 100 }]);
+      const t0 = Date.now();
+      const r = await cli(['bash', ...cache()], { RFS_FETCH_DEADLINES: 'speed=5/1,total=1,total-rate=1000000' });
+      const ms = Date.now() - t0;
+      expect(r.stderr).toMatch(/error RFS_FETCH_FAILED: .*bash-3\.0-21.*not complete within [\d.]+ s, the longest allowed for its size/);
+      expect(r.stderr).not.toMatch(/too slow/);
+      expect(r.code).toBe(3);
+      expect(srv.hitsOf(BASH_RE)).toHaveLength(1);
+      expect(ms).toBeLessThan(15_000);
+    }, 60_000);
+
     it('one fatal error among concurrent downloads: the others stop at once, the error is the last thing printed', async () => {
       // every other package answers 500 first (so it sits in backoff), then stalls
       srv.script(/glibc-2\.3\.4-2\.54/, [{ kind: 'delay', ms: 300, then: { kind: 'status', status: 404 } }]);

@@ -89,6 +89,18 @@ function bitLength(m: Uint8Array): number {
   return i === m.length ? 0 : (m.length - i - 1) * 8 + (32 - Math.clz32(m[i]!));
 }
 
+/**
+ * Key sizes beyond what any OpenPGP implementation generates: RSA and ElGamal up to 16384 bits
+ * (gpg's limit), DSA p up to 4096 and q up to 256 bits (FIPS 186-4: 3072/256). A larger DSA key
+ * would make the BigInt check (dsa.ts) run for minutes per signature.
+ */
+export const KEY_BOUNDS = { rsaBits: 16384, elgamalBits: 16384, dsaPBits: 4096, dsaQBits: 256 } as const;
+/** per certificate: subkeys, and signatures on one key, user id or subkey (real rpm keys: a handful) */
+export const MAX_SUBKEYS = 100;
+export const MAX_SIGNATURES = 1000;
+/** certificates in one key file */
+export const MAX_CERTIFICATES = 1000;
+
 /** Parse a public key or subkey packet body. */
 export function parseKeyPacket(body: Uint8Array, opts: PgpErrorOptions = {}): PgpKey {
   const r: PgpReader = new PgpReader(body, 'public key packet', opts);
@@ -122,6 +134,7 @@ export function parseKeyPacket(body: Uint8Array, opts: PgpErrorOptions = {}): Pg
       rsaN = n;
       rsaE = e;
       bits = bitLength(n);
+      if (bits > KEY_BOUNDS.rsaBits) r.fail(`RSA modulus of ${bits} bits (the most accepted is ${KEY_BOUNDS.rsaBits})`);
       keyObject = build(() => createPublicKey({ key: { kty: 'RSA', n: b64u(n), e: b64u(e) }, format: 'jwk' }));
       break;
     }
@@ -131,6 +144,9 @@ export function parseKeyPacket(body: Uint8Array, opts: PgpErrorOptions = {}): Pg
       const g = r.mpi();
       const y = r.mpi();
       bits = bitLength(p);
+      if (bits > KEY_BOUNDS.dsaPBits || bitLength(q) > KEY_BOUNDS.dsaQBits) {
+        r.fail(`DSA key of ${bits}/${bitLength(q)} bits (the most accepted is ${KEY_BOUNDS.dsaPBits}/${KEY_BOUNDS.dsaQBits})`);
+      }
       qBytes = (bitLength(q) + 7) >> 3;
       keyObject = build(() => dsaKey(p, q, g, y));
       dsa = { p: toBig(p), q: toBig(q), g: toBig(g), y: toBig(y) };
@@ -138,6 +154,7 @@ export function parseKeyPacket(body: Uint8Array, opts: PgpErrorOptions = {}): Pg
     }
     case 16: case 20: {
       bits = bitLength(r.mpi());
+      if (bits > KEY_BOUNDS.elgamalBits) r.fail(`ElGamal prime of ${bits} bits (the most accepted is ${KEY_BOUNDS.elgamalBits})`);
       r.mpi();
       r.mpi();
       break;
@@ -208,8 +225,10 @@ function certificates(pk: PgpPacket[], all: Uint8Array, opts: PgpErrorOptions): 
   const close = (end: number): void => {
     if (cur) cur.packets = all.slice(start, end);
   };
+  const tooMany = (what: string, max: number): never => pgpFail('public key', `more than ${max} ${what} (the file is malformed or crafted to exhaust resources)`, opts);
   for (const p of pk) {
     if (p.tag === PACKET.PUBLIC_KEY) {
+      if (out.length >= MAX_CERTIFICATES) tooMany('certificates in one key file', MAX_CERTIFICATES);
       close(p.offset);
       start = p.offset;
       cur = { primary: parseKeyPacket(p.body, opts), userId: null, userIds: [], subkeys: [], directSignatures: [], packets: new Uint8Array(0) };
@@ -227,10 +246,12 @@ function certificates(pk: PgpPacket[], all: Uint8Array, opts: PgpErrorOptions): 
       cur.userId ??= u.id;
       last = { sigs: u.certifications };
     } else if (p.tag === PACKET.PUBLIC_SUBKEY) {
+      if (cur.subkeys.length >= MAX_SUBKEYS) tooMany('subkeys in one certificate', MAX_SUBKEYS);
       const s: PgpSubkey = { ...parseKeyPacket(p.body, opts), bindings: [] };
       cur.subkeys.push(s);
       last = { sigs: s.bindings };
     } else if (p.tag === PACKET.SIGNATURE) {
+      if (last && last.sigs.length >= MAX_SIGNATURES) tooMany('signatures on one key, user id or subkey', MAX_SIGNATURES);
       const sig = tryParse(p.body, opts);
       if (sig && last) last.sigs.push(sig);
     } else if (p.tag === PACKET.USER_ATTRIBUTE) {
