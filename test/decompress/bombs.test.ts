@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decompress, outputLimit, HARD_CAP, type Codec } from '../../src/decompress/index.js';
 import { chunksOf, concat } from '../../src/util/bytes.js';
 import { isRfsError } from '../../src/errors/index.js';
+import { TOOLS } from './tools.js';
 import { metadataError } from '../../src/metadata/stream.js';
 import { ZstdFrameWalker } from '../../src/decompress/zstdframes.js';
 import { XzChunkWalker } from '../../src/decompress/xzchunks.js';
@@ -103,13 +104,6 @@ describe('decompression bombs', () => {
 // text-like and random content, so that the compressed stream has every kind of structure
 const plain = Buffer.concat([Buffer.from('<package type="rpm"><name>rootfs</name></package>\n'.repeat(4000)), randomBytes(60_000)]);
 
-const TOOLS: [Codec, string, string[]][] = [
-  ['gzip', 'gzip', ['-c']],
-  ['bzip2', 'bzip2', ['-c']],
-  ['xz', 'xz', ['-c', '-C', 'sha256']],
-  ['lzma', 'xz', ['-c', '--format=lzma']],
-  ['zstd', 'zstd', ['-c', '-q', '-19']],
-];
 
 /** cut points: every byte of the first 64 and last 64, and 40 spread over the middle */
 function cuts(n: number): number[] {

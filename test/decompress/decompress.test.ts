@@ -5,18 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { decompress, sniffCodec, type Codec } from '../../src/decompress/index.js';
 import { chunksOf, concat } from '../../src/util/bytes.js';
 import { isRfsError } from '../../src/errors/index.js';
+import { TOOLS } from './tools.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 // text-like and random content, so that both compress and the output is long enough to stream
 const plain = Buffer.concat([Buffer.from('rootfs-assemble '.repeat(20000)), randomBytes(300000)]);
 
-const TOOLS: [Codec, string, string[]][] = [
-  ['gzip', 'gzip', ['-c']],
-  ['bzip2', 'bzip2', ['-c']],
-  ['xz', 'xz', ['-c', '-C', 'sha256']],
-  ['lzma', 'xz', ['-c', '--format=lzma']],
-  ['zstd', 'zstd', ['-c', '-q', '-19']],
-];
 
 async function all(src: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];

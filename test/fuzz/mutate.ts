@@ -1,5 +1,6 @@
 // Seeded mutations for the bounded fuzz tests: a mulberry32 PRNG (no Math.random, so a failure
 // is reproduced from seed + iteration) and byte-level and XML-aware mutators.
+import { expect } from 'vitest';
 import { isRfsError, EXIT_CODES } from '../../src/errors/index.js';
 
 export type Rng = () => number;
@@ -192,3 +193,15 @@ export async function outcome(run: () => Promise<unknown>, timeoutMs: number): P
 }
 
 export const rssMB = (): number => process.memoryUsage().rss / 2 ** 20;
+
+/**
+ * The verdict of a fuzz run: no case failed, RSS stayed bounded, and (unless one case was replayed)
+ * the mutations reached past the first checks: some cases succeed, some fail in several ways.
+ */
+export function expectFuzzVerdict(r: { failures: string[]; codes: Map<string, number>; rss0: number; peak: number; replaying: boolean; minKinds: number; rssGrowthMB: number }): void {
+  expect(r.failures, r.failures.join('\n\n')).toEqual([]);
+  expect(r.peak - r.rss0, `RSS grew from ${r.rss0.toFixed(0)} MB to ${r.peak.toFixed(0)} MB`).toBeLessThan(r.rssGrowthMB);
+  if (r.replaying) return;
+  expect(r.codes.get('ok') ?? 0, JSON.stringify([...r.codes])).toBeGreaterThan(0);
+  expect(r.codes.size, JSON.stringify([...r.codes])).toBeGreaterThan(r.minKinds);
+}
