@@ -80,14 +80,14 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
   const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   try {
     // 1. what to install
-    const { profile, install } = resolveRequest(opts, distro);
+    const { profile, install, origins } = resolveRequest(opts, distro);
     const loaded = await phase('metadata', () => loadRepos(repoConfigs, fetcher, { arch, cacheDir, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(signal ? { signal } : {}) }));
     const chosen: RepoPackage[] = await phase('resolve', async () => {
       const t0 = Date.now();
       const pkgs = opts.locked
         ? lockedPackages(await readLockfile(opts.locked), loaded)
         : await solve(loaded, {
-            arch, install,
+            arch, install, origins,
             ...(opts.exclude ? { exclude: opts.exclude } : {}),
             weakDeps: opts.weakDeps ?? false,
             ...(distro?.installonly ? { installonly: distro.installonly } : {}),

@@ -8,6 +8,7 @@ import { filterModular } from '../metadata/modular.js';
 import { createPool, renderProblem, resolve } from '../solver/index.js';
 import type { Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
 import type { EventSink, RepoConfig, RepoPackage } from '../types/index.js';
+import { problemOrigin, type RequestOrigin } from './request.js';
 
 export interface SolveInput {
   repos: RepoConfig[];
@@ -16,6 +17,8 @@ export interface SolveInput {
   exclude?: string[];
   weakDeps?: boolean;
   installonly?: string[];
+  /** where each install request came from (resolveRequest), named in errors */
+  origins?: ReadonlyMap<string, RequestOrigin>;
   cacheDir: string;
   onEvent?: EventSink;
   signal?: AbortSignal;
@@ -71,18 +74,29 @@ export async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: 
   return resolve(pool, req, opts);
 }
 
-export function unsolvableError(problems: Problem[], hint: string): RfsError {
-  const text = problems.map((p, i) => `  ${i + 1}. ${renderProblem(p).replace(/\n/g, '\n     ')}`).join('\n');
+export function unsolvableError(problems: Problem[], hint: string, origins?: ReadonlyMap<string, RequestOrigin>): RfsError {
+  const render = (p: Problem): string => {
+    const [head = '', ...chain] = renderProblem(p).split('\n');
+    return [head + problemOrigin(p, origins), ...chain].join('\n     ');
+  };
+  const text = problems.map((p, i) => `  ${i + 1}. ${render(p)}`).join('\n');
   return new RfsError('RFS_UNSOLVABLE', `resolving dependencies: no install set satisfies the request\n${text}`, { details: problems, hint });
+}
+
+/** The solver's request and options for an install set: one reading for the build and `resolve`. */
+export function solverRequest(input: Pick<SolveInput, 'install' | 'exclude' | 'weakDeps' | 'installonly'>): { request: Request; opts: ResolveOptions } {
+  return {
+    request: { install: input.install, ...(input.exclude ? { exclude: input.exclude } : {}) },
+    opts: { weakDeps: input.weakDeps ?? false, ...(input.installonly ? { installonly: input.installonly } : {}) },
+  };
 }
 
 export async function solve(loaded: LoadedRepo[], input: Omit<SolveInput, 'repos' | 'cacheDir'>): Promise<RepoPackage[]> {
   const pool = poolFor(loaded, input.arch);
-  const request: Request = { install: input.install, ...(input.exclude ? { exclude: input.exclude } : {}) };
-  const opts: ResolveOptions = { weakDeps: input.weakDeps ?? false, ...(input.installonly ? { installonly: input.installonly } : {}) };
+  const { request, opts } = solverRequest(input);
   const result = await solveWithFilelists(pool, loaded, request, opts);
   if (!result.ok) {
-    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; `rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase');
+    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; `rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase', input.origins);
   }
   return result.transaction.packages;
 }

@@ -90,8 +90,8 @@ Run:
 export const RESOLVE_HELP = `usage: rootfs-assemble resolve <distro>:<release> [PKG...] [options]
        rootfs-assemble resolve --repofrompath ID,URL ... PKG... [options]
 
-Shows the packages dnf would install into an empty root (the definition's package set
-when no PKG is given).
+Shows exactly the packages the build with the same options would install: the
+definition's container package set, the profiles' packages, then PKG...
 
 Repos:
   --mirror URL               rewrite the definition's mirror root to URL
@@ -101,8 +101,10 @@ Repos:
   --disablerepo GLOB         disable repos (repeatable, comma lists)
   --releasever VER           $releasever in repo URLs
   --arch ARCH                target architecture (default: the distro's, else the host's)
-Packages:
-  --exclude GLOB             hide matching packages (repeatable)
+Packages (as the build):
+  --no-default-packages      start from an empty set
+  --profile NAME             add a profile's packages (repeatable)
+  --exclude GLOB             never install matching packages (repeatable)
   --weak-deps                install Recommends/Supplements
   --no-weak-deps             do not (the default)
 Output:

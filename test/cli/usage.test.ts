@@ -40,7 +40,7 @@ describe('usage errors', () => {
     expectUsage(await runCli(['centos:4.9', '--weak-deps=yes']), 'option --weak-deps is a switch', 'or --no-weak-deps');
   });
   it('a build option given to resolve says why it is not one', async () => {
-    expectUsage(await runCli(['resolve', 'centos:7', 'bash', '--no-default-packages']), '--no-default-packages is not an option of resolve');
+    expectUsage(await runCli(['resolve', 'centos:7', 'bash', '--nodocs']), '--nodocs is not an option of resolve');
   });
   it('a mistyped command is suggested, not built', async () => {
     expectUsage(await runCli(['reslove', 'centos:7', 'bash']), 'unknown command reslove', 'did you mean resolve?');

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { loadRepos, poolFor, solveWithFilelists, unsolvableError } from '../../assemble/solve.js';
+import { resolveRequest } from '../../assemble/request.js';
+import { loadRepos, poolFor, solveWithFilelists, solverRequest, unsolvableError } from '../../assemble/solve.js';
 import { RfsError } from '../../errors/index.js';
 // module paths, not barrels: a warm resolve should not load parsers it does not run (yaml, xml2js, sax)
 import { Fetcher, defaultCacheDir } from '../../fetch/fetcher.js';
 import type { LoadedRepo } from '../../metadata/load.js';
 import { applyRepoOptions } from '../../repos/options.js';
-import type { Request, ResolveOptions } from '../../solver/index.js';
 import type { RepoPackage } from '../../types/index.js';
 import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../args.js';
@@ -19,6 +19,8 @@ export const RESOLVE_OPTIONS = {
   'weak-deps': { type: 'boolean' },
   'no-weak-deps': { type: 'boolean' },
   exclude: { type: 'string', multiple: true },
+  'no-default-packages': { type: 'boolean' },
+  profile: { type: 'string', multiple: true },
   'dump-testcase': { type: 'string' },
   'cache-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -26,7 +28,7 @@ export const RESOLVE_OPTIONS = {
 
 /** build options people try on resolve */
 const NOT_RESOLVE_OPTIONS: Record<string, string> = {
-  '--no-default-packages': 'resolve solves only the packages named (the definition\'s set only when none are named)',
+  '--nodocs': 'it changes which files are written, not which packages are installed',
   '-o': 'resolve writes no image (--json prints the set)',
   '--output': 'resolve writes no image (--json prints the set)',
 };
@@ -65,18 +67,21 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
     ? (await import('../../repos/load.js')).loadDistro(ref.distro, { ...(archOpt ? { arch: archOpt } : {}), ...(releasever ? { releasever } : {}) })
     : null;
   const arch = archOpt ?? distro?.arch ?? HOST_ARCH[process.arch] ?? process.arch;
-  const install = ref.packages.length ? ref.packages : distro?.packages ?? [];
-  if (!install.length) {
-    throw new RfsError('RFS_USAGE', 'reading the resolve request: no packages given', { hint: 'rootfs-assemble resolve centos:7 bash coreutils' });
-  }
+  // the build's own reading of the request (resolveRequest, solverRequest): resolve is its preview
+  const { install, origins } = resolveRequest({
+    ...(ref.packages.length ? { packages: ref.packages } : {}),
+    ...(values['no-default-packages'] ? { noDefaultPackages: true } : {}),
+    ...(values.profile ? { profiles: values.profile } : {}),
+  }, distro);
   const repos = applyRepoOptions(distro, repoOptions);
   const cacheDir = values['cache-dir'] ?? defaultCacheDir(io.env);
   const fetcher = new Fetcher({ cacheDir, ...(io.signal ? { signal: io.signal } : {}) });
-  const req: Request = { install, ...(values.exclude ? { exclude: values.exclude } : {}) };
-  const opts: ResolveOptions = {
+  const { request: req, opts } = solverRequest({
+    install,
+    ...(values.exclude ? { exclude: values.exclude } : {}),
     weakDeps: values['weak-deps'] === true && values['no-weak-deps'] !== true,
     ...(distro?.installonly ? { installonly: distro.installonly } : {}),
-  };
+  });
   // the fetcher stays open while solving: filelists are fetched only if a file dependency needs them
   const { pool, result } = await (async () => {
     try {
@@ -90,7 +95,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   const dump = values['dump-testcase'];
   if (dump) writeFileSync(resolvePath(io.cwd, dump), (await import('../../solver/testcase.js')).writeTestcase(pool, req, opts));
   if (!result.ok) {
-    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase');
+    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase', origins);
   }
   const pkgs = result.transaction.packages;
   if (values.json) {
