@@ -25,7 +25,7 @@ import type { UnpackedPackage } from './unpack.js';
 import { lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
-import { resolveRequest } from './request.js';
+import { resolveRequest, targetArch } from './request.js';
 import { createWorkDir } from './workdir.js';
 import { sbomInput } from './sbom-input.js';
 
@@ -56,7 +56,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
   const distro: DistroRelease | null = opts.distro
     ? loadDistro(opts.distro, { ...(opts.arch ? { arch: opts.arch } : {}), ...(opts.releasever ? { releasever: opts.releasever } : {}), ...(opts.reposDir ? { reposDir: opts.reposDir } : {}) })
     : null;
-  const arch = opts.arch ?? distro?.arch ?? 'x86_64';
+  const arch = targetArch(opts.arch, distro);
   const repoConfigs = applyRepoOptions(distro, {
     ...(opts.mirror ? { mirror: opts.mirror } : {}),
     ...(opts.repofrompath ? { repofrompath: opts.repofrompath } : {}),

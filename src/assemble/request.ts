@@ -42,6 +42,11 @@ export function resolveRequest(opts: RequestOptions, distro: DistroRelease | nul
   return { profile, install, origins };
 }
 
+/** The target arch: --arch, else the definition's, else x86_64 (for repos given without a distro). */
+export function targetArch(arch: string | undefined, distro: DistroRelease | null): string {
+  return arch ?? distro?.arch ?? 'x86_64';
+}
+
 function originText(o: RequestOrigin, p: Problem): string {
   switch (o.kind) {
     case 'default': return `from the ${o.distro} default package set; --no-default-packages leaves it out`;

@@ -100,7 +100,8 @@ Repos:
   --enablerepo GLOB          enable repos (repeatable, comma lists)
   --disablerepo GLOB         disable repos (repeatable, comma lists)
   --releasever VER           $releasever in repo URLs
-  --arch ARCH                target architecture (default: the distro's, else the host's)
+  --arch ARCH                target architecture (default: the distro's, else x86_64, as
+                             the build)
 Packages (as the build):
   --no-default-packages      start from an empty set
   --profile NAME             add a profile's packages (repeatable)

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { resolveRequest } from '../../assemble/request.js';
+import { resolveRequest, targetArch } from '../../assemble/request.js';
 import { loadRepos, poolFor, solveWithFilelists, solverRequest, unsolvableError } from '../../assemble/solve.js';
 import { RfsError } from '../../errors/index.js';
 // module paths, not barrels: a warm resolve should not load parsers it does not run (yaml, xml2js, sax)
@@ -33,8 +33,6 @@ const NOT_RESOLVE_OPTIONS: Record<string, string> = {
   '--output': 'resolve writes no image (--json prints the set)',
 };
 
-const HOST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x' };
-
 function evr(p: RepoPackage): string {
   return `${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
 }
@@ -66,7 +64,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   const distro = ref.distro
     ? (await import('../../repos/load.js')).loadDistro(ref.distro, { ...(archOpt ? { arch: archOpt } : {}), ...(releasever ? { releasever } : {}) })
     : null;
-  const arch = archOpt ?? distro?.arch ?? HOST_ARCH[process.arch] ?? process.arch;
+  const arch = targetArch(archOpt, distro);
   // the build's own reading of the request (resolveRequest, solverRequest): resolve is its preview
   const { install, origins } = resolveRequest({
     ...(ref.packages.length ? { packages: ref.packages } : {}),
