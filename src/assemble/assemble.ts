@@ -25,6 +25,7 @@ import type { UnpackedPackage } from './unpack.js';
 import { lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
+import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './lock-check.js';
 import { resolveRequest, targetArch } from './request.js';
 import { createWorkDir } from './workdir.js';
 import { sbomInput } from './sbom-input.js';
@@ -81,11 +82,16 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
   try {
     // 1. what to install
     const { profile, install, origins } = resolveRequest(opts, distro);
+    const asked = invocationContext(opts, distro, arch);
+    // a lock made for another distro/arch/request is refused before any download
+    const lock = opts.locked ? await readLockfile(opts.locked) : null;
+    if (lock && opts.locked) checkLockMatches(lock, asked, opts.locked);
     const loaded = await phase('metadata', () => loadRepos(repoConfigs, fetcher, { arch, cacheDir, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(signal ? { signal } : {}) }));
+    if (lock) for (const w of repoDrift(lock, loaded)) warn('RFS_W_LOCK_REPO', w, opts.locked);
     const chosen: RepoPackage[] = await phase('resolve', async () => {
       const t0 = Date.now();
-      const pkgs = opts.locked
-        ? lockedPackages(await readLockfile(opts.locked), loaded)
+      const pkgs = lock
+        ? lockedPackages(lock.packages, loaded)
         : await solve(loaded, {
             arch, install, origins,
             ...(opts.exclude ? { exclude: opts.exclude } : {}),
@@ -166,7 +172,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     if (opts.lockfile) await staged.stage(opts.lockfile, lockfileText(chosen.map((p) => {
       const sig = signatures.get(byPkg.get(p)!);
       return { ...lockEntry(p, byRepo.get(p.repo)), ...(sig ? { signature: sig } : {}) };
-    })));
+    }), { ...asked, repos: lockedRepos(loaded) }));
     if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime, (u) => signatures.get(u))));
     const out = await phase('write', async () => {
       const written = await writeOutput(() => toAsync(treeEntries(tree, owners, reader)), {

@@ -37,8 +37,8 @@ Output:
   -o, --output PATH          image file ('-' = stdout); default <distro>-<release>.tar
   --format FMT               tar | oci-archive | oci | docker-archive | dir  (default tar;
                              .tar.gz/.tar.xz/.tar.zst compress by extension)
-  --lockfile FILE            write the exact package set (NEVRA, repo, URL, checksum)
-  --locked FILE              rebuild exactly a lockfile's set, without solving
+  --lockfile FILE            write the exact package set and what it was made for
+  --locked FILE              rebuild a lockfile's set without solving (same distro, arch, request)
   --sbom FILE                write an SPDX 2.3 JSON SBOM
 Repos:
   --mirror URL               rewrite the definition's mirror root to URL

@@ -41,6 +41,8 @@ export interface LoadedRepo {
   /** repomd revision and the primary checksum the pool was keyed by */
   revision: string;
   primaryChecksum: Checksum;
+  /** sha256 of the repomd.xml served (the lockfile records it to notice a moved mirror) */
+  repomdChecksum: Checksum;
 }
 
 export interface LoadRepoOptions {
@@ -59,7 +61,7 @@ export function poolCachePath(cacheDir: string, sum: Checksum): string {
   return join(cacheDir, 'pool', `${sum.type}-${sum.value}.pool`);
 }
 
-async function fetchRepomd(repo: RepoConfig, fetcher: MetadataFetcher, baseUrls: string[], sums: Checksum[]): Promise<{ md: Repomd; url: string }> {
+async function fetchRepomd(repo: RepoConfig, fetcher: MetadataFetcher, baseUrls: string[], sums: Checksum[]): Promise<{ md: Repomd; url: string; sha256: string }> {
   const urls = baseUrls.map((b) => `${b.endsWith('/') ? b : `${b}/`}repodata/repomd.xml`);
   const url = urls[0] ?? '';
   let bytes: Uint8Array;
@@ -85,7 +87,8 @@ async function fetchRepomd(repo: RepoConfig, fetcher: MetadataFetcher, baseUrls:
       });
     }
   }
-  return { md: await parseRepomd(Buffer.from(bytes).toString('utf8'), { url, repo: repo.id }), url };
+  const sha256 = createDigest('sha256').update(bytes).digest('hex');
+  return { md: await parseRepomd(Buffer.from(bytes).toString('utf8'), { url, repo: repo.id }), url, sha256 };
 }
 
 /** Refuse any xml:base (of a repomd record or a package) that leaves the repo's own origins. */
@@ -177,7 +180,7 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   if (baseUrls.length === 0) {
     throw new RfsError('RFS_NO_MIRROR', `loading repo ${repo.id}: no baseurl, mirrorlist or metalink`, { subject: repo.id });
   }
-  const { md, url: repomdUrl } = await fetchRepomd(repo, fetcher, baseUrls, mirrors.repomdChecksums);
+  const { md, url: repomdUrl, sha256: repomdSha256 } = await fetchRepomd(repo, fetcher, baseUrls, mirrors.repomdChecksums);
   checkBases(repo, md, undefined, allowed, repomdUrl);
   // primary.xml, or createrepo's sqlite database when that is all there is.
   const prim = pickRecord(md, 'primary') ?? md.records.get('primary_db');
@@ -202,7 +205,7 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   let filelists: Promise<string[][]> | undefined;
   const loaded: LoadedRepo = {
     config: repo, baseUrls, packages, groups, environments, modules, hasFilelists: flRec !== undefined, index: new StoreIndex(store),
-    revision: md.revision, primaryChecksum: prim.checksum,
+    revision: md.revision, primaryChecksum: prim.checksum, repomdChecksum: { type: 'sha256', value: repomdSha256 },
     loadFilelists: async () => {
       if (!flRec) return loaded.packages.map((p) => p.files);
       filelists ??= loadFilelists(repo, fetcher, flRec, baseUrls, all, prim.checksum, opts);

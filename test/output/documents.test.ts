@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSbom, imageRef, ociArch, ociConfigJson, readLockfile, rpmPurl, writeLockfile, writeSbom } from '../../src/assemble/output/index.js';
-import type { LockedPackage, SbomInput } from '../../src/assemble/output/index.js';
+import type { LockContext, LockedPackage, SbomInput } from '../../src/assemble/output/index.js';
 import { CONFIG } from './rootfs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rfs-docs-'));
@@ -16,17 +16,34 @@ const pkg = (name: string, extra: Partial<LockedPackage> = {}): LockedPackage =>
   checksum: { type: 'sha256', value: 'AB'.repeat(32) }, ...extra,
 });
 
+const CONTEXT: LockContext = {
+  distro: { ref: 'CentOS:4', tag: 'centos:4', id: 'centos', release: '4.9', releasever: '4' },
+  arch: 'x86_64',
+  request: { packages: ['nscd', 'bash', 'nscd'], exclude: [], profiles: ['systemd', 'minimal'], noDefaultPackages: false, weakDeps: true },
+  repos: [
+    { id: 'updates', baseurl: 'http://m/4/updates/x86_64/', repomd: { checksum: { type: 'sha256', value: 'CD'.repeat(32) }, revision: '2' }, primary: { checksum: { type: 'sha1', value: 'ef'.repeat(20) } } },
+    { id: 'base', baseurl: 'http://m/4/os/x86_64/', repomd: { checksum: { type: 'sha256', value: 'ab'.repeat(32) }, revision: '1' }, primary: { checksum: { type: 'sha1', value: '12'.repeat(20) } } },
+  ],
+};
+
 describe('lockfile', () => {
   it('round-trips, sorted by name/arch/evr, with a version field', async () => {
     const path = join(work, 'lock.json');
     const input = [pkg('zlib'), pkg('bash', { epoch: 2 }), pkg('glibc', { arch: 'i686' }), pkg('glibc'), pkg('kernel', { version: '2.6.9', release: '89' }), pkg('kernel', { version: '2.6.9', release: '100' })];
-    await writeLockfile(path, input);
+    await writeLockfile(path, input, CONTEXT);
     const doc = JSON.parse(readFileSync(path, 'utf8'));
-    expect(doc.lockfileVersion).toBe(1);
-    const back = await readLockfile(path);
+    expect(doc.lockfileVersion).toBe(2);
+    // packages and excludes are sets, sorted; profiles keep their order; repos sorted by id
+    expect(doc.request).toEqual({ packages: ['bash', 'nscd'], exclude: [], profiles: ['systemd', 'minimal'], noDefaultPackages: false, weakDeps: true });
+    expect(doc.repos.map((r: { id: string }) => r.id)).toEqual(['base', 'updates']);
+    const lock = await readLockfile(path);
+    expect(lock.version).toBe(2);
+    expect(lock.context?.distro).toEqual(CONTEXT.distro);
+    expect(lock.context?.repos[1]?.repomd.checksum.value).toBe('cd'.repeat(32));
+    const back = lock.packages;
     expect(back.map((p) => `${p.name}.${p.arch}-${p.release}`)).toEqual(['bash.x86_64-1.el4', 'glibc.i686-1.el4', 'glibc.x86_64-1.el4', 'kernel.x86_64-100', 'kernel.x86_64-89', 'zlib.x86_64-1.el4']);
     expect(back[0]).toEqual({ ...pkg('bash', { epoch: 2 }), checksum: { type: 'sha256', value: 'ab'.repeat(32) } });
-    await writeLockfile(join(work, 'lock2.json'), [...input].reverse());
+    await writeLockfile(join(work, 'lock2.json'), [...input].reverse(), { ...CONTEXT, repos: [...CONTEXT.repos].reverse(), request: { ...CONTEXT.request, packages: ['bash', 'nscd'] } });
     expect(readFileSync(join(work, 'lock2.json')).equals(readFileSync(path))).toBe(true);
   });
 
@@ -36,10 +53,19 @@ describe('lockfile', () => {
     ['bad checksum', JSON.stringify({ lockfileVersion: 1, packages: [{ ...pkg('a'), checksum: { type: 'crc', value: 'x' } }] })],
     ['missing name', JSON.stringify({ lockfileVersion: 1, packages: [{ ...pkg('a'), name: '' }] })],
     ['negative epoch', JSON.stringify({ lockfileVersion: 1, packages: [{ ...pkg('a'), epoch: -1 }] })],
+    ['v2 without request', JSON.stringify({ lockfileVersion: 2, distro: null, arch: 'x86_64', repos: [], packages: [] })],
+    ['v2 repo without checksum', JSON.stringify({ lockfileVersion: 2, distro: null, arch: 'x86_64', request: CONTEXT.request, repos: [{ id: 'base', baseurl: 'x', repomd: { revision: '1' }, primary: {} }], packages: [] })],
   ])('rejects %s with RFS_BAD_CONFIG naming the file', async (_why, text) => {
     const path = join(work, 'bad.json');
     writeFileSync(path, text);
     await expect(readLockfile(path)).rejects.toMatchObject({ code: 'RFS_BAD_CONFIG', subject: path });
+  });
+
+  it('reads a version 1 lockfile (no context)', async () => {
+    const path = join(work, 'v1.json');
+    writeFileSync(path, JSON.stringify({ lockfileVersion: 1, packages: [pkg('bash')] }));
+    const lock = await readLockfile(path);
+    expect(lock).toEqual({ version: 1, packages: [{ ...pkg('bash'), checksum: { type: 'sha256', value: 'ab'.repeat(32) } }] });
   });
 });
 

@@ -13,9 +13,9 @@ export type { Compression, ImageConfig, OutputFormat, OutputResult, WriteOutputO
 export { compressionFor } from './compress.js';
 export { ociArch, ociConfigJson, imageRef } from './image-config.js';
 export { sidecarPath } from './dir.js';
-export { readLockfile, writeLockfile, lockfileText, LOCKFILE_VERSION } from './lockfile.js';
+export { readLockfile, writeLockfile, lockfileText, normalRequest, LOCKFILE_VERSION } from './lockfile.js';
 export { StagedFiles, removeTree } from './atomic.js';
-export type { LockedPackage } from './lockfile.js';
+export type { LockedPackage, LockContext, LockedDistro, LockedRepo, LockedRequest, Lockfile } from './lockfile.js';
 export { buildSbom, rpmPurl, purlNamespace, sbomText, writeSbom } from './sbom.js';
 export type { SbomInput, SbomPackage } from './sbom.js';
 

@@ -158,9 +158,6 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   if (!merged.distro && !merged.repofrompath && !merged.repoFiles) {
     throw usage('no distro given: name one like centos:4.9 (see rootfs-assemble list), or --repofrompath ID,URL');
   }
-  if (merged.locked && (cli.packages?.length || merged.exclude)) {
-    throw usage('--locked rebuilds exactly the lockfile\'s packages: drop the package names and --exclude (or rebuild the lockfile)');
-  }
   const opts: AssembleOptions & CliOptions = { ...merged, output: merged.output ?? { path: defaultOutput(merged.distro, undefined) } };
   checkOutputTarget(opts.output.path, opts.output.format ?? 'tar', io.cwd);
   // progress goes to stderr so `-o -` can stream the image to stdout
