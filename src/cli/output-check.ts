@@ -3,10 +3,10 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { RfsError, untrusted } from '../errors/index.js';
 import type { OutputFormatName } from '../assemble/options.js';
+import { compressionFor } from '../assemble/output/index.js';
 
 /** what compressionFor (assemble/output/compress.ts) writes */
 const TAR_SUFFIXES = ['.tar', '.tar.gz', '.tgz', '.gz', '.tar.xz', '.txz', '.xz', '.tar.zst', '.tzst', '.zst'];
-const COMPRESSED = /\.(gz|tgz|xz|txz|zst|tzst)$/i;
 /** compressions users may expect but that are not written: refused rather than written as plain tar */
 const UNSUPPORTED = /\.(bz2|tbz2?|tb2|lz|lz4|lzma|tlz|lzo|zip|7z|z|br|sz)$/i;
 
@@ -25,7 +25,7 @@ export function checkOutputTarget(path: string, format: OutputFormatName, cwd: s
   if (format === 'tar' && name.includes('.') && !TAR_SUFFIXES.some((s) => name.toLowerCase().endsWith(s))) {
     throw usage(`-o ${shown}: unknown extension for a tar image`, path, `use ${TAR_SUFFIXES.slice(0, 4).join(', ')}, .tar.xz or .tar.zst, a name without extension, or --format`);
   }
-  if (format !== 'tar' && COMPRESSED.test(name)) {
+  if (format !== 'tar' && compressionFor(name) !== 'none') {
     throw usage(`-o ${shown}: compression applies to --format tar only, not ${format}`, path, 'drop the compression extension');
   }
   const st = statSync(abs, { throwIfNoEntry: false });
