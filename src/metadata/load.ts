@@ -1,13 +1,12 @@
 // One repository: mirrors -> repomd.xml -> primary (via the binary pool cache) -> comps,
 // modules; filelists only when asked.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RfsError, isRfsError, untrusted } from '../errors/index.js';
 import type { Checksum, CompsEnvironment, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
 import { createDigest } from '../util/checksum.js';
 import { baseProblem, repoOrigins, type RepoOrigins } from '../util/href.js';
-import { ownerTag } from '../util/owner.js';
+import { writeViaOwnedTemp } from '../util/owner.js';
 import { COMPS_MAX_BYTES, FILELISTS_LIMITS, MODULES_MAX_BYTES, PRIMARY_LIMITS, SQLITE_MAX_BYTES } from './limits.js';
 import { strAt, type PackageStore } from './store.js';
 import { readFilelistsCache, readStoreCache, writeFilelistsCache, writeStoreCache } from './pool-cache.js';
@@ -298,10 +297,7 @@ async function cachedParse<T>(rec: RepomdRecord, opts: LoadRepoOptions, what: st
   const value = await parse();
   if (!opts.noPoolCache) {
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`;
-      writeFileSync(tmp, JSON.stringify(value));
-      renameSync(tmp, path);
+      writeViaOwnedTemp(path, JSON.stringify(value));
     } catch { /* best effort */ }
   }
   return value;

@@ -1,10 +1,8 @@
 // Binary cache of a parsed PackageStore: a string table plus the typed arrays, laid out so a
 // warm load is one read and views onto the buffer; strings are decoded one by one when first
 // read (a solve reads a few thousand of ~200k), and the name indexes come with it.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { ownerTag } from '../util/owner.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeViaOwnedTemp } from '../util/owner.js';
 import { NUM_COLS, STR_COLS, strAt, type PackageStore } from './store.js';
 import { buildNamesIndex, buildObsoletesIndex, buildProvidesIndex, type NameIndex } from './store-index.js';
 
@@ -146,10 +144,7 @@ export function readStoreCache(path: string): PackageStore | undefined {
 /** Best effort: a cache that cannot be written only costs the next run a parse. */
 export function writeStoreCache(path: string, store: PackageStore): boolean {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, encodeStore(store));
-    renameSync(tmp, path);
+    writeViaOwnedTemp(path, encodeStore(store));
     return true;
   } catch {
     return false;
@@ -196,9 +191,6 @@ export function readFilelistsCache(path: string, count: number): string[][] | un
 
 export function writeFilelistsCache(path: string, lists: string[][]): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, encodeFilelists(lists));
-    renameSync(tmp, path);
+    writeViaOwnedTemp(path, encodeFilelists(lists));
   } catch { /* best effort */ }
 }

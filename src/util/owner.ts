@@ -2,7 +2,9 @@
 // unique over time on Linux (start time in clock ticks since boot, boot id, pid namespace), so a
 // later run can tell what a killed process left from what a live build is using, even once the
 // pid has been reused. Elsewhere only the pid is recorded and liveness is kill(pid, 0).
-import { readFileSync, readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface Owner {
   pid: number;
@@ -49,6 +51,17 @@ export function currentOwner(): Owner {
 /** `<pid>-<start>-<boot>-<ns>` on Linux, `<pid>` elsewhere: safe in a file name */
 export function ownerTag(o: Owner = currentOwner()): string {
   return o.start !== undefined && o.boot !== undefined && o.ns !== undefined ? `${o.pid}-${o.start}-${o.boot}-${o.ns}` : `${o.pid}`;
+}
+
+/**
+ * Write `path` whole or not at all: through `<path>.<owner>.<hex>.tmp` beside it, renamed into place
+ * (a killed writer's temp is swept by the next build, see assemble/workdir.ts).
+ */
+export function writeViaOwnedTemp(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }
 
 /**
