@@ -28,3 +28,5 @@ export {
   createPool, Pool, resolve, resolveJobs, renderProblem, installOrder, writeTestcase, DEFAULT_INSTALLONLY,
   type PoolRepo, type PoolOptions, type Request, type ResolveOptions, type ResolveResult, type Transaction, type Problem,
 } from './solver/index.js';
+export { planInstall, selectRepos, openRepos } from './assemble/plan.js';
+export type { PlanOptions, InstallPlan, PlannedPackage, RepoSelection, SelectedRepos, OpenedRepos } from './assemble/plan.js';

@@ -5,9 +5,8 @@ import { rm } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
-import { applyRepoOptions, loadDistro } from '../repos/index.js';
 import { installOrder } from '../solver/index.js';
-import type { AssembleEvent, DistroRelease, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
+import type { AssembleEvent, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
 import { treeEntries } from './entries.js';
 import { buildImageConfig } from './image-config.js';
 import { mergePackages } from './merge.js';
@@ -26,7 +25,8 @@ import { lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFi
 import type { OutputFormat } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './lock-check.js';
-import { resolveRequest, targetArch } from './request.js';
+import { resolveRequest } from './request.js';
+import { selectRepos } from './plan.js';
 import { createWorkDir } from './workdir.js';
 import { sbomInput } from './sbom-input.js';
 
@@ -54,18 +54,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     return out;
   };
 
-  const distro: DistroRelease | null = opts.distro
-    ? loadDistro(opts.distro, { ...(opts.arch ? { arch: opts.arch } : {}), ...(opts.releasever ? { releasever: opts.releasever } : {}), ...(opts.reposDir ? { reposDir: opts.reposDir } : {}) })
-    : null;
-  const arch = targetArch(opts.arch, distro);
-  const repoConfigs = applyRepoOptions(distro, {
-    ...(opts.mirror ? { mirror: opts.mirror } : {}),
-    ...(opts.repofrompath ? { repofrompath: opts.repofrompath } : {}),
-    ...(opts.repoFiles ? { repoFiles: opts.repoFiles } : {}),
-    ...(opts.enablerepo ? { enablerepo: opts.enablerepo } : {}),
-    ...(opts.disablerepo ? { disablerepo: opts.disablerepo } : {}),
-    ...(opts.gpgkeys ? { gpgkeys: opts.gpgkeys } : {}),
-  });
+  const { distro, arch, repos: repoConfigs } = await selectRepos(opts);
   const rpmdbTarget: RpmdbTarget = {
     ...(distro?.rpmdb ?? DEFAULT_RPMDB),
     ...(opts.rpmdb ? { flavour: opts.rpmdb } : {}),

@@ -1,12 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { resolveRequest, targetArch } from '../../assemble/request.js';
-import { loadRepos, poolFor, solveWithFilelists, solverRequest, unsolvableError } from '../../assemble/solve.js';
-import { RfsError } from '../../errors/index.js';
+import { solvePlan } from '../../assemble/plan.js';
+import { unsolvableError } from '../../assemble/solve.js';
 // module paths, not barrels: a warm resolve should not load parsers it does not run (yaml, xml2js, sax)
-import { Fetcher, defaultCacheDir } from '../../fetch/fetcher.js';
-import type { LoadedRepo } from '../../metadata/load.js';
-import { applyRepoOptions } from '../../repos/options.js';
+import { defaultCacheDir } from '../../fetch/fetcher.js';
 import type { RepoPackage } from '../../types/index.js';
 import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../args.js';
@@ -60,46 +57,28 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   }
   const repoOptions = repoOptionsFromValues(values);
   const ref = splitDistroRef(positionals, repoOptions);
-  const { arch: archOpt, releasever } = repoOptions;
-  const distro = ref.distro
-    ? (await import('../../repos/load.js')).loadDistro(ref.distro, { ...(archOpt ? { arch: archOpt } : {}), ...(releasever ? { releasever } : {}) })
-    : null;
-  const arch = targetArch(archOpt, distro);
-  // the build's own reading of the request (resolveRequest, solverRequest): resolve is its preview
-  const { install, origins } = resolveRequest({
+  // planInstall's own reading of the options (the build's): resolve is its preview
+  const { plan, pool, solverRequest: req, solverOptions: opts, result, request } = await solvePlan({
+    ...repoOptions,
+    ...(ref.distro ? { distro: ref.distro } : {}),
     ...(ref.packages.length ? { packages: ref.packages } : {}),
     ...(values['no-default-packages'] ? { noDefaultPackages: true } : {}),
     ...(values.profile ? { profiles: values.profile } : {}),
-  }, distro);
-  const repos = applyRepoOptions(distro, repoOptions);
-  const cacheDir = values['cache-dir'] ?? defaultCacheDir(io.env);
-  const fetcher = new Fetcher({ cacheDir, ...(io.signal ? { signal: io.signal } : {}) });
-  const { request: req, opts } = solverRequest({
-    install,
     ...(values.exclude ? { exclude: values.exclude } : {}),
     weakDeps: values['weak-deps'] === true && values['no-weak-deps'] !== true,
-    ...(distro?.installonly ? { installonly: distro.installonly } : {}),
+    cacheDir: values['cache-dir'] ?? defaultCacheDir(io.env),
+    ...(io.signal ? { signal: io.signal } : {}),
   });
-  // the fetcher stays open while solving: filelists are fetched only if a file dependency needs them
-  const { pool, result } = await (async () => {
-    try {
-      const loaded: LoadedRepo[] = await loadRepos(repos, fetcher, { arch, cacheDir, ...(io.signal ? { signal: io.signal } : {}) });
-      const pool = poolFor(loaded, arch);
-      return { pool, result: await solveWithFilelists(pool, loaded, req, opts) };
-    } finally {
-      await fetcher.close();
-    }
-  })();
   const dump = values['dump-testcase'];
   if (dump) writeFileSync(resolvePath(io.cwd, dump), (await import('../../solver/testcase.js')).writeTestcase(pool, req, opts));
   if (!result.ok) {
-    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase', origins);
+    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase', request.origins);
   }
-  const pkgs = result.transaction.packages;
   if (values.json) {
-    io.stdout.write(JSON.stringify(pkgs.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo }))) + '\n');
+    io.stdout.write(JSON.stringify(plan.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo }))) + '\n');
     return 0;
   }
+  const pkgs = result.transaction.packages;
   const requested = new Set(pkgs.filter((p) => result.transaction.reasons.get(p)?.startsWith('requested')));
   io.stdout.write(table(pkgs, requested));
   return 0;

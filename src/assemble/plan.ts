@@ -1,0 +1,151 @@
+// The build's first half as its own call: choose repos, load their metadata, read the request
+// and solve it. The build, `resolve`, planInstall() and the query commands all start here, so
+// what resolve prints is what the build installs.
+import { defaultCacheDir, Fetcher } from '../fetch/fetcher.js';
+import type { LoadedRepo } from '../metadata/load.js';
+import { applyRepoOptions } from '../repos/options.js';
+import type { Pool, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
+import type { DistroRelease, RepoConfig, RepoPackage } from '../types/index.js';
+import type { AssembleOptions } from './options.js';
+import { resolveRequest, targetArch, type InstallRequest } from './request.js';
+import { loadRepos, poolFor, solveWithFilelists, solverRequest, unsolvableError } from './solve.js';
+
+/** The options that choose the repos: the build's names. */
+export type RepoSelection = Pick<AssembleOptions,
+  'distro' | 'arch' | 'releasever' | 'mirror' | 'repofrompath' | 'repoFiles' | 'enablerepo' | 'disablerepo' | 'gpgkeys' | 'reposDir'>;
+
+/** The options planInstall() reads: the build's names, with the same meaning and defaults. */
+export type PlanOptions = RepoSelection & Pick<AssembleOptions,
+  'packages' | 'noDefaultPackages' | 'profiles' | 'exclude' | 'weakDeps' | 'cacheDir' | 'jobs' | 'signal' | 'onEvent'>;
+
+export interface SelectedRepos {
+  distro: DistroRelease | null;
+  arch: string;
+  repos: RepoConfig[];
+}
+
+/** The distro definition, target arch and enabled repos the options name (no network). */
+export async function selectRepos(opts: RepoSelection): Promise<SelectedRepos> {
+  // loaded on demand: repos/load pulls in the YAML parser
+  const { loadDistro } = await import('../repos/load.js');
+  const distro = opts.distro
+    ? loadDistro(opts.distro, { ...(opts.arch ? { arch: opts.arch } : {}), ...(opts.releasever ? { releasever: opts.releasever } : {}), ...(opts.reposDir ? { reposDir: opts.reposDir } : {}) })
+    : null;
+  const repos = applyRepoOptions(distro, {
+    ...(opts.mirror ? { mirror: opts.mirror } : {}),
+    ...(opts.repofrompath ? { repofrompath: opts.repofrompath } : {}),
+    ...(opts.repoFiles ? { repoFiles: opts.repoFiles } : {}),
+    ...(opts.enablerepo ? { enablerepo: opts.enablerepo } : {}),
+    ...(opts.disablerepo ? { disablerepo: opts.disablerepo } : {}),
+    ...(opts.gpgkeys ? { gpgkeys: opts.gpgkeys } : {}),
+  });
+  return { distro, arch: targetArch(opts.arch, distro), repos };
+}
+
+export interface OpenedRepos extends SelectedRepos {
+  loaded: LoadedRepo[];
+  /** still open: file lists and packages are fetched through it; close() when done */
+  fetcher: Fetcher;
+  cacheDir: string;
+}
+
+/** selectRepos, then each repo's metadata (modular filtering applied). Call fetcher.close() after. */
+export async function openRepos(opts: RepoSelection & Pick<AssembleOptions, 'cacheDir' | 'jobs' | 'signal' | 'onEvent'>): Promise<OpenedRepos> {
+  const sel = await selectRepos(opts);
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const fetcher = new Fetcher({ cacheDir, ...(opts.jobs ? { jobs: opts.jobs } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  try {
+    const loaded = await loadRepos(sel.repos, fetcher, { arch: sel.arch, cacheDir, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    return { ...sel, loaded, fetcher, cacheDir };
+  } catch (err) {
+    await fetcher.close();
+    throw err;
+  }
+}
+
+export interface PlannedPackage {
+  name: string;
+  epoch: number;
+  version: string;
+  release: string;
+  arch: string;
+  /** name-[epoch:]version-release.arch */
+  nevra: string;
+  repo: string;
+  /** why it is installed: 'requested: bash', 'required', 'recommended', ... (the solver's words) */
+  reason: string;
+  /** bytes to download, and installed */
+  downloadSize: number;
+  installedSize: number;
+}
+
+export interface InstallPlan {
+  /** the distro ref as the definition names it, or null for repos given without one */
+  distro: string | null;
+  arch: string;
+  /** the request as the build reads it: the default set, profiles' packages, then the arguments */
+  install: string[];
+  /** in the solver's order (the order `resolve` prints), not rpm's install order */
+  packages: PlannedPackage[];
+  repos: { id: string; packages: number }[];
+}
+
+/** Everything planInstall works out, for callers that also want the pool (resolve --dump-testcase). */
+export interface SolvedPlan {
+  plan: InstallPlan;
+  request: InstallRequest;
+  pool: Pool;
+  solverRequest: Request;
+  solverOptions: ResolveOptions;
+  result: ResolveResult;
+}
+
+/** Solve without throwing on an unsolvable request: `result.ok` says. */
+export async function solvePlan(opts: PlanOptions): Promise<SolvedPlan> {
+  const opened = await openRepos(opts);
+  try {
+    const { distro, arch, loaded } = opened;
+    const request = resolveRequest(opts, distro);
+    const { request: solverReq, opts: solverOptions } = solverRequest({
+      install: request.install,
+      ...(opts.exclude ? { exclude: opts.exclude } : {}),
+      weakDeps: opts.weakDeps ?? false,
+      ...(distro?.installonly ? { installonly: distro.installonly } : {}),
+    });
+    const pool = poolFor(loaded, arch);
+    // the fetcher stays open while solving: file lists are fetched only if a file dependency needs them
+    const result = await solveWithFilelists(pool, loaded, solverReq, solverOptions);
+    const packages = result.ok ? result.transaction.packages.map((p) => planned(p, result.transaction.reasons.get(p) ?? 'required')) : [];
+    const plan: InstallPlan = {
+      distro: distro ? `${distro.distro}:${distro.release}` : null,
+      arch,
+      install: request.install,
+      packages,
+      repos: loaded.map((r) => ({ id: r.config.id, packages: r.packages.length })),
+    };
+    return { plan, request, pool, solverRequest: solverReq, solverOptions, result };
+  } finally {
+    await opened.fetcher.close();
+  }
+}
+
+/**
+ * The packages a build with the same options would install, with their repos and why, without
+ * downloading any package. Throws RFS_UNSOLVABLE (naming where each failed request came from).
+ */
+export async function planInstall(opts: PlanOptions): Promise<InstallPlan> {
+  const s = await solvePlan(opts);
+  if (!s.result.ok) throw unsolvableError(s.result.problems, UNSOLVABLE_HINT, s.request.origins);
+  return s.plan;
+}
+
+export const UNSOLVABLE_HINT = 'check package names and versions, or --exclude a package; `rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase';
+
+function planned(p: RepoPackage, reason: string): PlannedPackage {
+  const e = p.epoch ? `${p.epoch}:` : '';
+  return {
+    name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
+    nevra: `${p.name}-${e}${p.version}-${p.release}.${p.arch}`, repo: p.repo, reason,
+    downloadSize: p.packageSize, installedSize: p.installedSize,
+  };
+}
