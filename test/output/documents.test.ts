@@ -1,5 +1,5 @@
 // Lockfile, SBOM and image config documents.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,14 @@ describe('lockfile', () => {
     const path = join(work, 'bad.json');
     writeFileSync(path, text);
     await expect(readLockfile(path)).rejects.toMatchObject({ code: 'RFS_BAD_CONFIG', subject: path });
+  });
+
+  it('refuses a lockfile larger than any real one without reading it', async () => {
+    const path = join(work, 'huge.json');
+    writeFileSync(path, '{');
+    truncateSync(path, 300 * 1024 * 1024); // sparse: costs no disk
+    await expect(readLockfile(path)).rejects.toMatchObject({ code: 'RFS_BAD_CONFIG', subject: path, message: expect.stringContaining('more than any lockfile holds') });
+    rmSync(path);
   });
 
   it('reads a version 1 lockfile (no context)', async () => {

@@ -2,7 +2,7 @@
 // format version, so `--locked FILE` can rebuild exactly that set without solving. Version 2 adds
 // what the set was made for (distro, arch, request, repo metadata), so --locked can say when the
 // invocation differs instead of blaming the mirror.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { RfsError } from '../../errors/index.js';
 import type { Checksum, ChecksumType, RepoPackage } from '../../types/index.js';
 import { atomicFile } from './atomic.js';
@@ -163,9 +163,14 @@ function readContext(d: Record<string, unknown>, path: string): LockContext {
 }
 
 /** Read a version 1 or 2 lockfile. */
+/** A lock of 50,000 packages is ~25 MB; anything far past that is not a lockfile we wrote. */
+const MAX_LOCKFILE_BYTES = 256 * 1024 * 1024;
+
 export async function readLockfile(path: string): Promise<Lockfile> {
   let doc: unknown;
   try {
+    const { size } = await stat(path);
+    if (size > MAX_LOCKFILE_BYTES) throw new Error(`${size} bytes, more than any lockfile holds (${MAX_LOCKFILE_BYTES})`);
     doc = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
     throw new RfsError('RFS_BAD_CONFIG', `reading lockfile: ${err instanceof Error ? err.message : String(err)}`, { subject: path, cause: err });
