@@ -14,6 +14,8 @@ export { writeRpmdb, writeRpmdbBlobs, buildHeaderBlob, pubkeyHeaderBlob, readRpm
 export type { RpmdbInput, RpmdbPackage, RpmdbFile, WriteRpmdbOptions, Era } from './rpmdb/index.js';
 export { assemble } from './assemble/assemble.js';
 export type { AssembleOptions, AssembleResult, OutputFormatName } from './assemble/options.js';
+export { checkOutputTarget, readLockfile, LOCKFILE_VERSION } from './assemble/output/index.js';
+export type { Lockfile, LockedPackage, LockContext, LockedDistro, LockedRepo, LockedRequest } from './assemble/output/index.js';
 export { emulateScriptlets, detectUserns } from './assemble/scriptlets/index.js';
 export type { ScriptletPackage, ScriptletReport, EmulateOptions } from './assemble/scriptlets/index.js';
 export type { ImageFS, ImageStat } from './assemble/imagefs.js';
@@ -25,8 +27,9 @@ export { parseImageSpec } from './assemble/spec/index.js';
 export type { ImageSpec } from './assemble/spec/index.js';
 export { rpmvercmp, parseEvr, compareEvr, formatEvr, depMatches, formatDep } from './version/index.js';
 export {
-  createPool, Pool, resolve, resolveJobs, renderProblem, installOrder, writeTestcase, DEFAULT_INSTALLONLY,
+  createPool, Pool, resolve, resolveJobs, nevraOf, renderProblem, installOrder, writeTestcase, DEFAULT_INSTALLONLY,
   type PoolRepo, type PoolOptions, type Request, type ResolveOptions, type ResolveResult, type Transaction, type Problem,
 } from './solver/index.js';
 export { planInstall, selectRepos, openRepos } from './assemble/plan.js';
+export { loadRepos, poolFor, solveWithFilelists, solverRequest, type LoadReposOptions } from './assemble/solve.js';
 export type { PlanOptions, InstallPlan, PlannedPackage, RepoSelection, SelectedRepos, OpenedRepos } from './assemble/plan.js';

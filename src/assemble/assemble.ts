@@ -21,7 +21,7 @@ import { ImageTree } from './tree.js';
 import { CONTENT_BUDGET, DOWNLOAD_BUDGET, MemoryBudget, SpoolReader } from './spool.js';
 import { nevraOf, UNPACK_SLOTS, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
-import { lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
+import { checkOutputTarget, lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './lock-check.js';
@@ -33,6 +33,8 @@ import { sbomInput } from './sbom-input.js';
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
 
 export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
+  // a build that can only fail at the end fails first: before any network work
+  checkOutputTarget(opts.output.path, opts.output.format ?? 'tar', process.cwd());
   const started = Date.now();
   const emit = (e: AssembleEvent): void => opts.onEvent?.(e);
   const signal = opts.signal;

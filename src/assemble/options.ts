@@ -2,71 +2,113 @@ import type { EventSink, GpgKeyUse, GpgUnverified, RpmdbFlavour } from '../types
 
 export type OutputFormatName = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
 
-/** Everything `rootfs-assemble <distro>:<release> ...` can say, as a library call. */
+/**
+ * Everything `rootfs-assemble <distro>:<release> ...` can say, as a library call: each option is
+ * the CLI's long flag in camelCase, with the same meaning and default. Only `output` is required.
+ */
 export interface AssembleOptions {
-  /** distro tag, e.g. "centos:4.9"; optional when repos come from repofrompath/repoFiles */
+  /** distro ref as `rootfs-assemble list` names it, e.g. "centos:4.9" (tags are case-insensitive); optional when repos come from repofrompath/repoFiles */
   distro?: string;
+  /** `--arch`: target architecture (default: the definition's, else x86_64) */
   arch?: string;
+  /** `--releasever`: $releasever in repo URLs (default: the definition's) */
   releasever?: string;
+  /** `--mirror`: rewrite the definition's mirror root (e.g. https://vault.centos.org/) to this URL */
   mirror?: string;
+  /** `--repofrompath ID,URL`: add or replace repos, as [id, baseurl] pairs */
   repofrompath?: [string, string][];
+  /** `--repo-file`: yum/dnf .repo files to read */
   repoFiles?: string[];
+  /** `--enablerepo`: globs of repo ids to enable */
   enablerepo?: string[];
+  /** `--disablerepo`: globs of repo ids to disable ('*' = all) */
   disablerepo?: string[];
-  /** packages to install on top of the definition's container set */
+  /** packages to install on top of the definition's container set, as dnf reads them: name, name.arch, NEVRA, a provide, /a/file, @group */
   packages?: string[];
-  /** start from an empty set instead of the definition's container set */
+  /** `--no-default-packages`: start from an empty set instead of the definition's container set */
   noDefaultPackages?: boolean;
+  /** `--exclude`: globs of package names never to install */
   exclude?: string[];
+  /** `--weak-deps`: also install Recommends/Supplements (default false) */
   weakDeps?: boolean;
+  /** `--nodocs`: leave out %doc files */
   nodocs?: boolean;
-  /** e.g. ['en', 'fr']; undefined = all languages */
+  /** `--install-langs`: keep only these languages' %lang files, e.g. ['en', 'fr']; undefined = all languages */
   installLangs?: string[];
   /**
    * false = --nogpgcheck: no signature is required. Unset or true (the --gpgcheck alias): each
    * repo's gpgcheck decides, as in dnf. A BAD signature fails either way.
    */
   gpgcheck?: boolean;
-  /** key files (or https URLs) trusted for every repo, in addition to each repo's gpgkey; --repofrompath repos are checked against them */
+  /** `--gpgkey`: key files (or https URLs) trusted for every repo, in addition to each repo's gpgkey; --repofrompath repos are checked against them */
   gpgkeys?: string[];
-  /** override the definition's rpmdb flavour (needed with repofrompath alone) */
+  /** `--rpmdb`: override the definition's rpmdb flavour (needed with repofrompath alone) */
   rpmdb?: RpmdbFlavour;
+  /** `--rpmdb-path`: where the rpmdb goes, /var/lib/rpm or /usr/lib/sysimage/rpm (default: the definition's) */
   rpmdbPath?: string;
+  /** `--profile`: minimal | systemd | init | system-container (later ones apply over earlier ones) */
   profiles?: string[];
+  /** `--user NAME:UID`: users to add to the image */
   users?: { name: string; uid: number }[];
+  /** `--add-file SRC:DEST`: host files to copy into the image */
   addFiles?: { src: string; dest: string }[];
+  /** `--env K=V`: the image config's environment (oci/docker formats) */
   env?: string[];
+  /** `--cmd`: the image config's command, as an argv array */
   cmd?: string[];
+  /** `--entrypoint`: the image config's entrypoint, as an argv array */
   entrypoint?: string[];
+  /** `--label K=V`: the image config's labels */
   labels?: Record<string, string>;
+  /** `--strict-scriptlets`: fail (RFS_SCRIPTLET_*, exit 7) when a scriptlet could not be reproduced */
   strictScriptlets?: boolean;
   /** 'userns': run the scriptlets emulation did not reproduce in a user namespace + chroot (off by default) */
   runScriptlets?: 'userns';
+  /** false = `--repo-rewrite=off`: keep end-of-life .repo files in the image as shipped (default: point them at the mirror used) */
   repoRewrite?: boolean;
+  /**
+   * `-o` and `--format`: where the image goes ('-' = `stdout`, tar only) and as what (default
+   * 'tar'; .tar.gz/.tar.xz/.tar.zst compress by extension). Checked before any network work: the
+   * folder must exist and be writable (RFS_OUTPUT), the extension known (RFS_USAGE). A relative
+   * path is relative to process.cwd().
+   */
   output: { path: string; format?: OutputFormatName };
   /** where `output.path === '-'` writes (default process.stdout) */
   stdout?: NodeJS.WritableStream;
+  /** `--lockfile`: write the exact package set and what it was made for (JSON; read it with readLockfile()) */
   lockfile?: string;
+  /** `--locked`: install exactly this lockfile's packages without solving (the request must match the lock's) */
   locked?: string;
+  /** `--sbom`: write an SPDX 2.3 JSON SBOM */
   sbom?: string;
+  /** `--cache-dir`: download and metadata cache (default: defaultCacheDir(), ~/.cache/rootfs-assemble) */
   cacheDir?: string;
+  /** `--jobs`: concurrent downloads and unpacks (default 4) */
   jobs?: number;
-  /** clamp package file mtimes to sourceDateEpoch (rpm -V then reports T for newer files) */
+  /** `--clamp-mtime`: clamp package file mtimes to sourceDateEpoch (rpm -V then reports T for newer files) */
   clampMtime?: boolean;
-  /** seconds since the epoch for created files, install times and image `created` */
+  /** SOURCE_DATE_EPOCH: seconds since the epoch for created files, install times and image `created` (default: now) */
   sourceDateEpoch?: number;
+  /** aborts the build: it unwinds, leaves no output and rejects with RFS_ABORTED */
   signal?: AbortSignal;
+  /** receives every progress event (AssembleEvent: phases, downloads, warnings, scriptlets, done); the library never prints */
   onEvent?: EventSink;
   /** where the distro definitions live (default: the package's repos/) */
   reposDir?: string;
 }
 
+/** What assemble() did, once the image is in place. */
 export interface AssembleResult {
+  /** the installed packages, in rpm's install order */
   packages: { nevra: string; repo: string }[];
+  /** bytes written to the output */
   bytes: number;
+  /** the output path as given ('-' for stdout) */
   output: string;
+  /** every warning's message (each was also an onEvent 'warning' event) */
   warnings: string[];
   /** signatures: packages verified per key, and per repo the packages that went unverified and why */
   gpg: { verified: number; keys: GpgKeyUse[]; unverified: GpgUnverified[] };
+  /** scriptlets reproduced by emulation, and those that were not (package, scriptlet, first line, why) */
   scriptlets: { emulated: number; skipped: { nevra: string; scriptlet: string; firstLine: string; reason: string }[] };
 }

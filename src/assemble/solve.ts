@@ -29,7 +29,24 @@ export interface SolveOutput {
   repos: LoadedRepo[];
 }
 
-export async function loadRepos(repos: RepoConfig[], fetcher: Fetcher, input: Omit<SolveInput, 'repos' | 'install'>): Promise<LoadedRepo[]> {
+/** How loadRepos() loads: the target arch, and where the metadata cache lives. */
+export interface LoadReposOptions {
+  /** target arch (x86_64, i686, aarch64, ...): packages of other arches are left out, as dnf does */
+  arch: string;
+  /** the metadata cache, normally the Fetcher's own cacheDir (default for both: defaultCacheDir()) */
+  cacheDir: string;
+  /** receives repo:loaded and fetch progress events */
+  onEvent?: EventSink;
+  /** aborts the loading (the promise rejects with RFS_ABORTED) */
+  signal?: AbortSignal;
+}
+
+/**
+ * Every repo's metadata (repomd, primary, comps, modules), loaded in parallel, with dnf's modular
+ * filtering applied across them. File lists are not loaded here: solveWithFilelists() loads them
+ * when a file dependency needs them. Keep `fetcher` open until solving is done.
+ */
+export async function loadRepos(repos: RepoConfig[], fetcher: Fetcher, input: LoadReposOptions): Promise<LoadedRepo[]> {
   if (repos.length === 0) {
     throw new RfsError('RFS_BAD_CONFIG', 'loading repositories: none is enabled', {
       hint: 'name a distro (centos:4.9), or add repos with --repofrompath ID,URL / --repo-file',
@@ -54,6 +71,7 @@ function missingFileDep(problems: Problem[]): boolean {
     (p.kind === 'not-found' && p.request.startsWith('/')));
 }
 
+/** A solver pool over loaded repos, each with the priority and cost of its config (dnf's defaults 99 and 1000). */
 export function poolFor(loaded: LoadedRepo[], arch: string): Pool {
   return createPool(loaded.map((r) => ({
     id: r.config.id, priority: r.config.priority ?? 99, cost: r.config.cost ?? 1000, packages: r.packages, groups: r.groups,
@@ -63,7 +81,9 @@ export function poolFor(loaded: LoadedRepo[], arch: string): Pool {
 
 /**
  * Solve; when a file dependency went unmet (or a candidate was passed over for one) and repos
- * have filelists, load them into the pool and solve again. The fetcher must still be open.
+ * have filelists, load them into the pool and solve again, as dnf does. Use this rather than the
+ * solver's pure resolve(), which only sees the files primary.xml lists (/etc, bin dirs) and
+ * answers "nothing provides /usr/lib64/..." for the rest. The fetcher must still be open.
  */
 export async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: Request, opts: ResolveOptions): Promise<ResolveResult> {
   const first = resolve(pool, req, opts);
@@ -83,7 +103,7 @@ export function unsolvableError(problems: Problem[], hint: string, origins?: Rea
   return new RfsError('RFS_UNSOLVABLE', `resolving dependencies: no install set satisfies the request\n${text}`, { details: problems, hint });
 }
 
-/** The solver's request and options for an install set: one reading for the build and `resolve`. */
+/** The solver's request and options for an install set: one reading for the build, `resolve` and planInstall(). */
 export function solverRequest(input: Pick<SolveInput, 'install' | 'exclude' | 'weakDeps' | 'installonly'>): { request: Request; opts: ResolveOptions } {
   return {
     request: { install: input.install, ...(input.exclude ? { exclude: input.exclude } : {}) },

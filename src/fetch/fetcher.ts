@@ -16,6 +16,7 @@ import { DEFAULT_DEADLINES, deadlinesFromEnv, type Deadlines } from './deadlines
 import { AttemptError, createDispatcher, networkError, open, shownUrl, type Opened } from './transport.js';
 
 export interface FetcherOptions {
+  /** content-addressed download and metadata cache (the CLI's default: defaultCacheDir()) */
   cacheDir: string;
   /** parallel downloads (default 4) */
   jobs?: number;
@@ -27,6 +28,7 @@ export interface FetcherOptions {
   connectTimeoutMs?: number;
   /** fewer than lowSpeedBytes in any lowSpeedWindowMs fails the attempt (default 10 KiB in 30 s; 0 turns it off) */
   lowSpeedBytes?: number;
+  /** the window of lowSpeedBytes, in ms */
   lowSpeedWindowMs?: number;
   /** redirect hops per request (default 10) */
   maxRedirects?: number;
@@ -36,7 +38,9 @@ export interface FetcherOptions {
   backoffMs?: number;
   /** largest single download (default 4 GiB) */
   maxBytes?: number;
+  /** aborts every transfer (they reject with RFS_ABORTED) */
   signal?: AbortSignal;
+  /** receives fetch progress events */
   onEvent?: EventSink;
   /** injected undici dispatcher (tests, custom TLS); default: EnvHttpProxyAgent */
   dispatcher?: Dispatcher;

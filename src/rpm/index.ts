@@ -9,7 +9,9 @@ export type { RpmFile, PackageMeta, Scriptlet, ScriptletKind, Trigger, FileTrigg
 export { archiveKey, symlinkEscapesRoot, hardlinkSets } from './payload.js';
 export { headerPathProblem, archiveNameProblem, symlinkTargetProblem, PATH_MAX, NAME_MAX } from './paths.js';
 export type { PathProblem, PathSeverity } from './paths.js';
-export { inspectRpm } from './inspect.js';
+export { inspectPackage } from './inspect.js';
+export { inspectRpm } from './report.js';
+export type { InspectOptions, RpmReport, ReportFile, ReportScriptlet, ReportTrigger, ReportWarning } from './report.js';
 export type { RpmInspection, PathFinding, ArchiveMember } from './inspect.js';
 export type { PayloadEntry } from './payload.js';
 export type { DigestCheck } from './verify.js';

@@ -88,8 +88,11 @@ async function rereadable(src: string | Uint8Array, subject: string): Promise<st
   return concat(parts);
 }
 
-/** Open a package (path or bytes) and check every name it carries; see RpmInspection. */
-export async function inspectRpm(file: string | Uint8Array, opts: Omit<OpenRpmOptions, 'deferPayloadCheck'> = {}): Promise<RpmInspection> {
+/**
+ * Open a package (path or bytes) and check every name it carries; see RpmInspection. The raw
+ * material of inspectRpm() (./report.ts), which is what `inspect --json` prints.
+ */
+export async function inspectPackage(file: string | Uint8Array, opts: Omit<OpenRpmOptions, 'deferPayloadCheck'> = {}): Promise<RpmInspection> {
   const src = await rereadable(file, opts.subject ?? (typeof file === 'string' ? file : '<rpm>'));
   const pkg = await openRpm(src, { ...opts, subject: opts.subject ?? (typeof file === 'string' ? file : undefined) });
   const findings = new Findings();

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { headerPathProblem, inspectRpm, openRpm, type RpmInspection } from '../../src/rpm/index.js';
+import { headerPathProblem, inspectPackage, openRpm, type RpmInspection } from '../../src/rpm/index.js';
 import { isRfsError } from '../../src/errors/index.js';
 import { decompress } from '../../src/decompress/index.js';
 import { concat } from '../../src/util/bytes.js';
@@ -95,7 +95,7 @@ async function readBoth(bytes: Uint8Array, verify: boolean): Promise<void> {
   let ins: RpmInspection | null = null;
   let inspectErr: unknown = null;
   try {
-    ins = await inspectRpm(bytes, { verify, subject: 'fuzz.rpm' });
+    ins = await inspectPackage(bytes, { verify, subject: 'fuzz.rpm' });
   } catch (e) {
     inspectErr = e;
   }

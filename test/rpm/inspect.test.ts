@@ -1,8 +1,8 @@
-// inspectRpm: every name a package carries checked with the unpacker's rules, the archive listed
+// inspectPackage: every name a package carries checked with the unpacker's rules, the archive listed
 // with content digests; real packages of every era give no finding, crafted ones each theirs.
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inspectRpm, type PathFinding } from '../../src/rpm/index.js';
+import { inspectPackage, type PathFinding } from '../../src/rpm/index.js';
 import { FileFlag } from '../../src/types/index.js';
 import { fixtureManifest, fixtureRepo, fixturesAvailable, FIXTURE_REPOS } from '../helpers/fixtures.js';
 import { craftRpm, type CraftOptions } from './craft.js';
@@ -13,12 +13,12 @@ const reasons = (fs: PathFinding[]): string[] => fs.map((f) => `${f.severity} ${
 const fx = fixturesAvailable();
 if (!fx.ok) console.warn(`[test/rpm/inspect] skipping the fixture packages: ${fx.reason}`);
 
-describe.skipIf(!fx.ok)('inspectRpm on the fixture packages (el4, el7, modern)', () => {
+describe.skipIf(!fx.ok)('inspectPackage on the fixture packages (el4, el7, modern)', () => {
   it('finds nothing to warn about, and every archived file matches its header digest', async () => {
     let checked = 0;
     for (const repo of FIXTURE_REPOS) {
       for (const p of fixtureManifest()[repo] ?? []) {
-        const ins = await inspectRpm(join(fixtureRepo(repo), p.href));
+        const ins = await inspectPackage(join(fixtureRepo(repo), p.href));
         const name = `${repo}/${p.name}`;
         expect(ins.findings, name).toEqual([]);
         const members = ins.members ?? [];
@@ -31,14 +31,14 @@ describe.skipIf(!fx.ok)('inspectRpm on the fixture packages (el4, el7, modern)',
   }, 120_000);
 });
 
-describe.skipIf(!HAVE_REALDATA)('inspectRpm on ../shared/realdata packages (CentOS 2.1 to rpm 6)', () => {
+describe.skipIf(!HAVE_REALDATA)('inspectPackage on ../shared/realdata packages (CentOS 2.1 to rpm 6)', () => {
   it('no false alarm: what opens has no finding and no content digest mismatch', async () => {
     let opened = 0;
     for (const f of packageFiles()) {
       const headerOnly = f.includes('/header-only/');
       let ins;
       try {
-        ins = await inspectRpm(f, { headerOnly });
+        ins = await inspectPackage(f, { headerOnly });
       } catch {
         continue; // damaged on purpose (test/rpm/corrupt, realdata.test.ts check those)
       }
@@ -51,11 +51,11 @@ describe.skipIf(!HAVE_REALDATA)('inspectRpm on ../shared/realdata packages (Cent
   }, 120_000);
 });
 
-const inspect = async (o: CraftOptions, opts = {}): Promise<string[]> => reasons((await inspectRpm(craftRpm(o), opts)).findings);
+const inspect = async (o: CraftOptions, opts = {}): Promise<string[]> => reasons((await inspectPackage(craftRpm(o), opts)).findings);
 
-describe('inspectRpm on crafted packages', () => {
+describe('inspectPackage on crafted packages', () => {
   it('a clean package: no findings, digests checked', async () => {
-    const ins = await inspectRpm(craftRpm({ files: [{ path: '/usr/bin/x', content: 'hello' }, { path: '/usr/bin/y', linkTo: 'x' }] }));
+    const ins = await inspectPackage(craftRpm({ files: [{ path: '/usr/bin/x', content: 'hello' }, { path: '/usr/bin/y', linkTo: 'x' }] }));
     expect(ins.findings).toEqual([]);
     expect(ins.pkg.checks.map((c) => c.name)).toEqual(['sha256header', 'size', 'payloadsha256']);
     expect(ins.members?.map((m) => [m.name, m.digestOk])).toEqual([['./usr/bin/x', true], ['./usr/bin/y', null]]);
@@ -108,7 +108,7 @@ describe('inspectRpm on crafted packages', () => {
   });
 
   it('hard links and archive entries that disagree with the header', async () => {
-    const ins = await inspectRpm(craftRpm({
+    const ins = await inspectPackage(craftRpm({
       files: [
         { path: '/usr/lib/a', content: 'AAAA', inode: 50 }, { path: '/usr/lib/b', content: 'BB', inode: 50 },
         { path: '/usr/bin/t', content: 'x', archiveMode: 0o120777 },
@@ -127,13 +127,13 @@ describe('inspectRpm on crafted packages', () => {
 
   it('findings are bounded: a thousand listed, the rest counted', async () => {
     const extra = Array.from({ length: 1500 }, (_, i) => ({ name: `./junk/${i}` }));
-    const ins = await inspectRpm(craftRpm({ files: [{ path: '/a', content: 'a' }], extra }));
+    const ins = await inspectPackage(craftRpm({ files: [{ path: '/a', content: 'a' }], extra }));
     expect(ins.findings.length).toBe(1000);
     expect(ins.findingsDropped).toBe(500);
   });
 
   it('headerOnly: header findings without reading the archive', async () => {
-    const ins = await inspectRpm(craftRpm({ files: [{ path: '/../x', content: 'a' }] }), { headerOnly: true });
+    const ins = await inspectPackage(craftRpm({ files: [{ path: '/../x', content: 'a' }] }), { headerOnly: true });
     expect(ins.members).toBeNull();
     expect(reasons(ins.findings)).toEqual(['unsafe header /../x: escapes / after normalisation']);
   });

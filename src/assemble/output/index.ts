@@ -11,6 +11,7 @@ import type { OutputResult, WriteOutputOptions } from './types.js';
 
 export type { Compression, ImageConfig, OutputFormat, OutputResult, WriteOutputOptions } from './types.js';
 export { compressionFor } from './compress.js';
+export { checkOutputTarget } from './target-check.js';
 export { ociArch, ociConfigJson, imageRef } from './image-config.js';
 export { sidecarPath } from './dir.js';
 export { readLockfile, writeLockfile, lockfileText, normalRequest, LOCKFILE_VERSION } from './lockfile.js';

@@ -10,7 +10,7 @@ import type { RfsError } from '../../errors/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { BUILD_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
-import { checkOutputTarget } from '../output-check.js';
+import { checkOutputTarget } from '../../assemble/output/target-check.js';
 import { createRenderer, progressMode } from '../progress.js';
 import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
 

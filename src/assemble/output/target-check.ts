@@ -1,9 +1,9 @@
 // `-o` checked before any network work: a build that can only fail at the end should fail first.
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { RfsError, untrusted } from '../errors/index.js';
-import type { OutputFormatName } from '../assemble/options.js';
-import { compressionFor } from '../assemble/output/index.js';
+import { RfsError, untrusted } from '../../errors/index.js';
+import type { OutputFormatName } from '../options.js';
+import { compressionFor } from './compress.js';
 
 /** what compressionFor (assemble/output/compress.ts) writes */
 const TAR_SUFFIXES = ['.tar', '.tar.gz', '.tgz', '.gz', '.tar.xz', '.txz', '.xz', '.tar.zst', '.tzst', '.zst'];

@@ -1,0 +1,122 @@
+// inspectRpm(): one package as data, exactly what `rootfs-assemble inspect --json` prints (the
+// CLI prints this object). Names the unpacker refuses or finds odd come back escaped with
+// untrusted(), safe to print; header strings (files[].path, summary, ...) are as packaged.
+import { untrusted } from '../errors/index.js';
+import type { Dep } from '../types/index.js';
+import { inspectPackage, type ArchiveMember, type PathFinding } from './inspect.js';
+import type { PackageMeta, ScriptletKind, Trigger } from './meta.js';
+import type { DigestCheck } from './verify.js';
+
+/** How inspectRpm() reads the package: the `inspect` command's options. */
+export interface InspectOptions {
+  /** check the header and payload digests (default true; false is `inspect --no-verify`) */
+  verify?: boolean;
+  /** read the lead and headers only (`--header-only`): `payload` is null and the payload may be absent */
+  headerOnly?: boolean;
+  /** names the package in errors (default: the path; `'<rpm>'` for bytes) */
+  subject?: string;
+}
+
+export interface ReportFile {
+  path: string;
+  mode: number;
+  size: number;
+  user: string;
+  group: string;
+  /** hex, in the header's file digest algorithm (`fileDigestAlgo`); '' for none */
+  digest: string;
+  linkTo: string;
+  /** RPMFILE_* bits (FileFlag) */
+  flags: number;
+  mtime: number;
+  /** file capabilities in cap_to_text form, when set */
+  caps?: string;
+  /** device number of a char/block device, when set */
+  rdev?: number;
+}
+
+export interface ReportScriptlet { kind: ScriptletKind; prog: string[]; flags: number; bytes: number }
+export interface ReportTrigger { kind: Trigger['kind']; prog: string[]; conditions: Dep[] }
+
+/** A name the unpacker refuses ('unsafe') or copes with ('odd'); `name` is escaped with untrusted(). */
+export type ReportWarning = PathFinding;
+
+/** `inspect --json`'s document. */
+export interface RpmReport extends Pick<PackageMeta,
+  'name' | 'epoch' | 'version' | 'release' | 'arch' | 'summary' | 'license' | 'vendor' | 'group' | 'url' | 'buildtime' |
+  'buildhost' | 'sourcerpm' | 'size' | 'rpmVersion' | 'formatVersion' | 'payloadCompressor' | 'payloadFormat' | 'fileDigestAlgo'> {
+  requires: Dep[];
+  provides: Dep[];
+  conflicts: Dep[];
+  obsoletes: Dep[];
+  recommends: Dep[];
+  suggests: Dep[];
+  supplements: Dep[];
+  enhances: Dep[];
+  files: ReportFile[];
+  scriptlets: ReportScriptlet[];
+  triggers: ReportTrigger[];
+  /** digest checks that ran and passed (empty with verify: false) */
+  checks: DigestCheck[];
+  warnings: ReportWarning[];
+  /** warnings beyond the first 1000, counted only */
+  warningsNotShown: number;
+  /** archive members in archive order (names escaped); null with headerOnly */
+  payload: ArchiveMember[] | null;
+}
+
+/** The longest name shown in a warning or payload entry before it is cut. */
+const NAME_MAX_SHOWN = 300;
+const show = (name: string): string => untrusted(name, NAME_MAX_SHOWN);
+const dep = (d: Dep): Dep => ({ name: d.name, flags: d.flags, version: d.version });
+
+/**
+ * Read an RPM (a path, or its bytes) as `rootfs-assemble inspect --json` does: metadata,
+ * dependencies, files, scriptlets, digest checks, the archive listing with content digests
+ * checked, and a warning for every name the unpacker would refuse or that is odd. Throws
+ * RfsError (RFS_RPM_*, RFS_UNSAFE_PATH ...) when the package cannot be read at all.
+ */
+export async function inspectRpm(file: string | Uint8Array, opts: InspectOptions = {}): Promise<RpmReport> {
+  const ins = await inspectPackage(file, opts);
+  const { pkg } = ins;
+  const m = pkg.meta;
+  return {
+    name: m.name,
+    epoch: m.epoch,
+    version: m.version,
+    release: m.release,
+    arch: m.arch,
+    summary: m.summary,
+    license: m.license,
+    vendor: m.vendor,
+    group: m.group,
+    url: m.url,
+    buildtime: m.buildtime,
+    buildhost: m.buildhost,
+    sourcerpm: m.sourcerpm,
+    size: m.size,
+    rpmVersion: m.rpmVersion,
+    formatVersion: m.formatVersion,
+    payloadCompressor: m.payloadCompressor,
+    payloadFormat: m.payloadFormat,
+    fileDigestAlgo: m.fileDigestAlgo,
+    requires: m.requires.map(dep),
+    provides: m.provides.map(dep),
+    conflicts: m.conflicts.map(dep),
+    obsoletes: m.obsoletes.map(dep),
+    recommends: m.recommends.map(dep),
+    suggests: m.suggests.map(dep),
+    supplements: m.supplements.map(dep),
+    enhances: m.enhances.map(dep),
+    files: m.files.map((f) => ({
+      path: f.path, mode: f.mode, size: f.size, user: f.user, group: f.group, digest: f.digest,
+      linkTo: f.linkTo, flags: f.flags, mtime: f.mtime, ...(f.caps ? { caps: f.caps } : {}), ...(f.rdev ? { rdev: f.rdev } : {}),
+    })),
+    scriptlets: m.scriptlets.map((s) => ({ kind: s.kind, prog: s.prog, flags: s.flags, bytes: s.body.length })),
+    triggers: m.triggers.map((t) => ({ kind: t.kind, prog: t.prog, conditions: t.conditions.map(dep) })),
+    checks: pkg.checks,
+    warnings: ins.findings.map((f) => ({ where: f.where, index: f.index, name: show(f.name), severity: f.severity, reason: f.reason })),
+    warningsNotShown: ins.findingsDropped,
+    payload: ins.members?.map((p) => ({ name: show(p.name), index: p.index, size: p.size, digest: p.digest, digestOk: p.digestOk })) ?? null,
+  };
+}
