@@ -1,10 +1,10 @@
-// The package as a user installs it: `npm pack` (its prepare script builds dist/), the tarball
+// The package as a user installs it: `npm pack` of a freshly built copy, the tarball
 // unpacked into another folder's node_modules (runtime dependencies symlinked from ours: no
 // network), then node programs there that import 'rootfs-assemble'. They run the README's Library
 // examples as written (only the mirror URL and file name swapped for the fixture ones) and a
 // check script; the answers are compared with the CLI's and with independent tools (tar, rpm).
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_KEY, fixturePackage, fixturesAvailable } from '../helpers/fixtures.js';
@@ -49,7 +49,15 @@ describe.skipIf(skip !== '')('the packed package, imported from another folder',
 
   beforeAll(() => {
     const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-    execFileSync('npm', ['pack', '--offline', '--silent', '--pack-destination', env.dir], { cwd: ROOT, env: npmEnv, stdio: 'pipe' });
+    // packed from a staging copy built by tsc into its own dist/: `npm pack` here would run
+    // prepare and rewrite the dist/ that other test files are running the CLI from
+    const stage = join(env.dir, 'stage');
+    const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    for (const f of [...pkgJson.files.filter((x) => x !== 'dist'), 'package.json', 'README.md', 'LICENSE']) {
+      if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+    }
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(stage, 'dist')], { stdio: 'pipe' });
+    execFileSync('npm', ['pack', '--offline', '--silent', '--ignore-scripts', '--pack-destination', env.dir], { cwd: stage, env: npmEnv, stdio: 'pipe' });
     const tgz = readdirSync(env.dir).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error('npm pack wrote no tarball');
     files = execFileSync('tar', ['-tzf', join(env.dir, tgz)]).toString().split('\n').filter(Boolean);
