@@ -30,3 +30,10 @@ export {
 } from './solver/index.js';
 export { planInstall, selectRepos, openRepos } from './assemble/plan.js';
 export type { PlanOptions, InstallPlan, PlannedPackage, RepoSelection, SelectedRepos, OpenedRepos } from './assemble/plan.js';
+export {
+  repoquery, searchPackages, packageInfo, whatProvides, downloadPackages, compileQueryFormat, DEFAULT_QUERYFORMAT, QUERY_TAGS, DEP_KINDS,
+} from './query/index.js';
+export type {
+  QueryOptions, QueryPackage, DepKind, RepoqueryOptions, RepoqueryResult, SearchOptions, SearchMatch, PackageInfoOptions,
+  WhatProvidesOptions, ProvideMatch, DownloadOptions, DownloadedPackage,
+} from './query/index.js';
