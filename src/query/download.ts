@@ -8,7 +8,7 @@ import { GpgChecker, type PackageSignature } from '../assemble/gpg.js';
 import { packageUrls } from '../assemble/locked.js';
 import { atomicFile } from '../assemble/output/atomic.js';
 import { solverRequest, solveWithFilelists, unsolvableError } from '../assemble/solve.js';
-import { RfsError, isRfsError } from '../errors/index.js';
+import { RfsError, isRfsError, toRfsError } from '../errors/index.js';
 import { expandRequest } from '../solver/jobs.js';
 import { nevraOf } from '../solver/index.js';
 import type { RepoPackage } from '../types/index.js';
@@ -46,6 +46,7 @@ export async function downloadPackages(opts: DownloadOptions): Promise<Downloade
     const gpg = new GpgChecker(byRepo, {
       nogpgcheck: opts.gpgcheck === false, extraKeys: opts.gpgkeys ?? [], fromPath: new Set((opts.repofrompath ?? []).map(([id]) => id)),
     }, s.opened.fetcher, opts.reposDir);
+    // the first failure stops the other transfers, as in the build
     return Promise.all(all.sort(byNevra).map(async (p) => {
       const repo = byRepo.get(p.repo);
       const got = await s.opened.fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, {
@@ -61,7 +62,11 @@ export async function downloadPackages(opts: DownloadOptions): Promise<Downloade
         });
       });
       return { nevra, repo: p.repo, path, bytes: got.bytes, signature };
-    }));
+    })).catch((err: unknown) => {
+      const e = toRfsError(err);
+      s.opened.fetcher.abort(e);
+      throw e;
+    });
   });
 }
 

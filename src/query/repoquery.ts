@@ -48,7 +48,7 @@ async function select(s: QuerySession, opts: RepoqueryOptions): Promise<RepoPack
   }
   if (opts.packages?.length) q = await matchSpecs(q, opts.packages, s.files);
   if (opts.whatprovides?.length) q = await whatProvidesFilter(s, q, opts.whatprovides);
-  if (opts.whatrequires?.length) q = whatRequiresFilter(s.packages, q, opts.whatrequires);
+  if (opts.whatrequires?.length) q = await whatRequiresFilter(s, q, opts.whatrequires);
   if (opts.latestLimit) q = latestLimit(q, opts.latestLimit);
   return [...q].sort(byNevra);
 }
@@ -64,14 +64,20 @@ async function whatProvidesFilter(s: QuerySession, q: RepoPackage[], specs: stri
   return out;
 }
 
-/** dnf's by_all_deps: a requirement named like a spec, or one met by a provide of a package the spec names. */
-function whatRequiresFilter(all: readonly RepoPackage[], q: RepoPackage[], specs: string[]): RepoPackage[] {
+/**
+ * dnf's by_all_deps: a requirement named like a spec, or one met by what a package the spec names
+ * provides, its files included (libsolv adds required paths to the provides).
+ */
+async function whatRequiresFilter(s: QuerySession, q: RepoPackage[], specs: string[]): Promise<RepoPackage[]> {
   const names = specs.map((g) => globRe(g, false));
   const ms = specs.map(specMatcher);
-  const provides = all.filter((p) => ms.some((m) => m.byName(p))).flatMap(providesOf);
-  const byName = groupBy(provides, (d) => d.name);
-  return q.filter((p) => p.requires.some((r) => names.some((re) => re.test(r.name)) ||
-    (r.name.startsWith('(') ? provides.some((d) => requireMatches(r, d)) : (byName.get(r.name) ?? []).some((d) => requireMatches(r, d)))));
+  const named = s.packages.filter((p) => ms.some((m) => m.byName(p)));
+  const byName = groupBy(named.flatMap(providesOf), (d) => d.name);
+  const rich = named.flatMap(providesOf);
+  const fileReqs = q.some((p) => p.requires.some((r) => r.name.startsWith('/')));
+  const files = new Set(fileReqs ? (await Promise.all(named.map(s.files))).flat() : []);
+  return q.filter((p) => p.requires.some((r) => names.some((re) => re.test(r.name)) || files.has(r.name) ||
+    (r.name.startsWith('(') ? rich.some((d) => requireMatches(r, d)) : (byName.get(r.name) ?? []).some((d) => requireMatches(r, d)))));
 }
 
 function latestLimit(q: RepoPackage[], n: number): RepoPackage[] {
