@@ -26,6 +26,7 @@ export interface DownloadOptions extends QueryOptions {
   resolve?: boolean;
   /** false = --nogpgcheck; otherwise each repo's gpgcheck decides, as in the build */
   gpgcheck?: boolean;
+  /** where the distro definitions and their keys live (default: the package's repos/) */
   reposDir?: string;
 }
 
