@@ -33,3 +33,10 @@ export {
 export { planInstall, selectRepos, openRepos } from './assemble/plan.js';
 export { loadRepos, poolFor, solveWithFilelists, solverRequest, type LoadReposOptions } from './assemble/solve.js';
 export type { PlanOptions, InstallPlan, PlannedPackage, RepoSelection, SelectedRepos, OpenedRepos } from './assemble/plan.js';
+export {
+  repoquery, searchPackages, packageInfo, whatProvides, downloadPackages, compileQueryFormat, DEFAULT_QUERYFORMAT, QUERY_TAGS, DEP_KINDS,
+} from './query/index.js';
+export type {
+  QueryOptions, QueryPackage, DepKind, RepoqueryOptions, RepoqueryResult, SearchOptions, SearchMatch, PackageInfoOptions,
+  WhatProvidesOptions, ProvideMatch, DownloadOptions, DownloadedPackage,
+} from './query/index.js';

@@ -20,7 +20,8 @@ const ALLOWED: Record<string, string[]> = {
   rpmdb: ['types', 'errors', 'util', 'rpm'],
   solver: ['types', 'errors', 'version'],
   assemble: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver'],
-  cli: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'assemble'],
+  query: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'assemble'],
+  cli: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'assemble', 'query'],
 };
 
 function walk(dir: string): string[] {

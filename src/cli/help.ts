@@ -6,6 +6,10 @@ export const TOP_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [opt
        rootfs-assemble resolve <distro>:<release> [PKG...] [options]
                                                            show what dnf would install
        rootfs-assemble inspect FILE.rpm [--json]           read one package
+       rootfs-assemble search|info|provides|repoquery <distro>:<release> ARG...
+                                                           query the repos as dnf does
+       rootfs-assemble download <distro>:<release> PKG... [--destdir DIR] [--resolve]
+                                                           fetch verified .rpm files
        rootfs-assemble list [PREFIX] [--json]              known distro definitions
        rootfs-assemble help COMMAND                        all options of a command
 
@@ -136,4 +140,78 @@ Lists the known distro definitions (tags), those starting with PREFIX if given.
   -h, --help                 this text
 `;
 
-export const COMMAND_HELP: Record<string, string> = { build: BUILD_HELP, resolve: RESOLVE_HELP, inspect: INSPECT_HELP, list: LIST_HELP };
+const QUERY_REPOS = `Repos (as resolve):
+  --mirror URL               rewrite the definition's mirror root to URL
+  --repofrompath ID,URL      add or replace a repo (repeatable)
+  --repo-file F.repo         read yum .repo files (repeatable)
+  --enablerepo GLOB          enable repos (repeatable, comma lists)
+  --disablerepo GLOB         disable repos (repeatable, comma lists)
+  --releasever VER           \$releasever in repo URLs
+`;
+const QUERY_RUN = `Run:
+  --cache-dir DIR            metadata cache
+  -h, --help                 this text
+`;
+
+export const SEARCH_HELP = `usage: rootfs-assemble search <distro>:<release> WORD... [options]
+
+Packages whose name or summary contains every WORD (case-insensitive; globs allowed), as
+dnf search prints them: "=== Name Exactly Matched: WORD ===" sections of "name.arch : summary".
+
+${QUERY_REPOS}  --arch ARCH                target architecture (default: the distro's, else x86_64)
+${QUERY_RUN}`;
+
+export const INFO_HELP = `usage: rootfs-assemble info <distro>:<release> [PKG...] [options]
+
+dnf info's "Name : bash" blocks for the newest package of each name.arch matching PKG (name
+globs, name.arch, NEVRA, /file; all packages without PKG). No match: exit 1. URL and
+Description are not printed: the metadata read leaves them out.
+
+  --showduplicates           every version, not only the newest
+${QUERY_REPOS}  --arch ARCH                target architecture (default: the distro's, else x86_64)
+${QUERY_RUN}`;
+
+export const PROVIDES_HELP = `usage: rootfs-assemble provides <distro>:<release> SPEC... [options]
+
+Packages providing SPEC (a provide, 'name >= 1.0', a /file or glob, or a command name looked
+up in /bin, /sbin, /usr/bin, /usr/sbin), as dnf provides prints them. No match: exit 1.
+
+${QUERY_REPOS}  --arch ARCH                target architecture (default: the distro's, else x86_64)
+${QUERY_RUN}`;
+
+export const REPOQUERY_HELP = `usage: rootfs-assemble repoquery <distro>:<release> [PKG...] [options]
+
+One line per matching package, sorted, as dnf repoquery (default format
+%{name}-%{epoch}:%{version}-%{release}.%{arch}); nothing and exit 0 when nothing matches.
+
+Query:
+  --whatprovides SPEC        packages providing SPEC (glob or 'name OP evr'; else files)
+  --whatrequires SPEC        packages requiring SPEC or what a package SPEC provides
+  --arch ARCH[,ARCH]         only these architectures (dnf's filter; alias --archlist)
+  --archlist ARCH[,ARCH]     the same
+  --latest-limit N           the N newest per name.arch (negative: all but the N newest)
+Output:
+  --queryformat FMT, --qf FMT  dnf's %{tag} format (\\n, \\t; %-20{name} pads)
+  --querytags                list the tags
+  --nevra, --nvr, --envra    the usual formats
+  --requires, --provides, --conflicts, --obsoletes, --recommends, --suggests,
+  --supplements, --enhances  list that dependency of the matches instead
+${QUERY_REPOS}  --forcearch ARCH            target architecture (what --arch is elsewhere)
+${QUERY_RUN}`;
+
+export const DOWNLOAD_HELP = `usage: rootfs-assemble download <distro>:<release> PKG... [options]
+
+Downloads the newest package of each name.arch matching PKG (as the build reads PKG),
+checksum-verified and signature-checked as the build does, into DIR under its file name.
+
+  --destdir DIR              where to write (default: the current directory)
+  --resolve                  also their dependencies, as an install on an empty system needs
+  --nogpgcheck               do not require signatures (a BAD signature still fails)
+  --gpgkey FILE|URL          also trust this key (repeatable)
+${QUERY_REPOS}  --arch ARCH                target architecture (default: the distro's, else x86_64)
+${QUERY_RUN}`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  build: BUILD_HELP, resolve: RESOLVE_HELP, inspect: INSPECT_HELP, list: LIST_HELP,
+  search: SEARCH_HELP, info: INFO_HELP, provides: PROVIDES_HELP, repoquery: REPOQUERY_HELP, download: DOWNLOAD_HELP,
+};

@@ -12,6 +12,11 @@ const COMMANDS: Record<string, Command> = {
   list: async (argv, io) => (await import('./commands/list.js')).listCommand(argv, io),
   resolve: async (argv, io) => (await import('./commands/resolve.js')).resolveCommand(argv, io),
   build: assembleCommand,
+  search: async (argv, io) => (await import('./commands/queries.js')).searchCommand(argv, io),
+  info: async (argv, io) => (await import('./commands/queries.js')).infoCommand(argv, io),
+  provides: async (argv, io) => (await import('./commands/queries.js')).providesCommand(argv, io),
+  repoquery: async (argv, io) => (await import('./commands/repoquery.js')).repoqueryCommand(argv, io),
+  download: async (argv, io) => (await import('./commands/download.js')).downloadCommand(argv, io),
 };
 /** commands that write nothing and never look at io.signal: a signal ends them at once */
 const NOTHING_TO_UNWIND = new Set(['inspect', 'list']);

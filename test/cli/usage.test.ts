@@ -9,6 +9,9 @@ import { BUILD_OPTIONS } from '../../src/cli/commands/assemble.js';
 import { INSPECT_OPTIONS } from '../../src/cli/commands/inspect.js';
 import { LIST_OPTIONS } from '../../src/cli/commands/list.js';
 import { RESOLVE_OPTIONS } from '../../src/cli/commands/resolve.js';
+import { DOWNLOAD_OPTIONS } from '../../src/cli/commands/download.js';
+import { INFO_OPTIONS, PROVIDES_OPTIONS, SEARCH_OPTIONS } from '../../src/cli/commands/queries.js';
+import { REPOQUERY_OPTIONS } from '../../src/cli/commands/repoquery.js';
 import { fixturesAvailable } from '../helpers/fixtures.js';
 import { BIN, ROOT, isRoot, runCli, useFixtureMirror } from '../e2e/helpers.js';
 
@@ -64,6 +67,7 @@ describe('--version and help', () => {
   });
   const commands: [string, Record<string, { type: string; short?: string }>][] = [
     ['build', BUILD_OPTIONS], ['resolve', RESOLVE_OPTIONS], ['inspect', INSPECT_OPTIONS], ['list', LIST_OPTIONS],
+    ['search', SEARCH_OPTIONS], ['info', INFO_OPTIONS], ['provides', PROVIDES_OPTIONS], ['repoquery', REPOQUERY_OPTIONS], ['download', DOWNLOAD_OPTIONS],
   ];
   for (const [cmd, options] of commands) {
     it(`help ${cmd} and ${cmd} --help list every option the command accepts`, async () => {
@@ -80,7 +84,7 @@ describe('--version and help', () => {
   it('the top-level help lists the commands and main options', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const w of ['resolve', 'inspect', 'list', 'build', '--output', '--mirror', '--repofrompath', '--version', 'help COMMAND']) expect(r.stdout).toContain(w);
+    for (const w of ['resolve', 'inspect', 'list', 'build', 'search', 'info', 'provides', 'repoquery', 'download', '--output', '--mirror', '--repofrompath', '--version', 'help COMMAND']) expect(r.stdout).toContain(w);
     expect(r.stdout).not.toMatch(/see --help/);
   });
 });
