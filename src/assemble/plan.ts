@@ -142,7 +142,7 @@ export async function solvePlan(given: PlanOptions): Promise<SolvedPlan> {
  */
 export async function planInstall(opts: PlanOptions): Promise<InstallPlan> {
   const s = await solvePlan(opts);
-  if (!s.result.ok) throw unsolvableError(s.result.problems, unsolvableHint(s.solverOptions), s.request.origins);
+  if (!s.result.ok) throw unsolvableError(s.result.problems, unsolvableHint(s.solverOptions, s.result.problems), s.request.origins);
   return s.plan;
 }
 

@@ -81,9 +81,10 @@ export async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: 
 }
 
 /** What to try next; --nobest and --skip-broken are named when they would change the answer. */
-export function unsolvableHint(opts: ResolveOptions, dump = '`rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase'): string {
+export function unsolvableHint(opts: ResolveOptions, problems: Problem[], dump = '`rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase'): string {
   const tries = ['check package names and versions, or --exclude a package'];
-  if (opts.best) tries.push('--nobest lets a request fall back to an older version');
+  const found = problems.some((p) => p.kind !== 'not-found' && p.kind !== 'only-excluded');
+  if (opts.best && found) tries.push('--nobest lets a request fall back to an older version');
   if (!opts.skipBroken) tries.push('--skip-broken leaves out what cannot be installed');
   return `${tries.join('; ')}; ${dump}`;
 }
@@ -122,7 +123,7 @@ export async function solve(loaded: LoadedRepo[], input: Omit<SolveInput, 'repos
   const pool = poolFor(loaded, input.arch);
   const { request, opts } = solverRequest(input);
   const result = await solveWithFilelists(pool, loaded, request, opts);
-  if (!result.ok) throw unsolvableError(result.problems, unsolvableHint(opts), input.origins);
+  if (!result.ok) throw unsolvableError(result.problems, unsolvableHint(opts, result.problems), input.origins);
   for (const w of skippedWarnings(result, input.origins)) input.onEvent?.({ kind: 'warning', code: 'RFS_W_SKIPPED', ...w });
   return result.transaction.packages;
 }

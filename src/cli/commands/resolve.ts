@@ -77,7 +77,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
   const dump = values['dump-testcase'];
   if (dump) writeFileSync(resolvePath(io.cwd, dump), (await import('../../solver/testcase.js')).writeTestcase(pool, req, opts));
   if (!result.ok) {
-    throw unsolvableError(result.problems, unsolvableHint(opts, '--dump-testcase FILE writes a libsolv testcase'), request.origins);
+    throw unsolvableError(result.problems, unsolvableHint(opts, result.problems, '--dump-testcase FILE writes a libsolv testcase'), request.origins);
   }
   if (values.json) {
     io.stdout.write(JSON.stringify(plan.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo }))) + '\n');
