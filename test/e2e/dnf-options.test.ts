@@ -130,6 +130,22 @@ describe.skipIf(!avail.ok)('dnf options: --best/--nobest, --skip-broken, --modul
     expect(other.stderr).toContain('best: lock --best, this build --nobest');
   }, 300_000);
 
+  // --dump-testcase writes --best as [forcebest] and --skip-broken as [weak]: libsolv's testsolv must agree
+  it.skipIf(!have('testsolv')).each([
+    [['--skip-broken', 'app', 'tool']], [['--skip-broken', 'clash', 'tool', 'broken']], [['--nobest', 'app']],
+    [['--skip-broken', '--nobest', 'app', 'tool', 'broken']],
+  ])('libsolv replays %j', async (args) => {
+    const file = join(env.dir, 'case.t');
+    await resolve([...repo(), ...args, '--dump-testcase', file]);
+    expect(readFileSync(file, 'utf8')).toMatch(args.includes('--nobest') ? /^job install (?!.*forcebest)/m : /^job install .*\[forcebest/m);
+    expect(execFileSync('testsolv', [file], { encoding: 'utf8' })).toBe('');
+  });
+  it.skipIf(!have('testsolv'))('libsolv finds --best app unsolvable too', async () => {
+    const file = join(env.dir, 'best.t');
+    await resolve([...repo(), '--best', 'app', '--dump-testcase', file]);
+    expect(execFileSync('testsolv', [file], { encoding: 'utf8' })).toContain('nothing provides libfuture >= 2 needed by app-2.0-1.noarch');
+  });
+
   describe.skipIf(!haveDnf)('the same answers as the host dnf', () => {
     /** dnf's install set (name-version-release), null when it finds none */
     function dnf(args: string[]): string[] | null {
