@@ -206,6 +206,9 @@ function keyValues(c: Ctx, n: unknown, what: string, keyRe: RegExp): [string, st
   });
 }
 
+/** a --setopt/--module check's message and hint, as one spec problem */
+const withHint = (e: unknown): string => (e instanceof RfsError ? `${e.message}${e.hint ? ` (${e.hint})` : ''}` : String(e));
+
 type Handler = (c: Ctx, v: unknown, s: ImageSpec, k: Key, key: Node) => void;
 const repos = (s: ImageSpec): NonNullable<ImageSpec['repos']> => (s.repos ??= {});
 const HANDLERS: Record<Key, Handler> = {
@@ -228,14 +231,14 @@ const HANDLERS: Record<Key, Handler> = {
   'no-weak-deps': (c, v, s, k) => { s.weakDeps = !bool(c, v, k); },
   setopt: (c, v, s, k) => {
     s.setopt = strings(c, v, k);
-    try { parseSetopts(s.setopt); } catch (e) { c.fail(v as Node, e instanceof Error ? e.message : String(e)); }
+    try { parseSetopts(s.setopt); } catch (e) { c.fail(v as Node, withHint(e)); }
   },
   'skip-broken': (c, v, s, k) => { s.skipBroken = bool(c, v, k); },
   best: (c, v, s, k) => { s.best = bool(c, v, k); },
   nobest: (c, v, s, k) => { s.best = !bool(c, v, k); },
   module: (c, v, s, k) => {
     s.modules = strings(c, v, k);
-    try { checkModuleArgs(s.modules); } catch (e) { c.fail(v as Node, e instanceof Error ? e.message : String(e)); }
+    try { checkModuleArgs(s.modules); } catch (e) { c.fail(v as Node, withHint(e)); }
   },
   nodocs: (c, v, s, k) => { s.nodocs = bool(c, v, k); },
   'install-langs': (c, v, s, k) => { s.installLangs = strings(c, v, k).flatMap((x) => x.split(/[:,]/)).filter(Boolean); },
