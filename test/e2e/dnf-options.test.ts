@@ -3,7 +3,7 @@
 // streams with 18 the default, perl-stream only in a stream without default): --best/--nobest,
 // --skip-broken, --module, --setopt, their record in the lockfile, and the host's dnf's answer.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_KEY, fixtureRepo, fixturesAvailable } from '../helpers/fixtures.js';
@@ -108,6 +108,17 @@ describe.skipIf(!avail.ok)('dnf options: --best/--nobest, --skip-broken, --modul
     const off = await set([...modern, '--weak-deps', '--setopt', 'install_weak_deps=0']);
     expect(off.set.some((p) => p.startsWith('glibc-langpack-'))).toBe(false);
   }, 120_000);
+
+  it('--setopt tsflags=nodocs leaves out %doc files as --nodocs does', async () => {
+    const args = ['--repofrompath', `modern,${env.mirror.repoUrl('modern')}`, 'zlib', '--gpgkey', FIXTURE_KEY, '--cache-dir', join(env.dir, 'cache'), '--format', 'dir', '-q'];
+    const docs = await runCli([...args, '-o', join(env.dir, 'docs')]);
+    expect(docs.code, docs.stderr).toBe(0);
+    expect(existsSync(join(env.dir, 'docs/usr/share/doc/zlib/README'))).toBe(true);
+    const nodocs = await runCli([...args, '-o', join(env.dir, 'nodocs'), '--setopt', 'tsflags=nodocs']);
+    expect(nodocs.code, nodocs.stderr).toBe(0);
+    expect(existsSync(join(env.dir, 'nodocs/usr/lib64/libz.so.1.2.13'))).toBe(true);
+    expect(existsSync(join(env.dir, 'nodocs/usr/share/doc/zlib/README'))).toBe(false);
+  }, 300_000);
 
   it('the build honours them too, the lockfile records them and --locked refuses other ones', async () => {
     const lock = join(env.dir, 'skip.lock.json');
