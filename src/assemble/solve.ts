@@ -1,6 +1,6 @@
 // Repos in, install set out: load metadata, solve, and load filelists only when a file
 // dependency needs them (as dnf5 does), then solve again.
-import { RfsError } from '../errors/index.js';
+import { RfsError, untrusted } from '../errors/index.js';
 import type { Fetcher } from '../fetch/index.js';
 // not the metadata barrel: it would load every parser (xml2js, yaml, sax, sql.js) on a warm run
 import { loadRepo, type LoadedRepo } from '../metadata/load.js';
@@ -9,7 +9,7 @@ import { createPool, renderProblem, resolve } from '../solver/index.js';
 import type { Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
 import type { EventSink, RepoConfig, RepoPackage } from '../types/index.js';
 import { checkModulesExist } from './dnf-options.js';
-import { problemOrigin, type RequestOrigin } from './request.js';
+import { problemOrigin, requestOrigin, type RequestOrigin } from './request.js';
 
 export interface SolveInput {
   repos: RepoConfig[];
@@ -114,8 +114,8 @@ export function skippedWarnings(result: ResolveResult, origins?: ReadonlyMap<str
   if (!result.ok) return [];
   return (result.transaction.skipped ?? []).map((s) => {
     const why = s.problems.map((p) => renderProblem(p).split('\n')[0] ?? '').join('; ');
-    const from = origins?.get(s.request);
-    return { message: `skipping '${s.request}' (--skip-broken): ${why}${from ? problemOrigin({ kind: 'not-found', request: s.request, chain: [] }, origins) : ''}`, subject: s.request };
+    const own = s.problems.find((p) => 'request' in p && p.request === s.request);
+    return { message: `skipping '${untrusted(s.request, 120)}' (--skip-broken): ${why}${requestOrigin(s.request, origins, own)}`, subject: untrusted(s.request, 120) };
   });
 }
 

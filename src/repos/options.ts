@@ -5,9 +5,9 @@ import type { DistroRelease, RepoConfig } from '../types/index.js';
 import { globToRegExp } from './glob.js';
 import { parseRepoFile } from './repofile.js';
 import { applyRepoSetopts, type RepoSetopt } from './setopt.js';
+import { standardVars, substitute } from './vars.js';
 
 export { globToRegExp };
-import { standardVars, substitute } from './vars.js';
 
 export interface RepoOptions {
   /** replaces the definition's mirror root in every baseurl */
