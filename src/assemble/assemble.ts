@@ -27,15 +27,19 @@ import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './lock-check.js';
 import { resolveRequest } from './request.js';
 import { selectRepos } from './plan.js';
+import { bestFor, checkModuleArgs, withMainSetopts } from './dnf-options.js';
 import { createWorkDir } from './workdir.js';
 import { sbomInput } from './sbom-input.js';
 
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
 
-export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
+export async function assemble(given: AssembleOptions): Promise<AssembleResult> {
   // a build that can only fail at the end fails first: before any network work
-  checkOutputTarget(opts.output.path, opts.output.format ?? 'tar', process.cwd());
+  checkOutputTarget(given.output.path, given.output.format ?? 'tar', process.cwd());
   const started = Date.now();
+  // --setopt main keys over the flags they mirror; the rest of the build reads the result
+  const opts = withMainSetopts(given);
+  if (opts.modules) checkModuleArgs(opts.modules);
   const emit = (e: AssembleEvent): void => opts.onEvent?.(e);
   const signal = opts.signal;
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
@@ -77,7 +81,7 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
     // a lock made for another distro/arch/request is refused before any download
     const lock = opts.locked ? await readLockfile(opts.locked) : null;
     if (lock && opts.locked) checkLockMatches(lock, asked, opts.locked);
-    const loaded = await phase('metadata', () => loadRepos(repoConfigs, fetcher, { arch, cacheDir, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(signal ? { signal } : {}) }));
+    const loaded = await phase('metadata', () => loadRepos(repoConfigs, fetcher, { arch, cacheDir, ...(opts.modules ? { modules: opts.modules } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(signal ? { signal } : {}) }));
     if (lock) for (const w of repoDrift(lock, loaded)) warn('RFS_W_LOCK_REPO', w, opts.locked);
     const chosen: RepoPackage[] = await phase('resolve', async () => {
       const t0 = Date.now();
@@ -88,7 +92,10 @@ export async function assemble(opts: AssembleOptions): Promise<AssembleResult> {
             ...(opts.exclude ? { exclude: opts.exclude } : {}),
             weakDeps: opts.weakDeps ?? false,
             ...(distro?.installonly ? { installonly: distro.installonly } : {}),
-            ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+            best: bestFor(opts.best, distro),
+            ...(opts.skipBroken ? { skipBroken: true } : {}),
+            // warnings (--skip-broken's) go into the result too
+            onEvent: (e) => { if (e.kind === 'warning') warn(e.code, e.message, e.subject); else emit(e); },
           });
       emit({ kind: 'resolve:done', packages: pkgs.length, ms: Date.now() - t0 });
       return pkgs;

@@ -7,6 +7,8 @@ import type { DistroRelease } from '../types/index.js';
 import { normalRequest } from './output/index.js';
 import type { LockContext, LockedDistro, Lockfile, LockedRepo, LockedRequest } from './output/index.js';
 import type { AssembleOptions } from './options.js';
+import { bestFor } from './dnf-options.js';
+import { parseSetopts } from '../repos/setopt.js';
 
 /** What this invocation asks for, in the lockfile's terms (repos come after loading). */
 export function invocationContext(opts: AssembleOptions, distro: DistroRelease | null, arch: string): Omit<LockContext, 'repos'> {
@@ -16,6 +18,8 @@ export function invocationContext(opts: AssembleOptions, distro: DistroRelease |
   const request: LockedRequest = normalRequest({
     packages: opts.packages ?? [], exclude: opts.exclude ?? [], profiles: opts.profiles ?? [],
     noDefaultPackages: opts.noDefaultPackages ?? false, weakDeps: opts.weakDeps ?? false,
+    best: bestFor(opts.best, distro), skipBroken: opts.skipBroken ?? false, modules: opts.modules ?? [],
+    setopt: parseSetopts(opts.setopt ?? []).repo.map((s) => s.text),
   });
   return { distro: locked, arch, request };
 }
@@ -46,6 +50,11 @@ function differences(lock: Omit<LockContext, 'repos'>, now: Omit<LockContext, 'r
   if (list(lr.profiles) !== list(nr.profiles)) out.push(`--profile: lock ${list(lr.profiles)}, this build ${list(nr.profiles)}`);
   if (lr.noDefaultPackages !== nr.noDefaultPackages) out.push(`--no-default-packages: lock ${lr.noDefaultPackages ? 'given' : 'not given'}, this build ${nr.noDefaultPackages ? 'given' : 'not given'}`);
   if (lr.weakDeps !== nr.weakDeps) out.push(`weak deps: lock ${lr.weakDeps ? 'on' : 'off'}, this build ${nr.weakDeps ? 'on' : 'off'}`);
+  // a lock from before these were recorded has no best; its other new fields read as their defaults
+  if (lr.best !== undefined && lr.best !== nr.best) out.push(`best: lock ${lr.best ? '--best' : '--nobest'}, this build ${nr.best ? '--best' : '--nobest'}`);
+  if (lr.skipBroken !== nr.skipBroken) out.push(`--skip-broken: lock ${lr.skipBroken ? 'given' : 'not given'}, this build ${nr.skipBroken ? 'given' : 'not given'}`);
+  if (list(lr.modules ?? []) !== list(nr.modules ?? [])) out.push(`--module: lock ${list(lr.modules ?? [])}, this build ${list(nr.modules ?? [])}`);
+  if (list(lr.setopt ?? []) !== list(nr.setopt ?? [])) out.push(`repo --setopt: lock ${list(lr.setopt ?? [])}, this build ${list(nr.setopt ?? [])}`);
   return out;
 }
 

@@ -33,6 +33,14 @@ export interface AssembleOptions {
   weakDeps?: boolean;
   /** `--nodocs`: leave out %doc files */
   nodocs?: boolean;
+  /** dnf --setopt KEY=VALUE / REPOID.KEY=VALUE (see README); a main key wins over its flag, as in dnf */
+  setopt?: string[];
+  /** --best (true) / --nobest (false); unset: true, except for Fedora definitions (their dnf.conf says best=False) */
+  best?: boolean;
+  /** --skip-broken: leave out requested packages that cannot be installed (each is a warning) */
+  skipBroken?: boolean;
+  /** --module NAME:STREAM, as `dnf module enable` */
+  modules?: string[];
   /** `--install-langs`: keep only these languages' %lang files, e.g. ['en', 'fr']; undefined = all languages */
   installLangs?: string[];
   /**

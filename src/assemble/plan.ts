@@ -8,15 +8,16 @@ import type { Pool, Request, ResolveOptions, ResolveResult } from '../solver/ind
 import type { DistroRelease, RepoConfig, RepoPackage } from '../types/index.js';
 import type { AssembleOptions } from './options.js';
 import { resolveRequest, targetArch, type InstallRequest } from './request.js';
-import { loadRepos, poolFor, solveWithFilelists, solverRequest, unsolvableError } from './solve.js';
+import { bestFor, checkModuleArgs, repoSetoptsOf, withMainSetopts } from './dnf-options.js';
+import { loadRepos, poolFor, skippedWarnings, solveWithFilelists, solverRequest, unsolvableError, unsolvableHint } from './solve.js';
 
 /** The options that choose the repos: the build's names. */
 export type RepoSelection = Pick<AssembleOptions,
-  'distro' | 'arch' | 'releasever' | 'mirror' | 'repofrompath' | 'repoFiles' | 'enablerepo' | 'disablerepo' | 'gpgkeys' | 'reposDir'>;
+  'distro' | 'arch' | 'releasever' | 'mirror' | 'repofrompath' | 'repoFiles' | 'enablerepo' | 'disablerepo' | 'gpgkeys' | 'reposDir' | 'setopt'>;
 
 /** The options planInstall() reads: the build's names, with the same meaning and defaults. */
 export type PlanOptions = RepoSelection & Pick<AssembleOptions,
-  'packages' | 'noDefaultPackages' | 'profiles' | 'exclude' | 'weakDeps' | 'cacheDir' | 'jobs' | 'signal' | 'onEvent'>;
+  'packages' | 'noDefaultPackages' | 'profiles' | 'exclude' | 'weakDeps' | 'best' | 'skipBroken' | 'modules' | 'cacheDir' | 'jobs' | 'signal' | 'onEvent'>;
 
 export interface SelectedRepos {
   distro: DistroRelease | null;
@@ -38,6 +39,7 @@ export async function selectRepos(opts: RepoSelection): Promise<SelectedRepos> {
     ...(opts.enablerepo ? { enablerepo: opts.enablerepo } : {}),
     ...(opts.disablerepo ? { disablerepo: opts.disablerepo } : {}),
     ...(opts.gpgkeys ? { gpgkeys: opts.gpgkeys } : {}),
+    ...repoSetoptsOf(opts.setopt),
   });
   return { distro, arch: targetArch(opts.arch, distro), repos };
 }
@@ -50,12 +52,13 @@ export interface OpenedRepos extends SelectedRepos {
 }
 
 /** selectRepos, then each repo's metadata (modular filtering applied). Call fetcher.close() after. */
-export async function openRepos(opts: RepoSelection & Pick<AssembleOptions, 'cacheDir' | 'jobs' | 'signal' | 'onEvent'>): Promise<OpenedRepos> {
+export async function openRepos(opts: RepoSelection & Pick<AssembleOptions, 'cacheDir' | 'jobs' | 'signal' | 'onEvent' | 'modules'>): Promise<OpenedRepos> {
+  if (opts.modules) checkModuleArgs(opts.modules);
   const sel = await selectRepos(opts);
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   const fetcher = new Fetcher({ cacheDir, ...(opts.jobs ? { jobs: opts.jobs } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   try {
-    const loaded = await loadRepos(sel.repos, fetcher, { arch: sel.arch, cacheDir, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const loaded = await loadRepos(sel.repos, fetcher, { arch: sel.arch, cacheDir, ...(opts.modules ? { modules: opts.modules } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     return { ...sel, loaded, fetcher, cacheDir };
   } catch (err) {
     await fetcher.close();
@@ -101,7 +104,8 @@ export interface SolvedPlan {
 }
 
 /** Solve without throwing on an unsolvable request: `result.ok` says. */
-export async function solvePlan(opts: PlanOptions): Promise<SolvedPlan> {
+export async function solvePlan(given: PlanOptions): Promise<SolvedPlan> {
+  const opts = withMainSetopts(given);
   const opened = await openRepos(opts);
   try {
     const { distro, arch, loaded } = opened;
@@ -111,6 +115,8 @@ export async function solvePlan(opts: PlanOptions): Promise<SolvedPlan> {
       ...(opts.exclude ? { exclude: opts.exclude } : {}),
       weakDeps: opts.weakDeps ?? false,
       ...(distro?.installonly ? { installonly: distro.installonly } : {}),
+      best: bestFor(opts.best, distro),
+      ...(opts.skipBroken ? { skipBroken: true } : {}),
     });
     const pool = poolFor(loaded, arch);
     // the fetcher stays open while solving: file lists are fetched only if a file dependency needs them
@@ -123,6 +129,7 @@ export async function solvePlan(opts: PlanOptions): Promise<SolvedPlan> {
       packages,
       repos: loaded.map((r) => ({ id: r.config.id, packages: r.packages.length })),
     };
+    for (const w of skippedWarnings(result, request.origins)) opts.onEvent?.({ kind: 'warning', code: 'RFS_W_SKIPPED', ...w });
     return { plan, request, pool, solverRequest: solverReq, solverOptions, result };
   } finally {
     await opened.fetcher.close();
@@ -135,11 +142,9 @@ export async function solvePlan(opts: PlanOptions): Promise<SolvedPlan> {
  */
 export async function planInstall(opts: PlanOptions): Promise<InstallPlan> {
   const s = await solvePlan(opts);
-  if (!s.result.ok) throw unsolvableError(s.result.problems, UNSOLVABLE_HINT, s.request.origins);
+  if (!s.result.ok) throw unsolvableError(s.result.problems, unsolvableHint(s.solverOptions, s.result.problems), s.request.origins);
   return s.plan;
 }
-
-export const UNSOLVABLE_HINT = 'check package names and versions, or --exclude a package; `rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase';
 
 function planned(p: RepoPackage, reason: string): PlannedPackage {
   const e = p.epoch ? `${p.epoch}:` : '';

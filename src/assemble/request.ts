@@ -47,12 +47,12 @@ export function targetArch(arch: string | undefined, distro: DistroRelease | nul
   return arch ?? distro?.arch ?? 'x86_64';
 }
 
-function originText(o: RequestOrigin, p: Problem): string {
+function originText(o: RequestOrigin, p: Problem | undefined): string {
   switch (o.kind) {
     case 'default': return `from the ${o.distro} default package set; --no-default-packages leaves it out`;
     case 'argument': return 'your argument';
     case 'profile': {
-      const what = p.kind === 'not-found' && 'request' in p ? untrusted(p.request, 80) : '';
+      const what = p?.kind === 'not-found' ? untrusted(p.request, 80) : '';
       return what
         ? `from --profile ${o.profile}: the profile needs ${what}, which this release does not have`
         : `from --profile ${o.profile}`;
@@ -63,6 +63,11 @@ function originText(o: RequestOrigin, p: Problem): string {
 /** The origin of the request a problem is about, as a parenthesised note, or '' for dependency problems. */
 export function problemOrigin(p: Problem, origins: ReadonlyMap<string, RequestOrigin> | undefined): string {
   if (!origins || !('request' in p)) return '';
-  const o = origins.get(p.request);
+  return requestOrigin(p.request, origins, p);
+}
+
+/** Where a request came from, as a parenthesised note ('' when unknown); `p` tailors a profile's note. */
+export function requestOrigin(request: string, origins: ReadonlyMap<string, RequestOrigin> | undefined, p?: Problem): string {
+  const o = origins?.get(request);
   return o ? ` (${originText(o, p)})` : '';
 }

@@ -1,6 +1,6 @@
 // Repos in, install set out: load metadata, solve, and load filelists only when a file
 // dependency needs them (as dnf5 does), then solve again.
-import { RfsError } from '../errors/index.js';
+import { RfsError, untrusted } from '../errors/index.js';
 import type { Fetcher } from '../fetch/index.js';
 // not the metadata barrel: it would load every parser (xml2js, yaml, sax, sql.js) on a warm run
 import { loadRepo, type LoadedRepo } from '../metadata/load.js';
@@ -8,7 +8,8 @@ import { filterModular } from '../metadata/modular.js';
 import { createPool, renderProblem, resolve } from '../solver/index.js';
 import type { Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
 import type { EventSink, RepoConfig, RepoPackage } from '../types/index.js';
-import { problemOrigin, type RequestOrigin } from './request.js';
+import { checkModulesExist } from './dnf-options.js';
+import { problemOrigin, requestOrigin, type RequestOrigin } from './request.js';
 
 export interface SolveInput {
   repos: RepoConfig[];
@@ -17,6 +18,10 @@ export interface SolveInput {
   exclude?: string[];
   weakDeps?: boolean;
   installonly?: string[];
+  best?: boolean;
+  skipBroken?: boolean;
+  /** --module NAME:STREAM (checked against the repos' modules.yaml) */
+  modules?: string[];
   /** where each install request came from (resolveRequest), named in errors */
   origins?: ReadonlyMap<string, RequestOrigin>;
   cacheDir: string;
@@ -39,6 +44,8 @@ export interface LoadReposOptions {
   onEvent?: EventSink;
   /** aborts the loading (the promise rejects with RFS_ABORTED) */
   signal?: AbortSignal;
+  /** NAME:STREAM module streams to enable, as `dnf module enable` (checked against the repos' modules.yaml) */
+  modules?: string[];
 }
 
 /**
@@ -62,7 +69,8 @@ export async function loadRepos(repos: RepoConfig[], fetcher: Fetcher, input: Lo
       }),
     ),
   );
-  filterModular(loaded);
+  checkModulesExist(input.modules ?? [], loaded);
+  filterModular(loaded, { enable: input.modules ?? [] });
   return loaded;
 }
 
@@ -94,6 +102,15 @@ export async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: 
   return resolve(pool, req, opts);
 }
 
+/** What to try next; --nobest and --skip-broken are named when they would change the answer. */
+export function unsolvableHint(opts: ResolveOptions, problems: Problem[], dump = '`rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase'): string {
+  const tries = ['check package names and versions, or --exclude a package'];
+  const found = problems.some((p) => p.kind !== 'not-found' && p.kind !== 'only-excluded');
+  if (opts.best && found) tries.push('--nobest lets a request fall back to an older version');
+  if (!opts.skipBroken) tries.push('--skip-broken leaves out what cannot be installed');
+  return `${tries.join('; ')}; ${dump}`;
+}
+
 export function unsolvableError(problems: Problem[], hint: string, origins?: ReadonlyMap<string, RequestOrigin>): RfsError {
   const render = (p: Problem): string => {
     const [head = '', ...chain] = renderProblem(p).split('\n');
@@ -104,19 +121,31 @@ export function unsolvableError(problems: Problem[], hint: string, origins?: Rea
 }
 
 /** The solver's request and options for an install set: one reading for the build, `resolve` and planInstall(). */
-export function solverRequest(input: Pick<SolveInput, 'install' | 'exclude' | 'weakDeps' | 'installonly'>): { request: Request; opts: ResolveOptions } {
+export function solverRequest(input: Pick<SolveInput, 'install' | 'exclude' | 'weakDeps' | 'installonly' | 'best' | 'skipBroken'>): { request: Request; opts: ResolveOptions } {
   return {
     request: { install: input.install, ...(input.exclude ? { exclude: input.exclude } : {}) },
-    opts: { weakDeps: input.weakDeps ?? false, ...(input.installonly ? { installonly: input.installonly } : {}) },
+    opts: {
+      weakDeps: input.weakDeps ?? false, ...(input.installonly ? { installonly: input.installonly } : {}),
+      ...(input.best ? { best: true } : {}), ...(input.skipBroken ? { skipBroken: true } : {}),
+    },
   };
+}
+
+/** One warning per request --skip-broken left out, naming why (dnf's "Skipping packages with broken dependencies"). */
+export function skippedWarnings(result: ResolveResult, origins?: ReadonlyMap<string, RequestOrigin>): { message: string; subject: string }[] {
+  if (!result.ok) return [];
+  return (result.transaction.skipped ?? []).map((s) => {
+    const why = s.problems.map((p) => renderProblem(p).split('\n')[0] ?? '').join('; ');
+    const own = s.problems.find((p) => 'request' in p && p.request === s.request);
+    return { message: `skipping '${untrusted(s.request, 120)}' (--skip-broken): ${why}${requestOrigin(s.request, origins, own)}`, subject: untrusted(s.request, 120) };
+  });
 }
 
 export async function solve(loaded: LoadedRepo[], input: Omit<SolveInput, 'repos' | 'cacheDir'>): Promise<RepoPackage[]> {
   const pool = poolFor(loaded, input.arch);
   const { request, opts } = solverRequest(input);
   const result = await solveWithFilelists(pool, loaded, request, opts);
-  if (!result.ok) {
-    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; `rootfs-assemble resolve ... --dump-testcase FILE` writes a libsolv testcase', input.origins);
-  }
+  if (!result.ok) throw unsolvableError(result.problems, unsolvableHint(opts, result.problems), input.origins);
+  for (const w of skippedWarnings(result, input.origins)) input.onEvent?.({ kind: 'warning', code: 'RFS_W_SKIPPED', ...w });
   return result.transaction.packages;
 }

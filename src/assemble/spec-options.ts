@@ -28,6 +28,10 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   if (spec.nodocs !== undefined) o.nodocs = spec.nodocs;
   if (spec.installLangs) o.installLangs = spec.installLangs;
   if (spec.weakDeps !== undefined) o.weakDeps = spec.weakDeps;
+  if (spec.setopt) o.setopt = spec.setopt;
+  if (spec.skipBroken !== undefined) o.skipBroken = spec.skipBroken;
+  if (spec.best !== undefined) o.best = spec.best;
+  if (spec.modules) o.modules = spec.modules;
   if (spec.gpgcheck !== undefined) o.gpgcheck = spec.gpgcheck;
   if (spec.gpgkey) o.gpgkeys = spec.gpgkey;
   if (spec.strictScriptlets !== undefined) o.strictScriptlets = spec.strictScriptlets;

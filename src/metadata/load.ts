@@ -198,7 +198,8 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   checkBases(repo, md, store, allowed, repomdUrl);
   const excludes = (repo.exclude ?? []).map(globRe);
   const all = storedPackages(store, repo.id);
-  const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)));
+  const includes = repo.includepkgs?.length ? repo.includepkgs.map(globRe) : null;
+  const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)) && (!includes || includes.some((re) => re.test(p.name))));
 
   const flRec = pickRecord(md, 'filelists');
   let filelists: Promise<string[][]> | undefined;

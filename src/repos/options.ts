@@ -2,8 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig } from '../types/index.js';
+import { globToRegExp } from './glob.js';
 import { parseRepoFile } from './repofile.js';
+import { applyRepoSetopts, type RepoSetopt } from './setopt.js';
 import { standardVars, substitute } from './vars.js';
+
+export { globToRegExp };
 
 export interface RepoOptions {
   /** replaces the definition's mirror root in every baseurl */
@@ -18,22 +22,10 @@ export interface RepoOptions {
   /** used for $releasever/$basearch when there is no distro definition (or to override it) */
   releasever?: string;
   arch?: string;
-}
-
-/** dnf-style glob: `*`, `?` and `[...]`. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else { re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`; i = end; }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
+  /** --setopt REPOID.KEY=VALUE, applied before --disablerepo/--enablerepo (as dnf) */
+  repoSetopts?: RepoSetopt[];
+  /** --setopt gpgcheck=B: for repos whose own config does not say */
+  gpgcheck?: boolean;
 }
 
 function withSlash(u: string): string {
@@ -75,6 +67,8 @@ export function applyRepoOptions(distro: DistroRelease | null, opts: RepoOptions
     const keys = opts.gpgkeys ?? [];
     put({ id, name: id, baseurl: [url], enabled: true, gpgcheck: keys.length > 0, ...(keys.length > 0 ? { gpgkey: [...keys] } : {}) });
   }
+  if (opts.repoSetopts?.length) applyRepoSetopts(repos, opts.repoSetopts);
+  if (opts.gpgcheck !== undefined) for (const r of repos) r.gpgcheck ??= opts.gpgcheck;
   for (const g of opts.disablerepo ?? []) {
     const re = globToRegExp(g);
     for (const r of repos) if (re.test(r.id)) r.enabled = false;

@@ -65,6 +65,7 @@ export function parseRepoFile(text: string, vars: Record<string, string>, source
     const pr = get('priority'); if (pr) rc.priority = int(pr, where('priority'));
     const co = get('cost'); if (co) rc.cost = int(co, where('cost'));
     const ex = get('exclude') ?? get('excludepkgs'); if (ex) rc.exclude = list(ex);
+    const inc = get('includepkgs'); if (inc) rc.includepkgs = list(inc);
     const mh = get('module_hotfixes'); if (mh !== undefined && mh !== '') rc.moduleHotfixes = bool(mh, where('module_hotfixes'));
     if (!rc.baseurl && !rc.mirrorlist && !rc.metalink) {
       throw new RfsError('RFS_BAD_CONFIG', `reading repo file: repo ${s.id} has no baseurl, mirrorlist or metalink`, { subject: `${source}:${s.line}` });

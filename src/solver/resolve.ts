@@ -2,8 +2,9 @@ import type { RepoPackage } from '../types/package.js';
 import type { Pool } from './pool.js';
 import { conditionalJobs, excludedSet, expandRequest, installonlySet, type ConditionalMember, type Job } from './jobs.js';
 import { explainCore } from './problems.js';
+import { bestPerName } from './policy.js';
 import { search, type SearchResult } from './search.js';
-import { DEFAULT_INSTALLONLY, type Problem, type Request, type ResolveOptions, type ResolveResult } from './types.js';
+import { DEFAULT_INSTALLONLY, type Problem, type Request, type ResolveOptions, type ResolveResult, type SkippedRequest } from './types.js';
 
 export interface ResolveInternals {
   /** libsolv testcases run without multilib same-name coexistence (implicitobsoleteusescolors off) */
@@ -18,8 +19,18 @@ export interface ResolveInternals {
  */
 export function resolve(pool: Pool, request: Request, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
   const excluded = excludedSet(pool, request.exclude ?? []);
-  const { jobs, problems, conditional } = expandRequest(pool, request.install, excluded);
-  if (problems.length) return { ok: false, problems };
+  const expanded = expandRequest(pool, request.install, excluded);
+  const { problems, conditional } = expanded;
+  let jobs = expanded.jobs;
+  const skipped: SkippedRequest[] = [];
+  if (problems.length) {
+    if (!opts.skipBroken) return { ok: false, problems };
+    // dnf: "No match for argument" is a message, not an error, when not strict
+    for (const p of problems) skipped.push({ request: 'request' in p ? p.request : '', problems: [p] });
+  }
+  // libsolv SOLVER_FORCEBEST: the job's candidates are its best ones (per name: repo priority, arch, version)
+  if (opts.best) jobs = jobs.map((j) => ({ ...j, candidates: bestPerName(pool, j.candidates) }));
+  if (opts.skipBroken) jobs = dropBroken(pool, jobs, excluded, opts, skipped);
   let res = resolveJobs(pool, jobs, excluded, opts);
   // comps conditional members: dnf asks for `(name if requires)`; solving again with the members
   // whose `requires` the answer installs gives the same set (a fixpoint, as adding one can pull in another's)
@@ -43,7 +54,42 @@ export function resolve(pool: Pool, request: Request, opts: ResolveOptions & Res
       res = one;
     }
   }
+  if (res.ok && skipped.length) res.transaction.skipped = skipped;
   return res;
+}
+
+/**
+ * libsolv's weak jobs: while the jobs are unsolvable, drop the last job (in request order) the
+ * conflict involves, as libsolv disables the last weak rule of a problem. The skipped requests
+ * and their explanations are appended to `skipped`.
+ */
+function dropBroken(pool: Pool, jobs: Job[], excluded: Uint8Array, opts: ResolveOptions & ResolveInternals, skipped: SkippedRequest[]): Job[] {
+  const active = jobs.slice();
+  const ropts = ruleOptions(pool, excluded, opts);
+  while (active.length) {
+    const res = search(pool, active, ropts, opts.trace);
+    if (res.ok) break;
+    let last = -1;
+    for (const ci of res.core) {
+      const info = res.rb.infos[ci]!;
+      if (info.type === 'job') last = Math.max(last, info.job);
+    }
+    if (last < 0) break;
+    const job = active[last]!;
+    const problems = explainCore(pool, active, res.rb, res.core, excluded);
+    const prev = skipped.find((s) => s.request === job.spec);
+    if (prev) prev.problems.push(...problems);
+    else skipped.push({ request: job.spec, problems });
+    active.splice(last, 1);
+  }
+  return active;
+}
+
+function ruleOptions(pool: Pool, excluded: Uint8Array, opts: ResolveOptions & ResolveInternals): Parameters<typeof search>[2] {
+  return {
+    weakDeps: opts.weakDeps ?? false, installonly: installonlySet(pool, opts.installonly ?? DEFAULT_INSTALLONLY), excluded,
+    implicitObsoleteUsesColors: opts.implicitObsoleteUsesColors ?? pool.scores !== null,
+  };
 }
 
 /** Whether the answer installs something that provides the conditional member's `requires`. */
@@ -55,11 +101,7 @@ function installs(pool: Pool, res: ResolveResult, c: ConditionalMember): boolean
 
 /** Solve explicit candidate sets (one "install one of these" per job); used by resolve() and the libsolv testcase runner. */
 export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
-  const installonly = installonlySet(pool, opts.installonly ?? DEFAULT_INSTALLONLY);
-  const ropts = {
-    weakDeps: opts.weakDeps ?? false, installonly, excluded,
-    implicitObsoleteUsesColors: opts.implicitObsoleteUsesColors ?? pool.scores !== null,
-  };
+  const ropts = ruleOptions(pool, excluded, opts);
   const first = search(pool, jobs, ropts, opts.trace);
   if (first.ok) {
     const pkgs = first.installed.map((id) => pool.solvable(id));

@@ -79,8 +79,10 @@ export function writeTestcase(pool: Pool, request: Request, opts: ResolveOptions
   if (!opts.weakDeps) lines.push('solverflags ignorerecommended');
   for (const j of jobs) {
     const refs = j.candidates.map((id) => pkgRef(pool.solvable(id), pool.repos[pool.solvable(id).repoIndex]!.id));
-    // [setarch]: a request that named the arch is exempt from multilib lock-step, as in libsolv
-    lines.push(`job install oneof ${refs.join(' ')}${j.setArch ? ' [setarch]' : ''}`);
+    // [setarch]: a request that named the arch is exempt from multilib lock-step, as in libsolv;
+    // --best is libsolv's forcebest, --skip-broken makes every job weak (dnf's strict=False)
+    const flags = [...(j.setArch ? ['setarch'] : []), ...(opts.best ? ['forcebest'] : []), ...(opts.skipBroken ? ['weak'] : [])];
+    lines.push(`job install oneof ${refs.join(' ')}${flags.length ? ` [${flags.join(',')}]` : ''}`);
   }
   const res = resolve(pool, request, opts);
   if (res.ok) {

@@ -51,6 +51,16 @@ export interface ResolveOptions {
   weakDeps?: boolean;
   /** names that may be installed in several versions (default: dnf's installonlypkgs) */
   installonly?: string[];
+  /** dnf best=True (libsolv SOLVER_FORCEBEST): a request takes its best candidate or fails, never an older one */
+  best?: boolean;
+  /** dnf skip_broken / strict=False (libsolv SOLVER_WEAK jobs): leave out requests that cannot be installed */
+  skipBroken?: boolean;
+}
+
+/** A request left out under skipBroken, and why. */
+export interface SkippedRequest {
+  request: string;
+  problems: Problem[];
 }
 
 export interface Transaction {
@@ -64,6 +74,8 @@ export interface Transaction {
    * candidate is never passed over only for want of a file list (dnf always has them)
    */
   unresolvedFileDeps: string[];
+  /** requests left out (skipBroken only), in request order */
+  skipped?: SkippedRequest[];
 }
 
 export type ResolveResult = { ok: true; transaction: Transaction } | { ok: false; problems: Problem[] };

@@ -32,6 +32,8 @@ export interface RepoConfig {
   cost?: number;
   /** globs of package names this repo must not offer */
   exclude?: string[];
+  /** globs of package names: when set, the only packages this repo offers */
+  includepkgs?: string[];
   /** dnf module_hotfixes */
   moduleHotfixes?: boolean;
 }

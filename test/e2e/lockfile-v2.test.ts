@@ -39,7 +39,7 @@ describe.skipIf(!avail.ok)('lockfile v2 and --locked', () => {
     expect(doc.lockfileVersion).toBe(2);
     expect(doc.distro).toEqual({ ref: 'centos:4.9', tag: 'centos:4.9', id: 'centos', release: '4.9', releasever: '4.9' });
     expect(doc.arch).toBe('x86_64');
-    expect(doc.request).toEqual({ packages: ['nscd'], exclude: ['nosuchpkg'], profiles: [], noDefaultPackages: false, weakDeps: false });
+    expect(doc.request).toEqual({ packages: ['nscd'], exclude: ['nosuchpkg'], profiles: [], noDefaultPackages: false, weakDeps: false, best: true, skipBroken: false, modules: [], setopt: [] });
     expect(doc.repos.map((r) => r.id)).toEqual(['base']);
     const repo = doc.repos[0]!;
     expect(repo.baseurl).toBe(`${env.mirror.url}4.9/os/x86_64/`);

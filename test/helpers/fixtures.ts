@@ -14,7 +14,7 @@ export const FIXTURE_KEY = path.join(FIXTURES_SRC, 'content', 'RPM-GPG-KEY-fixtu
 export const FIXTURE_KEY_NEVR = 'gpg-pubkey-8afd667f-41d5e800';
 const CACHE = path.resolve(process.env.RFS_FIXTURES_CACHE ?? path.join(FIXTURES_SRC, '.cache'));
 
-export const FIXTURE_REPOS = ['el4-os', 'el4-updates', 'el7-os', 'el7-updates', 'modern'] as const;
+export const FIXTURE_REPOS = ['el4-os', 'el4-updates', 'el7-os', 'el7-updates', 'modern', 'dnfopts'] as const;
 export type FixtureRepoName = (typeof FIXTURE_REPOS)[number];
 
 /** URL path prefix (as on vault.centos.org) -> repo. */
@@ -24,6 +24,7 @@ export const MIRROR_LAYOUT: Readonly<Record<string, FixtureRepoName>> = {
   '/7.9.2009/os/x86_64/': 'el7-os',
   '/7.9.2009/updates/x86_64/': 'el7-updates',
   '/modern/x86_64/': 'modern',
+  '/dnfopts/x86_64/': 'dnfopts',
 };
 
 /** mirrorlist `release=` values (releasever or the full point release) -> vault path component. */

@@ -204,3 +204,22 @@ describe('schema.json', () => {
     expect(SPEC_KEYS.filter((k) => k !== 'distro' && k !== 'packages').map(unknown).filter(Boolean)).toEqual([]);
   });
 });
+
+describe('dnf solver options', () => {
+  it('setopt, skip-broken, best/nobest and module map onto the build options', async () => {
+    const { specToOptions } = await import('../../src/assemble/spec-options.js');
+    const s = parseImageSpec('distro: centos:8\nsetopt: [install_weak_deps=0, "appstream.priority=10"]\nskip-broken: true\nnobest: true\nmodule: [nodejs:18]\n', 'i.yaml');
+    expect(specToOptions(s)).toMatchObject({ setopt: ['install_weak_deps=0', 'appstream.priority=10'], skipBroken: true, best: false, modules: ['nodejs:18'] });
+    expect(specToOptions(parseImageSpec('distro: centos:8\nbest: true\n', 'i.yaml')).best).toBe(true);
+  });
+  it.each([
+    ['distro: centos:8\nsetopt: [instal_weak_deps=0]\n', 'image.yaml:2:9', 'did you mean install_weak_deps?'],
+    ['distro: centos:8\nmodule: [nodejs:18, nodejs:20]\n', 'image.yaml:2:9', 'two streams of module nodejs'],
+    ['distro: centos:8\nbest: true\nnobest: true\n', 'image.yaml:3:1', "'nobest' sets the same option as 'best'"],
+  ])('%j -> %s', (text, where, msg) => {
+    const e = err(text);
+    expect(e.code).toBe('RFS_BAD_CONFIG');
+    expect(e.subject).toBe(where);
+    expect(e.message).toContain(msg);
+  });
+});

@@ -28,6 +28,13 @@ export interface LockedRequest {
   profiles: string[];
   noDefaultPackages: boolean;
   weakDeps: boolean;
+  /** dnf options that change the set; absent in locks written before they existed */
+  best?: boolean;
+  skipBroken?: boolean;
+  /** --module NAME:STREAM, sorted */
+  modules?: string[];
+  /** --setopt REPOID.KEY=VALUE as given, sorted (main keys are recorded as the fields they set) */
+  setopt?: string[];
 }
 
 export interface LockedRepo {
@@ -77,7 +84,10 @@ const sortedUnique = (xs: string[]): string[] => [...new Set(xs)].sort(cmp);
 
 /** The request as recorded and compared: packages and excludes are sets. */
 export function normalRequest(r: LockedRequest): LockedRequest {
-  return { packages: sortedUnique(r.packages), exclude: sortedUnique(r.exclude), profiles: [...r.profiles], noDefaultPackages: r.noDefaultPackages, weakDeps: r.weakDeps };
+  return {
+    packages: sortedUnique(r.packages), exclude: sortedUnique(r.exclude), profiles: [...r.profiles], noDefaultPackages: r.noDefaultPackages, weakDeps: r.weakDeps,
+    ...(r.best !== undefined ? { best: r.best } : {}), skipBroken: r.skipBroken ?? false, modules: sortedUnique(r.modules ?? []), setopt: sortedUnique(r.setopt ?? []),
+  };
 }
 
 /** The lockfile document as written (everything sorted, so the same set always gives the same text). */
@@ -158,7 +168,11 @@ function readContext(d: Record<string, unknown>, path: string): LockContext {
   });
   return {
     distro, arch: d.arch, repos,
-    request: { packages: r.packages, exclude: r.exclude, profiles: r.profiles, noDefaultPackages: r.noDefaultPackages, weakDeps: r.weakDeps },
+    request: {
+      packages: r.packages, exclude: r.exclude, profiles: r.profiles, noDefaultPackages: r.noDefaultPackages, weakDeps: r.weakDeps,
+      ...(typeof r.best === 'boolean' ? { best: r.best } : {}), ...(typeof r.skipBroken === 'boolean' ? { skipBroken: r.skipBroken } : {}),
+      ...(strings(r.modules) ? { modules: r.modules } : {}), ...(strings(r.setopt) ? { setopt: r.setopt } : {}),
+    },
   };
 }
 

@@ -9,6 +9,8 @@ import type { Node, Pair } from 'yaml';
 import { RfsError } from '../../errors/index.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import { nearest } from './suggest.js';
+import { parseSetopts } from '../../repos/setopt.js';
+import { checkModuleArgs } from '../dnf-options.js';
 import type { ImageSpec, SpecOutputFormat, SpecWarning } from './types.js';
 
 export type { ImageSpec, SpecOutputFormat, SpecWarning } from './types.js';
@@ -19,7 +21,7 @@ const FLAVOURS: RpmdbFlavour[] = ['bdb-hash-v8', 'bdb-hash-v9', 'sqlite', 'ndb']
 /** the keys, each a long flag name of `rootfs-assemble <distro>` (distro and packages are its positionals) */
 export const SPEC_KEYS = [
   'distro', 'packages', 'arch', 'releasever', 'mirror', 'repofrompath', 'repo-file', 'enablerepo', 'disablerepo',
-  'no-default-packages', 'exclude', 'weak-deps', 'no-weak-deps', 'nodocs', 'install-langs', 'gpgcheck', 'nogpgcheck', 'gpgkey',
+  'no-default-packages', 'exclude', 'weak-deps', 'no-weak-deps', 'setopt', 'skip-broken', 'best', 'nobest', 'module', 'nodocs', 'install-langs', 'gpgcheck', 'nogpgcheck', 'gpgkey',
   'profile', 'user', 'add-file', 'env', 'label', 'cmd', 'entrypoint', 'output', 'format', 'rpmdb', 'rpmdb-path',
   'strict-scriptlets', 'run-scriptlets', 'repo-rewrite', 'clamp-mtime', 'lockfile', 'locked', 'sbom',
 ] as const;
@@ -32,7 +34,7 @@ export const DEPRECATED_REPO_KEYS: Readonly<Record<string, Key>> = {
   mirror: 'mirror', repofrompath: 'repofrompath', files: 'repo-file', enable: 'enablerepo', disable: 'disablerepo',
 };
 /** keys that set one option between them: giving two of a group is an error */
-const GROUP: Partial<Record<Key, string>> = { nogpgcheck: 'gpgcheck', 'no-weak-deps': 'weak-deps' };
+const GROUP: Partial<Record<Key, string>> = { nogpgcheck: 'gpgcheck', 'no-weak-deps': 'weak-deps', nobest: 'best' };
 
 /** one problem at a node; caught per key or list item so that the rest is still checked */
 class Problem extends Error {}
@@ -204,6 +206,9 @@ function keyValues(c: Ctx, n: unknown, what: string, keyRe: RegExp): [string, st
   });
 }
 
+/** a --setopt/--module check's message and hint, as one spec problem */
+const withHint = (e: unknown): string => (e instanceof RfsError ? `${e.message}${e.hint ? ` (${e.hint})` : ''}` : String(e));
+
 type Handler = (c: Ctx, v: unknown, s: ImageSpec, k: Key, key: Node) => void;
 const repos = (s: ImageSpec): NonNullable<ImageSpec['repos']> => (s.repos ??= {});
 const HANDLERS: Record<Key, Handler> = {
@@ -224,6 +229,17 @@ const HANDLERS: Record<Key, Handler> = {
   exclude: (c, v, s, k) => { s.exclude = strings(c, v, k); },
   'weak-deps': (c, v, s, k) => { s.weakDeps = bool(c, v, k); },
   'no-weak-deps': (c, v, s, k) => { s.weakDeps = !bool(c, v, k); },
+  setopt: (c, v, s, k) => {
+    s.setopt = strings(c, v, k);
+    try { parseSetopts(s.setopt); } catch (e) { c.fail(v as Node, withHint(e)); }
+  },
+  'skip-broken': (c, v, s, k) => { s.skipBroken = bool(c, v, k); },
+  best: (c, v, s, k) => { s.best = bool(c, v, k); },
+  nobest: (c, v, s, k) => { s.best = !bool(c, v, k); },
+  module: (c, v, s, k) => {
+    s.modules = strings(c, v, k);
+    try { checkModuleArgs(s.modules); } catch (e) { c.fail(v as Node, withHint(e)); }
+  },
   nodocs: (c, v, s, k) => { s.nodocs = bool(c, v, k); },
   'install-langs': (c, v, s, k) => { s.installLangs = strings(c, v, k).flatMap((x) => x.split(/[:,]/)).filter(Boolean); },
   gpgcheck: (c, v, s, k) => { s.gpgcheck = bool(c, v, k); },

@@ -40,6 +40,13 @@ export interface ImageSpec {
   nodocs?: boolean;
   installLangs?: string[];
   weakDeps?: boolean;
+  /** --setopt KEY=VALUE entries */
+  setopt?: string[];
+  skipBroken?: boolean;
+  /** true = --best, false = --nobest */
+  best?: boolean;
+  /** --module NAME:STREAM entries */
+  modules?: string[];
   /** false = --nogpgcheck */
   gpgcheck?: boolean;
   /** --gpgkey: files (resolved against the spec's directory) or https URLs */

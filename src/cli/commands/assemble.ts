@@ -13,6 +13,7 @@ import type { CliIO } from '../io.js';
 import { checkOutputTarget } from '../../assemble/output/target-check.js';
 import { createRenderer, progressMode } from '../progress.js';
 import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
+import { SOLVER_ARG_OPTIONS, solverOptionsFromValues } from '../solver-args.js';
 
 export const BUILD_OPTIONS = {
   ...REPO_ARG_OPTIONS,
@@ -25,6 +26,7 @@ export const BUILD_OPTIONS = {
   exclude: { type: 'string', multiple: true },
   'weak-deps': { type: 'boolean' },
   'no-weak-deps': { type: 'boolean' },
+  ...SOLVER_ARG_OPTIONS,
   nodocs: { type: 'boolean' },
   'install-langs': { type: 'string' },
   gpgcheck: { type: 'boolean' },
@@ -111,6 +113,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v['no-default-packages'] ? { noDefaultPackages: true } : {}),
     ...(v.exclude ? { exclude: v.exclude } : {}),
     ...(v['weak-deps'] ? { weakDeps: true } : v['no-weak-deps'] ? { weakDeps: false } : {}),
+    ...solverOptionsFromValues(v),
     ...(v.nodocs ? { nodocs: true } : {}),
     ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
     ...gpgcheckOption(v.gpgcheck, v.nogpgcheck),

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { solvePlan } from '../../assemble/plan.js';
-import { unsolvableError } from '../../assemble/solve.js';
+import { unsolvableError, unsolvableHint } from '../../assemble/solve.js';
 // module paths, not barrels: a warm resolve should not load parsers it does not run (yaml, xml2js, sax)
 import { defaultCacheDir } from '../../fetch/fetcher.js';
 import type { RepoPackage } from '../../types/index.js';
@@ -9,12 +9,14 @@ import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../args.js';
 import { RESOLVE_HELP } from '../help.js';
 import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
+import { SOLVER_ARG_OPTIONS, solverOptionsFromValues } from '../solver-args.js';
 
 export const RESOLVE_OPTIONS = {
   ...REPO_ARG_OPTIONS,
   json: { type: 'boolean' },
   'weak-deps': { type: 'boolean' },
   'no-weak-deps': { type: 'boolean' },
+  ...SOLVER_ARG_OPTIONS,
   exclude: { type: 'string', multiple: true },
   'no-default-packages': { type: 'boolean' },
   profile: { type: 'string', multiple: true },
@@ -66,13 +68,16 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
     ...(values.profile ? { profiles: values.profile } : {}),
     ...(values.exclude ? { exclude: values.exclude } : {}),
     weakDeps: values['weak-deps'] === true && values['no-weak-deps'] !== true,
+    ...solverOptionsFromValues(values),
     cacheDir: values['cache-dir'] ?? defaultCacheDir(io.env),
     ...(io.signal ? { signal: io.signal } : {}),
+    // --skip-broken's warnings; the set goes to stdout
+    onEvent: (e) => { if (e.kind === 'warning') io.stderr.write(`warning: ${e.message}\n`); },
   });
   const dump = values['dump-testcase'];
   if (dump) writeFileSync(resolvePath(io.cwd, dump), (await import('../../solver/testcase.js')).writeTestcase(pool, req, opts));
   if (!result.ok) {
-    throw unsolvableError(result.problems, 'check package names and versions, or --exclude a package; --dump-testcase FILE writes a libsolv testcase', request.origins);
+    throw unsolvableError(result.problems, unsolvableHint(opts, result.problems, '--dump-testcase FILE writes a libsolv testcase'), request.origins);
   }
   if (values.json) {
     io.stdout.write(JSON.stringify(plan.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo }))) + '\n');
