@@ -169,6 +169,8 @@ const QUERY_REPOS = `Repos (as resolve):
   --enablerepo GLOB          enable repos (repeatable, comma lists)
   --disablerepo GLOB         disable repos (repeatable, comma lists)
   --releasever VER           \$releasever in repo URLs
+  --setopt REPOID.KEY=VALUE  a repo option, as the build takes it (repeatable)
+  --module NAME:STREAM       see that module stream's packages (as dnf module enable)
 `;
 const QUERY_RUN = `Run:
   --cache-dir DIR            metadata cache

@@ -5,7 +5,7 @@ import type { Dep, RepoPackage } from '../types/index.js';
 import { formatDep } from '../version/index.js';
 
 /** The repos to query, chosen as the build chooses them (the build's option names). */
-export type QueryOptions = RepoSelection & Pick<AssembleOptions, 'cacheDir' | 'jobs' | 'signal' | 'onEvent'>;
+export type QueryOptions = RepoSelection & Pick<AssembleOptions, 'modules' | 'cacheDir' | 'jobs' | 'signal' | 'onEvent'>;
 
 export type DepKind = 'provides' | 'requires' | 'conflicts' | 'obsoletes' | 'recommends' | 'suggests' | 'supplements' | 'enhances';
 export const DEP_KINDS: readonly DepKind[] = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'];

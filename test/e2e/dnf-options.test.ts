@@ -59,6 +59,20 @@ describe.skipIf(!avail.ok)('dnf options: --best/--nobest, --skip-broken, --modul
     expect((await set([...repo(), '--skip-broken', '--nobest', 'app', 'tool'])).set).toEqual(['app-1.0-1@dnfopts', 'tool-1.0-1@dnfopts']);
   }, 120_000);
 
+  it('the query commands see the repos as the build does: --module and --setopt REPOID.KEY', async () => {
+    const q = async (args: string[]): Promise<string> => {
+      const r = await runCli(['repoquery', ...repo(), ...args, '--qf', '%{name}-%{version}', '--cache-dir', join(env.dir, 'cache')]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    expect(await q(['nodejs'])).toBe('nodejs-18.19.0\n');
+    expect(await q(['nodejs', '--module', 'nodejs:20'])).toBe('nodejs-20.10.0\n');
+    expect(await q(['tool', 'app'])).toBe('app-1.0\napp-2.0\ntool-1.0\n');
+    expect(await q(['tool', 'app', '--setopt', 'dnfopts.excludepkgs=app'])).toBe('tool-1.0\n');
+    const bad = await runCli(['repoquery', ...repo(), 'tool', '--module', 'nodejs', '--cache-dir', join(env.dir, 'cache')]);
+    expect(bad.code).toBe(2);
+  }, 120_000);
+
   it('--module enables a stream as dnf module enable; unknown modules and streams are usage errors', async () => {
     expect((await set([...repo(), 'nodejs'])).set).toEqual(['nodejs-18.19.0-1.module_f39+18@dnfopts']);
     expect((await set([...repo(), 'nodejs', '--module', 'nodejs:20'])).set).toEqual(['nodejs-20.10.0-1.module_f39+20@dnfopts']);

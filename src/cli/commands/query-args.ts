@@ -3,9 +3,12 @@ import { defaultCacheDir } from '../../fetch/fetcher.js';
 import type { QueryOptions } from '../../query/options.js';
 import type { CliIO } from '../io.js';
 import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
+import { SOLVER_ARG_OPTIONS, solverOptionsFromValues } from '../solver-args.js';
 
 export const QUERY_ARG_OPTIONS = {
   ...REPO_ARG_OPTIONS,
+  setopt: SOLVER_ARG_OPTIONS.setopt,
+  module: SOLVER_ARG_OPTIONS.module,
   'cache-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -14,10 +17,12 @@ export const QUERY_ARG_OPTIONS = {
 export function queryBase(values: Record<string, unknown>, positionals: string[], io: CliIO): { base: QueryOptions; args: string[] } {
   const repoOptions = repoOptionsFromValues(values);
   const ref = splitDistroRef(positionals, repoOptions);
+  // only what changes which packages the repos show: the solver's own keys mean nothing to a query
+  const { setopt, modules } = solverOptionsFromValues(values);
   const dir = values['cache-dir'];
   return {
     base: {
-      ...repoOptions, ...(ref.distro ? { distro: ref.distro } : {}),
+      ...repoOptions, ...(ref.distro ? { distro: ref.distro } : {}), ...(setopt ? { setopt } : {}), ...(modules ? { modules } : {}),
       cacheDir: typeof dir === 'string' ? dir : defaultCacheDir(io.env), ...(io.signal ? { signal: io.signal } : {}),
     },
     args: ref.packages,
