@@ -28,6 +28,7 @@ import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './l
 import { resolveRequest } from './request.js';
 import { selectRepos } from './plan.js';
 import { bestFor, checkModuleArgs, withMainSetopts } from './dnf-options.js';
+import { checkImageMirror } from './image-mirror.js';
 import { createWorkDir } from './workdir.js';
 import { sbomInput } from './sbom-input.js';
 
@@ -60,6 +61,8 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
     return out;
   };
 
+  // a bad --image-mirror is a usage error before anything is fetched
+  if (opts.imageMirror !== undefined) checkImageMirror(opts.imageMirror);
   const { distro, arch, repos: repoConfigs } = await selectRepos(opts);
   const rpmdbTarget: RpmdbTarget = {
     ...(distro?.rpmdb ?? DEFAULT_RPMDB),

@@ -91,6 +91,8 @@ Image:
   --run-scriptlets=userns    run the scriptlets emulation did not reproduce in a user
                              namespace + chroot of the image (off by default)
   --repo-rewrite=off         keep end-of-life .repo files as shipped
+  --image-mirror URL         mirror root written into the image's .repo files (default: the
+                             --mirror built from; 'default': the definition's public root)
 Run:
   --clamp-mtime              clamp package mtimes to SOURCE_DATE_EPOCH (files we create
                              always get SOURCE_DATE_EPOCH)
