@@ -100,7 +100,7 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
             // warnings (--skip-broken's) go into the result too
             onEvent: (e) => { if (e.kind === 'warning') warn(e.code, e.message, e.subject); else emit(e); },
           });
-      emit({ kind: 'resolve:done', packages: pkgs.length, ms: Date.now() - t0 });
+      emit({ kind: 'resolve:done', packages: pkgs.length, ms: Date.now() - t0, downloadBytes: pkgs.reduce((n, p) => n + p.packageSize, 0) });
       return pkgs;
     });
 
