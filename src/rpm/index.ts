@@ -11,7 +11,7 @@ export { headerPathProblem, archiveNameProblem, symlinkTargetProblem, PATH_MAX, 
 export type { PathProblem, PathSeverity } from './paths.js';
 export { inspectPackage } from './inspect.js';
 export { inspectRpm } from './report.js';
-export type { InspectOptions, InspectKeyFile, RpmReport, ReportFile, ReportScriptlet, ReportTrigger, ReportWarning, ReportSignature, SignatureVerdict } from './report.js';
+export type { InspectOptions, RpmReport, ReportFile, ReportScriptlet, ReportTrigger, ReportWarning, ReportSignature, SignatureVerdict } from './report.js';
 export type { RpmInspection, PathFinding, ArchiveMember, InspectPackageOptions } from './inspect.js';
 export type { PayloadEntry } from './payload.js';
 export type { DigestCheck } from './verify.js';

@@ -1,5 +1,5 @@
 import { RfsError, untrusted } from '../../errors/index.js';
-import { loadKnownKeys } from '../../assemble/known-keys.js';
+import { shippedKeyFiles } from '../../assemble/known-keys.js';
 import { inspectRpm, type ReportSignature, type ReportWarning, type RpmReport } from '../../rpm/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { INSPECT_HELP } from '../help.js';
@@ -28,8 +28,8 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   const file = files[0];
   if (file === undefined || files.length > 1) throw usageError('inspect', 'inspect: expected exactly one package file', files[1]);
   const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
-  const keys = await loadKnownKeys((values.gpgkey ?? []).map((k) => (k.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(k) ? k : `${io.cwd}/${k}`)));
-  const report = await inspectRpm(path, { verify: !values['no-verify'], headerOnly: values['header-only'] === true, subject: file, keys });
+  const gpgkeys = [...shippedKeyFiles(), ...(values.gpgkey ?? []).map((k) => (k.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(k) ? k : `${io.cwd}/${k}`))];
+  const report = await inspectRpm(path, { verify: !values['no-verify'], headerOnly: values['header-only'] === true, subject: file, gpgkeys });
   if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else io.stdout.write(summary(report) + signatureSummary(report) + inspectionSummary(report));
   if (values.strict) strictCheck(report, file);
