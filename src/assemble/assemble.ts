@@ -28,6 +28,7 @@ import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './l
 import { resolveRequest } from './request.js';
 import { selectRepos } from './plan.js';
 import { bestFor, checkModuleArgs, withMainSetopts } from './dnf-options.js';
+import { checkImageMirror } from './image-mirror.js';
 import { createWorkDir } from './workdir.js';
 import { sbomInput } from './sbom-input.js';
 
@@ -60,6 +61,8 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
     return out;
   };
 
+  // a bad --image-mirror is a usage error before anything is fetched
+  if (opts.imageMirror !== undefined) checkImageMirror(opts.imageMirror);
   const { distro, arch, repos: repoConfigs } = await selectRepos(opts);
   const rpmdbTarget: RpmdbTarget = {
     ...(distro?.rpmdb ?? DEFAULT_RPMDB),
@@ -97,7 +100,7 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
             // warnings (--skip-broken's) go into the result too
             onEvent: (e) => { if (e.kind === 'warning') warn(e.code, e.message, e.subject); else emit(e); },
           });
-      emit({ kind: 'resolve:done', packages: pkgs.length, ms: Date.now() - t0 });
+      emit({ kind: 'resolve:done', packages: pkgs.length, ms: Date.now() - t0, downloadBytes: pkgs.reduce((n, p) => n + p.packageSize, 0) });
       return pkgs;
     });
 

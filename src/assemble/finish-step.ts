@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { AssembleEvent, DistroRelease } from '../types/index.js';
 import { finishImage } from './finish/index.js';
+import { imageMirrorRoot } from './image-mirror.js';
 import { applyProfileFiles } from './finish/profiles.js';
 import type { ResolvedProfile } from './finish/profiles.js';
 import type { AssembleOptions } from './options.js';
@@ -35,8 +36,9 @@ export function finishAndEmulate(
     if (opts.strictScriptlets) failOnSkipped(report);
   }
   if (profile) applyProfileFiles(tree, profile);
+  const imageMirror = imageMirrorRoot(opts);
   finishImage(tree, distro, {
-    ...(opts.mirror ? { mirror: opts.mirror } : {}),
+    ...(imageMirror !== undefined ? { mirror: imageMirror } : {}),
     repoRewrite: opts.repoRewrite ?? true,
     users: opts.users ?? [],
     addFiles: (opts.addFiles ?? []).map((f) => ({ dest: f.dest, data: readFileSync(f.src) })),

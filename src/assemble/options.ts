@@ -15,6 +15,8 @@ export interface AssembleOptions {
   releasever?: string;
   /** `--mirror`: rewrite the definition's mirror root (e.g. https://vault.centos.org/) to this URL */
   mirror?: string;
+  /** `--image-mirror`: the mirror root written into the image's .repo files (default: `mirror`); 'default' = the definition's public root */
+  imageMirror?: string;
   /** `--repofrompath ID,URL`: add or replace repos, as [id, baseurl] pairs */
   repofrompath?: [string, string][];
   /** `--repo-file`: yum/dnf .repo files to read */

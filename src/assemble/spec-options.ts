@@ -13,6 +13,7 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   if (spec.noDefaultPackages) o.noDefaultPackages = true;
   if (spec.exclude) o.exclude = spec.exclude;
   if (r?.mirror) o.mirror = r.mirror;
+  if (spec.imageMirror) o.imageMirror = spec.imageMirror;
   if (r?.repofrompath) o.repofrompath = r.repofrompath;
   if (r?.files) o.repoFiles = r.files;
   if (r?.enable) o.enablerepo = r.enable;

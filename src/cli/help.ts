@@ -91,6 +91,8 @@ Image:
   --run-scriptlets=userns    run the scriptlets emulation did not reproduce in a user
                              namespace + chroot of the image (off by default)
   --repo-rewrite=off         keep end-of-life .repo files as shipped
+  --image-mirror URL         mirror root written into the image's .repo files (default: the
+                             --mirror built from; 'default': the definition's public root)
 Run:
   --clamp-mtime              clamp package mtimes to SOURCE_DATE_EPOCH (files we create
                              always get SOURCE_DATE_EPOCH)
@@ -144,12 +146,17 @@ Run:
 
 export const INSPECT_HELP = `usage: rootfs-assemble inspect FILE.rpm [options]
 
-Reads one RPM: its metadata, digests, archive listing, and names the unpacker would refuse.
+Reads one RPM: its metadata, digests, signatures, archive listing, and names the unpacker
+would refuse. Each signature is shown with what it covers (header, header+payload), its
+algorithm, hash and key ID, and whether it verified, is BAD, or is from an unknown key; the
+known keys are those shipped in repos/keys/ plus --gpgkey.
 
   --json                     print JSON
+  --gpgkey FILE              also check signatures against this armored key (repeatable)
   --no-verify                skip the header and payload digest checks
   --header-only              read the header only, not the payload
-  --strict                   exit 5 when a path is unsafe or a digest does not match
+  --strict                   exit 5 when a path is unsafe, a digest does not match or a
+                             signature is BAD
   -h, --help                 this text
 `;
 

@@ -11,8 +11,8 @@ export { headerPathProblem, archiveNameProblem, symlinkTargetProblem, PATH_MAX, 
 export type { PathProblem, PathSeverity } from './paths.js';
 export { inspectPackage } from './inspect.js';
 export { inspectRpm } from './report.js';
-export type { InspectOptions, RpmReport, ReportFile, ReportScriptlet, ReportTrigger, ReportWarning } from './report.js';
-export type { RpmInspection, PathFinding, ArchiveMember } from './inspect.js';
+export type { InspectOptions, RpmReport, ReportFile, ReportScriptlet, ReportTrigger, ReportWarning, ReportSignature, SignatureVerdict } from './report.js';
+export type { RpmInspection, PathFinding, ArchiveMember, InspectPackageOptions } from './inspect.js';
 export type { PayloadEntry } from './payload.js';
 export type { DigestCheck } from './verify.js';
 export { CpioReader } from './cpio.js';

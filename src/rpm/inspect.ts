@@ -12,6 +12,8 @@ import { decompress, sniffCodec } from '../decompress/index.js';
 import { CpioReader, type CpioHeader } from './cpio.js';
 import { isSourceHeader, type RpmFile } from './meta.js';
 import { openRpm, type OpenRpmOptions, type RpmPackage } from './package.js';
+import { verifyRpmSignatures, type SignatureReport } from './signature.js';
+import type { PgpPublicKey } from '../util/pgp/index.js';
 import { declaredArchiveSize, hardlinkSets, payloadLimit, strippedSizes } from './payload.js';
 import {
   PATH_MAX, archiveNameKey, archiveNameProblem, headerPathKey, headerPathProblem, symlinkTargetProblem, type PathSeverity,
@@ -47,7 +49,14 @@ export interface RpmInspection {
   findingsDropped: number;
   /** archive members in archive order; null when read headerOnly */
   members: ArchiveMember[] | null;
+  /** every signature in the signature header, checked against `keys` (none given: each is 'nokey') */
+  signatures: SignatureReport;
 }
+
+export type InspectPackageOptions = Omit<OpenRpmOptions, 'deferPayloadCheck'> & {
+  /** public keys the signatures are verified against */
+  keys?: readonly PgpPublicKey[];
+};
 
 const MAX_FINDINGS = 1000;
 const utf8 = new TextDecoder('utf-8');
@@ -92,13 +101,15 @@ async function rereadable(src: string | Uint8Array, subject: string): Promise<st
  * Open a package (path or bytes) and check every name it carries; see RpmInspection. The raw
  * material of inspectRpm() (./report.ts), which is what `inspect --json` prints.
  */
-export async function inspectPackage(file: string | Uint8Array, opts: Omit<OpenRpmOptions, 'deferPayloadCheck'> = {}): Promise<RpmInspection> {
+export async function inspectPackage(file: string | Uint8Array, options: InspectPackageOptions = {}): Promise<RpmInspection> {
+  const { keys, ...opts } = options;
   const src = await rereadable(file, opts.subject ?? (typeof file === 'string' ? file : '<rpm>'));
   const pkg = await openRpm(src, { ...opts, subject: opts.subject ?? (typeof file === 'string' ? file : undefined) });
   const findings = new Findings();
   headerFindings(pkg.meta.files, isSourceHeader(pkg.header), findings);
   const members = opts.headerOnly ? null : await listArchive(pkg, src, opts.subject ?? (typeof file === 'string' ? file : '<rpm>'), findings);
-  return { pkg, findings: findings.list, findingsDropped: findings.dropped, members };
+  const signatures = await verifyRpmSignatures(pkg, keys ?? [], { file: src, ...(opts.subject !== undefined ? { subject: opts.subject } : {}) });
+  return { pkg, findings: findings.list, findingsDropped: findings.dropped, members, signatures };
 }
 
 function headerFindings(files: RpmFile[], source: boolean, out: Findings): void {

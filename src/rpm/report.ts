@@ -1,11 +1,15 @@
 // inspectRpm(): one package as data, exactly what `rootfs-assemble inspect --json` prints (the
 // CLI prints this object). Names the unpacker refuses or finds odd come back escaped with
 // untrusted(), safe to print; header strings (files[].path, summary, ...) are as packaged.
-import { untrusted } from '../errors/index.js';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { RfsError, untrusted } from '../errors/index.js';
 import type { Dep } from '../types/index.js';
 import { inspectPackage, type ArchiveMember, type PathFinding } from './inspect.js';
 import type { PackageMeta, ScriptletKind, Trigger } from './meta.js';
 import type { DigestCheck } from './verify.js';
+import type { RpmSignatureCheck, RpmSignatureKey, RpmSignatureTag } from './signature.js';
+import { fingerprintHex, readPublicKeys, type PgpPublicKey } from '../util/pgp/index.js';
 
 /** How inspectRpm() reads the package: the `inspect` command's options. */
 export interface InspectOptions {
@@ -15,6 +19,36 @@ export interface InspectOptions {
   headerOnly?: boolean;
   /** names the package in errors (default: the path; `'<rpm>'` for bytes) */
   subject?: string;
+  /**
+   * armored public key files (local paths) the signatures are checked against, each named in the
+   * report by its base name; `inspect` passes those in repos/keys/ and --gpgkey. None: every
+   * signature is 'unknown-key'.
+   */
+  gpgkeys?: readonly string[];
+}
+
+/** What became of one signature: rpm -K's OK / BAD / NOKEY, and why it could not be checked. */
+export type SignatureVerdict = 'verified' | 'bad' | 'unknown-key' | 'unsupported' | 'malformed' | 'not-checked';
+
+/** One signature of the signature header, as `rpm -Kv` reads it. */
+export interface ReportSignature {
+  tag: RpmSignatureTag;
+  covers: 'header' | 'header+payload';
+  /** OpenPGP signature version (3, 4, 6); null when unreadable */
+  version: number | null;
+  /** public key algorithm, e.g. 'RSA', 'DSA', 'EdDSA', 'ECDSA' */
+  algorithm: string;
+  /** e.g. 'SHA256' */
+  hash: string;
+  /** issuer key id, 16 hex digits ('' when the signature names none) */
+  keyId: string;
+  issuerFingerprint: string | null;
+  created: number | null;
+  verdict: SignatureVerdict;
+  /** why it is not verified ('' when it is) */
+  reason: string;
+  /** the key that verified it (or found it BAD), and its file */
+  key: (RpmSignatureKey & { file: string | null }) | null;
 }
 
 export interface ReportFile {
@@ -63,6 +97,36 @@ export interface RpmReport extends Pick<PackageMeta,
   warningsNotShown: number;
   /** archive members in archive order (names escaped); null with headerOnly */
   payload: ArchiveMember[] | null;
+  /** the signature header's signatures, checked against `keys` */
+  signatures: ReportSignature[];
+}
+
+async function readKeys(files: readonly string[]): Promise<{ file: string; certs: PgpPublicKey[] }[]> {
+  return Promise.all(files.map(async (file) => {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) {
+      throw new RfsError('RFS_USAGE', `--gpgkey ${untrusted(file, 200)}: inspect reads local key files only`, { subject: file, hint: 'download the key and give its path' });
+    }
+    const text = await readFile(file, 'utf8').catch((cause: unknown) => {
+      throw new RfsError('RFS_BAD_CONFIG', `reading GPG key ${untrusted(file, 200)}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        subject: file, cause, hint: '--gpgkey FILE names an armored public key file',
+      });
+    });
+    return { file: basename(file), certs: readPublicKeys(text, { code: 'RFS_BAD_CONFIG', subject: file }) };
+  }));
+}
+
+const VERDICT: Record<RpmSignatureCheck['status'], SignatureVerdict> = {
+  ok: 'verified', bad: 'bad', nokey: 'unknown-key', unsupported: 'unsupported', malformed: 'malformed', skipped: 'not-checked',
+};
+
+function signature(s: RpmSignatureCheck, fileOf: ReadonlyMap<string, string>): ReportSignature {
+  const slash = s.algorithm.indexOf('/');
+  return {
+    tag: s.tagName, covers: s.covers, version: s.version,
+    algorithm: slash < 0 ? s.algorithm : s.algorithm.slice(0, slash), hash: slash < 0 ? '' : s.algorithm.slice(slash + 1),
+    keyId: s.keyId, issuerFingerprint: s.issuerFingerprint, created: s.created, verdict: VERDICT[s.status], reason: s.reason,
+    key: s.key ? { ...s.key, file: fileOf.get(s.key.primaryFingerprint) ?? null } : null,
+  };
 }
 
 /** The longest name shown in a warning or payload entry before it is cut. */
@@ -73,11 +137,16 @@ const dep = (d: Dep): Dep => ({ name: d.name, flags: d.flags, version: d.version
 /**
  * Read an RPM (a path, or its bytes) as `rootfs-assemble inspect --json` does: metadata,
  * dependencies, files, scriptlets, digest checks, the archive listing with content digests
- * checked, and a warning for every name the unpacker would refuse or that is odd. Throws
+ * checked, a warning for every name the unpacker would refuse or that is odd, and each
+ * signature with its verdict against `keys`. Throws
  * RfsError (RFS_RPM_*, RFS_UNSAFE_PATH ...) when the package cannot be read at all.
  */
 export async function inspectRpm(file: string | Uint8Array, opts: InspectOptions = {}): Promise<RpmReport> {
-  const ins = await inspectPackage(file, opts);
+  const { gpgkeys, ...rest } = opts;
+  const keys = await readKeys(gpgkeys ?? []);
+  const ins = await inspectPackage(file, { ...rest, keys: keys.flatMap((k) => k.certs) });
+  const fileOf = new Map<string, string>();
+  for (const k of keys) for (const c of k.certs) if (!fileOf.has(fingerprintHex(c.primary))) fileOf.set(fingerprintHex(c.primary), k.file);
   const { pkg } = ins;
   const m = pkg.meta;
   return {
@@ -118,5 +187,6 @@ export async function inspectRpm(file: string | Uint8Array, opts: InspectOptions
     warnings: ins.findings.map((f) => ({ where: f.where, index: f.index, name: show(f.name), severity: f.severity, reason: f.reason })),
     warningsNotShown: ins.findingsDropped,
     payload: ins.members?.map((p) => ({ name: show(p.name), index: p.index, size: p.size, digest: p.digest, digestOk: p.digestOk })) ?? null,
+    signatures: ins.signatures.signatures.map((s) => signature(s, fileOf)),
   };
 }

@@ -17,7 +17,8 @@ export type AssembleEvent =
   | { kind: 'fetch:done'; url: string; bytes: number; fromCache: boolean }
   | { kind: 'fetch:retry'; url: string; attempt: number; reason: string; delayMs: number }
   | { kind: 'repo:loaded'; repo: string; packages: number; fromCache: boolean }
-  | { kind: 'resolve:done'; packages: number; ms: number }
+  /** downloadBytes: the chosen packages' sizes summed (what the download phase fetches, cached or not) */
+  | { kind: 'resolve:done'; packages: number; ms: number; downloadBytes?: number }
   | { kind: 'package:downloaded'; nevra: string; bytes: number; fromCache: boolean }
   | { kind: 'package:unpacked'; nevra: string; files: number; bytes: number }
   | { kind: 'scriptlet:emulated'; nevra: string; scriptlet: string; actions: string[] }

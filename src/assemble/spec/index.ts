@@ -23,7 +23,7 @@ export const SPEC_KEYS = [
   'distro', 'packages', 'arch', 'releasever', 'mirror', 'repofrompath', 'repo-file', 'enablerepo', 'disablerepo',
   'no-default-packages', 'exclude', 'weak-deps', 'no-weak-deps', 'setopt', 'skip-broken', 'best', 'nobest', 'module', 'nodocs', 'install-langs', 'gpgcheck', 'nogpgcheck', 'gpgkey',
   'profile', 'user', 'add-file', 'env', 'label', 'cmd', 'entrypoint', 'output', 'format', 'rpmdb', 'rpmdb-path',
-  'strict-scriptlets', 'run-scriptlets', 'repo-rewrite', 'clamp-mtime', 'lockfile', 'locked', 'sbom',
+  'strict-scriptlets', 'run-scriptlets', 'repo-rewrite', 'image-mirror', 'clamp-mtime', 'lockfile', 'locked', 'sbom',
 ] as const;
 type Key = (typeof SPEC_KEYS)[number];
 
@@ -275,6 +275,7 @@ const HANDLERS: Record<Key, Handler> = {
     s.runScriptlets = 'userns';
   },
   'repo-rewrite': (c, v, s, k) => { s.repoRewrite = bool(c, v, k); },
+  'image-mirror': (c, v, s, k) => { s.imageMirror = str(c, v, k); },
   'clamp-mtime': (c, v, s, k) => { s.clampMtime = bool(c, v, k); },
   lockfile: (c, v, s, k) => { s.lockfile = c.path(str(c, v, k)); },
   locked: (c, v, s, k) => { s.locked = c.path(str(c, v, k)); },

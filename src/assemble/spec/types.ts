@@ -54,6 +54,8 @@ export interface ImageSpec {
   strictScriptlets?: boolean;
   runScriptlets?: 'userns';
   repoRewrite?: boolean;
+  /** --image-mirror: URL or 'default' */
+  imageMirror?: string;
   rpmdb?: RpmdbFlavour;
   rpmdbPath?: string;
   clampMtime?: boolean;

@@ -5,6 +5,7 @@ import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
+import { checkImageMirror } from '../../assemble/image-mirror.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import type { RfsError } from '../../errors/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
@@ -44,6 +45,7 @@ export const BUILD_OPTIONS = {
   'strict-scriptlets': { type: 'boolean' },
   'run-scriptlets': { type: 'string' },
   'repo-rewrite': { type: 'string' },
+  'image-mirror': { type: 'string' },
   'clamp-mtime': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   jobs: { type: 'string', short: 'j' },
@@ -70,6 +72,16 @@ function gpgcheckOption(on: boolean | undefined, off: boolean | undefined): { gp
   if (on && off) throw usage('--gpgcheck and --nogpgcheck contradict each other: give one');
   if (off) return { gpgcheck: false };
   return on ? { gpgcheck: true } : {};
+}
+
+/** --image-mirror URL|default, checked before anything else happens */
+function imageMirrorArg(v: string): string {
+  try {
+    checkImageMirror(v);
+  } catch (e) {
+    throw usageError('build', e instanceof Error ? e.message : String(e), v, "an absolute http(s)://, ftp:// or file:// URL, or 'default' for the definition's public mirror");
+  }
+  return v;
 }
 
 function pair(s: string, sep: string, what: string): [string, string] {
@@ -129,6 +141,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v.entrypoint ? { entrypoint: commandList(v.entrypoint) } : {}),
     ...(v['strict-scriptlets'] ? { strictScriptlets: true } : {}),
     ...(runScriptlets(v['run-scriptlets'])),
+    ...(v['image-mirror'] !== undefined ? { imageMirror: imageMirrorArg(v['image-mirror']) } : {}),
     ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
     ...(v.output || format ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
     ...(v.lockfile ? { lockfile: v.lockfile } : {}),

@@ -1,5 +1,6 @@
 import { RfsError, untrusted } from '../../errors/index.js';
-import { inspectRpm, type ReportWarning, type RpmReport } from '../../rpm/index.js';
+import { shippedKeyFiles } from '../../assemble/known-keys.js';
+import { inspectRpm, type ReportSignature, type ReportWarning, type RpmReport } from '../../rpm/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { INSPECT_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
@@ -9,12 +10,14 @@ export const INSPECT_OPTIONS = {
   'no-verify': { type: 'boolean' },
   'header-only': { type: 'boolean' },
   strict: { type: 'boolean' },
+  gpgkey: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /**
- * `inspect FILE.rpm [--json]`: one package's metadata, digest checks, archive listing, and a
- * warning for every name the unpacker would refuse or that is odd; --strict makes those exit 5.
+ * `inspect FILE.rpm [--json]`: one package's metadata, digest checks, signatures (checked against
+ * repos/keys/ and --gpgkey), archive listing, and a warning for every name the unpacker would
+ * refuse or that is odd; --strict makes those, and a BAD signature, exit 5.
  */
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals: files } = parseCommandArgs('inspect', argv, INSPECT_OPTIONS);
@@ -25,9 +28,10 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   const file = files[0];
   if (file === undefined || files.length > 1) throw usageError('inspect', 'inspect: expected exactly one package file', files[1]);
   const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
-  const report = await inspectRpm(path, { verify: !values['no-verify'], headerOnly: values['header-only'] === true, subject: file });
+  const gpgkeys = [...shippedKeyFiles(), ...(values.gpgkey ?? []).map((k) => (k.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(k) ? k : `${io.cwd}/${k}`))];
+  const report = await inspectRpm(path, { verify: !values['no-verify'], headerOnly: values['header-only'] === true, subject: file, gpgkeys });
   if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else io.stdout.write(summary(report) + inspectionSummary(report));
+  else io.stdout.write(summary(report) + signatureSummary(report) + inspectionSummary(report));
   if (values.strict) strictCheck(report, file);
   return 0;
 }
@@ -55,6 +59,18 @@ function inspectionSummary(r: RpmReport): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
+function signatureLine(s: ReportSignature): string {
+  const what = `${s.covers} ${s.version !== null ? `V${s.version} ` : ''}${s.algorithm ? `${s.algorithm}/${s.hash}` : 'unreadable'} signature${s.keyId ? `, key ID ${s.keyId}` : ''}`;
+  if (s.verdict === 'verified' && s.key) return `${what}: verified with ${s.key.file ?? s.key.fingerprint} (${untrusted(s.key.userId ?? 'no user id', 200)})`;
+  if (s.verdict === 'unknown-key') return `${what}: unknown key (not in repos/keys/ nor --gpgkey)`;
+  return `${what}: ${s.verdict === 'bad' ? 'BAD' : s.verdict}${s.reason ? ` (${untrusted(s.reason, 300)})` : ''}`;
+}
+
+function signatureSummary(r: RpmReport): string {
+  if (r.signatures.length === 0) return '  signatures: none (the package is not signed)\n';
+  return [`  signatures (${r.signatures.length}):`, ...r.signatures.map((s) => `    ${signatureLine(s)}`)].join('\n') + '\n';
+}
+
 function strictCheck(r: RpmReport, file: string): void {
   const first = r.warnings[0];
   if (first) {
@@ -67,6 +83,12 @@ function strictCheck(r: RpmReport, file: string): void {
   if (bad) {
     throw new RfsError('RFS_RPM_DIGEST_MISMATCH', `inspecting package: content of "${bad.name}" does not match the header's file digest`, {
       subject: file, hint: 'the package is corrupt or was modified',
+    });
+  }
+  const badSig = r.signatures.find((s) => s.verdict === 'bad');
+  if (badSig) {
+    throw new RfsError('RFS_RPM_SIGNATURE', `inspecting package: ${badSig.covers} ${badSig.algorithm}/${badSig.hash} signature, key ID ${badSig.keyId}, is BAD: ${badSig.reason}`, {
+      subject: file, hint: 'the package was modified after signing or is corrupt',
     });
   }
 }
