@@ -34,7 +34,8 @@ describe('lockfile', () => {
     const doc = JSON.parse(readFileSync(path, 'utf8'));
     expect(doc.lockfileVersion).toBe(2);
     // packages and excludes are sets, sorted; profiles keep their order; repos sorted by id
-    expect(doc.request).toEqual({ packages: ['bash', 'nscd'], exclude: [], profiles: ['systemd', 'minimal'], noDefaultPackages: false, weakDeps: true });
+    // the solver options a context leaves out are written as their defaults
+    expect(doc.request).toEqual({ packages: ['bash', 'nscd'], exclude: [], profiles: ['systemd', 'minimal'], noDefaultPackages: false, weakDeps: true, skipBroken: false, modules: [], setopt: [] });
     expect(doc.repos.map((r: { id: string }) => r.id)).toEqual(['base', 'updates']);
     const lock = await readLockfile(path);
     expect(lock.version).toBe(2);
