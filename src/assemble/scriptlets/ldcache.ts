@@ -1,5 +1,5 @@
 // ldconfig without running it: read each shared library's ELF header (class, machine, SONAME,
-// ABI note), create missing SONAME symlinks, and write /etc/ld.so.cache in glibc's "new"
+// ABI note), make and re-point SONAME symlinks by ldconfig's rules, and write /etc/ld.so.cache in glibc's "new"
 // format (glibc-ld.so.cache1.1). That format alone is what glibc >= 2.32 writes, and every
 // ld.so since glibc 2.2 reads a file that starts with it, so one format serves CentOS 4 to now.
 // Entries are sorted as ldconfig sorts them (descending by _dl_cache_libcmp, the order ld.so's
@@ -100,10 +100,27 @@ export function libcmp(a: string, b: string): number {
 
 export interface CacheEntry { key: string; path: string; flags: number; osversion: number }
 
-/** Scan the directories, create missing SONAME links as ldconfig does, return the entries in cache order. */
-export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { entries: CacheEntry[]; links: string[]; bigEndian: boolean } {
+/** one library of a directory, as ldconfig's search_dir keeps it (struct dlib_entry) */
+interface DirLib { name: string; soname: string; isLink: boolean; info: ElfInfo }
+
+/**
+ * Scan the directories as glibc's ldconfig (elf/ldconfig.c search_dir) does, make its SONAME links
+ * and return the cache entries in cache order. Its rules, the same in glibc 2.5, 2.12 and 2.36:
+ * - only lib*.so* and ld-*.so* names; regular files and symlinks; files that are not ELF shared
+ *   objects are skipped (linker scripts such as libc.so);
+ * - a symlink that leads nowhere is removed when its name contains ".so.";
+ * - a symlink named after its target's DT_SONAME, or a linker name that prefixes it
+ *   (libz.so -> libz.so.1.2.3 with SONAME libz.so.1), stays a link: it is listed in the cache
+ *   under its own name and never becomes the target of a SONAME link. Any other symlink counts
+ *   as a file of its target's SONAME;
+ * - per SONAME a file beats a link, else the newer name by _dl_cache_libcmp wins, and the
+ *   SONAME link is made (or re-pointed when it is a symlink to another file) to the winner.
+ * Not done: hwcap subdirectories (tls/, i686/, sse2/), which EL x86_64 images leave empty.
+ */
+export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { entries: CacheEntry[]; links: string[]; removed: string[]; bigEndian: boolean } {
   const entries: CacheEntry[] = [];
   const links: string[] = [];
+  const removed: string[] = [];
   let bigEndian = false;
   const seenDirs = new Set<string>();
   for (const dir of dirs) {
@@ -111,33 +128,68 @@ export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { 
     const real = canonical(fs, dir);
     if (real === undefined || seenDirs.has(real) || fs.lstat(real)?.type !== 'dir') continue;
     seenDirs.add(real);
-    const bySoname = new Map<string, { file: string; info: ElfInfo }>();
+    const dlibs = new Map<string, DirLib>();
     for (const name of fs.list(dir)) {
       if (!(name.startsWith('lib') || name.startsWith('ld-')) || !name.includes('.so')) continue;
-      const data = readFollow(fs, `${dir}/${name}`);
-      if (data === undefined) continue;
-      const info = readElf(data);
+      if (/\.#prelink#(\.......)?$/.test(name)) continue; // prelink's temporary files
+      const path = `${dir}/${name}`;
+      const type = fs.lstat(path)?.type;
+      let isLink = type === 'symlink';
+      if (!isLink && type !== 'file' && type !== 'hardlink') continue;
+      if (isLink && regularTarget(fs, path) === undefined) {
+        // glibc 2.5/2.12 remove a stale link even under -X; glibc >= 2.32 keeps it then
+        if (canonical(fs, path) === undefined && name.includes('.so.')) {
+          fs.remove(path);
+          removed.push(path);
+        }
+        continue;
+      }
+      const data = readFollow(fs, path);
+      const info = data && readElf(data);
       if (!info) continue;
       bigEndian = info.bigEndian;
-      const soname = info.soname ?? name;
-      const isLink = fs.lstat(`${dir}/${name}`)?.type === 'symlink';
-      const prev = bySoname.get(soname);
-      // the newest real file of a SONAME is what the link points at
-      if (!prev || (!isLink && (fs.lstat(`${dir}/${prev.file}`)?.type === 'symlink' || libcmp(name, prev.file) > 0))) bySoname.set(soname, { file: name, info });
+      let soname = info.soname ?? name;
+      if (isLink && name !== soname && !(name.endsWith('.so') && soname.startsWith(name))) isLink = false;
+      if (isLink) soname = name;
+      const prev = dlibs.get(soname);
+      if (!prev) dlibs.set(soname, { name, soname, isLink, info });
+      else if ((!isLink && prev.isLink) || (isLink === prev.isLink && libcmp(prev.name, name) < 0)) Object.assign(prev, { name, isLink, info });
     }
-    for (const [soname, { file, info }] of bySoname) {
-      const link = `${dir}/${soname}`;
-      if (makeLinks && soname !== file && fs.lstat(link) === undefined && !soname.includes('/')) {
-        fs.symlink(file, link);
-        links.push(`${link} -> ${file}`);
+    for (const lib of dlibs.values()) {
+      if (makeLinks && !lib.isLink) {
+        const made = createLink(fs, dir, lib.name, lib.soname);
+        if (made) links.push(made);
       }
-      entries.push({ key: soname, path: link, flags: info.flags, osversion: info.osversion });
+      entries.push({ key: lib.soname, path: `${dir}/${lib.soname}`, flags: lib.info.flags, osversion: lib.info.osversion });
     }
   }
   // ldconfig's compare(): libcmp descending, then flags descending; stable otherwise (first directory wins)
   const order = entries.map((e, i) => ({ e, i }));
   order.sort((x, y) => libcmp(y.e.key, x.e.key) || y.e.flags - x.e.flags || x.i - y.i);
-  return { entries: order.map((o) => o.e), links, bigEndian };
+  return { entries: order.map((o) => o.e), links, removed, bigEndian };
+}
+
+/**
+ * ldconfig's create_links: SONAME -> file unless the SONAME path already leads to that file, or
+ * is a regular file (never replaced). A symlink to another file, or a dangling one, is replaced.
+ */
+function createLink(fs: ImageFS, dir: string, file: string, soname: string): string | undefined {
+  if (soname === file || soname.includes('/')) return undefined;
+  const link = `${dir}/${soname}`;
+  const st = fs.lstat(link);
+  if (st && st.type !== 'symlink') return undefined;
+  if (st && regularTarget(fs, link) === regularTarget(fs, `${dir}/${file}`)) return undefined;
+  if (st) fs.remove(link);
+  fs.symlink(file, link);
+  return `${link} -> ${file}`;
+}
+
+/** the canonical path of the regular file `path` leads to (hardlinks: the entry holding the data) */
+function regularTarget(fs: ImageFS, path: string): string | undefined {
+  const real = canonical(fs, path);
+  const st = real === undefined ? undefined : fs.lstat(real);
+  if (st?.type === 'hardlink' && st.linkTarget !== undefined) return st.linkTarget;
+  return st?.type === 'file' ? real : undefined;
 }
 
 /** the path with every symlink resolved, or undefined when it leads nowhere */
