@@ -1,5 +1,5 @@
 // The one-way layer rule of docs/style.md, checked on every import in src/.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -30,6 +30,36 @@ function walk(dir: string): string[] {
   });
 }
 
+/** the src files a file imports (relative imports, type-only ones included) */
+function importsOf(f: string): string[] {
+  return [...readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)].map((m) => {
+    const t = resolve(dirname(f), m[1]!);
+    if (t.endsWith('.js')) return t.slice(0, -3) + '.ts';
+    return existsSync(join(t, 'index.ts')) ? join(t, 'index.ts') : t;
+  });
+}
+
+/** every import cycle, as a path a -> b -> ... -> a, found by depth-first search */
+function importCycles(files: string[]): string[] {
+  const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => t !== f)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (f: string): void => {
+    state.set(f, 'open');
+    stack.push(f);
+    for (const t of graph.get(f) ?? []) {
+      if (!graph.has(t)) continue;
+      if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map((x) => relative(SRC, x)).join(' -> '));
+      else if (!state.has(t)) visit(t);
+    }
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of files) if (!state.has(f)) visit(f);
+  return cycles;
+}
+
 describe('architecture', () => {
   const files = walk(SRC);
   it('every source file sits in a known layer', () => {
@@ -52,6 +82,9 @@ describe('architecture', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+  it('no import cycles among src files', () => {
+    expect(importCycles(files)).toEqual([]);
   });
   it('only the CLI prints', () => {
     const bad = files.filter((f) => {
