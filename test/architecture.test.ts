@@ -19,8 +19,10 @@ const ALLOWED: Record<string, string[]> = {
   tar: ['types', 'errors', 'util'],
   rpmdb: ['types', 'errors', 'util', 'rpm'],
   solver: ['types', 'errors', 'version'],
-  assemble: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver'],
-  cli: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'assemble'],
+  // the scriptlet interpreters work on types/imagefs.ts's ImageFS; version for trigger conditions
+  scriptlets: ['types', 'errors', 'util', 'version'],
+  assemble: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'scriptlets'],
+  cli: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'scriptlets', 'assemble'],
 };
 
 function walk(dir: string): string[] {

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
 import type { ImageTree } from '../../src/assemble/tree.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { SDE, baseImage, pkg } from './helpers.js';

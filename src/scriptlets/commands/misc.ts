@@ -1,10 +1,10 @@
 // The remaining scriptlet idioms: ldconfig, caches, info dir, CA trust, locale archive,
 // kernel/boot hooks, rpm --import. Each says plainly what it did, or why nothing was needed.
 import { gunzipSync } from 'node:zlib';
-import type { CommandCtx, CommandResult, EmulationEnv } from './context.js';
-import type { ImageFS } from '../imagefs.js';
-import { readText } from './context.js';
-import { globRegex } from './shell-glob.js';
+import type { CommandCtx, CommandResult, EmulationEnv } from '../context.js';
+import type { ImageFS } from '../../types/imagefs.js';
+import { readText } from '../context.js';
+import { globRegex } from '../shell/glob.js';
 import { encodeLdCache, scanLibraries } from './ldcache.js';
 
 /** Directories listed in /etc/ld.so.conf (with `include` globs), in order. */

@@ -4,7 +4,7 @@
 // ld.so since glibc 2.2 reads a file that starts with it, so one format serves CentOS 4 to now.
 // Entries are sorted as ldconfig sorts them (descending by _dl_cache_libcmp, the order ld.so's
 // binary search expects); directories: /etc/ld.so.conf's, then the system ones.
-import type { ImageFS } from '../imagefs.js';
+import type { ImageFS } from '../../types/imagefs.js';
 
 export interface ElfInfo { soname: string | undefined; flags: number; osversion: number; bigEndian: boolean }
 
