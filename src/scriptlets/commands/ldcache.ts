@@ -1,7 +1,8 @@
 // ldconfig without running it: read each shared library's ELF header (class, machine, SONAME,
-// ABI note), make and re-point SONAME symlinks by ldconfig's rules, and write /etc/ld.so.cache in glibc's "new"
-// format (glibc-ld.so.cache1.1). That format alone is what glibc >= 2.32 writes, and every
-// ld.so since glibc 2.2 reads a file that starts with it, so one format serves CentOS 4 to now.
+// ABI note), make and re-point SONAME symlinks by ldconfig's rules, and write /etc/ld.so.cache in
+// glibc's "new" format (glibc-ld.so.cache1.1). That format alone is what glibc >= 2.32 writes,
+// and every ld.so since glibc 2.2 reads a file that starts with it, so one format serves CentOS 4
+// to now.
 // Entries are sorted as ldconfig sorts them (descending by _dl_cache_libcmp, the order ld.so's
 // binary search expects); directories: /etc/ld.so.conf's, then the system ones.
 import type { ImageFS } from '../../types/imagefs.js';
@@ -105,7 +106,8 @@ interface DirLib { name: string; soname: string; isLink: boolean; info: ElfInfo 
 
 /**
  * Scan the directories as glibc's ldconfig (elf/ldconfig.c search_dir) does, make its SONAME links
- * and return the cache entries in cache order. Its rules, the same in glibc 2.5, 2.12 and 2.36:
+ * and return the cache entries in cache order. Its rules, the same in the ldconfig.c of 2009 (EL6's
+ * glibc 2.12) and Debian's glibc 2.36:
  * - only lib*.so* and ld-*.so* names; regular files and symlinks; files that are not ELF shared
  *   objects are skipped (linker scripts such as libc.so);
  * - a symlink that leads nowhere is removed when its name contains ".so.";
@@ -137,7 +139,7 @@ export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { 
       let isLink = type === 'symlink';
       if (!isLink && type !== 'file' && type !== 'hardlink') continue;
       if (isLink && regularTarget(fs, path) === undefined) {
-        // glibc 2.5/2.12 remove a stale link even under -X; glibc >= 2.32 keeps it then
+        // EL6's glibc removes a stale link even under -X (newer ones keep it then): the era's rule
         if (canonical(fs, path) === undefined && name.includes('.so.')) {
           fs.remove(path);
           removed.push(path);
