@@ -3,7 +3,7 @@
 // versions of one SONAME, ld.so.conf.d includes), then `ldconfig -r` on a copy. Both trees'
 // library entries and both caches (`ldconfig -p -C`) must be equal.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emulateScriptlets } from '../../src/scriptlets/index.js';
@@ -16,11 +16,20 @@ const hasTools = spawnSync('ldconfig', ['--version']).status === 0 && spawnSync(
 const canRun = hasTools && process.getuid?.() === 0;
 if (!canRun) console.warn('skipping the ldconfig rules oracle test: needs root, gcc and the host ldconfig');
 
-/** [path, SONAME or null for none]: ELF files; [path, '->', target]: symlinks; [path, 'text', body] */
-type Entry = [string, string | null] | [string, '->' | 'text', string];
-type Item = { path: string; kind: 'elf'; soname: string | null } | { path: string; kind: '->'; arg: string } | { path: string; kind: 'text'; arg: string };
-const item = (e: Entry): Item =>
-  e.length === 2 ? { path: e[0], kind: 'elf', soname: e[1] } : e[1] === '->' ? { path: e[0], kind: '->', arg: e[2] } : { path: e[0], kind: 'text', arg: e[2] };
+/**
+ * [path, SONAME or null for none]: x86_64 ELF files; [path, 'i386' | 'i386+libc', SONAME]: 32-bit
+ * ones, the second with DT_NEEDED libc.so.6; [path, '->', target]: symlinks; [path, 'text', body]
+ */
+type Entry = [string, string | null] | [string, '->' | 'text' | 'i386' | 'i386+libc', string];
+type Item =
+  | { path: string; kind: 'elf'; soname: string | null; m32?: 'plain' | 'libc' }
+  | { path: string; kind: '->'; arg: string }
+  | { path: string; kind: 'text'; arg: string };
+function item(e: Entry): Item {
+  if (e.length === 2) return { path: e[0], kind: 'elf', soname: e[1] };
+  if (e[1] === 'i386' || e[1] === 'i386+libc') return { path: e[0], kind: 'elf', soname: e[2], m32: e[1] === 'i386' ? 'plain' : 'libc' };
+  return e[1] === '->' ? { path: e[0], kind: '->', arg: e[2] } : { path: e[0], kind: 'text', arg: e[2] };
+}
 const LAYOUT: Entry[] = [
   // zlib + zlib-devel on EL6: the linker name lives in /usr/lib64, the library in /lib64
   ['/lib64/libdemo.so.1.2.3', 'libdemo.so.1'],
@@ -56,40 +65,64 @@ const LAYOUT: Entry[] = [
   // in a directory only a non-matching conf file names: never scanned
   ['/opt/never/lib/libnever.so.1.0', 'libnever.so.1'],
 ];
+// zlib.i686 beside zlib.x86_64 (one SONAME, two cache flags) and an i386 libc.so.6, which needs
+// no libc and so is "(ELF)", not "(libc6)"
+const LAYOUT32: Entry[] = [
+  ['/lib/libc.so.6', 'i386', 'libc.so.6'],
+  ['/lib/libdemo.so.1.2.3', 'i386+libc', 'libdemo.so.1'],
+  ['/usr/lib/libfoo.so.1.2', 'i386+libc', 'libfoo.so.1'],
+];
 const CONF: [string, string][] = [
   ['/etc/ld.so.conf', 'include ld.so.conf.d/*.conf\n'],
   ['/etc/ld.so.conf.d/a.conf', '/opt/a/lib\n'],
   ['/etc/ld.so.conf.d/b.conf', '# mysql\n/opt/b/lib/\n'],
   ['/etc/ld.so.conf.d/never.conf.rpmsave', '/opt/never/lib\n'],
 ];
-const DIRS = ['/lib64', '/usr/lib64', '/opt/a/lib', '/opt/b/lib', '/opt/never/lib'];
+const DIRS = ['/lib', '/usr/lib', '/lib64', '/usr/lib64', '/opt/a/lib', '/opt/b/lib', '/opt/never/lib'];
 
 const tmp = tempDir('rfs-ldrules-');
 afterAll(() => tmp.cleanup());
 
-function compile(soname: string | null, out: string): Buffer {
+function compile(soname: string | null, out: string, m32?: 'plain' | 'libc'): Buffer {
   mkdirSync(dirname(out), { recursive: true });
   const src = join(tmp.dir, 'x.c');
   writeFileSync(src, `int f_${Math.abs(out.length)}(void) { return ${out.length}; }\n`);
-  execFileSync('gcc', ['-shared', '-fPIC', '-nostdlib', ...(soname ? [`-Wl,-soname,${soname}`] : []), '-o', out, src]);
+  // -nostdlib: no libc or crt files needed (none for i386 here); a DT_NEEDED via a stub libc.so.6
+  const args = ['-shared', '-fPIC', '-nostdlib', ...(soname ? [`-Wl,-soname,${soname}`] : []), '-o', out, src];
+  if (m32) args.unshift('-m32');
+  if (m32 === 'libc') args.push('-Wl,--no-as-needed', stubLibc32());
+  execFileSync('gcc', args);
   return readFileSync(out);
 }
+
+function stubLibc32(): string {
+  const out = join(tmp.dir, 'stub', 'libc.so.6');
+  if (!existsSync(out)) compile('libc.so.6', out, 'plain');
+  return out;
+}
+
+/** gcc makes i386 objects (no multilib needed with -nostdlib) */
+const has32 = canRun && (() => {
+  try { compile('libprobe.so.1', join(tmp.dir, 'probe', 'libprobe.so.1'), 'plain'); return true; } catch { return false; }
+})();
+if (canRun && !has32) console.warn('ldconfig rules: gcc cannot make i386 objects, the 32-bit entries are left out');
+const layout = (): Entry[] => [...LAYOUT, ...(has32 ? LAYOUT32 : [])];
 
 /** the image: a base EL6 tree with the layout, as the packages' payloads would leave it */
 function ourTree(): ImageTree {
   const t = baseImage(6);
   const objs = join(tmp.dir, 'objs');
-  for (const e of LAYOUT.map(item)) {
+  for (const e of layout().map(item)) {
     if (e.kind === '->') t.symlink(e.arg, e.path);
     else if (e.kind === 'text') t.writeFile(e.path, e.arg);
-    else t.writeFile(e.path, compile(e.soname, join(objs, e.path)), { mode: 0o755 });
+    else t.writeFile(e.path, compile(e.soname, join(objs, e.path), e.m32), { mode: 0o755 });
   }
   for (const [p, body] of CONF) t.writeFile(p, body);
   return t;
 }
 
 function hostTree(root: string): void {
-  for (const e of LAYOUT.map(item)) {
+  for (const e of layout().map(item)) {
     const p = join(root, e.path);
     mkdirSync(dirname(p), { recursive: true });
     if (e.kind === '->') symlinkSync(e.arg, p);
@@ -142,5 +175,10 @@ describe.skipIf(!canRun)('ldconfig link rules vs host ldconfig -r', () => {
     expect(t.lstat('/opt/a/lib/libbaz.so.4')?.linkTarget).toBe('libzz.so.9');
     expect(t.lstat('/opt/never/lib/libnever.so.1')).toBeUndefined();
     expect(r.emulated.at(-1)?.actions).toContain('removed stale symlink /usr/lib64/libgone.so.1');
+    if (has32) {
+      expect(list(ours)).toContain('\tlibc.so.6 (ELF) => /lib/libc.so.6');
+      expect(list(ours)).toContain('\tlibdemo.so.1 (libc6) => /lib/libdemo.so.1');
+      expect(t.lstat('/usr/lib/libfoo.so.1')?.linkTarget).toBe('libfoo.so.1.2');
+    }
   });
 });

@@ -9,7 +9,28 @@ import type { ImageFS } from '../../types/imagefs.js';
 
 export interface ElfInfo { soname: string | undefined; flags: number; osversion: number; bigEndian: boolean }
 
+const FLAG_ELF = 0x0001;
+const FLAG_ELF_LIBC5 = 0x0002;
 const FLAG_ELF_LIBC6 = 0x0003;
+/** readelflib.c's interpreters and known_libs (sysdeps/unix/sysv/linux/ldconfig.h) */
+const KNOWN: Record<string, number> = {
+  '/lib/ld-linux.so.1': FLAG_ELF_LIBC5, '/lib/ld-linux.so.2': FLAG_ELF_LIBC6,
+  'libc.so.5': FLAG_ELF_LIBC5, 'libm.so.5': FLAG_ELF_LIBC5, 'libc.so.6': FLAG_ELF_LIBC6, 'libm.so.6': FLAG_ELF_LIBC6,
+};
+
+/**
+ * The libc type of a library: 64-bit and x32 ones are always libc6; a 32-bit one is "ELF" unless
+ * its interpreter or first known DT_NEEDED names a libc (so `ldconfig -p` shows i386 libc.so.6
+ * itself, which needs no libc, as "(ELF)").
+ */
+function libcFlag(alwaysLibc6: boolean, interp: string | undefined, needed: string[]): number {
+  if (alwaysLibc6) return FLAG_ELF_LIBC6;
+  const byInterp = interp === undefined ? undefined : KNOWN[interp];
+  if (byInterp !== undefined) return byInterp;
+  for (const n of needed) if (KNOWN[n] !== undefined && !n.startsWith('/')) return KNOWN[n]!;
+  return FLAG_ELF;
+}
+
 /** 64-bit (and x32) arch bits of the cache entry flags, by e_machine (sysdeps/generic/ldconfig.h) */
 const ARCH64: Record<number, number> = { 62: 0x0300, 22: 0x0400, 21: 0x0500, 50: 0x0600, 8: 0x0700, 183: 0x0a00, 243: 0x0f00, 258: 0x1100 };
 
@@ -23,18 +44,16 @@ export function readElf(b: Uint8Array): ElfInfo | undefined {
   const addr = (o: number): number => (is64 ? Number(dv.getBigUint64(o, le)) : u32(o));
   if (u16(16) !== 3) return undefined; // ET_DYN
   const machine = u16(18);
-  let flags = FLAG_ELF_LIBC6;
-  if (is64) {
-    const bits = ARCH64[machine];
-    if (bits === undefined) return undefined;
-    flags |= bits;
-  } else if (machine === 62) flags |= 0x0800; // x32
+  const arch = is64 ? ARCH64[machine] : machine === 62 ? 0x0800 : 0; // 62 in a 32-bit file: x32
+  if (arch === undefined) return undefined;
   const phoff = addr(is64 ? 32 : 28);
   const phentsize = u16(is64 ? 54 : 42);
   const phnum = u16(is64 ? 56 : 44);
   const loads: { off: number; vaddr: number; size: number }[] = [];
   let dyn: { off: number; size: number } | undefined;
   let osversion = 0;
+  let interp: string | undefined;
+  const cstr = (o: number): string => new TextDecoder().decode(b.subarray(o, Math.max(o, b.indexOf(0, o))));
   for (let i = 0; i < phnum; i++) {
     const p = phoff + i * phentsize;
     if (p + phentsize > b.length) return undefined;
@@ -44,6 +63,7 @@ export function readElf(b: Uint8Array): ElfInfo | undefined {
     const filesz = addr(p + (is64 ? 32 : 16));
     if (type === 1) loads.push({ off, vaddr, size: filesz });
     else if (type === 2) dyn = { off, size: filesz };
+    else if (type === 3) interp = cstr(off);
     else if (type === 4) {
       for (let n = off; n + 12 <= off + filesz && n + 12 <= b.length;) {
         const namesz = u32(n); const descsz = u32(n + 4); const ntype = u32(n + 8);
@@ -56,26 +76,29 @@ export function readElf(b: Uint8Array): ElfInfo | undefined {
       }
     }
   }
-  let soname: string | undefined;
-  if (dyn) {
-    const es = is64 ? 16 : 8;
-    let strtab: number | undefined;
-    let sonameOff: number | undefined;
-    for (let o = dyn.off; o + es <= dyn.off + dyn.size && o + es <= b.length; o += es) {
-      const tag = is64 ? Number(dv.getBigInt64(o, le)) : dv.getInt32(o, le);
-      const val = addr(o + (is64 ? 8 : 4));
-      if (tag === 0) break;
-      if (tag === 5) strtab = val;
-      else if (tag === 14) sonameOff = val;
-    }
-    const seg = strtab === undefined ? undefined : loads.find((l) => strtab! >= l.vaddr && strtab! < l.vaddr + l.size);
-    if (seg && strtab !== undefined && sonameOff !== undefined) {
-      const start = strtab - seg.vaddr + seg.off + sonameOff;
-      const end = b.indexOf(0, start);
-      if (start < b.length && end > start) soname = new TextDecoder().decode(b.subarray(start, end));
-    }
+  // as readelflib.c: without a dynamic segment and its string table ldconfig skips the file
+  if (!dyn) return undefined;
+  const es = is64 ? 16 : 8;
+  let strtab: number | undefined;
+  let sonameOff: number | undefined;
+  const neededOffs: number[] = [];
+  for (let o = dyn.off; o + es <= dyn.off + dyn.size && o + es <= b.length; o += es) {
+    const tag = is64 ? Number(dv.getBigInt64(o, le)) : dv.getInt32(o, le);
+    const val = addr(o + (is64 ? 8 : 4));
+    if (tag === 0) break;
+    if (tag === 5) strtab = val;
+    else if (tag === 14) sonameOff = val;
+    else if (tag === 1) neededOffs.push(val);
   }
-  return { soname, flags, osversion, bigEndian: !le };
+  if (strtab === undefined) return undefined;
+  const at = strtab;
+  // the string table's file offset through the PT_LOAD holding it ("very strange" otherwise: as is)
+  const seg = loads.find((l) => at >= l.vaddr && at < l.vaddr + l.size);
+  const base = seg ? at - seg.vaddr + seg.off : at;
+  const str = (off: number): string | undefined => (base + off < b.length && b.indexOf(0, base + off) > base + off ? cstr(base + off) : undefined);
+  const soname = sonameOff === undefined ? undefined : str(sonameOff);
+  const needed = neededOffs.map(str).filter((n): n is string => n !== undefined);
+  return { soname, flags: arch | libcFlag(is64 || arch !== 0, interp, needed), osversion, bigEndian: !le };
 }
 
 /** glibc's _dl_cache_libcmp: digit runs compare as numbers */
