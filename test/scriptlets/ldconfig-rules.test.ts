@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scanLibraries } from '../../src/scriptlets/commands/ldcache.js';
 import { emulateScriptlets } from '../../src/scriptlets/index.js';
 import type { ImageTree } from '../../src/assemble/tree.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -59,12 +60,17 @@ const LAYOUT: Entry[] = [
   // SONAME, and wins over the real file by name ("libzz" > "libbaz")
   ['/opt/a/lib/libbaz.so.4.0', 'libbaz.so.4'],
   ['/opt/a/lib/libzz.so.9', '->', 'libbaz.so.4.0'],
-  // one SONAME in two directories: listed from both
+  // one SONAME in two directories: listed from both, the first directory's first
   ['/opt/b/lib/libdup.so.1.0', 'libdup.so.1'],
   ['/usr/lib64/libdup.so.1.0', 'libdup.so.1'],
   // in a directory only a non-matching conf file names: never scanned
   ['/opt/never/lib/libnever.so.1.0', 'libnever.so.1'],
 ];
+/** GNU ABI notes (minimum kernel) as EL5/6 libraries carry them; Debian's ldconfig records none */
+const ABI: Record<string, [number, number, number]> = {
+  '/opt/c/lib/libabi.so.1.0': [2, 6, 18],
+  '/usr/lib64/libabi.so.1.0': [2, 6, 32],
+};
 // zlib.i686 beside zlib.x86_64 (one SONAME, two cache flags) and an i386 libc.so.6, which needs
 // no libc and so is "(ELF)", not "(libc6)"
 const LAYOUT32: Entry[] = [
@@ -86,7 +92,9 @@ afterAll(() => tmp.cleanup());
 function compile(soname: string | null, out: string, m32?: 'plain' | 'libc'): Buffer {
   mkdirSync(dirname(out), { recursive: true });
   const src = join(tmp.dir, 'x.c');
-  writeFileSync(src, `int f_${Math.abs(out.length)}(void) { return ${out.length}; }\n`);
+  const abi = ABI[out.slice(join(tmp.dir, 'objs').length)];
+  const note = abi ? `__asm__(".section .note.ABI-tag,\\"a\\",@note\\n.p2align 2\\n.long 4, 16, 1\\n.string \\"GNU\\"\\n.long 0, ${abi.join(', ')}\\n.previous");\n` : '';
+  writeFileSync(src, `${note}int f_${Math.abs(out.length)}(void) { return ${out.length}; }\n`);
   // -nostdlib: no libc or crt files needed (none for i386 here); a DT_NEEDED via a stub libc.so.6
   const args = ['-shared', '-fPIC', '-nostdlib', ...(soname ? [`-Wl,-soname,${soname}`] : []), '-o', out, src];
   if (m32) args.unshift('-m32');
@@ -175,10 +183,20 @@ describe.skipIf(!canRun)('ldconfig link rules vs host ldconfig -r', () => {
     expect(t.lstat('/opt/a/lib/libbaz.so.4')?.linkTarget).toBe('libzz.so.9');
     expect(t.lstat('/opt/never/lib/libnever.so.1')).toBeUndefined();
     expect(r.emulated.at(-1)?.actions).toContain('removed stale symlink /usr/lib64/libgone.so.1');
+    expect(list(ours).filter((l) => l.startsWith('\tlibdup.so.1 '))).toEqual(['\tlibdup.so.1 (libc6,x86-64) => /opt/b/lib/libdup.so.1', '\tlibdup.so.1 (libc6,x86-64) => /usr/lib64/libdup.so.1']);
     if (has32) {
       expect(list(ours)).toContain('\tlibc.so.6 (ELF) => /lib/libc.so.6');
       expect(list(ours)).toContain('\tlibdemo.so.1 (libc6) => /lib/libdemo.so.1');
       expect(t.lstat('/usr/lib/libfoo.so.1')?.linkTarget).toBe('libfoo.so.1.2');
     }
+  });
+
+  it('orders one SONAME of two directories by ABI-note kernel first, as the EL5/6 ldconfig does', () => {
+    // glibc's cache.c compare() of that era breaks ties on osversion (newest first); Debian's
+    // 2.36 writes osversion 0 whatever the note says, so this is pinned without the oracle
+    const t = baseImage(6);
+    for (const p of Object.keys(ABI)) t.writeFile(p, compile('libabi.so.1', join(tmp.dir, 'objs', p)), { mode: 0o755 });
+    const { entries } = scanLibraries(t, ['/opt/c/lib', '/usr/lib64']);
+    expect(entries.map((e) => [e.path, e.osversion])).toEqual([['/usr/lib64/libabi.so.1', 0x020620], ['/opt/c/lib/libabi.so.1', 0x020612]]);
   });
 });

@@ -188,9 +188,11 @@ export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { 
       entries.push({ key: lib.soname, path: `${dir}/${lib.soname}`, flags: lib.info.flags, osversion: lib.info.osversion });
     }
   }
-  // ldconfig's compare(): libcmp descending, then flags descending; stable otherwise (first directory wins)
+  // cache.c compare(): libcmp descending, flags descending, then (glibc of EL5/6; Debian's 2.36
+  // records no ABI note) the ABI note's kernel version descending; stable otherwise (first
+  // directory first)
   const order = entries.map((e, i) => ({ e, i }));
-  order.sort((x, y) => libcmp(y.e.key, x.e.key) || y.e.flags - x.e.flags || x.i - y.i);
+  order.sort((x, y) => libcmp(y.e.key, x.e.key) || y.e.flags - x.e.flags || y.e.osversion - x.e.osversion || x.i - y.i);
   return { entries: order.map((o) => o.e), links, removed, bigEndian };
 }
 
