@@ -15,7 +15,7 @@ const DIST = resolve(process.env.RFS_DIST ?? join(HERE, '..', 'dist'));
 const RUNS = Number(process.env.RUNS ?? 3);
 const FILES = Number(process.env.FILES ?? 2000);
 const SDE = 1_700_000_000;
-const { emulateScriptlets, runUnreproducedInUserns, detectUserns } = await import(pathToFileURL(join(DIST, 'assemble/scriptlets/index.js')).href);
+const { emulateScriptlets, runUnreproducedInUserns, detectUserns } = await import(pathToFileURL(join(DIST, 'scriptlets/index.js')).href);
 const { ImageTree } = await import(pathToFileURL(join(DIST, 'assemble/tree.js')).href);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -21,7 +21,7 @@ const DIST = resolve(process.env.RFS_DIST ?? join(HERE, '..', 'dist'));
 const RUNS = Number(process.env.RUNS ?? 3);
 const ITER = Number(process.env.ITER ?? 200);
 const SDE = 1_700_000_000;
-const { emulateScriptlets } = await import(pathToFileURL(join(DIST, 'assemble/scriptlets/index.js')).href);
+const { emulateScriptlets } = await import(pathToFileURL(join(DIST, 'scriptlets/index.js')).href);
 const { ImageTree } = await import(pathToFileURL(join(DIST, 'assemble/tree.js')).href);
 
 const BASE = {

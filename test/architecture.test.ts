@@ -1,5 +1,5 @@
 // The one-way layer rule of docs/style.md, checked on every import in src/.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -19,9 +19,11 @@ const ALLOWED: Record<string, string[]> = {
   tar: ['types', 'errors', 'util'],
   rpmdb: ['types', 'errors', 'util', 'rpm'],
   solver: ['types', 'errors', 'version'],
-  assemble: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver'],
-  query: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'assemble'],
-  cli: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'assemble', 'query'],
+  // the scriptlet interpreters work on types/imagefs.ts's ImageFS; version for trigger conditions
+  scriptlets: ['types', 'errors', 'util', 'version'],
+  assemble: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'scriptlets'],
+  query: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'scriptlets', 'assemble'],
+  cli: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'scriptlets', 'assemble', 'query'],
 };
 
 function walk(dir: string): string[] {
@@ -29,6 +31,36 @@ function walk(dir: string): string[] {
     const p = join(dir, n);
     return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
   });
+}
+
+/** the src files a file imports (relative imports, type-only ones included) */
+function importsOf(f: string): string[] {
+  return [...readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)].map((m) => {
+    const t = resolve(dirname(f), m[1]!);
+    if (t.endsWith('.js')) return t.slice(0, -3) + '.ts';
+    return existsSync(join(t, 'index.ts')) ? join(t, 'index.ts') : t;
+  });
+}
+
+/** every import cycle, as a path a -> b -> ... -> a, found by depth-first search */
+function importCycles(files: string[]): string[] {
+  const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => t !== f)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (f: string): void => {
+    state.set(f, 'open');
+    stack.push(f);
+    for (const t of graph.get(f) ?? []) {
+      if (!graph.has(t)) continue;
+      if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map((x) => relative(SRC, x)).join(' -> '));
+      else if (!state.has(t)) visit(t);
+    }
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of files) if (!state.has(f)) visit(f);
+  return cycles;
 }
 
 describe('architecture', () => {
@@ -53,6 +85,9 @@ describe('architecture', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+  it('no import cycles among src files', () => {
+    expect(importCycles(files)).toEqual([]);
   });
   it('only the CLI prints', () => {
     const bad = files.filter((f) => {

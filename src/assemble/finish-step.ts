@@ -6,8 +6,8 @@ import { imageMirrorRoot } from './image-mirror.js';
 import { applyProfileFiles } from './finish/profiles.js';
 import type { ResolvedProfile } from './finish/profiles.js';
 import type { AssembleOptions } from './options.js';
-import { emulateScriptlets, failOnSkipped, runUnreproducedInUserns } from './scriptlets/index.js';
-import type { ScriptletReport } from './scriptlets/index.js';
+import { emulateScriptlets, failOnSkipped, runUnreproducedInUserns } from '../scriptlets/index.js';
+import type { ScriptletReport } from '../scriptlets/index.js';
 import type { ImageTree } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
 

@@ -5,7 +5,7 @@
 import { RfsError } from '../errors/index.js';
 import { FileFlag, FileState } from '../types/index.js';
 import type { RpmFile } from '../rpm/package.js';
-import type { ImageEntryType } from './imagefs.js';
+import type { ImageEntryType } from '../types/imagefs.js';
 import { byteCompare } from './tree.js';
 import type { ImageTree, TreeNode } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';

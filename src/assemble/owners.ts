@@ -1,6 +1,6 @@
 // File owners come from the image's own /etc/passwd and /etc/group as they stand after the
 // scriptlets' users exist: never the cpio's numeric ids, never the host's.
-import type { ImageFS } from './imagefs.js';
+import type { ImageFS } from '../types/imagefs.js';
 
 export interface IdMaps {
   users: Map<string, number>;

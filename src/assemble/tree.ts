@@ -3,7 +3,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
 import { RfsError } from '../errors/index.js';
-import type { ImageEntryType, ImageFS, ImageStat, WriteOptions } from './imagefs.js';
+import type { ImageEntryType, ImageFS, ImageStat, WriteOptions } from '../types/imagefs.js';
 
 export type ContentRef =
   | { kind: 'bytes'; data: Uint8Array }

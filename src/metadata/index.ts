@@ -13,4 +13,5 @@ export { senseOf, evrString } from './deps.js';
 export { parseXmlFile, readText } from './stream.js';
 export { readStoreCache, writeStoreCache } from './pool-cache.js';
 export { StoredPackage, StoreIndex, plainPackage, storedPackages } from './stored-package.js';
-export { hashName, lookupName, type NameIndex } from './store-index.js';
+export { hashName, lookupName } from './store-index.js';
+export type { NameIndex } from './store.js';

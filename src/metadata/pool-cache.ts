@@ -3,8 +3,8 @@
 // read (a solve reads a few thousand of ~200k), and the name indexes come with it.
 import { readFileSync, rmSync } from 'node:fs';
 import { writeViaOwnedTemp } from '../util/owner.js';
-import { NUM_COLS, STR_COLS, strAt, type PackageStore } from './store.js';
-import { buildNamesIndex, buildObsoletesIndex, buildProvidesIndex, type NameIndex } from './store-index.js';
+import { NUM_COLS, STR_COLS, strAt, type NameIndex, type PackageStore } from './store.js';
+import { buildNamesIndex, buildObsoletesIndex, buildProvidesIndex } from './store-index.js';
 
 // 7: records are validated (checksums, hrefs) and deduplicated when parsed; older caches were not
 const MAGIC = 'RFSPOOL7';

@@ -3,13 +3,7 @@
 // up in an open-addressing hash table over the store's string ids instead of building a Map
 // of every provide name of every package.
 import { Sense } from '../types/index.js';
-import { NKINDS, strAt, type PackageStore } from './store.js';
-
-/**
- * keys[o]: string id of name ordinal o; its entries are the (record, position) pairs in
- * data[2*start[o] .. 2*start[o+1]); slots: hash table of ordinal+1 (0 = empty), power-of-2 size.
- */
-export interface NameIndex { slots: Uint32Array; keys: Uint32Array; start: Uint32Array; data: Int32Array }
+import { NKINDS, strAt, type NameIndex, type PackageStore } from './store.js';
 
 /** position of the implicit self-provide `name = E:V-R` of a package whose metadata lacks it */
 export const SELF_PROVIDE = -1;

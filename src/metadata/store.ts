@@ -2,7 +2,6 @@
 // per package. Built by the primary parser, saved as the binary cache, materialised into
 // RepoPackage objects that share their strings and Dep objects.
 import type { ChecksumType, Dep, RepoPackage } from '../types/index.js';
-import type { NameIndex } from './store-index.js';
 
 export const DEP_KINDS = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
 export type DepKind = (typeof DEP_KINDS)[number];
@@ -14,6 +13,13 @@ export type StrCol = (typeof STR_COLS)[number];
 /** f64 number columns */
 export const NUM_COLS = ['epoch', 'buildtime', 'packageSize', 'installedSize'] as const;
 export type NumCol = (typeof NUM_COLS)[number];
+
+/**
+ * A name index (built by store-index.ts). keys[o]: string id of name ordinal o; its entries are
+ * the (record, position) pairs in data[2*start[o] .. 2*start[o+1]); slots: hash table of
+ * ordinal+1 (0 = empty), power-of-2 size.
+ */
+export interface NameIndex { slots: Uint32Array; keys: Uint32Array; start: Uint32Array; data: Int32Array }
 
 export interface PackageStore {
   count: number;

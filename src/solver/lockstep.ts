@@ -1,10 +1,20 @@
 // Multilib lock-step: libsolv's infarch rules (rules.c solver_addinfarchrules) for an empty
 // root with multilib colors (implicitobsoleteusescolors, x86_64 next to i686).
 import { NOARCH_SCORE } from './arch.js';
-import type { RuleBuilder, RuleInfo } from './rules.js';
+import type { Pool } from './pool.js';
 import { lit } from './sat.js';
 
-export interface InfarchRule { lits: number[]; info: RuleInfo }
+/** what lock-step needs of rules.ts's RuleBuilder (declared here so the two files do not import each other) */
+export interface Closure {
+  readonly pool: Pool;
+  readonly opts: { readonly implicitObsoleteUsesColors: boolean; readonly excluded: Uint8Array };
+  readonly reachable: readonly number[];
+  isReachable(id: number): boolean;
+  enqueue(id: number): void;
+  drain(): void;
+}
+
+export interface InfarchRule { lits: number[]; info: { type: 'lockstep'; pkg: number; others: number[] } }
 
 /**
  * For each name, the best arch among the reachable packages of that name decides; a package of
@@ -13,7 +23,7 @@ export interface InfarchRule { lits: number[]; info: RuleInfo }
  * cannot be installed. Names requested with an arch (`zlib.i686`, libsolv's SOLVER_SETARCH) are
  * exempt. Siblings join the closure so their own rules exist.
  */
-export function infarchRules(rb: RuleBuilder, exempt: ReadonlySet<string>): InfarchRule[] {
+export function infarchRules(rb: Closure, exempt: ReadonlySet<string>): InfarchRule[] {
   if (!rb.opts.implicitObsoleteUsesColors || !rb.pool.scores) return [];
   // until the closure stops growing: a sibling's dependencies may add packages of a name seen before
   for (;;) {
@@ -23,7 +33,7 @@ export function infarchRules(rb: RuleBuilder, exempt: ReadonlySet<string>): Infa
   }
 }
 
-function infarchPass(rb: RuleBuilder, exempt: ReadonlySet<string>): InfarchRule[] {
+function infarchPass(rb: Closure, exempt: ReadonlySet<string>): InfarchRule[] {
   const { pool, opts } = rb;
   const out: InfarchRule[] = [];
   // only names reached in two arch colors can have an inferior-arch package: find those first
@@ -69,7 +79,7 @@ function infarchPass(rb: RuleBuilder, exempt: ReadonlySet<string>): InfarchRule[
  * Lock-step candidates of a package joining the closure (libsolv's addpkgrulesforsolvable): the
  * same EVR in a better arch, so the infarch rules can ask for it.
  */
-export function lockstepCandidates(rb: RuleBuilder, id: number): void {
+export function lockstepCandidates(rb: Closure, id: number): void {
   const { pool, opts } = rb;
   const a = pool.archScoreOf(id);
   if (!opts.implicitObsoleteUsesColors || !a || a === NOARCH_SCORE || a <= pool.bestArchScore) return;

@@ -1,12 +1,10 @@
-import type { RuleInfo } from './rules.js';
-
 /**
  * libsolv's solver_unifyrules: package rules (after the `nJobs` job rules) sorted by their
  * first literal (the requiring package, highest id first), then by the remaining literals,
  * duplicates dropped. The decision sweep walks rules in this order, so it decides which
- * choice is made first. Sorts `clauses` and `infos` in place.
+ * choice is made first. Sorts `clauses` and `infos` (whatever explains each clause) in place.
  */
-export function unifyRules(clauses: number[][], infos: RuleInfo[], nJobs: number): void {
+export function unifyRules<Info>(clauses: number[][], infos: Info[], nJobs: number): void {
   const signed = (l: number): number => ((l & 1) ? -(l >> 1) : l >> 1);
   const n = clauses.length;
   // the first two literals decide most comparisons: read them once

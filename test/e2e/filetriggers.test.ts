@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturesAvailable } from '../helpers/fixtures.js';
 import { assemble } from '../../src/index.js';
-import { detectUserns } from '../../src/assemble/scriptlets/index.js';
+import { detectUserns } from '../../src/scriptlets/index.js';
 import { isRoot, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();

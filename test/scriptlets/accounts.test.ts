@@ -1,7 +1,7 @@
 // useradd / groupadd / usermod on the image: flags, shadow-utils' id allocation per era, exit codes.
 import { describe, expect, it } from 'vitest';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
-import { allocate } from '../../src/assemble/scriptlets/accounts.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
+import { allocate } from '../../src/scriptlets/accounts.js';
 import { DAYS, SDE, baseImage, line, pkg, text } from './helpers.js';
 
 function run(t: ReturnType<typeof baseImage>, body: string, kind = 'pre') {

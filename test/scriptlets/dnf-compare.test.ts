@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageTree } from '../../src/assemble/tree.js';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
-import type { ScriptletPackage } from '../../src/assemble/scriptlets/index.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
+import type { ScriptletPackage } from '../../src/scriptlets/index.js';
 
 const SDE = 1_700_000_000;
 const have = (cmd: string, arg = '--version') => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;

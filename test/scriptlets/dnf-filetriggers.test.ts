@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageTree } from '../../src/assemble/tree.js';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
-import type { ScriptletPackage } from '../../src/assemble/scriptlets/index.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
+import type { ScriptletPackage } from '../../src/scriptlets/index.js';
 import { openRpm } from '../../src/rpm/index.js';
 
 const SDE = 1_700_000_000;

@@ -1,8 +1,8 @@
 // File-editing idioms from real scriptlets: sed -i, install, /etc/shells, systemd-tmpfiles,
 // plus the shell subset's control flow.
 import { describe, expect, it } from 'vitest';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
-import { parseShell } from '../../src/assemble/scriptlets/shell-parse.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
+import { parseShell } from '../../src/scriptlets/shell/parse.js';
 import { SDE, baseImage, line, pkg, text } from './helpers.js';
 
 const run = (t: ReturnType<typeof baseImage>, body: string, prog?: string[]) =>

@@ -1,8 +1,8 @@
 // File triggers on a fresh install: which fire, in what order around %post, with which
 // standard input, and what the real triggers of Fedora/EL8+ packages leave in the image.
 import { describe, expect, it } from 'vitest';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
-import type { ScriptletPackage } from '../../src/assemble/scriptlets/index.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
+import type { ScriptletPackage } from '../../src/scriptlets/index.js';
 import { SDE, baseImage, line, pkg, text } from './helpers.js';
 
 interface Ft { kind: string; prefixes: string[]; body: string; priority?: number; prog?: string[] }

@@ -2,7 +2,7 @@
 // packages' scriptlets run, per era: CentOS 4/5/6 (UID_MIN 500, no SYS_UID_*) and EL7+
 // (UID_MIN 1000, SYS_UID_MIN 201, SYS_UID_MAX 999).
 import { ImageTree } from '../../src/assemble/tree.js';
-import type { ScriptletPackage } from '../../src/assemble/scriptlets/index.js';
+import type { ScriptletPackage } from '../../src/scriptlets/index.js';
 
 export const SDE = 1_700_000_000; // 2023-11-14, day 19675
 export const DAYS = String(Math.floor(SDE / 86400));

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
 import type { AssembleEvent } from '../../src/types/index.js';
 import { DAYS, SDE, baseImage, line, pkg, text } from './helpers.js';
 import { sharedPath } from '../helpers/realdata.js';

@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
-import { libcmp, readElf } from '../../src/assemble/scriptlets/ldcache.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
+import { libcmp, readElf } from '../../src/scriptlets/commands/ldcache.js';
 import { SDE, baseImage, pkg } from './helpers.js';
 
 const HOST_LIBS = '/lib/x86_64-linux-gnu';

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emulateScriptlets } from '../../src/assemble/scriptlets/index.js';
-import type { ScriptletReport } from '../../src/assemble/scriptlets/index.js';
+import { emulateScriptlets } from '../../src/scriptlets/index.js';
+import type { ScriptletReport } from '../../src/scriptlets/index.js';
 import { ImageTree } from '../../src/assemble/tree.js';
 import { Header, packageMeta } from '../../src/rpm/index.js';
 import type { PackageMeta } from '../../src/rpm/index.js';

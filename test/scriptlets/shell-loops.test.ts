@@ -2,8 +2,8 @@
 // shapes distros ship. Each result is what sh would leave in the image; anything the loop
 // cannot determine is reported.
 import { describe, expect, it } from 'vitest';
-import { emulateScriptlets, runBody } from '../../src/assemble/scriptlets/index.js';
-import { RunRecord } from '../../src/assemble/scriptlets/context.js';
+import { emulateScriptlets, runBody } from '../../src/scriptlets/index.js';
+import { RunRecord } from '../../src/scriptlets/context.js';
 import { SDE, baseImage, line, pkg, text } from './helpers.js';
 
 const run = (t: ReturnType<typeof baseImage>, body: string) =>

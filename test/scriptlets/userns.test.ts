@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectUserns, emulateScriptlets, runUnreproducedInUserns } from '../../src/assemble/scriptlets/index.js';
-import type { ScriptletPackage } from '../../src/assemble/scriptlets/index.js';
+import { detectUserns, emulateScriptlets, runUnreproducedInUserns } from '../../src/scriptlets/index.js';
+import type { ScriptletPackage } from '../../src/scriptlets/index.js';
 import { ImageTree } from '../../src/assemble/tree.js';
 import type { AssembleEvent } from '../../src/types/index.js';
 import { SDE, pkg, text } from './helpers.js';

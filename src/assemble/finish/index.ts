@@ -2,10 +2,10 @@
 // where the release still lives, no host identity or package caches, UTC and a sensible
 // locale, then the caller's users and files.
 import type { DistroRelease } from '../../types/index.js';
-import type { ImageFS } from '../imagefs.js';
-import { Accounts } from '../scriptlets/accounts.js';
-import { RunRecord } from '../scriptlets/context.js';
-import { useradd } from '../scriptlets/useradd.js';
+import type { ImageFS } from '../../types/imagefs.js';
+import { Accounts } from '../../scriptlets/accounts.js';
+import { RunRecord } from '../../scriptlets/context.js';
+import { useradd } from '../../scriptlets/commands/useradd.js';
 import { rewriteRepos } from './repos.js';
 
 export interface FinishOptions {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RfsError } from '../../errors/index.js';
-import type { ImageFS } from '../imagefs.js';
+import type { ImageFS } from '../../types/imagefs.js';
 import { globImage } from './glob.js';
 
 export interface ProfileFile {

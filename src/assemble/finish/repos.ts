@@ -2,7 +2,7 @@
 // mirrorlist= into baseurl= on the vault (or the --mirror given) with the release's exact
 // version, and do the same for up2date's /etc/sysconfig/rhn/sources on CentOS 4.
 import type { DistroRelease } from '../../types/index.js';
-import type { ImageFS } from '../imagefs.js';
+import type { ImageFS } from '../../types/imagefs.js';
 
 const CENTOS_HOSTS = /^https?:\/\/(mirror|mirrorlist|vault)\.centos\.org\//;
 

@@ -1,6 +1,6 @@
 // expr(1), the arithmetic of older scriptlets (`i=`expr $i + 1``): integers, comparisons,
 // | and &, and `STRING : REGEX`. Output and status as GNU expr (status 1 for 0 or "").
-import type { CommandCtx, CommandResult } from './context.js';
+import type { CommandCtx, CommandResult } from '../context.js';
 
 class ExprError extends Error {}
 

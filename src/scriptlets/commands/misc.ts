@@ -1,10 +1,10 @@
 // The remaining scriptlet idioms: ldconfig, caches, info dir, CA trust, locale archive,
 // kernel/boot hooks, rpm --import. Each says plainly what it did, or why nothing was needed.
 import { gunzipSync } from 'node:zlib';
-import type { CommandCtx, CommandResult, EmulationEnv } from './context.js';
-import type { ImageFS } from '../imagefs.js';
-import { readText } from './context.js';
-import { globRegex } from './shell-glob.js';
+import type { CommandCtx, CommandResult, EmulationEnv } from '../context.js';
+import type { ImageFS } from '../../types/imagefs.js';
+import { readText } from '../context.js';
+import { globRegex } from '../shell/glob.js';
 import { encodeLdCache, scanLibraries } from './ldcache.js';
 
 /** Directories listed in /etc/ld.so.conf (with `include` globs), in order. */
@@ -18,12 +18,14 @@ export function ldSoConfDirs(fs: ImageFS): string[] {
       const line = raw.replace(/#.*/, '').trim();
       if (!line) continue;
       const inc = /^include\s+(.+)$/.exec(line);
+      // `include` takes several blank-separated globs, relative ones to the including file's directory
       if (inc) {
-        const raw = inc[1]!.trim();
-        const pat = raw.startsWith('/') ? raw : `${path.slice(0, path.lastIndexOf('/'))}/${raw}`;
-        const dir = pat.slice(0, pat.lastIndexOf('/')) || '/';
-        const re = globRegex(pat.slice(pat.lastIndexOf('/') + 1));
-        for (const f of fs.list(dir)) if (re.test(f)) visit(`${dir}/${f}`, depth + 1);
+        for (const raw of inc[1]!.split(/[ \t]+/).filter(Boolean)) {
+          const pat = raw.startsWith('/') ? raw : `${path.slice(0, path.lastIndexOf('/'))}/${raw}`;
+          const dir = pat.slice(0, pat.lastIndexOf('/')) || '/';
+          const re = globRegex(pat.slice(pat.lastIndexOf('/') + 1));
+          for (const f of fs.list(dir)) if (re.test(f)) visit(`${dir}/${f}`, depth + 1);
+        }
       } else if (line.startsWith('/')) out.push(line.split(/[\s=:]/)[0]!.replace(/\/$/, ''));
     }
   };
@@ -55,8 +57,8 @@ export function runDeferredLdconfig(env: EmulationEnv): string[] {
   const job = env.ldconfig;
   if (!job) return [];
   const dirs = [...job.extraDirs, ...ldSoConfDirs(env.fs), '/lib', '/lib64', '/libx32', '/usr/lib', '/usr/lib64', '/usr/libx32'];
-  const { entries, links, bigEndian } = scanLibraries(env.fs, dirs, job.links);
-  const actions = links.map((l) => `symlink ${l}`);
+  const { entries, links, removed, bigEndian } = scanLibraries(env.fs, dirs, job.links);
+  const actions = [...removed.map((p) => `removed stale symlink ${p}`), ...links.map((l) => `symlink ${l}`)];
   if (job.cache) {
     env.fs.writeFile('/etc/ld.so.cache', encodeLdCache(entries, bigEndian), env.fs.exists('/etc/ld.so.cache') ? {} : { mode: 0o644, user: 'root', group: 'root' });
     actions.push(`wrote /etc/ld.so.cache (${entries.length} libraries)`);

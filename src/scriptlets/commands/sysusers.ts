@@ -1,10 +1,10 @@
 // sysusers.d lines (u, g, m, r) applied as systemd-sysusers does: ids from the top of the
 // system range downward, a user's group sharing its id when free, "!*" locked passwords.
 // Used for `systemd-sysusers` in scriptlets and for rpm >= 4.19's user()/group() provides.
-import { Accounts } from './accounts.js';
+import { Accounts } from '../accounts.js';
 import { addMember } from './useradd.js';
-import type { CommandCtx } from './context.js';
-import { readText } from './context.js';
+import type { CommandCtx } from '../context.js';
+import { readText } from '../context.js';
 
 const DIRS = ['/etc/sysusers.d', '/run/sysusers.d', '/usr/lib/sysusers.d'];
 

@@ -1,7 +1,7 @@
 // Word expansion as sh does it: parameters (with ${x:-y} forms), $(...) and $(( )) through the
 // running shell, field splitting of unquoted results, and globbing over the image of unquoted
 // patterns (a pattern that matches nothing stays as written).
-import type { Word } from './shell-lex.js';
+import type { Word } from './lex.js';
 
 /** What expansion needs from the running shell. */
 export interface ExpandContext {

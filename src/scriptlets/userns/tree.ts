@@ -6,7 +6,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, readdirSync, 
 import type { Stats } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { join } from 'node:path';
-import type { ImageFS, ImageStat } from '../imagefs.js';
+import type { ImageFS, ImageStat } from '../../types/imagefs.js';
 
 /** mtime given to every materialised entry: anything else was touched by a scriptlet */
 const STAMP = 1;

@@ -6,7 +6,7 @@
 // SYS_UID_MAX in login.defs it uses UID_MIN - 1 as the top, which is why CentOS 4-6 (UID_MIN
 // 500) hand out 499, 498, ... and EL7+ (SYS_UID_MAX 999) hand out 999, 998, ...; SYS_UID_MIN
 // defaults to 101. Regular ids: one above the highest used in [UID_MIN, UID_MAX], else the lowest free.
-import type { ImageFS } from '../imagefs.js';
+import type { ImageFS } from '../types/imagefs.js';
 import { readText } from './context.js';
 
 type Table = string[][];

@@ -1,5 +1,6 @@
 // The assembled image's filesystem as scriptlet emulation and finishing steps see it.
-// Implemented by ImageTree (tree.ts); kept as an interface so those steps stay testable alone.
+// Implemented by ImageTree (assemble/tree.ts); an interface here, in the lowest layer, so the
+// scriptlets layer below assemble uses it and those steps stay testable alone.
 
 export type ImageEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 

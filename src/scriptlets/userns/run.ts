@@ -10,9 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { RfsError } from '../../errors/index.js';
-import type { ImageFS } from '../imagefs.js';
-import { materialise, readBack } from './userns-tree.js';
-import type { IdMapping } from './userns-tree.js';
+import type { ImageFS } from '../../types/imagefs.js';
+import { materialise, readBack } from './tree.js';
+import type { IdMapping } from './tree.js';
 
 export interface PendingScriptlet {
   nevra: string;

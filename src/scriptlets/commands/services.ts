@@ -2,9 +2,9 @@
 // `# chkconfig:` header) and systemctl preset/enable (links from [Install] and preset files).
 // Start/stop/reload verbs are no-ops: nothing runs while an image is assembled, and systemctl
 // itself ignores them in a chroot.
-import type { CommandCtx } from './context.js';
-import { joinPath, readText, readTextFollow } from './context.js';
-import { globRegex } from './shell-glob.js';
+import type { CommandCtx } from '../context.js';
+import { joinPath, readText, readTextFollow } from '../context.js';
+import { globRegex } from '../shell/glob.js';
 
 const INIT_DIRS = ['/etc/rc.d/init.d', '/etc/init.d'];
 

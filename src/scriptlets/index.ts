@@ -4,23 +4,23 @@
 // the 0 old guides name for the trans scriptlets), and 0 for file triggers) is read, its idioms reproduced on the image,
 // and everything not fully reproduced is reported. Target binaries are never executed.
 import { Buffer } from 'node:buffer';
-import { RfsError } from '../../errors/index.js';
-import type { Dep, EventSink } from '../../types/index.js';
-import { depMatches } from '../../version/index.js';
-import type { ImageFS } from '../imagefs.js';
+import { RfsError } from '../errors/index.js';
+import type { Dep, EventSink } from '../types/index.js';
+import { depMatches } from '../version/index.js';
+import type { ImageFS } from '../types/imagefs.js';
 import { Accounts } from './accounts.js';
-import { lookupCommand } from './commands.js';
+import { lookupCommand } from './commands/index.js';
 import { RunRecord } from './context.js';
 import type { EmulationEnv } from './context.js';
-import { runLua } from './lua.js';
-import { runDeferredLdconfig } from './misc.js';
+import { runLua } from './lua/idioms.js';
+import { runDeferredLdconfig } from './commands/misc.js';
 import { fileTriggersOnInstall, transFileTriggers } from './filetriggers.js';
 import type { FileTriggerLike, FiredTrigger, TriggerPackage } from './filetriggers.js';
-import { ShellSyntaxError, parseShell } from './shell-parse.js';
-import { ShellRun } from './shell-run.js';
-import { runInUserns } from './userns.js';
-import type { PendingScriptlet, UsernsOptions, UsernsOutcome } from './userns.js';
-import { applySysusers } from './sysusers.js';
+import { ShellSyntaxError, parseShell } from './shell/parse.js';
+import { ShellRun } from './shell/run.js';
+import { runInUserns } from './userns/run.js';
+import type { PendingScriptlet, UsernsOptions, UsernsOutcome } from './userns/run.js';
+import { applySysusers } from './commands/sysusers.js';
 
 export interface ScriptletMeta {
   name: string;
@@ -248,6 +248,6 @@ function firstLine(body: string, prog: string[]): string {
 }
 
 export { Accounts } from './accounts.js';
-export { detectUserns } from './userns.js';
-export type { PendingScriptlet, UsernsOptions, UsernsOutcome } from './userns.js';
-export { parseShell } from './shell-parse.js';
+export { detectUserns } from './userns/run.js';
+export type { PendingScriptlet, UsernsOptions, UsernsOutcome } from './userns/run.js';
+export { parseShell } from './shell/parse.js';

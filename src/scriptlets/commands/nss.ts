@@ -1,8 +1,8 @@
 // getent and id answered from the image's account files (what glibc's "files" NSS source
 // would answer inside the chroot), so `getent passwd foo || useradd ...` guards work.
-import { Accounts } from './accounts.js';
-import { getopt } from './context.js';
-import type { CommandCtx, CommandResult } from './context.js';
+import { Accounts } from '../accounts.js';
+import { getopt } from '../context.js';
+import type { CommandCtx, CommandResult } from '../context.js';
 
 export function getent(argv: string[], ctx: CommandCtx): CommandResult {
   const db = argv[1];

@@ -1,6 +1,6 @@
 // Which emulation handles which command name (by basename, so /usr/sbin/useradd works too).
 import { alternatives } from './alternatives.js';
-import type { CommandFn } from './context.js';
+import type { CommandFn } from '../context.js';
 import { expr } from './expr.js';
 import { chmod, chown, grep, install, ln, mkdir, mvcp, rm, rmdir, touch } from './fscmds.js';
 import { sed } from './sed.js';

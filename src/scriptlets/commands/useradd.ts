@@ -1,8 +1,8 @@
 // useradd / groupadd / usermod / gpasswd / getent / id, as shadow-utils and glibc do them,
 // on the image's account files. Exit codes are shadow-utils' so `|| :` and `||` chains behave.
-import { Accounts, parseUseraddDefaults } from './accounts.js';
-import { getopt, joinPath, readText } from './context.js';
-import type { CommandCtx } from './context.js';
+import { Accounts, parseUseraddDefaults } from '../accounts.js';
+import { getopt, joinPath, readText } from '../context.js';
+import type { CommandCtx } from '../context.js';
 
 const USERADD_LONG: Record<string, string> = {
   'base-dir': 'b', comment: 'c', home: 'd', 'home-dir': 'd', expiredate: 'e', inactive: 'f', gid: 'g', groups: 'G',

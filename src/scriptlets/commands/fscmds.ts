@@ -1,9 +1,9 @@
 // Simple file commands on image paths: mkdir -p, ln -s, chmod, chown, touch, rm -f, mv, cp,
 // grep -q. Forms we cannot model exactly (symbolic chmod modes, recursive cp of trees) are
 // reported instead of approximated.
-import { Accounts } from './accounts.js';
-import { dirOf, getopt, readText, readTextFollow } from './context.js';
-import type { CommandCtx, CommandResult } from './context.js';
+import { Accounts } from '../accounts.js';
+import { dirOf, getopt, readText, readTextFollow } from '../context.js';
+import type { CommandCtx, CommandResult } from '../context.js';
 
 function absOnly(ctx: CommandCtx, paths: string[], cmd: string): boolean {
   const rel = paths.find((p) => !p.startsWith('/'));

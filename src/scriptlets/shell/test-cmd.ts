@@ -1,6 +1,6 @@
 // `test` / `[ ]` evaluated against the image: file tests look at the ImageFS, string and
 // integer tests compare words. Anything else is unknown, which the caller reports.
-import type { ImageFS } from '../imagefs.js';
+import type { ImageFS } from '../../types/imagefs.js';
 
 function statFollow(fs: ImageFS, path: string): ReturnType<ImageFS['lstat']> {
   let p = path;

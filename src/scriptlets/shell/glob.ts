@@ -1,6 +1,6 @@
 // sh pattern matching over the image: `*`, `?`, `[...]` and backslash escapes, one path
 // component at a time, symlinked directories followed as the shell would.
-import type { ImageFS } from '../imagefs.js';
+import type { ImageFS } from '../../types/imagefs.js';
 
 /** sh pattern -> anchored RegExp (`*`, `?`, `[...]`, backslash escapes) */
 export function globRegex(pattern: string): RegExp {

@@ -2,7 +2,7 @@
 // directory-to-symlink %pretrans of the Fedora guidelines, setup's .rpmnew cleanup), then a
 // line-by-line reading of straight-line calls (posix.mkdir/symlink/chmod/unlink, os.remove,
 // rpm.execute, print). Any other statement makes the whole body reported, nothing applied.
-import type { CommandCtx, CommandFn, RunRecord, EmulationEnv } from './context.js';
+import type { CommandCtx, CommandFn, RunRecord, EmulationEnv } from '../context.js';
 
 export interface LuaOutcome { status: number }
 

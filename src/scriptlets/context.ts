@@ -1,6 +1,6 @@
 // What an emulated command sees: the image, the clock, and where to record what it did or
 // could not do. Commands never touch the host.
-import type { ImageFS } from '../imagefs.js';
+import type { ImageFS } from '../types/imagefs.js';
 
 export interface EmulationEnv {
   fs: ImageFS;

@@ -1,8 +1,8 @@
 // alternatives / update-alternatives --install in auto mode, as Red Hat's chkconfig does it:
 // LINK -> /etc/alternatives/NAME -> PATH for the best priority, slaves likewise, and the state
 // file /var/lib/alternatives/NAME in alternatives.c's writeState() layout.
-import type { CommandCtx } from './context.js';
-import { readText } from './context.js';
+import type { CommandCtx } from '../context.js';
+import { readText } from '../context.js';
 
 const ADMIN = '/etc/alternatives';
 const STATE = '/var/lib/alternatives';

@@ -1,9 +1,9 @@
 // `systemd-tmpfiles --create` for the line types that make things: d/D (directories),
 // f/F (files), L (symlinks). Cleanup-only types are skipped as --create does; device nodes,
 // copies, attribute changes and specifiers are reported.
-import { Accounts } from './accounts.js';
-import type { CommandCtx } from './context.js';
-import { readText } from './context.js';
+import { Accounts } from '../accounts.js';
+import type { CommandCtx } from '../context.js';
+import { readText } from '../context.js';
 
 const DIRS = ['/etc/tmpfiles.d', '/run/tmpfiles.d', '/usr/lib/tmpfiles.d'];
 const CLEANUP_ONLY = new Set(['x', 'X', 'r', 'R', 'e', 'q', 'Q', 'v']);

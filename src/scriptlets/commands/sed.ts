@@ -1,8 +1,8 @@
 // sed as scriptlets use it: `sed -i -e 's/re/repl/g' -e '/re/s/a/b/' -e '/re/d' FILE`
 // (addresses /re/, N, $; commands s and d), basic or extended regular expressions.
 // Anything else is reported.
-import type { CommandCtx, CommandResult } from './context.js';
-import { readTextFollow } from './context.js';
+import type { CommandCtx, CommandResult } from '../context.js';
+import { readTextFollow } from '../context.js';
 
 interface Cmd { addr: RegExp | number | '$' | null; kind: 's' | 'd'; re?: RegExp; repl?: string; global?: boolean }
 

@@ -2,16 +2,16 @@
 // ($1, variables, $(( )), globs over the image), redirections into image files, and dispatch
 // of each command to its emulation. A command we do not know is recorded as a problem and
 // assumed to succeed, so the report names it.
-import { ShellSyntaxError, parseShell } from './shell-parse.js';
-import type { Node, Redir } from './shell-parse.js';
-import type { Word } from './shell-lex.js';
-import type { CommandFn, EmulationEnv, RunRecord } from './context.js';
-import { base, joinPath, readText } from './context.js';
-import { ArithError, evalArith } from './shell-arith.js';
-import { Input, readBuiltin } from './shell-input.js';
+import { ShellSyntaxError, parseShell } from './parse.js';
+import type { Node, Redir } from './parse.js';
+import type { Word } from './lex.js';
+import type { CommandFn, EmulationEnv, RunRecord } from '../context.js';
+import { base, joinPath, readText } from '../context.js';
+import { ArithError, evalArith } from './arith.js';
+import { Input, readBuiltin } from './input.js';
 import { evalTest } from './test-cmd.js';
-import { globImage, globRegex } from './shell-glob.js';
-import { expandWord } from './shell-expand.js';
+import { globImage, globRegex } from './glob.js';
+import { expandWord } from './expand.js';
 
 class ExitSignal {
   constructor(readonly status: number) {}

@@ -2,8 +2,8 @@
 // until, case, { } and ( ) groups, function definitions, redirections and here-documents.
 // Anything else (select, (( )) commands) is rejected with a reason, so the scriptlet is
 // reported rather than half-run.
-import { ShellSyntaxError, lex } from './shell-lex.js';
-import type { Token, Word } from './shell-lex.js';
+import { ShellSyntaxError, lex } from './lex.js';
+import type { Token, Word } from './lex.js';
 
 export type Redir =
   | { op: string; fd: number | null; target: Word }
