@@ -5,7 +5,7 @@ import { defaultCacheDir, Fetcher } from '../fetch/fetcher.js';
 import type { LoadedRepo } from '../metadata/load.js';
 import { applyRepoOptions } from '../repos/options.js';
 import type { Pool, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
-import type { DistroRelease, RepoConfig, RepoPackage } from '../types/index.js';
+import type { DistroRelease, PackageRef, RepoConfig, RepoPackage } from '../types/index.js';
 import type { AssembleOptions } from './options.js';
 import { resolveRequest, targetArch, type InstallRequest } from './request.js';
 import { bestFor, checkModuleArgs, repoSetoptsOf, withMainSetopts } from './dnf-options.js';
@@ -66,15 +66,7 @@ export async function openRepos(opts: RepoSelection & Pick<AssembleOptions, 'cac
   }
 }
 
-export interface PlannedPackage {
-  name: string;
-  epoch: number;
-  version: string;
-  release: string;
-  arch: string;
-  /** name-[epoch:]version-release.arch */
-  nevra: string;
-  repo: string;
+export interface PlannedPackage extends PackageRef {
   /** why it is installed: 'requested: bash', 'required', 'recommended', ... (the solver's words) */
   reason: string;
   /** bytes to download, and installed */

@@ -1,6 +1,20 @@
 // Help texts, apart from the commands so `help CMD` and `--help` load no command code.
 // Each lists every option its command's parser accepts (test/cli/usage.test.ts checks that).
 
+/** dnf's solver options, the same for the build and resolve */
+const SOLVER_OPTIONS = `  --skip-broken              leave out requested packages that cannot be installed (a
+                             warning names each and why) instead of failing
+  --best                     a request takes its newest candidate or fails (the default,
+                             except for Fedora definitions)
+  --nobest                   let a request fall back to an older installable version
+  --module NAME:STREAM       enable a module stream, as dnf module enable (repeatable)
+  --setopt KEY=VALUE         dnf main option: best, skip_broken, strict, install_weak_deps,
+                             tsflags=nodocs, exclude/excludepkgs, gpgcheck (wins over the flag)
+  --setopt REPOID.KEY=VALUE  repo option (REPOID may be a glob): enabled, name, baseurl,
+                             mirrorlist, metalink, gpgcheck, gpgkey, priority, cost,
+                             exclude/excludepkgs, includepkgs, module_hotfixes (repeatable)
+`;
+
 export const TOP_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [options]   build an image
        rootfs-assemble build IMAGE.yaml [PKG...] [options]       build from an image spec
        rootfs-assemble resolve <distro>:<release> [PKG...] [options]
@@ -57,18 +71,7 @@ Packages:
   --exclude GLOB             never install matching packages (repeatable)
   --weak-deps                install Recommends/Supplements
   --no-weak-deps             do not (the default)
-  --skip-broken              leave out requested packages that cannot be installed (a
-                             warning names each and why) instead of failing
-  --best                     a request takes its newest candidate or fails (the default,
-                             except for Fedora definitions)
-  --nobest                   let a request fall back to an older installable version
-  --module NAME:STREAM       enable a module stream, as dnf module enable (repeatable)
-  --setopt KEY=VALUE         dnf main option: best, skip_broken, strict, install_weak_deps,
-                             tsflags=nodocs, exclude/excludepkgs, gpgcheck (wins over the flag)
-  --setopt REPOID.KEY=VALUE  repo option (REPOID may be a glob): enabled, name, baseurl,
-                             mirrorlist, metalink, gpgcheck, gpgkey, priority, cost,
-                             exclude/excludepkgs, includepkgs, module_hotfixes (repeatable)
-  --nodocs                   leave out %doc files
+${SOLVER_OPTIONS}  --nodocs                   leave out %doc files
   --install-langs L1:L2      keep only these languages' %lang files
 Signatures (as dnf): packages from a repo with gpgcheck on (all definitions) must be signed
 by one of its keys; a BAD signature always fails. The summary and --sbom say what was verified.
@@ -125,18 +128,7 @@ Packages (as the build):
   --exclude GLOB             never install matching packages (repeatable)
   --weak-deps                install Recommends/Supplements
   --no-weak-deps             do not (the default)
-  --skip-broken              leave out requested packages that cannot be installed (a
-                             warning names each and why) instead of failing
-  --best                     a request takes its newest candidate or fails (the default,
-                             except for Fedora definitions)
-  --nobest                   let a request fall back to an older installable version
-  --module NAME:STREAM       enable a module stream, as dnf module enable (repeatable)
-  --setopt KEY=VALUE         dnf main option: best, skip_broken, strict, install_weak_deps,
-                             tsflags=nodocs, exclude/excludepkgs, gpgcheck (wins over the flag)
-  --setopt REPOID.KEY=VALUE  repo option (REPOID may be a glob): enabled, name, baseurl,
-                             mirrorlist, metalink, gpgcheck, gpgkey, priority, cost,
-                             exclude/excludepkgs, includepkgs, module_hotfixes (repeatable)
-Output:
+${SOLVER_OPTIONS}Output:
   --json                     one JSON array of {name, epoch, version, release, arch, repo}
   --dump-testcase FILE       write the request as a libsolv testcase (testsolv replays it)
 Run:

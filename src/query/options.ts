@@ -1,7 +1,7 @@
 // What every query takes and returns: the build's repo selection, and packages as plain data.
 import type { AssembleOptions } from '../assemble/options.js';
 import type { RepoSelection } from '../assemble/plan.js';
-import type { Dep, RepoPackage } from '../types/index.js';
+import type { Dep, PackageRef, RepoPackage } from '../types/index.js';
 import { formatDep } from '../version/index.js';
 
 /** The repos to query, chosen as the build chooses them (the build's option names). */
@@ -11,16 +11,7 @@ export type DepKind = 'provides' | 'requires' | 'conflicts' | 'obsoletes' | 'rec
 export const DEP_KINDS: readonly DepKind[] = ['provides', 'requires', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'];
 
 /** A package as the repo metadata describes it; dependency lists as dnf prints them (`glibc >= 2.17`). */
-export interface QueryPackage extends Record<DepKind, string[]> {
-  name: string;
-  epoch: number;
-  version: string;
-  release: string;
-  arch: string;
-  /** name-[epoch:]version-release.arch, as dnf prints a package */
-  nevra: string;
-  /** id of the repo it came from */
-  repo: string;
+export interface QueryPackage extends PackageRef, Record<DepKind, string[]> {
   summary: string;
   sourcerpm: string;
   license: string;

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { RfsError, untrusted } from '../errors/index.js';
-import type { Dep } from '../types/index.js';
+import type { Dep, PackageDeps } from '../types/index.js';
 import { inspectPackage, type ArchiveMember, type PathFinding } from './inspect.js';
 import type { PackageMeta, ScriptletKind, Trigger } from './meta.js';
 import type { DigestCheck } from './verify.js';
@@ -78,15 +78,7 @@ export type ReportWarning = PathFinding;
 /** `inspect --json`'s document. */
 export interface RpmReport extends Pick<PackageMeta,
   'name' | 'epoch' | 'version' | 'release' | 'arch' | 'summary' | 'license' | 'vendor' | 'group' | 'url' | 'buildtime' |
-  'buildhost' | 'sourcerpm' | 'size' | 'rpmVersion' | 'formatVersion' | 'payloadCompressor' | 'payloadFormat' | 'fileDigestAlgo'> {
-  requires: Dep[];
-  provides: Dep[];
-  conflicts: Dep[];
-  obsoletes: Dep[];
-  recommends: Dep[];
-  suggests: Dep[];
-  supplements: Dep[];
-  enhances: Dep[];
+  'buildhost' | 'sourcerpm' | 'size' | 'rpmVersion' | 'formatVersion' | 'payloadCompressor' | 'payloadFormat' | 'fileDigestAlgo'>, PackageDeps {
   files: ReportFile[];
   scriptlets: ReportScriptlet[];
   triggers: ReportTrigger[];

@@ -8,6 +8,19 @@ export interface Checksum {
   value: string;
 }
 
+/** A package as the library's plain results name it: its NEVRA, split and whole, and its repo. */
+export interface PackageRef {
+  name: string;
+  epoch: number;
+  version: string;
+  release: string;
+  arch: string;
+  /** name-[epoch:]version-release.arch, as dnf prints a package */
+  nevra: string;
+  /** id of the repo it came from */
+  repo: string;
+}
+
 /**
  * A package as repository metadata (primary.xml) describes it: what the solver needs and
  * where to download it. Strings may be shared (interned) between records.
