@@ -30,6 +30,8 @@ const MAX_ROUNDS = 10_000;
 /** sourced files and image scripts calling each other deeper than this are reported */
 const MAX_DEPTH = 16;
 
+/** commands whose operands are all paths: relative ones are taken from the current directory */
+const PATH_ONLY = new Set(['readlink', 'rm', 'rmdir', 'mkdir', 'touch', 'find']);
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export type CommandLookup = (name: string, argv: string[]) => CommandFn | undefined;
@@ -439,7 +441,9 @@ export class ShellRun {
     }
     // a command that reads its standard input takes all of it
     const io = { get stdin(): string { return stdin.rest(); } };
-    const r = cmd(argv.map((a, i) => (i > 0 && !a.startsWith('-') && a.startsWith('./') ? this.abs(a) : a)), { env: this.env, rec: this.rec, io });
+    // commands see image paths absolute: ./x always, any relative argument of those that only take paths
+    const paths = PATH_ONLY.has(base(name)) && this.cwd !== '/';
+    const r = cmd(argv.map((a, i) => (i > 0 && !a.startsWith('-') && (a.startsWith('./') || (paths && !a.startsWith('/'))) ? this.abs(a) : a)), { env: this.env, rec: this.rec, io });
     return typeof r === 'number' ? { status: r, stdout: '' } : { status: r.status, stdout: r.stdout ?? '' };
   }
 
