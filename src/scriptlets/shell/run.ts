@@ -388,7 +388,7 @@ export class ShellRun {
           if (!/^[-+][a-zA-Z]+$/.test(a)) { this.args = argv.slice(i); break; } // set a b: new positional parameters
           if (a === '-o' || a === '+o') { this.rec.problem(`set ${a} ${argv[i + 1] ?? ''} is not emulated`); i++; continue; }
           if (a.includes('e')) this.errexit = a[0] === '-';
-          const other = a.slice(1).replace(/[exvuf]/g, '');
+          const other = a.slice(1).replace(/[exv]/g, ''); // -x and -v only print
           if (other) this.rec.problem(`set ${a[0]}${other} is not emulated`);
         }
         return { status: 0, stdout: '' };
