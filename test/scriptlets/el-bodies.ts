@@ -230,3 +230,26 @@ if [ "$1" -eq "1" ]; then
 \t/sbin/chkconfig --add iscsi
 fi
 `;
+
+// RHEL 8.0 systemd-libs-239-13.el8_0.3 %post, first part (from the header in ../shared's rhel-8.0 rpmdb)
+export const SYSTEMD_LIBS_NSS_POST = `function mod_nss() {
+    if [ -f "$1" ] ; then
+        # sed-fu to add myhostanme to hosts line
+        grep -E -q '^hosts:.* myhostname' "$1" ||
+        sed -i.bak -e '
+                /^hosts:/ !b
+                /\\<myhostname\\>/ b
+                s/[[:blank:]]*$/ myhostname/
+                ' "$1" &>/dev/null || :
+
+        # Add nss-systemd to passwd and group
+        grep -E -q '^(passwd|group):.* systemd' "$1" ||
+        sed -i.bak -r -e '
+                s/^(passwd|group):(.*)/\\1: \\2 systemd/
+                ' "$1" &>/dev/null || :
+    fi
+}
+
+FILE="$(readlink /etc/nsswitch.conf || echo /etc/nsswitch.conf)"
+mod_nss "$FILE"
+`;

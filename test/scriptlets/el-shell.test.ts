@@ -10,7 +10,7 @@ import { emulateScriptlets } from '../../src/scriptlets/index.js';
 import { SDE, baseImage, pkg, text } from './helpers.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import {
-  DOCBOOK_DTDS_POST, ISCSI_POST, NSS_CKBI_ALT, P11_KIT_REDHAT_SETUP_TRUST, P11_KIT_TRUST_POST, P11_KIT_TRUST_POSTUN, PAM_POST, PAM_PRE, RPM_POSTTRANS,
+  DOCBOOK_DTDS_POST, ISCSI_POST, SYSTEMD_LIBS_NSS_POST, NSS_CKBI_ALT, P11_KIT_REDHAT_SETUP_TRUST, P11_KIT_TRUST_POST, P11_KIT_TRUST_POSTUN, PAM_POST, PAM_PRE, RPM_POSTTRANS,
 } from './el-bodies.js';
 
 type Tree = ReturnType<typeof baseImage>;
@@ -261,6 +261,14 @@ sed -i.orig 's/^bin:/BIN:/' /etc/data
     expect(ours + unsupportedOut).toBe(hostWithout.join('\n'));
     expect(text(t, '/etc/data')).toBe(readFileSync(join(root, 'etc/data'), 'utf8'));
     expect(text(t, '/etc/data.orig')).toBe(data);
+  });
+  it.skipIf(!hostTools)('RHEL 8 systemd-libs %post: sed -i.bak with `!b` and `b` gives the files GNU sed gives, backups included', () => {
+    const conf = 'passwd:     files sss\nshadow:     files sss\ngroup:      files sss\nhosts:      files dns\n';
+    const { t, r } = run(SYSTEMD_LIBS_NSS_POST, (t) => t.writeFile('/etc/nsswitch.conf', conf));
+    expect(r.skipped).toEqual([]);
+    const root = hostRun('nss', SYSTEMD_LIBS_NSS_POST, { '/etc/nsswitch.conf': conf });
+    expect(t.list('/etc').filter((f) => f.startsWith('nsswitch'))).toEqual(readdirSync(join(root, 'etc')).filter((f) => f.startsWith('nsswitch')).sort());
+    for (const f of ['nsswitch.conf', 'nsswitch.conf.bak']) expect(text(t, `/etc/${f}`), f).toBe(readFileSync(join(root, 'etc', f), 'utf8'));
   });
   it('set -e ends a script at a failing command, but not in conditions, && lists or after !', () => {
     const { t, r } = run(`set -e

@@ -1,5 +1,5 @@
 // sed as scriptlets use it: `sed -i -e 's/re/repl/g' FILE`, `sed -n '/re/p'`, `sed -ni` with the
-// hold space (h H g G x), blocks { }, `!`, ranges a1,a2, a/i/c text and q. Addresses /re/, N, $.
+// hold space (h H g G x), blocks { }, `!`, ranges a1,a2, a/i/c text, q, and b/t without a label. Addresses /re/, N, $.
 // Basic or extended regular expressions. Anything else is reported.
 import type { CommandCtx, CommandResult } from '../context.js';
 import { readTextFollow } from '../context.js';
@@ -120,6 +120,13 @@ export function parseSedScript(script: string, extended: boolean): Cmd[] | undef
       continue;
     }
     if ('dpDhHgGxq'.includes(name) && name !== 'D') { cmds.push(cmd); continue; }
+    if (name === 'b' || name === 't') {
+      // only the label-less forms: to the end of the script
+      ws();
+      if (i < script.length && !/[;\n}]/.test(script[i]!)) return undefined;
+      cmds.push(cmd);
+      continue;
+    }
     if (name === 'a' || name === 'i' || name === 'c') {
       ws();
       if (script[i] === '\\') { i++; if (script[i] === '\n') i++; else ws(); }
@@ -179,10 +186,13 @@ export function applySed(text: string, cmds: Cmd[], quiet = false): string {
     const append: string[] = [];
     let print = !quiet;
     let quit = false;
+    let substituted = false;
     for (let pc = 0; pc < cmds.length; pc++) {
       const c = cmds[pc]!;
       if (c.name === '}') continue;
       if (!selects(c, n, last, ps)) { if (c.name === '{') pc = c.end!; continue; }
+      if (c.name === 'b') break;
+      if (c.name === 't') { if (substituted) break; continue; }
       if (c.name === 'd') { print = false; break; }
       if (c.name === 'c') { out.push(c.text!); print = false; break; }
       if (c.name === 'q') { quit = true; break; }
@@ -201,6 +211,7 @@ export function applySed(text: string, cmds: Cmd[], quiet = false): string {
           if (!re.test(ps)) break;
           re.lastIndex = 0;
           ps = ps.replace(re, c.repl!);
+          substituted = true;
           if (c.print) out.push(ps);
           break;
         }
