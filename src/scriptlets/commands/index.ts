@@ -1,7 +1,10 @@
 // Which emulation handles which command name (by basename, so /usr/sbin/useradd works too).
 import { alternatives } from './alternatives.js';
 import type { CommandFn } from '../context.js';
+import { cut, find, mktemp, readlink } from './coreutils.js';
 import { expr } from './expr.js';
+import { iscsiIname, libgccPostUpgrade, rpmdbStat, shlibsign } from './legacy.js';
+import { xmlcatalog } from './xmlcatalog.js';
 import { chmod, chown, grep, install, ln, mkdir, mvcp, rm, rmdir, touch } from './fscmds.js';
 import { sed } from './sed.js';
 import { tmpfiles } from './tmpfiles.js';
@@ -28,7 +31,9 @@ const TABLE: Record<string, CommandFn> = {
   selinuxenabled: (_argv, ctx) => { ctx.rec.act('selinuxenabled: no'); return 1; },
   mkdir, ln, chmod, chown, touch, rm, rmdir, mv: mvcp, cp: mvcp, grep, sed, install,
   'systemd-tmpfiles': tmpfiles,
-  expr,
+  expr, cut, find, mktemp, readlink,
+  xmlcatalog,
+  libgcc_post_upgrade: libgccPostUpgrade, rpmdb_stat: rpmdbStat, 'iscsi-iname': iscsiIname, shlibsign,
 };
 
 const INIT_VERBS = new Set(['condrestart', 'try-restart', 'restart', 'stop', 'reload', 'condreload', 'status', 'force-reload']);

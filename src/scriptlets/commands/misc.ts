@@ -100,14 +100,25 @@ const OPTIONAL_CACHES: Record<string, string> = {
 const REQUIRED_CACHES = new Set([
   'glib-compile-schemas', 'gdk-pixbuf-query-loaders', 'gdk-pixbuf-query-loaders-64', 'gtk-query-immodules-2.0',
   'gtk-query-immodules-3.0', 'update-mime-database', 'pango-querymodules',
+  // EL6 names them by word size: gtk-query-immodules-2.0-64, pango-querymodules-64
+  'gdk-pixbuf-query-loaders-32', 'gtk-query-immodules-2.0-32', 'gtk-query-immodules-2.0-64', 'pango-querymodules-32', 'pango-querymodules-64',
   'gconftool-2', 'depmod', 'semodule', 'authconfig', 'pwconv', 'grpconv', 'update-pciids', 'sgmlwhich', 'install-catalog',
 ]);
+
+/** what is missing when these are not run: the caches are read, not rebuilt, by the programs */
+const REQUIRED_WHY: Record<string, string> = {
+  'gdk-pixbuf-query-loaders': 'loaders.cache (gdk-pixbuf loads no image format module without it)',
+  'pango-querymodules': 'pango.modules (pango before 1.38 finds no shaper module without it)',
+  'gtk-query-immodules-2.0': 'gtk.immodules (GTK offers only its built-in input method without it)',
+  'gtk-query-immodules-3.0': 'immodules.cache (GTK offers only its built-in input method without it)',
+  'update-mime-database': 'the shared MIME database (mime.cache, globs, magic; GIO and xdg-mime read only these)',
+};
 
 export function cacheTool(argv: string[], ctx: CommandCtx): number {
   const name = argv[0]!.slice(argv[0]!.lastIndexOf('/') + 1).replace(/\.(x86_64|i686|i386|ppc64|ppc64le|s390x|aarch64|ia64)$/, '');
   const why = OPTIONAL_CACHES[name];
   if (why !== undefined) ctx.rec.act(`${name}: skipped, ${why}`);
-  else ctx.rec.problem(`${name}: cache not generated (needs the target's binaries)`);
+  else ctx.rec.problem(`${name}: ${REQUIRED_WHY[name.replace(/-(32|64)$/, '')] ?? 'cache'} not generated (needs the target's binaries)`);
   return 0;
 }
 export const CACHE_TOOLS = new Set([...Object.keys(OPTIONAL_CACHES), ...REQUIRED_CACHES]);
@@ -240,16 +251,31 @@ export function caLegacy(argv: string[], ctx: CommandCtx): number {
   return 0;
 }
 
-/** build-locale-archive: the template holds every locale already; with all languages the result has the same content. */
+/**
+ * build-locale-archive (glibc-common %post, EL5-7): opens locale-archive.tmpl (exits 1 without
+ * it, writing nothing), rebuilds locale-archive from it plus any locale directories beside it,
+ * truncates the template to 0 bytes and execs tzdata-update. The template holds every locale;
+ * with all languages the archive has the same content.
+ */
 export function buildLocaleArchive(argv: string[], ctx: CommandCtx): number {
   const fs = ctx.env.fs;
   const dir = ['/usr/lib/locale', '/usr/lib64/locale'].find((d) => fs.exists(`${d}/locale-archive.tmpl`));
-  if (dir === undefined) { ctx.rec.problem('build-locale-archive: no locale-archive.tmpl in the image'); return 0; }
+  if (dir === undefined) {
+    ctx.rec.act('build-locale-archive: no locale-archive.tmpl in the image; like the real one, it exits 1 and writes nothing');
+    return 1;
+  }
+  const dirs = fs.list(dir).filter((f) => fs.lstat(`${dir}/${f}`)?.type === 'dir');
+  if (dirs.length) ctx.rec.problem(`build-locale-archive: locale directories ${dirs.join(', ')} in ${dir} would be added to the archive; not emulated`);
   const data = fs.readFile(`${dir}/locale-archive.tmpl`)!;
+  if (data.length === 0) {
+    ctx.rec.act(`build-locale-archive: ${dir}/locale-archive.tmpl is empty (already used); the archive is not rebuilt`);
+    return 1;
+  }
   fs.writeFile(`${dir}/locale-archive`, data, fs.exists(`${dir}/locale-archive`) ? {} : { mode: 0o644 });
+  fs.writeFile(`${dir}/locale-archive.tmpl`, new Uint8Array(0));
   const langs = ctx.env.installLangs;
   if (langs !== undefined && !langs.includes('all')) ctx.rec.problem(`build-locale-archive: ${dir}/locale-archive holds every locale of the template, not only ${langs.join(', ')}`);
-  else ctx.rec.act(`build-locale-archive: ${dir}/locale-archive from the template (all locales)`);
+  else ctx.rec.act(`build-locale-archive: ${dir}/locale-archive from the template (all locales); the template truncated to 0 bytes`);
   return 0;
 }
 

@@ -1,10 +1,8 @@
-// sed as scriptlets use it: `sed -i -e 's/re/repl/g' -e '/re/s/a/b/' -e '/re/d' FILE`
-// (addresses /re/, N, $; commands s and d), basic or extended regular expressions.
-// Anything else is reported.
+// sed as scriptlets use it: `sed -i -e 's/re/repl/g' FILE`, `sed -n '/re/p'`, `sed -ni` with the
+// hold space (h H g G x), blocks { }, `!`, ranges a1,a2, a/i/c text, q, and b/t without a label. Addresses /re/, N, $.
+// Basic or extended regular expressions. Anything else is reported.
 import type { CommandCtx, CommandResult } from '../context.js';
 import { readTextFollow } from '../context.js';
-
-interface Cmd { addr: RegExp | number | '$' | null; kind: 's' | 'd'; re?: RegExp; repl?: string; global?: boolean }
 
 /** POSIX BRE (with GNU's \+ \? \|) or ERE -> JS RegExp source */
 export function toJsRegex(re: string, extended: boolean): string {
@@ -62,85 +60,221 @@ function delimited(s: string, start: number, delim: string, count: number): { pa
   return parts.length === count ? { parts, end: i } : undefined;
 }
 
-export function parseSedScript(script: string, extended: boolean): Cmd[] | undefined {
-  const cmds: Cmd[] = [];
-  for (const raw of script.split(/\n|;(?=\s*(?:\/|\d|\$|s|d))/)) {
-    const s = raw.trim();
-    if (s === '') continue;
-    let i = 0;
-    let addr: Cmd['addr'] = null;
-    if (s[0] === '/') {
-      const d = delimited(s, 1, '/', 1);
-      if (!d) return undefined;
-      addr = new RegExp(toJsRegex(d.parts[0]!, extended));
-      i = d.end;
-    } else if (/^\d/.test(s)) {
-      const m = /^\d+/.exec(s)!;
-      addr = Number(m[0]);
-      i = m[0].length;
-    } else if (s[0] === '$') { addr = '$'; i = 1; }
-    const rest = s.slice(i).trimStart();
-    if (rest === 'd') { cmds.push({ addr, kind: 'd' }); continue; }
-    if (rest[0] !== 's' || rest.length < 2) return undefined;
-    const delim = rest[1]!;
-    const d = delimited(rest, 2, delim, 2);
-    if (!d) return undefined;
-    const flags = rest.slice(d.end).trim();
-    if (!/^[gI i]*$/.test(flags)) return undefined;
-    cmds.push({
-      addr, kind: 's', re: new RegExp(toJsRegex(d.parts[0]!, extended), /[Ii]/.test(flags) ? 'i' : ''),
-      repl: replacement(d.parts[1]!), global: flags.includes('g'),
-    });
-  }
-  return cmds;
+type Addr = RegExp | number | '$';
+interface Cmd {
+  a1?: Addr; a2?: Addr; neg: boolean; name: string;
+  re?: RegExp; repl?: string; global?: boolean; print?: boolean;
+  text?: string; end?: number;
 }
 
-export function applySed(text: string, cmds: Cmd[]): string {
+const regex = (src: string, extended: boolean, flags = ''): RegExp => new RegExp(toJsRegex(src, extended), 's' + flags);
+
+/** Parse a sed program; undefined when it uses something not emulated. */
+export function parseSedScript(script: string, extended: boolean): Cmd[] | undefined {
+  const cmds: Cmd[] = [];
+  const open: number[] = [];
+  let i = 0;
+  const ws = (): void => { while (i < script.length && /[ \t]/.test(script[i]!)) i++; };
+  const addr = (): Addr | undefined | null => {
+    const c = script[i];
+    if (c === '/') {
+      const d = delimited(script, i + 1, '/', 1);
+      if (!d || d.parts[0] === '') return null;
+      i = d.end;
+      return regex(d.parts[0]!, extended);
+    }
+    if (c !== undefined && /\d/.test(c)) {
+      const m = /^\d+/.exec(script.slice(i))!;
+      i += m[0].length;
+      return Number(m[0]);
+    }
+    if (c === '$') { i++; return '$'; }
+    return undefined;
+  };
+  while (i < script.length) {
+    while (i < script.length && /[\s;]/.test(script[i]!)) i++;
+    if (i >= script.length) break;
+    const cmd: Cmd = { neg: false, name: '' };
+    const a1 = addr();
+    if (a1 === null) return undefined;
+    if (a1 !== undefined) {
+      cmd.a1 = a1;
+      if (script[i] === ',') {
+        i++;
+        const a2 = addr();
+        if (a2 === null || a2 === undefined) return undefined;
+        cmd.a2 = a2;
+      }
+    }
+    ws();
+    while (script[i] === '!') { cmd.neg = !cmd.neg; i++; ws(); }
+    const name = script[i++];
+    if (name === undefined) return undefined;
+    cmd.name = name;
+    if (name === '{') { open.push(cmds.length); cmds.push(cmd); continue; }
+    if (name === '}') {
+      const at = open.pop();
+      if (at === undefined || cmd.a1 !== undefined) return undefined;
+      cmds[at]!.end = cmds.length;
+      cmds.push(cmd);
+      continue;
+    }
+    if ('dpDhHgGxq'.includes(name) && name !== 'D') { cmds.push(cmd); continue; }
+    if (name === 'b' || name === 't') {
+      // only the label-less forms: to the end of the script
+      ws();
+      if (i < script.length && !/[;\n}]/.test(script[i]!)) return undefined;
+      cmds.push(cmd);
+      continue;
+    }
+    if (name === 'a' || name === 'i' || name === 'c') {
+      ws();
+      if (script[i] === '\\') { i++; if (script[i] === '\n') i++; else ws(); }
+      const nl = script.indexOf('\n', i);
+      const raw = script.slice(i, nl < 0 ? script.length : nl);
+      if (raw.endsWith('\\')) return undefined; // multi-line text
+      cmd.text = raw.replace(/\\(.)/g, '$1');
+      if (name === 'c' && cmd.a2 !== undefined) return undefined;
+      i = nl < 0 ? script.length : nl;
+      cmds.push(cmd);
+      continue;
+    }
+    if (name !== 's') return undefined;
+    const delim = script[i];
+    if (delim === undefined || delim === '\n' || delim === '\\') return undefined;
+    const d = delimited(script, i + 1, delim, 2);
+    if (!d || d.parts[0] === '') return undefined;
+    i = d.end;
+    const fm = /^[gpIi]*/.exec(script.slice(i))![0];
+    i += fm.length;
+    ws();
+    if (i < script.length && !/[;\n}]/.test(script[i]!)) return undefined; // w file, N-th match, e, m
+    Object.assign(cmd, { re: regex(d.parts[0]!, extended, /[Ii]/.test(fm) ? 'i' : ''), repl: replacement(d.parts[1]!), global: fm.includes('g'), print: fm.includes('p') });
+    cmds.push(cmd);
+  }
+  return open.length ? undefined : cmds;
+}
+
+/** Run a parsed program over `text` as sed does (autoprint unless `quiet`). */
+export function applySed(text: string, cmds: Cmd[], quiet = false): string {
   const lines = text.split('\n');
   const trailing = lines[lines.length - 1] === '';
   if (trailing) lines.pop();
   const out: string[] = [];
-  lines.forEach((line, idx) => {
-    let cur = line;
-    for (const c of cmds) {
-      const hit = c.addr === null || (c.addr instanceof RegExp ? c.addr.test(cur) : c.addr === '$' ? idx === lines.length - 1 : c.addr === idx + 1);
-      if (!hit) continue;
-      if (c.kind === 'd') return;
-      cur = cur.replace(c.global ? new RegExp(c.re!.source, c.re!.flags + 'g') : c.re!, c.repl!);
+  const active = new Map<Cmd, boolean>();
+  let hold = '';
+  const hit = (a: Addr, n: number, last: boolean, ps: string): boolean => (a instanceof RegExp ? a.test(ps) : a === '$' ? last : a === n);
+  const selects = (c: Cmd, n: number, last: boolean, ps: string): boolean => {
+    let r: boolean;
+    if (c.a1 === undefined) r = true;
+    else if (c.a2 === undefined) r = hit(c.a1, n, last, ps);
+    else if (active.get(c)) {
+      const end = typeof c.a2 === 'number' ? n >= c.a2 : hit(c.a2, n, last, ps);
+      if (end) active.set(c, false);
+      r = true;
+    } else if (hit(c.a1, n, last, ps)) {
+      // a line-number end at or before the start line ends the range at once
+      active.set(c, !(typeof c.a2 === 'number' && c.a2 <= n));
+      r = true;
+    } else r = false;
+    return c.neg ? !r : r;
+  };
+  for (let idx = 0; idx < lines.length; idx++) {
+    let ps = lines[idx]!;
+    const n = idx + 1;
+    const last = idx === lines.length - 1;
+    const append: string[] = [];
+    let print = !quiet;
+    let quit = false;
+    let substituted = false;
+    for (let pc = 0; pc < cmds.length; pc++) {
+      const c = cmds[pc]!;
+      if (c.name === '}') continue;
+      if (!selects(c, n, last, ps)) { if (c.name === '{') pc = c.end!; continue; }
+      if (c.name === 'b') break;
+      if (c.name === 't') { if (substituted) break; continue; }
+      if (c.name === 'd') { print = false; break; }
+      if (c.name === 'c') { out.push(c.text!); print = false; break; }
+      if (c.name === 'q') { quit = true; break; }
+      switch (c.name) {
+        case 'p': out.push(ps); break;
+        case 'h': hold = ps; break;
+        case 'H': hold += '\n' + ps; break;
+        case 'g': ps = hold; break;
+        case 'G': ps += '\n' + hold; break;
+        case 'x': [ps, hold] = [hold, ps]; break;
+        case 'i': out.push(c.text!); break;
+        case 'a': append.push(c.text!); break;
+        case 's': {
+          const re = c.global ? new RegExp(c.re!.source, c.re!.flags + 'g') : c.re!;
+          re.lastIndex = 0;
+          if (!re.test(ps)) break;
+          re.lastIndex = 0;
+          ps = ps.replace(re, c.repl!);
+          substituted = true;
+          if (c.print) out.push(ps);
+          break;
+        }
+      }
     }
-    out.push(cur);
-  });
-  return out.join('\n') + (trailing ? '\n' : '');
+    if (print) out.push(ps);
+    out.push(...append);
+    if (quit) break;
+  }
+  // sed ends its last line with a newline only when the input's last line had one
+  return out.join('\n') + (out.length && trailing ? '\n' : '');
 }
 
 export function sed(argv: string[], ctx: CommandCtx): CommandResult {
   const scripts: string[] = [];
   const files: string[] = [];
   let inPlace = false;
+  let suffix = '';
   let extended = false;
+  let quiet = false;
   const a = argv.slice(1);
+  const bad = (x: string): CommandResult => { ctx.rec.problem(`sed option ${x}`); return { status: 0 }; };
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     if (x === '-e' || x === '--expression') scripts.push(a[++i] ?? '');
     else if (x.startsWith('--expression=')) scripts.push(x.slice(13));
-    else if (x === '-i' || x === '--in-place' || /^-i\.?\w+$/.test(x)) inPlace = true;
-    else if (x === '-r' || x === '-E' || x === '--regexp-extended') extended = true;
-    else if (/^-[ir]+$/.test(x)) { inPlace ||= x.includes('i'); extended ||= x.includes('r'); }
-    else if (x.startsWith('-')) { ctx.rec.problem(`sed option ${x}`); return { status: 0 }; }
+    else if (x === '--in-place') inPlace = true;
+    else if (x.startsWith('--in-place=')) { inPlace = true; suffix = x.slice(11); }
+    else if (x === '--regexp-extended') extended = true;
+    else if (x === '--quiet' || x === '--silent') quiet = true;
+    else if (x.startsWith('-') && x.length > 1 && !x.startsWith('--')) {
+      // bundled short options as getopt reads them: -ni is -n -i; -in is -i with the suffix "n"
+      for (let j = 1; j < x.length; j++) {
+        const f = x[j]!;
+        if (f === 'n') quiet = true;
+        else if (f === 'r' || f === 'E') extended = true;
+        else if (f === 'i') { inPlace = true; suffix = x.slice(j + 1); break; }
+        else if (f === 'e') { scripts.push(j + 1 < x.length ? x.slice(j + 1) : a[++i] ?? ''); break; }
+        else return bad(x);
+      }
+    } else if (x.startsWith('-') && x.length > 1) return bad(x);
     else if (scripts.length === 0) scripts.push(x);
     else files.push(x);
   }
+  if (suffix.includes('*') || suffix.includes('/')) return bad(`-i${suffix}`);
   const cmds = parseSedScript(scripts.join('\n'), extended);
   if (!cmds) { ctx.rec.problem(`sed script not emulated: ${scripts.join('; ')}`); return { status: 0 }; }
   if (!inPlace) {
-    const input = files.length ? files.map((f) => readTextFollow(ctx.env.fs, f) ?? '').join('') : ctx.io.stdin;
-    return { status: 0, stdout: applySed(input, cmds) };
+    const texts = files.length ? files.map((f) => readTextFollow(ctx.env.fs, f)) : [ctx.io.stdin];
+    return { status: texts.some((t) => t === undefined) ? 2 : 0, stdout: applySed(texts.map((t) => t ?? '').join(''), cmds, quiet) };
   }
   let st = 0;
   for (const f of files) {
     const text = readTextFollow(ctx.env.fs, f);
-    if (text === undefined) { st = 2; continue; }
-    const next = applySed(text, cmds);
+    if (text === undefined) { st = 4; continue; }
+    const next = applySed(text, cmds, quiet);
+    if (ctx.env.fs.lstat(f)?.type === 'symlink') { ctx.rec.problem(`sed -i on a symlink (${f}): sed replaces the link by a file`); continue; }
+    if (suffix) {
+      const st0 = ctx.env.fs.lstat(f)!;
+      ctx.env.fs.writeFile(f + suffix, text, { mode: st0.mode, user: st0.user, group: st0.group });
+      ctx.rec.act(`sed -i: backup ${f}${suffix}`);
+    }
+    // sed -i writes a new file even when nothing changed; content and mode are what matter here
     if (next !== text) ctx.env.fs.writeFile(f, next);
     ctx.rec.act(`sed -i ${f}`);
   }

@@ -19,12 +19,37 @@ export function chkconfig(argv: string[], ctx: CommandCtx): number {
   if (li >= 0) { levels = a[li + 1]; a.splice(li, 2); }
   if (a[0] === '--add' && a[1]) return addService(ctx, a[1], undefined);
   if (a.length === 2 && (a[1] === 'on' || a[1] === 'off')) return addService(ctx, a[0]!, { on: a[1] === 'on', levels: levels ?? '2345' });
+  if (a.length === 2 && a[1] === 'resetpriorities') return resetPriorities(ctx, a[0]!);
   if (a[0] === '--del' || a[0] === '--list' || a[0] === '--override') {
     ctx.rec.problem(`chkconfig ${argv.slice(1).join(' ')}`);
     return 0;
   }
   ctx.rec.problem(`chkconfig ${argv.slice(1).join(' ')}`);
   return 1;
+}
+
+/** NAME resetpriorities: the links that exist get the header's start/stop numbers, on/off kept */
+function resetPriorities(ctx: CommandCtx, name: string): number {
+  const fs = ctx.env.fs;
+  const script = INIT_DIRS.map((d) => readTextFollow(fs, `${d}/${name}`)).find((t) => t !== undefined);
+  if (script === undefined) return 1;
+  const m = /^#\s*chkconfig:\s*(\S+)\s+(\d+)\s+(\d+)/m.exec(script);
+  if (!m) { ctx.rec.problem(`chkconfig ${name} resetpriorities: no '# chkconfig:' header (LSB-only ordering is not emulated)`); return 0; }
+  const start = m[2]!.padStart(2, '0');
+  const stop = m[3]!.padStart(2, '0');
+  let changed = 0;
+  for (let level = 0; level <= 6; level++) {
+    const dir = rcDir(ctx, level);
+    for (const f of fs.list(dir).filter((f) => /^[SK]\d\d/.test(f) && f.slice(3) === name)) {
+      const want = `${f[0]}${f[0] === 'S' ? start : stop}${name}`;
+      if (want === f) continue;
+      fs.remove(`${dir}/${f}`);
+      fs.symlink(`../init.d/${name}`, `${dir}/${want}`);
+      changed++;
+    }
+  }
+  ctx.rec.act(`chkconfig ${name} resetpriorities (${changed} links renumbered)`);
+  return 0;
 }
 
 function addService(ctx: CommandCtx, name: string, change: { on: boolean; levels: string } | undefined): number {

@@ -2,6 +2,7 @@
 // running shell, field splitting of unquoted results, and globbing over the image of unquoted
 // patterns (a pattern that matches nothing stays as written).
 import type { Word } from './lex.js';
+import { globRegex } from './glob.js';
 
 /** What expansion needs from the running shell. */
 export interface ExpandContext {
@@ -9,6 +10,8 @@ export interface ExpandContext {
   substitute(src: string): string;
   arith(expr: string): string;
   glob(pattern: string): string[];
+  /** the word after an operator (${x:-word}, ${x#word}): its parameters expanded */
+  word(src: string): string;
   /** the error that stops the scriptlet at a construct we do not follow */
   unsupported(what: string): Error;
 }
@@ -53,10 +56,13 @@ export function expandWord(word: Word, split: boolean, sh: ExpandContext): strin
       continue;
     }
     const v = sh.param(part.name);
+    const arg = (): string => sh.word(part.arg ?? '');
     if (part.op === undefined) text = v ?? '';
-    else if (part.op.startsWith(':') && (v === undefined || v === '')) text = part.op.endsWith('-') || part.op.endsWith('=') ? part.arg ?? '' : '';
-    else if (!part.op.startsWith(':') && v === undefined) text = part.op === '-' || part.op === '=' ? part.arg ?? '' : '';
-    else text = part.op.endsWith('+') ? part.arg ?? '' : v ?? '';
+    else if (part.op === 'len') text = String([...(v ?? '')].length);
+    else if (/^(##?|%%?|\/\/?)$/.test(part.op)) text = trimOrReplace(v ?? '', part.op, part.arg ?? '', sh);
+    else if (part.op.startsWith(':') && (v === undefined || v === '')) text = part.op.endsWith('-') || part.op.endsWith('=') ? arg() : '';
+    else if (!part.op.startsWith(':') && v === undefined) text = part.op === '-' || part.op === '=' ? arg() : '';
+    else text = part.op.endsWith('+') ? arg() : v ?? '';
     if (part.quoted) sawQuoted = true;
     addExpanded(text, part.quoted);
   }
@@ -66,4 +72,62 @@ export function expandWord(word: Word, split: boolean, sh: ExpandContext): strin
     const matches = sh.glob(pattern[i] ?? f);
     return matches.length ? matches : [f];
   });
+}
+
+/** ${v#p} ${v##p} ${v%p} ${v%%p} (shortest/longest prefix/suffix) and bash's ${v/p/r} ${v//p/r} */
+function trimOrReplace(v: string, op: string, rawArg: string, sh: ExpandContext): string {
+  if (op[0] === '/') {
+    const slash = rawArg.search(/(^|[^\\])\//);
+    const cut = slash < 0 ? -1 : rawArg[slash] === '/' ? slash : slash + 1;
+    const pat = sh.word(cut < 0 ? rawArg : rawArg.slice(0, cut));
+    const repl = cut < 0 ? '' : sh.word(rawArg.slice(cut + 1));
+    if (pat === '' || pat[0] === '#' || pat[0] === '%') throw sh.unsupported(`parameter expansion with an anchored or empty pattern: /${rawArg}`);
+    const re = globRegex(pat);
+    let out = '';
+    let i = 0;
+    let replaced = false;
+    while (i < v.length) {
+      let hit = -1;
+      if (!(replaced && op === '/')) for (let end = v.length; end > i; end--) if (re.test(v.slice(i, end))) { hit = end; break; }
+      if (hit < 0) { out += v[i]; i++; continue; }
+      out += repl;
+      i = hit;
+      replaced = true;
+    }
+    return out;
+  }
+  const re = globRegex(sh.word(rawArg));
+  const n = v.length;
+  if (op === '#') { for (let k = 0; k <= n; k++) if (re.test(v.slice(0, k))) return v.slice(k); }
+  else if (op === '##') { for (let k = n; k >= 0; k--) if (re.test(v.slice(0, k))) return v.slice(k); }
+  else if (op === '%') { for (let k = n; k >= 0; k--) if (re.test(v.slice(k))) return v.slice(0, k); }
+  else for (let k = 0; k <= n; k++) if (re.test(v.slice(k))) return v.slice(0, k);
+  return v;
+}
+
+/** bash brace expansion of an unquoted word: a{b,c}d -> abd acd (nested and repeated groups) */
+export function braceExpand(text: string): string[] {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') { i++; continue; }
+    if (text[i] !== '{') continue;
+    let depth = 0;
+    const commas: number[] = [];
+    let end = -1;
+    for (let j = i; j < text.length; j++) {
+      const c = text[j];
+      if (c === '\\') { j++; continue; }
+      if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) { end = j; break; }
+      else if (c === ',' && depth === 1) commas.push(j);
+    }
+    if (end < 0) return [text];
+    if (commas.length === 0) continue; // {} and {x} stay as written
+    const pre = text.slice(0, i);
+    const post = text.slice(end + 1);
+    const alts: string[] = [];
+    let from = i + 1;
+    for (const c of [...commas, end]) { alts.push(text.slice(from, c)); from = c + 1; }
+    return alts.flatMap((a) => braceExpand(pre + a + post));
+  }
+  return [text];
 }

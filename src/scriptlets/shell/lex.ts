@@ -156,11 +156,21 @@ function readDollar(src: string, i: number, parts: WordPart[], quoted: boolean):
     return j + 1;
   }
   if (next === '{') {
-    const end = src.indexOf('}', i + 2);
-    if (end < 0) throw new ShellSyntaxError('unterminated ${');
+    // the closing brace, skipping nested ${...} in the word after the operator
+    let depth = 0;
+    let end = i + 2;
+    for (; end < src.length; end++) {
+      if (src[end] === '\\') { end++; continue; }
+      if (src[end] === '{') depth++;
+      else if (src[end] === '}' && depth-- === 0) break;
+    }
+    if (end >= src.length) throw new ShellSyntaxError('unterminated ${');
     const inner = src.slice(i + 2, end);
-    const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[#?@*])(?:(:?[-=+?])(.*))?$/.exec(inner);
-    if (!m) parts.push({ kind: 'unsupported', what: `parameter expansion \${${inner}}` });
+    const len = /^#([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])$/.exec(inner);
+    // ${x:-w} ${x=w} ${x#pat} ${x##pat} ${x%pat} ${x%%pat}, and bash's ${x/pat/repl} ${x//pat/repl}
+    const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[#?@*])(?:(:?[-=+?]|##?|%%?|\/\/?)([\s\S]*))?$/.exec(inner);
+    if (len) parts.push({ kind: 'var', name: len[1]!, quoted, op: 'len', arg: '' });
+    else if (!m) parts.push({ kind: 'unsupported', what: `parameter expansion \${${inner}}` });
     else parts.push({ kind: 'var', name: m[1]!, quoted, ...(m[2] ? { op: m[2], arg: m[3] ?? '' } : {}) });
     return end + 1;
   }

@@ -6,12 +6,13 @@ import { ShellSyntaxError, parseShell } from './parse.js';
 import type { Node, Redir } from './parse.js';
 import type { Word } from './lex.js';
 import type { CommandFn, EmulationEnv, RunRecord } from '../context.js';
-import { base, joinPath, readText } from '../context.js';
+import { base, joinPath, readText, readTextFollow } from '../context.js';
 import { ArithError, evalArith } from './arith.js';
 import { Input, readBuiltin } from './input.js';
 import { evalTest } from './test-cmd.js';
 import { globImage, globRegex } from './glob.js';
-import { expandWord } from './expand.js';
+import { braceExpand, expandWord } from './expand.js';
+import type { WordPart } from './lex.js';
 
 class ExitSignal {
   constructor(readonly status: number) {}
@@ -26,6 +27,12 @@ class Unsupported extends Error {}
 
 /** a loop that runs this often is taken for one that never ends (it is reported) */
 const MAX_ROUNDS = 10_000;
+/** sourced files and image scripts calling each other deeper than this are reported */
+const MAX_DEPTH = 16;
+
+/** commands whose operands are all paths: relative ones are taken from the current directory */
+const PATH_ONLY = new Set(['readlink', 'rm', 'rmdir', 'mkdir', 'touch', 'find']);
+const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export type CommandLookup = (name: string, argv: string[]) => CommandFn | undefined;
 
@@ -39,20 +46,31 @@ export class ShellRun {
   private cwd = '/';
   /** where standard output goes: captured for $(...) and { ...; } > file, else rpm's log (dropped) */
   private out: string[] | null = null;
+  /** set -e */
+  private errexit = false;
+  /** inside an if/while condition, before && or ||, after !: set -e does not apply there */
+  private condDepth = 0;
 
   constructor(
     private readonly env: EmulationEnv,
     private readonly rec: RunRecord,
     args: string[],
     private readonly lookup: CommandLookup,
+    private readonly depth = 0,
   ) {
     this.args = [...args];
   }
 
+  /** Run a script of the image (`#!/bin/sh` programs a scriptlet calls) in a new shell; its output is returned. */
+  runProgram(node: Node, stdin: Input, errexit: boolean): { status: number; stdout: string } {
+    this.errexit = errexit;
+    return this.capture(() => this.runScript(node, stdin));
+  }
+
   /** Run a whole scriptlet; `stdin` is what rpm feeds it (file triggers: the matching paths). Returns its exit status. */
-  runScript(node: Node, stdin = ''): number {
+  runScript(node: Node, stdin: string | Input = ''): number {
     try {
-      return this.run(node, new Input(stdin));
+      return this.run(node, typeof stdin === 'string' ? new Input(stdin) : stdin);
     } catch (e) {
       if (e instanceof ExitSignal) return e.status;
       if (e instanceof ReturnSignal) return e.status; // `return` outside a function ends a sourced script
@@ -71,10 +89,11 @@ export class ShellRun {
         for (const item of node.items) this.status = this.run(item, stdin);
         return this.status;
       case 'andor': {
-        let st = this.run(node.first, stdin);
-        for (const { op, node: next } of node.rest) {
-          if ((op === '&&' && st === 0) || (op === '||' && st !== 0)) st = this.run(next, stdin);
-        }
+        const last = node.rest.length - 1;
+        let st = this.cond(() => this.run(node.first, stdin));
+        node.rest.forEach(({ op, node: next }, i) => {
+          if ((op === '&&' && st === 0) || (op === '||' && st !== 0)) st = i === last ? this.run(next, stdin) : this.cond(() => this.run(next, stdin));
+        });
         return (this.status = st);
       }
       case 'pipe': {
@@ -84,18 +103,21 @@ export class ShellRun {
         for (const cmd of node.cmds) {
           // each part of a pipeline runs in a subshell: variables set there are lost
           const saved = { vars: new Map(this.vars), cwd: this.cwd };
-          const r = node.cmds.length > 1 ? this.subshell(() => this.simpleOrCompound(cmd, input)) : this.simpleOrCompound(cmd, input);
+          const part = (): { status: number; stdout: string } => (node.negate ? this.condR(() => this.simpleOrCompound(cmd, input)) : this.simpleOrCompound(cmd, input));
+          const r = node.cmds.length > 1 ? this.subshell(part) : part();
           if (node.cmds.length > 1) { this.vars = saved.vars; this.cwd = saved.cwd; }
           st = r.status;
           out = r.stdout;
           input = new Input(out);
         }
         this.emit(out);
-        return (this.status = node.negate ? (st === 0 ? 1 : 0) : st);
+        this.status = node.negate ? (st === 0 ? 1 : 0) : st;
+        this.checkErrexit(node.negate);
+        return this.status;
       }
       case 'if': {
         for (const c of node.clauses) {
-          if (this.run(c.cond, stdin) === 0) return (this.status = this.run(c.body, stdin));
+          if (this.cond(() => this.run(c.cond, stdin)) === 0) return (this.status = this.run(c.body, stdin));
         }
         return (this.status = node.otherwise ? this.run(node.otherwise, stdin) : 0);
       }
@@ -121,7 +143,7 @@ export class ShellRun {
               this.rec.problem(`${node.until ? 'until' : 'while'} loop still running after ${MAX_ROUNDS} rounds`);
               break;
             }
-            const c = this.run(node.cond, input);
+            const c = this.cond(() => this.run(node.cond, input));
             if ((c === 0) === node.until) break;
             const o = this.loopBody(() => this.run(node.body, input));
             st = o.status;
@@ -147,9 +169,24 @@ export class ShellRun {
       case 'simple': {
         const r = this.simpleOrCompound(node, stdin);
         this.emit(r.stdout);
-        return (this.status = r.status);
+        this.status = r.status;
+        if (node.t === 'simple') this.checkErrexit(false);
+        return this.status;
       }
     }
+  }
+
+  private cond(body: () => number): number {
+    this.condDepth++;
+    try { return body(); } finally { this.condDepth--; }
+  }
+  private condR(body: () => { status: number; stdout: string }): { status: number; stdout: string } {
+    this.condDepth++;
+    try { return body(); } finally { this.condDepth--; }
+  }
+  /** set -e: a failing command outside a condition ends the shell */
+  private checkErrexit(negated: boolean): void {
+    if (this.errexit && !negated && this.condDepth === 0 && this.status !== 0) throw new ExitSignal(this.status);
   }
 
   /** runs a loop body; break/continue for this loop stop here, outer levels travel on */
@@ -343,9 +380,32 @@ export class ShellRun {
       case 'unset':
         for (const a of argv.slice(1)) this.vars.delete(a);
         return { status: 0, stdout: '' };
-      case 'set':
-        if (argv[1] === '--') this.args = argv.slice(2); // set -- a b: new positional parameters
+      case 'set': {
+        let i = 1;
+        for (; i < argv.length; i++) {
+          const a = argv[i]!;
+          if (a === '--') { i++; this.args = argv.slice(i); break; }
+          if (!/^[-+][a-zA-Z]+$/.test(a)) { this.args = argv.slice(i); break; } // set a b: new positional parameters
+          if (a === '-o' || a === '+o') { this.rec.problem(`set ${a} ${argv[i + 1] ?? ''} is not emulated`); i++; continue; }
+          if (a.includes('e')) this.errexit = a[0] === '-';
+          const other = a.slice(1).replace(/[exv]/g, ''); // -x and -v only print
+          if (other) this.rec.problem(`set ${a[0]}${other} is not emulated`);
+        }
         return { status: 0, stdout: '' };
+      }
+      case 'eval': {
+        const src = argv.slice(1).join(' ');
+        let node: Node;
+        try {
+          node = parseShell(src);
+        } catch (e) {
+          if (e instanceof ShellSyntaxError) throw new Unsupported(`eval ${src}: ${e.message}`);
+          throw e;
+        }
+        return this.capture(() => this.run(node, stdin));
+      }
+      case '.': case 'source':
+        return this.source(argv, stdin);
       case 'umask': case 'trap': case 'wait': case 'sync':
         return { status: 0, stdout: '' };
       case 'cd':
@@ -374,13 +434,73 @@ export class ShellRun {
     }
     const cmd = this.lookup(base(name), argv);
     if (!cmd) {
+      const script = this.imageScript(name);
+      if (script) return this.runImageScript(script, argv, stdin);
       this.rec.problem(`unhandled command: ${argv.join(' ')}`);
       return { status: 0, stdout: '' };
     }
     // a command that reads its standard input takes all of it
     const io = { get stdin(): string { return stdin.rest(); } };
-    const r = cmd(argv.map((a, i) => (i > 0 && !a.startsWith('-') && a.startsWith('./') ? this.abs(a) : a)), { env: this.env, rec: this.rec, io });
+    // commands see image paths absolute: ./x always, any relative argument of those that only take paths
+    const paths = PATH_ONLY.has(base(name)) && this.cwd !== '/';
+    const r = cmd(argv.map((a, i) => (i > 0 && !a.startsWith('-') && (a.startsWith('./') || (paths && !a.startsWith('/'))) ? this.abs(a) : a)), { env: this.env, rec: this.rec, io });
     return typeof r === 'number' ? { status: r, stdout: '' } : { status: r.status, stdout: r.stdout ?? '' };
+  }
+
+  /** `. FILE`: the file of the image runs in this shell (its variables stay set) */
+  private source(argv: string[], stdin: Input): { status: number; stdout: string } {
+    const file = argv[1];
+    if (file === undefined) return { status: 2, stdout: '' };
+    const path = file.includes('/') ? this.abs(file) : PATH_DIRS.map((d) => `${d}/${file}`).find((p) => this.env.fs.exists(p));
+    const text = path === undefined ? undefined : readTextFollow(this.env.fs, path);
+    if (text === undefined) {
+      // sh (bash as sh, dash) ends a non-interactive shell when `.` cannot read its file
+      this.rec.act(`. ${file}: no such file in the image, the shell exits`);
+      throw new ExitSignal(1);
+    }
+    if (this.depth >= MAX_DEPTH) throw new Unsupported(`. ${file}: sourced files nested deeper than ${MAX_DEPTH}`);
+    const node = this.parseOrStop(text, `. ${file}`);
+    const saved = this.args;
+    if (argv.length > 2) this.args = argv.slice(2);
+    try {
+      return this.capture(() => {
+        try {
+          return this.run(node, stdin);
+        } catch (e) {
+          if (e instanceof ReturnSignal) return e.status; // `return` ends a sourced file
+          throw e;
+        }
+      });
+    } finally {
+      if (argv.length > 2) this.args = saved;
+    }
+  }
+
+  private parseOrStop(text: string, what: string): Node {
+    try {
+      return parseShell(text);
+    } catch (e) {
+      if (e instanceof ShellSyntaxError) throw new Unsupported(`${what}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** a program of the image that is a sh/bash script: its path, text and whether its #! line says -e */
+  private imageScript(name: string): { path: string; text: string; errexit: boolean } | undefined {
+    const path = name.includes('/') ? this.abs(name) : PATH_DIRS.map((d) => `${d}/${name}`).find((p) => this.env.fs.exists(p));
+    if (path === undefined) return undefined;
+    const text = readTextFollow(this.env.fs, path);
+    const m = text === undefined ? null : /^#!\s*(\/usr)?\/bin\/(sh|bash)([ \t]+-e)?[ \t]*\n/.exec(text);
+    if (!m || text === undefined) return undefined;
+    return { path, text, errexit: m[3] !== undefined };
+  }
+
+  private runImageScript(script: { path: string; text: string; errexit: boolean }, argv: string[], stdin: Input): { status: number; stdout: string } {
+    if (this.depth >= MAX_DEPTH) throw new Unsupported(`${script.path}: scripts nested deeper than ${MAX_DEPTH}`);
+    const node = this.parseOrStop(script.text, script.path);
+    this.rec.act(`ran ${script.path} (a shell script of the image)`);
+    const child = new ShellRun(this.env, this.rec, argv.slice(1), this.lookup, this.depth + 1);
+    return child.runProgram(node, stdin, script.errexit);
   }
 
   private abs(p: string): string {
@@ -444,12 +564,28 @@ export class ShellRun {
 
   /** Expand a word into fields; `split` false keeps it one field (assignments, redirections, case). */
   expand(word: Word, split = true): string[] {
+    if (split) {
+      // brace expansion first, within one unquoted literal part: a{b,c} $x/{d,e}
+      const at = word.parts.findIndex((p) => p.kind === 'lit' && !p.quoted && braceExpand(p.text).length > 1);
+      if (at >= 0) {
+        const part = word.parts[at] as Extract<WordPart, { kind: 'lit' }>;
+        return braceExpand(part.text).flatMap((t) => this.expand({ parts: word.parts.map((p, i) => (i === at ? { ...part, text: t } : p)) }));
+      }
+    }
     return expandWord(word, split, {
       param: (n) => this.param(n),
       substitute: (src) => this.substitute(src),
       arith: (expr) => this.arith(expr),
-      glob: (pattern) => globImage(this.env.fs, pattern),
+      glob: (pattern) => this.glob(pattern),
+      word: (src) => this.expandText(src),
       unsupported: (what) => new Unsupported(what),
     });
+  }
+
+  /** relative patterns match against the current directory and stay relative */
+  private glob(pattern: string): string[] {
+    if (pattern.startsWith('/')) return globImage(this.env.fs, pattern);
+    const dir = this.cwd === '/' ? '' : this.cwd;
+    return globImage(this.env.fs, `${dir.replace(/[*?[\]\\]/g, '\\$&')}/${pattern}`).map((p) => p.slice(dir.length + 1));
   }
 }
