@@ -90,7 +90,10 @@ describe.skipIf(!avail.ok || !podmanOk).each([
   it('imports and dumps the container environment (files, .sh, .json), root only', async () => {
     await until('the start-up to finish', () => exec('test -f /var/tmp/order && grep -q rc.local /var/tmp/order').status === 0, 30);
     // a value with quotes, spaces and newlines survives the round trip through the .sh dump
-    expect(out('. /etc/container_environment.sh; printf %s "$WEIRD"')).toBe(WEIRD);
+    // (sourced in an empty environment: podman exec would otherwise pass WEIRD itself)
+    const fromSh = (v: string) => out(`env -i /bin/sh -c '. /etc/container_environment.sh && printf %s "$${v}"'`);
+    expect(fromSh('WEIRD')).toBe(WEIRD);
+    expect(fromSh('FROM_FILE')).toBe('from "file" it\'s');
     expect(out('cat /etc/container_environment/WEIRD')).toBe(WEIRD);
     const json = JSON.parse(out('cat /etc/container_environment.json')) as Record<string, string>;
     expect(json).toMatchObject({ WEIRD, FROM_FILE: 'from "file" it\'s', FROM_INITD: 'set-by-initd', KILL_PROCESS_TIMEOUT: '5' });
