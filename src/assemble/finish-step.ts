@@ -1,6 +1,7 @@
 // Scriptlet emulation, the finishing recipe, profiles, --user and --add-file, in that order.
 import { readFileSync } from 'node:fs';
 import type { AssembleEvent, DistroRelease } from '../types/index.js';
+import { addFileMode } from './add-file.js';
 import { finishImage } from './finish/index.js';
 import { imageMirrorRoot } from './image-mirror.js';
 import { applyProfileFiles } from './finish/profiles.js';
@@ -41,7 +42,7 @@ export function finishAndEmulate(
     ...(imageMirror !== undefined ? { mirror: imageMirror } : {}),
     repoRewrite: opts.repoRewrite ?? true,
     users: opts.users ?? [],
-    addFiles: (opts.addFiles ?? []).map((f) => ({ dest: f.dest, data: readFileSync(f.src) })),
+    addFiles: (opts.addFiles ?? []).map((f) => ({ dest: f.dest, data: readFileSync(f.src), mode: addFileMode(f) })),
     ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
   });
   return report;

@@ -56,12 +56,12 @@ export interface AssembleOptions {
   rpmdb?: RpmdbFlavour;
   /** `--rpmdb-path`: where the rpmdb goes, /var/lib/rpm or /usr/lib/sysimage/rpm (default: the definition's) */
   rpmdbPath?: string;
-  /** `--profile`: minimal | systemd | init | system-container (later ones apply over earlier ones) */
+  /** `--profile`: minimal | systemd | init | baseimage | system-container (later ones apply over earlier ones) */
   profiles?: string[];
   /** `--user NAME:UID`: users to add to the image */
   users?: { name: string; uid: number }[];
-  /** `--add-file SRC:DEST`: host files to copy into the image */
-  addFiles?: { src: string; dest: string }[];
+  /** `--add-file SRC:DEST[:MODE]`: host files to copy into the image (mode: octal MODE, else the host file's) */
+  addFiles?: { src: string; dest: string; mode?: number }[];
   /** `--env K=V`: the image config's environment (oci/docker formats) */
   env?: string[];
   /** `--cmd`: the image config's command, as an argv array */

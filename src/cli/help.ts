@@ -81,9 +81,9 @@ by one of its keys; a BAD signature always fails. The summary and --sbom say wha
   --gpgkey FILE|URL          also trust this key (repeatable; URLs must be https); a
                              --repofrompath repo is checked only when keys are given
 Image:
-  --profile NAME             minimal | systemd | init | system-container (repeatable)
+  --profile NAME             minimal | systemd | init | baseimage | system-container (repeatable)
   --user NAME:UID            add a user
-  --add-file SRC:DEST        copy a host file into the image
+  --add-file SRC:DEST[:MODE] copy a host file into the image (its mode, or octal MODE)
   --env K=V                  image environment (repeatable)
   --label K=V                image label (repeatable)
   --cmd JSON|STRING          image command (a string runs under /bin/sh -c)

@@ -24,6 +24,17 @@ describe('loadProfiles', () => {
     expect(() => loadProfiles(['x'], dir)).toThrow(expect.objectContaining({ code: 'RFS_BAD_CONFIG', message: expect.stringContaining('unknown key pakages') }));
     rmSync(dir, { recursive: true });
   });
+  it('baseimage: the era-neutral requests, its group, my_init as entrypoint; not with init or systemd', () => {
+    const p = loadProfiles(['baseimage']);
+    expect(p).toMatchObject({ packages: ['syslog', '/usr/sbin/crond', 'logrotate', 'openssh-server'], groups: [{ name: 'docker_env', gid: 8377 }], entrypoint: ['/sbin/my_init'], cmd: [] });
+    expect(p.files.find((f) => f.path === '/etc/container_environment')).toMatchObject({ type: 'dir', mode: 0o700 });
+    expect(p.files.find((f) => f.path === '/etc/service/sshd/down')).toMatchObject({ type: 'file', content: '' });
+    for (const other of ['init', 'systemd']) expect(() => loadProfiles(['baseimage', other])).toThrow(expect.objectContaining({ code: 'RFS_USAGE' }));
+    const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+    writeFileSync(join(dir, 'g.json'), JSON.stringify({ name: 'g', groups: ['Bad Name:1'] }));
+    expect(() => loadProfiles(['g'], dir)).toThrow(expect.objectContaining({ code: 'RFS_BAD_CONFIG', message: expect.stringContaining('not NAME:GID') }));
+    rmSync(dir, { recursive: true });
+  });
   it('the system-container templates are valid JSON where they must be', () => {
     const p = loadProfiles(['system-container']);
     expect(JSON.parse(p.files.find((f) => f.path === '/exports/manifest.json')!.content)).toHaveProperty('defaultValues.COMMAND');
@@ -47,6 +58,17 @@ describe('applyProfileFiles', () => {
     expect(t.list(`${sys}/sockets.target.wants`)).toEqual(['systemd-journald.socket']);
     for (const d of ['multi-user', 'local-fs', 'basic']) expect(t.list(`${sys}/${d}.target.wants`)).toEqual([]);
     expect(t.list('/etc/systemd/system/multi-user.target.wants')).toEqual([]);
+  });
+  it('baseimage adds docker_env to group and gshadow once, and refuses a gid already taken', () => {
+    const t = baseImage(7);
+    applyProfileFiles(t, loadProfiles(['baseimage']));
+    applyProfileFiles(t, loadProfiles(['baseimage']));
+    expect((text(t, '/etc/group') ?? '').match(/^docker_env:.*$/gm)).toEqual(['docker_env:x:8377:']);
+    expect(text(t, '/etc/gshadow')).toMatch(/^docker_env:!::$/m);
+    expect(t.lstat('/etc/profile.d/container_environment.sh')).toMatchObject({ type: 'symlink' });
+    const u = baseImage(7);
+    u.writeFile('/etc/group', `${text(u, '/etc/group') ?? ''}other:x:8377:\n`);
+    expect(() => applyProfileFiles(u, loadProfiles(['baseimage']))).toThrow(expect.objectContaining({ code: 'RFS_BAD_CONFIG', subject: 'docker_env:8377' }));
   });
   it('init and system-container write their files', () => {
     const t = baseImage(7);

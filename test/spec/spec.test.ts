@@ -70,6 +70,15 @@ describe('parseImageSpec', () => {
       rpmdb: 'bdb-hash-v8', rpmdbPath: '/usr/lib/sysimage/rpm', clampMtime: true, lockfile: '/work/specs/c4.lock.json', sbom: '/work/specs/c4.spdx.json',
     });
   });
+  it('add-file takes an optional octal mode, as SRC:DEST:MODE or a mode key; the CLI the same', () => {
+    const s = parseImageSpec('distro: centos:4.9\nadd-file:\n  - ./run.sh:/etc/service/app/run:0755\n  - { src: x, dest: /etc/x, mode: "0600" }\n  - ./a:b:/etc/a\n', '/s/i.yaml');
+    expect(s.files).toEqual([{ src: '/s/run.sh', dest: '/etc/service/app/run', mode: 0o755 }, { src: '/s/x', dest: '/etc/x', mode: 0o600 }, { src: '/s/a:b', dest: '/etc/a' }]);
+    expect(() => parseImageSpec('distro: centos:4.9\nadd-file: [{ src: x, dest: /etc/x, mode: "rwx" }]\n', '/s/i.yaml')).toThrow(/mode must be octal/);
+    expect(parseAssembleArgs(['centos:4.9', '--add-file', '/h/run:/etc/service/app/run:0750', '--add-file', '/h/motd:/etc/motd'], {}).addFiles)
+      .toEqual([{ src: '/h/run', dest: '/etc/service/app/run', mode: 0o750 }, { src: '/h/motd', dest: '/etc/motd' }]);
+    expect(() => parseAssembleArgs(['centos:4.9', '--add-file', '/h/run:etc/run'], {})).toThrow(expect.objectContaining({ code: 'RFS_USAGE' }));
+    expect(() => parseAssembleArgs(['centos:4.9', '--add-file', '/h/run:/etc/run:0999'], {})).toThrow(expect.objectContaining({ code: 'RFS_USAGE' }));
+  });
   it('accepts JSON too', () => {
     expect(parseImageSpec('{"distro": "centos:7", "packages": ["vim"]}', 'i.json')).toMatchObject({ distro: 'centos:7', packages: ['vim'] });
   });

@@ -15,7 +15,7 @@ export interface FinishOptions {
   repoRewrite?: boolean;
   /** --user NAME:UID */
   users?: { name: string; uid: number }[];
-  /** --add-file SRC:DEST, already read by the caller */
+  /** --add-file SRC:DEST[:MODE], already read by the caller; mode defaults to 0644 */
   addFiles?: { dest: string; data: Uint8Array; mode?: number }[];
   sourceDateEpoch?: number;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RfsError } from '../../errors/index.js';
 import type { ImageFS } from '../../types/imagefs.js';
 import { globImage } from './glob.js';
+import { Accounts } from '../../scriptlets/accounts.js';
 
 export interface ProfileFile {
   path: string;
@@ -28,12 +29,14 @@ export interface ResolvedProfile {
   stopSignal?: string;
   volumes: string[];
   labels: Record<string, string>;
+  /** NAME:GID groups the profile's files or programs rely on */
+  groups: { name: string; gid: number }[];
   files: ProfileFile[];
 }
 
 export const PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../profiles');
 
-const KEYS = new Set(['name', 'description', 'conflicts', 'packages', 'removePackages', 'removeFiles', 'keepFiles', 'env', 'cmd', 'entrypoint', 'stopSignal', 'volumes', 'labels', 'files']);
+const KEYS = new Set(['name', 'description', 'conflicts', 'packages', 'removePackages', 'removeFiles', 'keepFiles', 'env', 'cmd', 'entrypoint', 'stopSignal', 'volumes', 'labels', 'files', 'groups']);
 
 function bad(file: string, why: string): RfsError {
   return new RfsError('RFS_BAD_CONFIG', `loading profile: ${why}`, { subject: file });
@@ -46,7 +49,7 @@ function strings(v: unknown, file: string, key: string): string[] {
 }
 
 export function listProfiles(dir = PROFILES_DIR): string[] {
-  return ['minimal', 'systemd', 'init', 'system-container'].filter((n) => existsSync(join(dir, `${n}.json`)));
+  return ['minimal', 'systemd', 'init', 'baseimage', 'system-container'].filter((n) => existsSync(join(dir, `${n}.json`)));
 }
 
 interface Loaded { name: string; conflicts: string[]; data: Record<string, unknown>; file: string; dir: string }
@@ -101,7 +104,7 @@ export function loadProfiles(names: string[], dir = PROFILES_DIR): ResolvedProfi
       if (loaded.some((b) => b.name === c)) throw new RfsError('RFS_USAGE', `combining profiles: ${a.name} and ${c} cannot be combined`, { subject: `${a.name},${c}` });
     }
   }
-  const out: ResolvedProfile = { names: loaded.map((l) => l.name), packages: [], removePackages: [], removeFiles: [], keepFiles: [], env: [], volumes: [], labels: {}, files: [] };
+  const out: ResolvedProfile = { names: loaded.map((l) => l.name), packages: [], removePackages: [], removeFiles: [], keepFiles: [], env: [], volumes: [], labels: {}, groups: [], files: [] };
   const single = (key: 'cmd' | 'entrypoint' | 'stopSignal', l: Loaded): void => {
     const v = l.data[key];
     if (v === undefined) return;
@@ -128,14 +131,20 @@ export function loadProfiles(names: string[], dir = PROFILES_DIR): ResolvedProfi
       if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every((x) => typeof x === 'string')) throw bad(l.file, 'labels must map strings to strings');
       Object.assign(out.labels, labels);
     }
+    for (const g of strings(l.data.groups, l.file, 'groups')) {
+      const m = /^([a-z_][a-z0-9_-]*):(\d+)$/.exec(g);
+      if (!m) throw bad(l.file, `groups: ${g} is not NAME:GID`);
+      out.groups.push({ name: m[1]!, gid: Number(m[2]) });
+    }
     out.files.push(...parseFiles(l));
   }
   return out;
 }
 
-/** Remove the profile's globs (minus keepFiles), then write its files. */
+/** Remove the profile's globs (minus keepFiles), add its groups, then write its files. */
 export function applyProfileFiles(fs: ImageFS, profile: ResolvedProfile): string[] {
   const actions: string[] = [];
+  if (profile.groups.length) actions.push(...addGroups(fs, profile.groups));
   const keep = new Set(profile.keepFiles);
   for (const pattern of profile.removeFiles) {
     for (const p of globImage(fs, pattern)) {
@@ -148,9 +157,24 @@ export function applyProfileFiles(fs: ImageFS, profile: ResolvedProfile): string
     const parent = f.path.slice(0, f.path.lastIndexOf('/')) || '/';
     if (!fs.exists(parent)) fs.mkdir(parent);
     if (f.type === 'dir') { if (!fs.exists(f.path)) fs.mkdir(f.path, { mode: f.mode }); }
-    else if (f.type === 'symlink') { fs.remove(f.path); fs.symlink(f.content, f.path); }
+    else if (f.type === 'symlink') { if (fs.lstat(f.path)) fs.remove(f.path); fs.symlink(f.content, f.path); }
     else fs.writeFile(f.path, f.content, { mode: f.mode, user: 'root', group: 'root' });
     actions.push(`wrote ${f.path}`);
   }
+  return actions;
+}
+
+/** Groups as groupadd -g would add them; one already there by name is kept as it is. */
+function addGroups(fs: ImageFS, groups: { name: string; gid: number }[]): string[] {
+  const acc = new Accounts(fs);
+  const actions: string[] = [];
+  for (const g of groups) {
+    if (acc.group(g.name)) continue;
+    if (acc.groupById(g.gid)) throw new RfsError('RFS_BAD_CONFIG', `adding group ${g.name}: gid ${g.gid} is taken`, { subject: `${g.name}:${g.gid}`, hint: 'the image already has a group with that id' });
+    acc.add('group', [g.name, 'x', String(g.gid), '']);
+    if (acc.hasGshadow()) acc.add('gshadow', [g.name, '!', '', '']);
+    actions.push(`added group ${g.name}:${g.gid}`);
+  }
+  acc.save();
   return actions;
 }

@@ -11,6 +11,7 @@ import type { RpmdbFlavour } from '../../types/index.js';
 import { nearest } from './suggest.js';
 import { parseSetopts } from '../../repos/setopt.js';
 import { checkModuleArgs } from '../dnf-options.js';
+import { parseAddFile } from '../add-file.js';
 import type { ImageSpec, SpecOutputFormat, SpecWarning } from './types.js';
 
 export type { ImageSpec, SpecOutputFormat, SpecWarning } from './types.js';
@@ -147,24 +148,30 @@ function user(c: Ctx, u: unknown, i: number): { name: string; uid: number } {
   return { name, uid };
 }
 
-function addFile(c: Ctx, f: unknown, i: number): { src: string; dest: string } {
+function addFile(c: Ctx, f: unknown, i: number): { src: string; dest: string; mode?: number } {
   let src: string | undefined;
   let dest: string | undefined;
+  let mode: number | undefined;
   if (isScalar(f)) {
     const s = str(c, f, `add-file[${i}]`);
-    const at = s.lastIndexOf(':');
-    if (at <= 0) c.fail(f, `add-file[${i}] must be SRC:DEST`);
-    [src, dest] = [s.slice(0, at), s.slice(at + 1)];
+    const a = parseAddFile(s);
+    if (!a) c.fail(f, `add-file[${i}] must be SRC:DEST[:MODE] (DEST absolute, MODE octal)`);
+    ({ src, dest, mode } = a);
   } else {
     for (const p of pairs(c, f, `add-file[${i}]`)) {
-      const k = keyOf(c, p, ['src', 'dest'], `add-file[${i}]`);
+      const k = keyOf(c, p, ['src', 'dest', 'mode'], `add-file[${i}]`);
       if (k === 'src') src = str(c, p.value, 'src');
-      else dest = str(c, p.value, 'dest');
+      else if (k === 'dest') dest = str(c, p.value, 'dest');
+      else {
+        const m = str(c, p.value, 'mode');
+        if (!/^[0-7]{3,4}$/.test(m)) c.fail(p.value as Node, `add-file[${i}].mode must be octal digits such as "0755"`);
+        mode = parseInt(m, 8);
+      }
     }
   }
   if (src === undefined || dest === undefined) c.fail(f as Node, `add-file[${i}] needs src and dest`);
   if (!dest.startsWith('/')) c.fail(f as Node, `add-file[${i}]: dest must be an absolute path in the image`);
-  return { src: c.path(src), dest };
+  return { src: c.path(src), dest, ...(mode !== undefined ? { mode } : {}) };
 }
 
 function repofrompath(c: Ctx, r: unknown, i: number): [string, string] {

@@ -30,7 +30,7 @@ export interface ImageSpec {
   profiles?: string[];
   users?: { name: string; uid: number }[];
   /** --add-file: src absolute (resolved against the spec's directory) */
-  files?: { src: string; dest: string }[];
+  files?: { src: string; dest: string; mode?: number }[];
   /** KEY=VALUE */
   env?: string[];
   cmd?: string[];

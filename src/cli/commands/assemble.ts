@@ -1,5 +1,6 @@
 // `rootfs-assemble <distro>:<release> [PKG...] [options]` and `rootfs-assemble build IMAGE.yaml`.
 import { readFileSync } from 'node:fs';
+import { parseAddFile } from '../../assemble/add-file.js';
 import { resolve as resolvePath } from 'node:path';
 import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
@@ -134,7 +135,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v['rpmdb-path'] ? { rpmdbPath: v['rpmdb-path'] } : {}),
     ...(v.profile ? { profiles: v.profile } : {}),
     ...(v.user ? { users: v.user.map((u) => { const [name, uid] = pair(u, ':', '--user'); if (!/^\d+$/.test(uid)) throw usage(`--user: uid must be a number: ${u}`); return { name, uid: Number(uid) }; }) } : {}),
-    ...(v['add-file'] ? { addFiles: v['add-file'].map((f) => { const [src, dest] = pair(f, ':', '--add-file'); return { src, dest }; }) } : {}),
+    ...(v['add-file'] ? { addFiles: v['add-file'].map((f) => { const a = parseAddFile(f); if (!a) throw usage(`--add-file: expected SRC:DEST[:MODE] with an absolute DEST and an octal MODE, got '${f}'`); return a; }) } : {}),
     ...(v.env ? { env: v.env.map((e) => pair(e, '=', '--env').join('=')) } : {}),
     ...(v.label ? { labels: Object.fromEntries(v.label.map((l) => pair(l, '=', '--label'))) } : {}),
     ...(v.cmd ? { cmd: commandList(v.cmd) } : {}),
