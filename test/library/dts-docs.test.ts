@@ -2,7 +2,8 @@
 // run build` does), read them back with the TypeScript compiler API, and list every property of
 // the option types that carries no doc comment. Pick<>'d types (PlanOptions) count too: their
 // properties keep the declarations, and the comments, of AssembleOptions.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -45,9 +46,10 @@ function undocumented(entry: string, names: string[]): string[] {
 describe('the built .d.ts documents every option', () => {
   const tmp = tempDir('rfs-dts-');
   let out = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     out = join(tmp.dir, 'dist');
-    execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.json'), '--emitDeclarationOnly', '--declarationMap', 'false', '--sourceMap', 'false', '--outDir', out], { cwd: ROOT, stdio: 'pipe' });
+    // async: a worker blocked for a minute (tsc on a loaded machine) misses vitest's RPC deadline
+    await promisify(execFile)(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.json'), '--emitDeclarationOnly', '--declarationMap', 'false', '--sourceMap', 'false', '--outDir', out], { cwd: ROOT });
   }, 300_000);
   afterAll(() => tmp.cleanup());
 

@@ -3,7 +3,8 @@
 // network), then node programs there that import 'rootfs-assemble'. They run the README's Library
 // examples as written (only the mirror URL and file name swapped for the fixture ones) and a
 // check script; the answers are compared with the CLI's and with independent tools (tar, rpm).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ const avail = fixturesAvailable();
 const missing = ['npm', 'tar', 'rpm'].filter((t) => !have(t));
 const skip = !avail.ok ? avail.reason : missing.length ? `missing ${missing.join(', ')}` : '';
 if (skip) console.warn(`[library package] skipped: ${skip}`);
+
+const run = promisify(execFile);
 
 const README_MIRROR = 'http://127.0.0.1:8080/vault/';
 const README_RPM = 'bash-3.0-27.el4.x86_64.rpm';
@@ -47,7 +50,7 @@ describe.skipIf(skip !== '')('the packed package, imported from another folder',
   const childEnv = (): NodeJS.ProcessEnv => ({ ...process.env, XDG_CACHE_HOME: join(env.dir, 'xdg') });
   const cache = (): string[] => ['--cache-dir', join(env.dir, 'xdg', 'rootfs-assemble')];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
     // packed from a staging copy built by tsc into its own dist/: `npm pack` here would run
     // prepare and rewrite the dist/ that other test files are running the CLI from
@@ -56,8 +59,9 @@ describe.skipIf(skip !== '')('the packed package, imported from another folder',
     for (const f of [...pkgJson.files.filter((x) => x !== 'dist'), 'package.json', 'README.md', 'LICENSE']) {
       if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
     }
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(stage, 'dist')], { stdio: 'pipe' });
-    execFileSync('npm', ['pack', '--offline', '--silent', '--ignore-scripts', '--pack-destination', env.dir], { cwd: stage, env: npmEnv, stdio: 'pipe' });
+    // async: a worker blocked for a minute (tsc on a loaded machine) misses vitest's RPC deadline
+    await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(stage, 'dist')]);
+    await run('npm', ['pack', '--offline', '--silent', '--ignore-scripts', '--pack-destination', env.dir], { cwd: stage, env: npmEnv });
     const tgz = readdirSync(env.dir).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error('npm pack wrote no tarball');
     files = execFileSync('tar', ['-tzf', join(env.dir, tgz)]).toString().split('\n').filter(Boolean);
