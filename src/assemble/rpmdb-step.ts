@@ -1,19 +1,21 @@
 // The rpmdb goes into the tree like any other file, in the target's own format and path.
 import { posix } from 'node:path';
-import { pubkeyHeaderBlob, transactionColor, writeRpmdb } from '../rpmdb/index.js';
+import { archEndian, pubkeyHeaderBlob, transactionColor, writeRpmdb } from '../rpmdb/index.js';
 import type { RpmdbTarget } from '../types/index.js';
 import type { ImageTree } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
 
 export async function writeDatabase(
   tree: ImageTree,
-  target: RpmdbTarget,
+  given: RpmdbTarget,
   ordered: UnpackedPackage[],
   fileStates: Uint8Array[],
   pubkeys: string[],
   installTime: number,
   arch: string,
 ): Promise<void> {
+  // BDB files are in the target's byte order (s390x and ppc64 rpm write big-endian ones)
+  const target: RpmdbTarget = { ...given, endian: given.endian ?? archEndian(arch) };
   // INSTALLCOLOR is the target's transaction colour (3 on x86_64), as rpm records it
   const opts = { installTime, installTid: installTime, installColor: transactionColor(arch) };
   const pkgs = [

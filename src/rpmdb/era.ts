@@ -79,3 +79,14 @@ const COLOR3 = /^(x86_64|amd64|ia32e|aarch64|ppc64|ppc64le|ppc64p7|ppc64pseries|
 export function transactionColor(arch: string): number {
   return COLOR3.test(arch) ? 3 : 0;
 }
+
+const BIG = /^(ppc|ppc64|ppc64p7|ppc64pseries|ppc64iseries|ppciseries|ppcpseries|s390|s390x|sparc.*|m68k|mips|mips64|mipsr6|mips64r6|armv4b|hppa.*|aarch64_be)$/;
+
+/**
+ * The byte order of a target arch: BDB files and their native integers (Packages keys, index
+ * values) are written in it, as the target's rpm writes them. ndb (le2h/h2le) and sqlite are
+ * byte-order free.
+ */
+export function archEndian(arch: string): Endian {
+  return BIG.test(arch) ? 'big' : 'little';
+}

@@ -3,5 +3,5 @@ export { buildHeaderBlob } from './blob.js';
 export { type PubkeyOptions, pubkeyHeaderBlob } from './pubkey.js';
 export { readRpmdb, readRpmdbEntries } from './read.js';
 export { type RpmdbInput, writeRpmdb, writeRpmdbBlobs } from './write.js';
-export { eraOf, transactionColor, type Era } from './era.js';
+export { archEndian, eraOf, transactionColor, type Era } from './era.js';
 export { FILE_STATE, type RpmdbFile, type RpmdbPackage, type WriteRpmdbOptions } from './types.js';

@@ -11,13 +11,17 @@ const POLICIES: Record<string, string> = {
   athlon: 'athlon:i686:i586:i486:i386',
   i586: 'i586:i486:i386',
   i486: 'i486:i386',
-  i386: 'i386',
+  // the i386 basearch: trees of i686/i586/i386 packages that yum/dnf on an i686 machine install
+  // (mock's i386 configs build with target_arch i686)
+  i386: 'i686:i586:i486:i386',
   aarch64: 'aarch64',
   ppc64le: 'ppc64le',
   ppc64: 'ppc64:ppc',
   ppc: 'ppc',
   s390x: 's390x:s390',
   s390: 's390',
+  armv7hl: 'armv7hl',
+  armhfp: 'armv7hl', // dnf's basearch for armv7hl
 };
 
 export const NOARCH_SCORE = 1;

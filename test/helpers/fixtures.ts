@@ -14,7 +14,7 @@ export const FIXTURE_KEY = path.join(FIXTURES_SRC, 'content', 'RPM-GPG-KEY-fixtu
 export const FIXTURE_KEY_NEVR = 'gpg-pubkey-8afd667f-41d5e800';
 const CACHE = path.resolve(process.env.RFS_FIXTURES_CACHE ?? path.join(FIXTURES_SRC, '.cache'));
 
-export const FIXTURE_REPOS = ['el4-os', 'el4-updates', 'el7-os', 'el7-updates', 'modern', 'dnfopts'] as const;
+export const FIXTURE_REPOS = ['el4-os', 'el4-updates', 'el7-os', 'el7-updates', 'modern', 'dnfopts', 'arches'] as const;
 export type FixtureRepoName = (typeof FIXTURE_REPOS)[number];
 
 /** URL path prefix (as on vault.centos.org) -> repo. */
@@ -25,6 +25,7 @@ export const MIRROR_LAYOUT: Readonly<Record<string, FixtureRepoName>> = {
   '/7.9.2009/updates/x86_64/': 'el7-updates',
   '/modern/x86_64/': 'modern',
   '/dnfopts/x86_64/': 'dnfopts',
+  '/arches/': 'arches',
 };
 
 /** mirrorlist `release=` values (releasever or the full point release) -> vault path component. */
@@ -43,6 +44,10 @@ function toolsMissing(): string | null {
   }
   for (const bin of ['/bin/bash-static', '/bin/busybox']) {
     if (!process.env.RFS_FIXTURES_BASH_STATIC && !existsSync(bin)) return `${bin} missing (apt-get install bash-static busybox-static)`;
+  }
+  // the arches repo's real foreign libraries (test/fixtures/data/arches.mjs)
+  for (const t of ['aarch64-linux-gnu', 'powerpc64le-linux-gnu', 's390x-linux-gnu', 'powerpc64-linux-gnu', 'i686-linux-gnu', 'arm-linux-gnueabihf']) {
+    if (!existsSync(`/usr/${t}/lib/libc.so.6`)) return `/usr/${t}/lib/libc.so.6 missing (apt-get install libc6-arm64-cross libc6-ppc64el-cross libc6-s390x-cross libc6-ppc64-cross libc6-i386-cross libc6-armhf-cross)`;
   }
   return null;
 }

@@ -8,7 +8,7 @@ const ARCH: Record<string, { architecture: string; variant?: string }> = {
   i386: { architecture: '386' }, i486: { architecture: '386' }, i586: { architecture: '386' },
   i686: { architecture: '386' }, athlon: { architecture: '386' }, '386': { architecture: '386' },
   ppc64le: { architecture: 'ppc64le' }, ppc64: { architecture: 'ppc64' }, s390x: { architecture: 's390x' },
-  armv7hl: { architecture: 'arm', variant: 'v7' }, armv7l: { architecture: 'arm', variant: 'v7' },
+  armv7hl: { architecture: 'arm', variant: 'v7' }, armhfp: { architecture: 'arm', variant: 'v7' }, armv7l: { architecture: 'arm', variant: 'v7' },
   armv6hl: { architecture: 'arm', variant: 'v6' }, riscv64: { architecture: 'riscv64' },
 };
 

@@ -31,8 +31,27 @@ function libcFlag(alwaysLibc6: boolean, interp: string | undefined, needed: stri
   return FLAG_ELF;
 }
 
-/** 64-bit (and x32) arch bits of the cache entry flags, by e_machine (sysdeps/generic/ldconfig.h) */
-const ARCH64: Record<number, number> = { 62: 0x0300, 22: 0x0400, 21: 0x0500, 50: 0x0600, 8: 0x0700, 183: 0x0a00, 243: 0x0f00, 258: 0x1100 };
+/**
+ * 64-bit arch bits of the cache entry flags, by e_machine (sysdeps/generic/ldconfig.h FLAG_*_LIB64):
+ * sparcv9, x86_64, s390x, ppc64, ia64, mips64 (n64), aarch64, riscv64 and loongarch64 (float ABI
+ * from e_flags below).
+ */
+const ARCH64: Record<number, number> = { 43: 0x0100, 62: 0x0300, 22: 0x0400, 21: 0x0500, 50: 0x0200, 8: 0x0700, 183: 0x0a00 };
+
+/** the flags' arch bits (0: none, as i386, ppc and s390 libraries), or undefined when ldconfig skips the file */
+function archBits(is64: boolean, machine: number, eflags: number): number | undefined {
+  if (!is64) {
+    if (machine === 62) return 0x0800; // x32
+    // arm/readelflib.c: EABI 5 objects are hard- or soft-float (unmarked ones suit both)
+    if (machine === 40 && (eflags & 0xff000000) === 0x05000000) return eflags & 0x400 ? 0x0900 : eflags & 0x200 ? 0x0b00 : 0;
+    return 0;
+  }
+  // riscv/readelflib.c: soft (0) or double (4) float ABI, anything else is skipped
+  if (machine === 243) return (eflags & 6) === 0 ? 0x0f00 : (eflags & 6) === 4 ? 0x1000 : undefined;
+  // loongarch/readelflib.c: soft (1) or double (3) float ABI by EF_LARCH_ABI_MODIFIER_MASK
+  if (machine === 258) return (eflags & 7) === 1 ? 0x1100 : (eflags & 7) === 3 ? 0x1200 : undefined;
+  return ARCH64[machine];
+}
 
 export function readElf(b: Uint8Array): ElfInfo | undefined {
   if (b.length < 52 || b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) return undefined;
@@ -44,7 +63,7 @@ export function readElf(b: Uint8Array): ElfInfo | undefined {
   const addr = (o: number): number => (is64 ? Number(dv.getBigUint64(o, le)) : u32(o));
   if (u16(16) !== 3) return undefined; // ET_DYN
   const machine = u16(18);
-  const arch = is64 ? ARCH64[machine] : machine === 62 ? 0x0800 : 0; // 62 in a 32-bit file: x32
+  const arch = archBits(is64, machine, u32(is64 ? 48 : 36));
   if (arch === undefined) return undefined;
   const phoff = addr(is64 ? 32 : 28);
   const phentsize = u16(is64 ? 54 : 42);
@@ -98,7 +117,9 @@ export function readElf(b: Uint8Array): ElfInfo | undefined {
   const str = (off: number): string | undefined => (base + off < b.length && b.indexOf(0, base + off) > base + off ? cstr(base + off) : undefined);
   const soname = sonameOff === undefined ? undefined : str(sonameOff);
   const needed = neededOffs.map(str).filter((n): n is string => n !== undefined);
-  return { soname, flags: arch | libcFlag(is64 || arch !== 0, interp, needed), osversion, bigEndian: !le };
+  // every EABI 5 arm object is libc6, marked or not
+  const eabi5 = machine === 40 && (u32(36) & 0xff000000) === 0x05000000;
+  return { soname, flags: arch | libcFlag(is64 || arch !== 0 || eabi5, interp, needed), osversion, bigEndian: !le };
 }
 
 /** glibc's _dl_cache_libcmp: digit runs compare as numbers */
