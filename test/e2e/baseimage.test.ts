@@ -2,12 +2,11 @@
 // (services and startup scripts added with --add-file, their modes kept or given): container
 // environment import/dump, startup order with rc.local, supervision (restart + finish, down,
 // sv start/stop), setuser, syslog, cron, and `podman stop` stopping every service in time.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_KEY, fixturesAvailable } from '../helpers/fixtures.js';
-import { have, isRoot, runCli, useFixtureMirror } from './helpers.js';
+import { have, isRoot, run, runCli, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 const podmanOk = isRoot && have('podman') && have('skopeo');
@@ -17,7 +16,11 @@ if (!podmanOk) console.warn('[e2e baseimage] skipped: needs podman and skopeo, a
 const P = ['--runtime', 'runc', '--cgroup-manager=cgroupfs'];
 const LIMITS = ['--network', 'none', '--ulimit', 'nofile=10000:10000', '--ulimit', 'nproc=1000:1000'];
 const WEIRD = `it's "quoted"  with  spaces\nand a second line $HOME \`x\``;
-const podman = (...args: string[]) => spawnSync('podman', [...P, ...args], { encoding: 'utf8', timeout: 180_000 });
+// async: a worker blocked in a long spawnSync on a loaded machine misses vitest's RPC deadline
+const podman = async (...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> => {
+  const r = await run('podman', [...P, ...args], process.env);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** the host files added to the image; modes come from the host file unless :MODE is given */
@@ -44,9 +47,9 @@ function hostFiles(dir: string): string[] {
   ];
 }
 
-async function until(what: string, check: () => boolean, seconds: number): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, seconds: number): Promise<void> {
   const end = Date.now() + seconds * 1000;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out after ${seconds}s waiting for ${what}`);
     await sleep(1000);
   }
@@ -62,8 +65,8 @@ describe.skipIf(!avail.ok || !podmanOk).each([
   const name = `rfs-baseimage-${era}-${process.pid}`;
   let state = '';
   const exec = (script: string) => podman('exec', name, '/bin/sh', '-c', script);
-  const out = (script: string): string => {
-    const r = exec(script);
+  const out = async (script: string): Promise<string> => {
+    const r = await exec(script);
     if (r.status !== 0) throw new Error(`podman exec ${script}: exit ${r.status}\n${r.stdout}${r.stderr}`);
     return r.stdout;
   };
@@ -77,91 +80,93 @@ describe.skipIf(!avail.ok || !podmanOk).each([
     const b = await runCli([distro, ...extra, '--mirror', env.mirror.url, '--gpgkey', FIXTURE_KEY, '--profile', 'baseimage', '--user', 'app:1000',
       ...hostFiles(files).flatMap((f) => ['--add-file', f]), '--format', 'oci-archive', '-o', archive, '--cache-dir', join(env.dir, 'cache'), '-q']);
     if (b.code !== 0) throw new Error(`build: ${b.stderr}`);
-    const copy = spawnSync('skopeo', ['copy', '-q', `oci-archive:${archive}`, `containers-storage:${image}`], { encoding: 'utf8', timeout: 180_000 });
-    if (copy.status !== 0) throw new Error(`skopeo copy: ${copy.stderr}`);
-    const run = podman('run', '-d', '--name', name, ...LIMITS, '-v', `${state}:/state`, '-e', `WEIRD=${WEIRD}`, image);
-    if (run.status !== 0) throw new Error(`podman run: ${run.stderr}`);
+    const copy = await run('skopeo', ['copy', '-q', `oci-archive:${archive}`, `containers-storage:${image}`], process.env);
+    if (copy.code !== 0) throw new Error(`skopeo copy: ${copy.stderr}`);
+    const started = await podman('run', '-d', '--name', name, ...LIMITS, '-v', `${state}:/state`, '-e', `WEIRD=${WEIRD}`, image);
+    if (started.status !== 0) throw new Error(`podman run: ${started.stderr}`);
   }, 600_000);
-  afterAll(() => {
-    podman('rm', '-f', name);
-    podman('rmi', '-f', image);
+  afterAll(async () => {
+    await podman('rm', '-f', name);
+    await podman('rmi', '-f', image);
   });
 
   it('imports and dumps the container environment (files, .sh, .json), root only', async () => {
-    await until('the start-up to finish', () => exec('test -f /var/tmp/order && grep -q rc.local /var/tmp/order').status === 0, 30);
+    await until('the start-up to finish', async () => (await exec('test -f /var/tmp/order && grep -q rc.local /var/tmp/order')).status === 0, 30);
     // a value with quotes, spaces and newlines survives the round trip through the .sh dump
     // (sourced in an empty environment: podman exec would otherwise pass WEIRD itself)
     const fromSh = (v: string) => out(`env -i /bin/sh -c '. /etc/container_environment.sh && printf %s "$${v}"'`);
-    expect(fromSh('WEIRD')).toBe(WEIRD);
-    expect(fromSh('FROM_FILE')).toBe('from "file" it\'s');
-    expect(out('cat /etc/container_environment/WEIRD')).toBe(WEIRD);
-    const json = JSON.parse(out('cat /etc/container_environment.json')) as Record<string, string>;
+    expect(await fromSh('WEIRD')).toBe(WEIRD);
+    expect(await fromSh('FROM_FILE')).toBe('from "file" it\'s');
+    expect(await out('cat /etc/container_environment/WEIRD')).toBe(WEIRD);
+    const json = JSON.parse(await out('cat /etc/container_environment.json')) as Record<string, string>;
     expect(json).toMatchObject({ WEIRD, FROM_FILE: 'from "file" it\'s', FROM_INITD: 'set-by-initd', KILL_PROCESS_TIMEOUT: '5' });
     for (const ignored of ['HOME', 'USER', 'SHELL', 'UID']) expect(json).not.toHaveProperty(ignored);
-    expect(out('stat -c "%a %U %G" /etc/container_environment /etc/container_environment/WEIRD /etc/container_environment.sh /etc/container_environment.json'))
+    expect(await out('stat -c "%a %U %G" /etc/container_environment /etc/container_environment/WEIRD /etc/container_environment.sh /etc/container_environment.json'))
       .toBe('700 root root\n600 root root\n640 root docker_env\n640 root docker_env\n');
     // services inherit it, including what a startup script added
-    const svcEnv = out('cat /proc/$(cat /etc/service/steady/supervise/status | cut -d" " -f2)/environ | tr "\\0" "\\n"');
+    const svcEnv = await out('cat /proc/$(cat /etc/service/steady/supervise/status | cut -d" " -f2)/environ | tr "\\0" "\\n"');
     expect(svcEnv).toContain('FROM_FILE=from "file" it\'s\n');
     expect(svcEnv).toContain('FROM_INITD=set-by-initd\n');
   }, 60_000);
 
-  it('runs /etc/my_init.d/* in order, then an executable /etc/rc.local', () => {
-    expect(out('cat /var/tmp/order')).toBe('initd\nrc.local\n');
-    expect(out('stat -c %a /etc/rc.local /etc/my_init.d/10-order /var/spool/cron/root')).toBe('755\n755\n600\n');
+  it('runs /etc/my_init.d/* in order, then an executable /etc/rc.local', async () => {
+    expect(await out('cat /var/tmp/order')).toBe('initd\nrc.local\n');
+    expect(await out('stat -c %a /etc/rc.local /etc/my_init.d/10-order /var/spool/cron/root')).toBe('755\n755\n600\n');
   });
 
   it('restarts a service that exits and runs its finish script; a down one stays down until sv start', async () => {
-    await until('three starts of flaky', () => (exec('cat /var/tmp/flaky-starts').stdout.match(/start/g) ?? []).length >= 3, 30);
-    expect(out('cat /var/tmp/flaky-finish')).toMatch(/^finish 3\nfinish 3\n/);
-    expect(exec('test -e /var/tmp/lazy-ran').status).toBe(1);
-    expect(out('sv status lazy')).toMatch(/^down: lazy: \d+s\n$/);
-    expect(out('sv status sshd')).toMatch(/^down: sshd: /);
-    expect(out('sv start lazy')).toMatch(/^ok: run: lazy: \(pid \d+\)/);
-    await until('lazy to run', () => exec('test -e /var/tmp/lazy-ran').status === 0, 10);
+    await until('three starts of flaky', async () => ((await exec('cat /var/tmp/flaky-starts')).stdout.match(/start/g) ?? []).length >= 3, 30);
+    expect(await out('cat /var/tmp/flaky-finish')).toMatch(/^finish 3\nfinish 3\n/);
+    expect((await exec('test -e /var/tmp/lazy-ran')).status).toBe(1);
+    expect(await out('sv status lazy')).toMatch(/^down: lazy: \d+s\n$/);
+    expect(await out('sv status sshd')).toMatch(/^down: sshd: /);
+    expect(await out('sv start lazy')).toMatch(/^ok: run: lazy: \(pid \d+\)/);
+    await until('lazy to run', async () => (await exec('test -e /var/tmp/lazy-ran')).status === 0, 10);
   }, 60_000);
 
   it('sv stop stops a service and keeps it down', async () => {
-    const before = out('sv status steady');
+    const before = await out('sv status steady');
     expect(before).toMatch(/^run: steady: \(pid \d+\)/);
     const pid = /pid (\d+)/.exec(before)![1]!;
-    expect(out('sv stop steady')).toMatch(/^ok: down: steady: \d+s, normally up\n$/);
-    expect(exec(`kill -0 ${pid}`).status).not.toBe(0);
+    expect(await out('sv stop steady')).toMatch(/^ok: down: steady: \d+s, normally up\n$/);
+    expect((await exec(`kill -0 ${pid}`)).status).not.toBe(0);
     await sleep(2500);
-    expect(out('sv status steady')).toMatch(/^down: steady: /);
+    expect(await out('sv status steady')).toMatch(/^down: steady: /);
   }, 30_000);
 
-  it('setuser runs a command with the user\'s uid, groups and HOME', () => {
-    expect(out('/sbin/setuser app /bin/sh -c \'id -u; id -g; id -G; echo "$HOME $USER"\'')).toBe('1000\n1000\n1000\n/home/app app\n');
+  it('setuser runs a command with the user\'s uid, groups and HOME', async () => {
+    expect(await out('/sbin/setuser app /bin/sh -c \'id -u; id -g; id -G; echo "$HOME $USER"\'')).toBe('1000\n1000\n1000\n/home/app app\n');
   });
 
   it('syslog: a logger line reaches /var/log/messages', async () => {
-    out(`/bin/busybox logger -t rfs-test "hello from ${era}"`);
-    await until('the logger line', () => exec(`grep -q "rfs-test.*hello from ${era}" /var/log/messages`).status === 0, 15);
+    await out(`/bin/busybox logger -t rfs-test "hello from ${era}"`);
+    await until('the logger line', async () => (await exec(`grep -q "rfs-test.*hello from ${era}" /var/log/messages`)).status === 0, 15);
   }, 30_000);
 
   it('cron: a crontab entry fires within two minutes', async () => {
-    await until('the cron job', () => exec('grep -q fired /var/tmp/cron-fired').status === 0, 125);
+    await until('the cron job', async () => (await exec('grep -q fired /var/tmp/cron-fired')).status === 0, 125);
   }, 140_000);
 
-  it('podman stop: services stopped, exit within the timeout', () => {
+  it('podman stop: services stopped, exit within the timeout', async () => {
     const t0 = Date.now();
     // podman's own timeout is far longer than the profile's KILL_*_TIMEOUT: ending early means my_init did it
-    expect(podman('stop', '-t', '60', name).status).toBe(0);
+    expect((await podman('stop', '-t', '60', name)).status).toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(readFileSync(join(state, 'keeper'), 'utf8')).toBe('stopped\n');
-    expect(podman('inspect', '--format', '{{.State.ExitCode}}', name).stdout.trim()).toBe('2');
-    expect(podman('logs', name).stderr).toMatch(/Stopping services[\s\S]*Killing all processes/);
+    expect((await podman('inspect', '--format', '{{.State.ExitCode}}', name)).stdout.trim()).toBe('2');
+    expect((await podman('logs', name)).stderr).toMatch(/Stopping services[\s\S]*Killing all processes/);
   }, 60_000);
 
-  it('-- COMMAND, --skip-runit, --quiet and a failing startup script', () => {
-    const cmd = podman('run', '--rm', ...LIMITS, image, '--', '/bin/sh', '-c', 'sv status keeper; exit 7');
+  it('-- COMMAND, --skip-runit, --quiet and a failing startup script', async () => {
+    const cmd = await podman('run', '--rm', ...LIMITS, image, '--', '/bin/sh', '-c',
+      // the command starts beside the services: wait for keeper to be up before asking
+      'i=0; while [ $i -lt 20 ] && ! sv status keeper | grep -q "^run:"; do sleep 1; i=$((i+1)); done; sv status keeper; exit 7');
     expect(cmd.status).toBe(7);
     expect(cmd.stdout).toMatch(/^run: keeper: /);
-    const skip = podman('run', '--rm', ...LIMITS, image, '--skip-runit', '--quiet', '/bin/sh', '-c', 'test ! -e /etc/service/keeper/supervise/status');
+    const skip = await podman('run', '--rm', ...LIMITS, image, '--skip-runit', '--quiet', '/bin/sh', '-c', 'test ! -e /etc/service/keeper/supervise/status');
     expect(skip.status).toBe(0);
     expect(skip.stderr).toBe('');
-    const fail = podman('run', '--rm', ...LIMITS, '-e', 'FAIL_STARTUP=1', image, '--', '/bin/sh', '-c', 'echo should-not-run');
+    const fail = await podman('run', '--rm', ...LIMITS, '-e', 'FAIL_STARTUP=1', image, '--', '/bin/sh', '-c', 'echo should-not-run');
     expect(fail.status).toBe(1);
     expect(fail.stderr).toContain('startup refused');
     expect(fail.stderr).toContain('/etc/my_init.d/20-gate failed with status 4');

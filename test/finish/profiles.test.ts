@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES_DIR, applyProfileFiles, loadProfiles } from '../../src/assemble/finish/profiles.js';
 import { baseImage, text } from '../scriptlets/helpers.js';
+import { run } from '../e2e/helpers.js';
 
 describe('loadProfiles', () => {
   it('systemd: the CentOS 7 recipe values', () => {
@@ -88,8 +89,12 @@ const RUN = ['run', '--network', 'none', '--ulimit', 'nofile=10000:10000', '--ul
 describe.skipIf(!podmanOk)('init profile PID 1 under podman', () => {
   const tag = `localhost/rfs-my-init-test:${process.pid}`;
   let dir = '';
-  const podman = (...args: string[]) => spawnSync('podman', [...PODMAN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  beforeAll(() => {
+  // async: a worker blocked in a long spawnSync on a loaded machine misses vitest's RPC deadline
+  const podman = async (...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> => {
+    const r = await run('podman', [...PODMAN, ...args], process.env);
+    return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+  };
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'my-init-'));
     const root = join(dir, 'root');
     for (const d of ['bin', 'sbin', 'tmp', 'etc/my_init.d', 'etc/service/stubborn', 'etc/service/polite']) mkdirSync(join(root, d), { recursive: true });
@@ -119,33 +124,33 @@ done
 exit 0
 `);
     execFileSync('tar', ['-C', root, '-cf', join(dir, 'img.tar'), '.']);
-    const r = podman('import', join(dir, 'img.tar'), tag);
+    const r = await podman('import', join(dir, 'img.tar'), tag);
     if (r.status !== 0) throw new Error(`podman import: ${r.stderr}`);
   });
-  afterAll(() => {
-    podman('rmi', '-f', tag);
+  afterAll(async () => {
+    await podman('rmi', '-f', tag);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs my_init.d, reaps an orphaned zombie and returns the command status', () => {
-    const r = podman(...RUN, '--rm', tag, '/sbin/my_init', '--', '/check');
+  it('runs my_init.d, reaps an orphaned zombie and returns the command status', async () => {
+    const r = await podman(...RUN, '--rm', tag, '/sbin/my_init', '--', '/check');
     expect(r.stderr).toContain('running /etc/my_init.d/10-mark');
     // exit 3/4/5 come from /check; anything else is podman's own failure: show all it said
     expect(r.status, `podman run exit ${r.status}:\n${r.stdout}${r.stderr}`).toBe(0);
   });
-  it('forwards SIGTERM and exits within its timeout, killing what ignores it', () => {
+  it('forwards SIGTERM and exits within its timeout, killing what ignores it', async () => {
     const name = `rfs-my-init-${process.pid}`;
-    const started = podman(...RUN, '-d', '--name', name, tag, '/sbin/my_init');
+    const started = await podman(...RUN, '-d', '--name', name, tag, '/sbin/my_init');
     expect(started.status).toBe(0);
     try {
-      spawnSync('sleep', ['2']);
+      await new Promise((r) => setTimeout(r, 2000));
       // podman's own stop timeout is far longer than MY_INIT_TIMEOUT: exit 143 means my_init ended it, 137 would mean podman had to KILL
-      expect(podman('stop', '-t', '60', name).status).toBe(0);
-      const code = podman('inspect', '--format', '{{.State.ExitCode}}', name).stdout.trim();
+      expect((await podman('stop', '-t', '60', name)).status).toBe(0);
+      const code = (await podman('inspect', '--format', '{{.State.ExitCode}}', name)).stdout.trim();
       expect(code).toBe('143');
-      expect(podman('logs', name).stderr).toContain('received SIGTERM, stopping (timeout 2s)');
+      expect((await podman('logs', name)).stderr).toContain('received SIGTERM, stopping (timeout 2s)');
     } finally {
-      podman('rm', '-f', name);
+      await podman('rm', '-f', name);
     }
   });
 });
