@@ -42,6 +42,7 @@ export class Interp {
   readonly exited = new Map<number, number>();
   /** a forked child that ran off its block without exec: reported by the runner */
   onChildFallthrough: (() => void) | undefined;
+  onChildError: ((e: LuaError) => void) | undefined;
 
   constructor(readonly limits: Limits = DEFAULT_LIMITS) {}
 
@@ -150,6 +151,13 @@ export class Interp {
             return sig;
           }
         } catch (e) {
+          if (e instanceof LuaError && this.child?.token === token) {
+            // the child's Lua error ends the child (rpm's own copy would go on: reported)
+            this.onChildError?.(e);
+            this.exited.set(this.child.pid, 1);
+            i = this.resume() - 1;
+            continue;
+          }
           if (!(e instanceof ChildExit) || e.point.token !== token) throw e;
           this.exited.set(e.point.pid, e.status);
           i = this.resume() - 1;

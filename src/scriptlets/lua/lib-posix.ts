@@ -439,7 +439,7 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
     if (mode[0] !== 'r') inChild('io.open for writing');
     const plus = mode.includes('+');
     const f: FileState = { path: target, data: mode[0] === 'w' ? '' : existing ?? '', pos: 0, read: mode[0] === 'r' || plus, write: mode[0] !== 'r' || plus, append: mode[0] === 'a', dirty: false, closed: false, std: false };
-    if (mode[0] === 'a') f.pos = f.data.length;
+    // "a+" reads from the start; every write goes to the end (fopen(3))
     if (mode[0] !== 'r' && (mode[0] === 'w' || existing === undefined)) {
       // open(2) with O_CREAT/O_TRUNC: the file is there (empty) at once
       fs.writeFile(target, new Uint8Array(), st ? {} : { mode: 0o666 & ~UMASK, user: 'root', group: 'root' });

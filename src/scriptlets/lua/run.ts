@@ -43,6 +43,7 @@ export function runLua(body: string, env: EmulationEnv, rec: RunRecord, lookup: 
   const runShell = opts.runShell ?? ((cmd: string) => { throw new LuaAbort(`os.execute("${cmd}") is not emulated`); });
   const { closeAll } = installOsLibs(interp, { env, rec, lookup, runShell, out: (s) => { output += s; } }, modules);
   interp.onChildFallthrough = () => rec.problem('a posix.fork child went on past its block without exec');
+  interp.onChildError = (e) => rec.problem(`the posix.fork child failed: ${fromBytes(e.message)}`);
   if (opts.args) {
     const arg = new LuaTable();
     opts.args.forEach((a, i) => arg.set(i + 1, a));
