@@ -29,7 +29,7 @@ export function checkStr(v: LuaValue, n: number, fname: string): string {
 }
 
 /** installs the base functions into interp.globals; `out` receives print's text */
-export function baseLib(interp: Interp, out: (s: string) => void, modules: Map<string, LuaValue>): void {
+export function baseLib(interp: Interp, out: (s: string) => void): void {
   const G = interp.globals;
   const def = (t: LuaTable, name: string, f: (a: LuaValue[]) => LuaValue[]): void => { t.set(name, new LuaFunction(name, f)); };
   G.set('_G', G);
@@ -115,13 +115,6 @@ export function baseLib(interp: Interp, out: (s: string) => void, modules: Map<s
       throw new LuaAbort(`${name}() is not emulated`);
     });
   }
-  def(G, 'require', (a) => {
-    const name = checkStr(a[0], 1, 'require');
-    const m = modules.get(name) ?? G.get(name);
-    if (m === undefined) throw new LuaAbort(`require "${name}": no such module in rpm's lua`);
-    return [m];
-  });
-
   const table = new LuaTable();
   G.set('table', table);
   def(table, 'insert', (a) => {

@@ -14,6 +14,7 @@ import { argError, checkInt, checkStr } from './lib-base.js';
 import { LuaAbort, LuaError, LuaFunction, LuaTable, fromBytes, luaType, str2num, toBytes } from './values.js';
 import type { LuaValue } from './values.js';
 import { expandMacros } from './macros.js';
+import { LuaSyntaxError, parseLua } from './parser.js';
 
 export interface LuaHost {
   env: EmulationEnv;
@@ -198,11 +199,12 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
     return t;
   });
   def(posix, 'getgroup', (a) => accountTable('/etc/group', a[0] ?? 0, ['name', '', 'gid']));
+  // rpm's lposix stat() is lstat(2): a symlink is type "link" (tzdata's %post relies on it)
   def(posix, 'stat', (a) => {
     const path = checkStr(a[0], 1, 'stat');
-    const p = follow(abs(path));
-    const st = p === undefined ? undefined : fs.lstat(p);
-    if (!st || p === undefined) return fail(path, 2);
+    const p = abs(path);
+    const st = fs.lstat(p);
+    if (!st) return fail(path, 2);
     const t = new LuaTable();
     const size = st.type === 'file' || st.type === 'hardlink' ? fs.readFile(p)?.length ?? 0 : st.type === 'dir' ? 4096 : 0;
     const fields: Record<string, LuaValue> = {
@@ -525,6 +527,42 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
     st.pos = Math.max(0, base + off);
     return [st.pos];
   });
+
+  // --- package / require: modules from the image along package.path ----------------------------
+  const pkg = new LuaTable();
+  G.set('package', pkg);
+  const loaded = new LuaTable();
+  pkg.set('loaded', loaded);
+  pkg.set('preload', new LuaTable());
+  pkg.set('path', './?.lua;/usr/local/share/lua/5.1/?.lua;/usr/local/share/lua/5.1/?/init.lua;/usr/local/lib/lua/5.1/?.lua;/usr/local/lib/lua/5.1/?/init.lua');
+  pkg.set('cpath', './?.so;/usr/local/lib/lua/5.1/?.so;/usr/local/lib/lua/5.1/loadall.so');
+  def(G, 'require', (a) => {
+    const name = checkStr(a[0], 1, 'require');
+    const have = loaded.get(name) ?? modules.get(name);
+    if (have !== undefined) return [have];
+    const pre = interp.index(pkg.get('preload'), name);
+    if (pre !== undefined) return finish(name, interp.call(pre, [name])[0]);
+    const tried: string[] = [];
+    for (const tpl of tostr(interp.index(pkg, 'path') ?? '').split(';')) {
+      if (tpl === '') continue;
+      const file = tpl.replace(/\?/g, name.replace(/\./g, '/'));
+      const text = fileText(abs(file));
+      if (text === undefined || statOf(abs(file))?.type === 'dir') { tried.push(`\n\tno file '${file}'`); continue; }
+      rec.act(`lua module ${fromBytes(file)}`);
+      let chunk;
+      try { chunk = parseLua(text); } catch (e) {
+        if (e instanceof LuaSyntaxError) throw new LuaError(`error loading module '${name}' from file '${file}':\n\t${e.message}`);
+        throw e;
+      }
+      return finish(name, interp.run(chunk, [name])[0]);
+    }
+    throw new LuaError(`module '${name}' not found:\n\tno field package.preload['${name}']${tried.join('')}`);
+  });
+  const finish = (name: string, v: LuaValue): LuaValue[] => {
+    if (v !== undefined) interp.tset(loaded, name, v);
+    else if (loaded.get(name) === undefined) interp.tset(loaded, name, true);
+    return [loaded.get(name)];
+  };
 
   // --- rpm -------------------------------------------------------------------------------------
   const rpm = new LuaTable();

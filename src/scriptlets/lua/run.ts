@@ -34,7 +34,7 @@ export function runLua(body: string, env: EmulationEnv, rec: RunRecord, lookup: 
   }
   const interp = new Interp(opts.limits ?? DEFAULT_LIMITS);
   const modules = new Map<string, LuaValue>();
-  baseLib(interp, (s) => { output += s; }, modules);
+  baseLib(interp, (s) => { output += s; });
   const string = stringLib(interp);
   interp.globals.set('string', string);
   modules.set('string', string);
