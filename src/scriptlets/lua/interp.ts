@@ -216,6 +216,7 @@ export class Interp {
       case 'do': return this.execBlock(s.body, new Scope(scope), frame);
       case 'while':
         while (truthy(this.eval(s.cond, scope, frame))) {
+          this.step();
           const sig = this.execBlock(s.body, new Scope(scope), frame);
           if (sig === BREAK) break;
           if (sig) return sig;
@@ -223,6 +224,7 @@ export class Interp {
         return undefined;
       case 'repeat':
         for (;;) {
+          this.step();
           const inner = new Scope(scope);
           const sig = this.execBlock(s.body, inner, frame);
           if (sig === BREAK) break;
@@ -244,12 +246,12 @@ export class Interp {
         const limit = num(s.limit, 'limit');
         const stepv = s.step ? num(s.step, 'step') : 1;
         for (let v = start; stepv > 0 ? v <= limit : v >= limit; v += stepv) {
+          this.step();
           const inner = new Scope(scope);
           inner.vars.set(s.v, { v });
           const sig = this.execBlock(s.body, inner, frame);
           if (sig === BREAK) break;
           if (sig) return sig;
-          if (stepv === 0) this.step();
         }
         return undefined;
       }
