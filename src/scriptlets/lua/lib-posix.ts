@@ -236,7 +236,7 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
   def(posix, 'files', (a) => {
     const path = a[0] === undefined ? '.' : checkStr(a[0], 1, 'files');
     const names = listing(path);
-    if (!names) throw new LuaError(`${path}: ${ERR[2]}`);
+    if (!names) return fail(path, 2); // nil, message, errno as lposix's pusherror (glibc's %post tests `iter ~= nil`)
     let i = 0;
     return [new LuaFunction('files iterator', () => [i < names.length ? toBytes(names[i++]!) : undefined])];
   });

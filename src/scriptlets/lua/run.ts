@@ -56,8 +56,8 @@ export function runLua(body: string, env: EmulationEnv, rec: RunRecord, lookup: 
   } catch (e) {
     if (e instanceof LuaError) {
       closeAll();
-      // rpm reports a Lua error as the scriptlet failing
-      rec.act(`lua error: ${fromBytes(e.message)}`);
+      // rpm reports a Lua error as the scriptlet failing; the message says why
+      rec.problem(`lua error: ${fromBytes(e.message)}`);
       return { status: 1, output };
     }
     if (e instanceof LuaAbort) {

@@ -55,7 +55,7 @@ describe('lua: what is reported', () => {
   });
   it('a Lua error is the scriptlet failing, as rpm reports it', () => {
     const r = run('error("FATAL: kernel too old", 0)');
-    expect(r.skipped[0]?.reason).toBe('exits 1 under emulation');
+    expect(r.skipped[0]?.reason).toBe('lua error: FATAL: kernel too old; exits 1 under emulation');
   });
   it('libgcc %post once glibc is in: the fork/exec of /sbin/ldconfig runs the emulated ldconfig, then the parent waits', () => {
     const t = tree();
@@ -65,6 +65,10 @@ describe('lua: what is reported', () => {
     expect(r.skipped).toEqual([]);
     expect(r.emulated.map((e) => e.scriptlet)).toEqual(['post', 'ldconfig']);
     expect(t.exists('/etc/ld.so.cache')).toBe(true);
+  });
+  it('posix.files and posix.dir of a missing directory return nil and the error, as lposix does', () => {
+    const r = run('local it, msg, errno = posix.files("/nope")\nassert(it == nil and errno == 2, msg)\nassert(posix.dir("/nope") == nil)\n');
+    expect(r.skipped).toEqual([]);
   });
   it('a forked child that writes before exec is reported', () => {
     const r = run('local pid = posix.fork()\nif pid == 0 then\n  posix.mkdir("/x")\n  posix.exec("/sbin/ldconfig")\nend\n');
