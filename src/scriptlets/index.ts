@@ -12,7 +12,7 @@ import { Accounts } from './accounts.js';
 import { lookupCommand } from './commands/index.js';
 import { RunRecord } from './context.js';
 import type { EmulationEnv } from './context.js';
-import { runLua } from './lua/idioms.js';
+import { runLua } from './lua/run.js';
 import { runDeferredLdconfig } from './commands/misc.js';
 import { fileTriggersOnInstall, transFileTriggers } from './filetriggers.js';
 import type { FileTriggerLike, FiredTrigger, TriggerPackage } from './filetriggers.js';
@@ -196,7 +196,19 @@ function selfProvide(p: ScriptletPackage): Dep {
 
 export function runBody(prog: string[], body: string, pkgName: string, args: string[], env: EmulationEnv, rec: RunRecord, stdin = ''): number {
   const interp = prog[0] ?? '/bin/sh';
-  if (interp === '<lua>') return runLua(body, pkgName, env, rec, lookupCommand).status;
+  if (interp === '<lua>') {
+    // os.execute goes through /bin/sh -c, which the shell emulator stands in for
+    const runShell = (cmd: string): number => {
+      try {
+        return new ShellRun(env, rec, [], lookupCommand).runScript(parseShell(cmd), '');
+      } catch (e) {
+        if (!(e instanceof ShellSyntaxError)) throw e;
+        rec.problem(`shell construct not emulated: ${e.message}`);
+        return 0;
+      }
+    };
+    return runLua(body, env, rec, lookupCommand, { runShell }).status;
+  }
   if (/\/(ba)?sh$/.test(interp)) {
     if (prog.length > 1 && !prog.slice(1).every((a) => a === '-e' || a === '-x')) rec.problem(`interpreter options ${prog.join(' ')}`);
     try {

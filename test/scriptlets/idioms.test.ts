@@ -316,6 +316,8 @@ describe('other idioms', () => {
   it('glibc %pre/%post and glibc-common %posttrans <lua>, filesystem %pretrans <lua>', () => {
     const t = baseImage(8);
     t.writeFile('/usr/lib/locale/locale-archive.default', 'ARCHIVE');
+    // glibc's %post execs these (the lua interpreter checks they are in the image)
+    for (const p of ['/usr/sbin/ldconfig', '/usr/sbin/iconvconfig']) t.writeFile(p, '', { mode: 0o755 });
     const r = emulate(t, [
       pkg({ name: 'filesystem', scripts: [{ kind: 'pretrans', prog: ['<lua>'], body: FILESYSTEM_PRETRANS }] }),
       pkg({ name: 'glibc', scripts: [{ kind: 'pre', prog: ['<lua>'], body: GLIBC_PRE_LUA }, { kind: 'post', prog: ['<lua>'], body: GLIBC_POST_LUA }] }),
