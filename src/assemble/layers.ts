@@ -22,6 +22,12 @@ export interface LayerPlan {
   paths: string[];
 }
 
+/**
+ * Files that other packages' scriptlets rewrite (useradd, ldconfig): always in the final layer,
+ * so the package that ships them keeps the same layer whichever packages are installed beside it.
+ */
+const VOLATILE = new Set(['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow', '/etc/ld.so.cache']);
+
 const sig = (path: string, n: TreeNode): string => `${path}\0${n.mode}\0${n.user}\0${n.group}`;
 
 /** Take right after merge, before scriptlets: what each package installed, unchanged. */
@@ -75,7 +81,7 @@ export function planLayers(tree: ImageTree, pristine: PristineSnapshot, pkgs: La
       const t = n.linkTarget !== undefined ? tree.get(n.linkTarget) : undefined;
       if (!t || !n.linkTarget || changedGroup.has(n.linkTarget) || !isPristine(n.linkTarget, t, pristine)) return FINAL;
     }
-    if (isPristine(path, n, pristine) && !changedGroup.has(path) && info.has(n.owner!)) return n.owner!;
+    if (isPristine(path, n, pristine) && !changedGroup.has(path) && !VOLATILE.has(path) && info.has(n.owner!)) return n.owner!;
     return n.type === 'dir' && n.owner === undefined && !pristine.has(n) ? FLOAT : FINAL;
   };
   const assigned = nodes.map(([path, n]) => owner(path, n));
