@@ -41,6 +41,7 @@ describe.skipIf(!avail.ok)('--layers on centos:7 fixture images', () => {
     await build('plus.tar', ['openssh', '--format', 'oci-archive', '--layers', '16']);
     await build('old-bash.tar', [...OLD_BASH, '--format', 'oci-archive', '--layers', '16']);
     await build('docker.tar', ['--format', 'docker-archive', '--layers', '16']);
+    await build('layout', ['--format', 'oci', '--layers', '16']);
     for (const n of ['one', 'chunked', 'plus', 'old-bash']) L[n] = readOciArchive(out(`${n}.tar`));
   }, 600_000);
 
@@ -121,6 +122,14 @@ describe.skipIf(!avail.ok)('--layers on centos:7 fixture images', () => {
     expect(changed.map((l) => l.comment)).toHaveLength(2);
     expect(changed[0]!.comment).toMatch(/bash-4\.2\.46-35\.el7_9/);
     expect(changed[1]).toBe(after[after.length - 1]);
+  });
+
+  it('writes the same layer blobs into an oci directory layout', () => {
+    const blob = (d: string): Buffer => readFileSync(join(out('layout'), 'blobs', ...d.split(':')));
+    const index = JSON.parse(readFileSync(join(out('layout'), 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(blob(index.manifests[0]!.digest).toString()) as { layers: { digest: string }[] };
+    expect(manifest.layers.map((l) => l.digest)).toEqual(L.chunked!.map((l) => l.digest));
+    for (const l of manifest.layers) expect(`sha256:${createHash('sha256').update(blob(l.digest)).digest('hex')}`).toBe(l.digest);
   });
 
   it('refuses --layers with tar and dir, and bad counts, before any network work (exit 2)', async () => {
