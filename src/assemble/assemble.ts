@@ -7,7 +7,9 @@ import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
 import { installOrder } from '../solver/index.js';
 import type { AssembleEvent, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
-import { treeEntries } from './entries.js';
+import { layerEntries, treeEntries } from './entries.js';
+import { checkLayers, layerComment, planLayers, snapshotPristine } from './layers.js';
+import type { PristineSnapshot } from './layers.js';
 import { buildImageConfig } from './image-config.js';
 import { mergePackages } from './merge.js';
 import type { AssembleOptions, AssembleResult } from './options.js';
@@ -22,7 +24,7 @@ import { CONTENT_BUDGET, DOWNLOAD_BUDGET, MemoryBudget, SpoolReader } from './sp
 import { nevraOf, UNPACK_SLOTS, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
 import { checkOutputTarget, lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
-import type { OutputFormat } from './output/index.js';
+import type { OutputFormat, OutputLayer } from './output/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './lock-check.js';
 import { resolveRequest } from './request.js';
@@ -37,6 +39,7 @@ const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rp
 export async function assemble(given: AssembleOptions): Promise<AssembleResult> {
   // a build that can only fail at the end fails first: before any network work
   checkOutputTarget(given.output.path, given.output.format ?? 'tar', process.cwd());
+  checkLayers(given.layers, given.output.format ?? 'tar');
   const started = Date.now();
   // --setopt main keys over the flags they mirror; the rest of the build reads the result
   const opts = withMainSetopts(given);
@@ -155,6 +158,9 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
       preferColor: /64|s390x/.test(arch) ? 2 : 1,
     }));
     for (const w of merged.warnings) warn('RFS_W_FILE', w);
+    const layerCount = opts.layers ?? 1;
+    // what each package installed, to tell its untouched files from those scriptlets change
+    const pristine = layerCount > 1 ? snapshotPristine(tree) : null;
 
     // 4. scriptlets, finishing, profiles
     const report = await phase('scriptlets', async () => finishAndEmulate(tree, ordered, distro, profile, opts, emit));
@@ -176,7 +182,10 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
     }), { ...asked, repos: lockedRepos(loaded) }));
     if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime, (u) => signatures.get(u))));
     const out = await phase('write', async () => {
-      const written = await writeOutput(() => toAsync(treeEntries(tree, owners, reader)), {
+      const source = pristine === null
+        ? () => toAsync(treeEntries(tree, owners, reader))
+        : chunkedLayers(tree, pristine, ordered, layerCount, owners, reader);
+      const written = await writeOutput(source, {
         format,
         path: opts.output.path,
         config,
@@ -231,6 +240,13 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
       await workDir.remove();
     }
   }
+}
+
+/** The image split by package (layers.ts), each layer's entries and history comment. */
+function chunkedLayers(tree: ImageTree, pristine: PristineSnapshot, pkgs: UnpackedPackage[], max: number, owners: OwnerResolver, reader: SpoolReader): OutputLayer[] {
+  const plans = planLayers(tree, pristine, pkgs.map((u) => ({ nevra: u.nevra, name: u.meta.name, buildtime: u.meta.buildtime })), max);
+  const entries = layerEntries(tree, plans.map((p) => p.paths), owners, reader);
+  return plans.map((p, i) => ({ entries: () => toAsync(entries[i]!()), comment: layerComment(p) }));
 }
 
 /** Undo a written image (the documents beside it could not be put in place). */

@@ -3,7 +3,7 @@ import { encodeCapability } from '../tar/index.js';
 import type { TarEntry } from '../tar/index.js';
 import type { OwnerResolver } from './owners.js';
 import type { SpoolReader } from './spool.js';
-import type { ContentRef, ImageTree } from './tree.js';
+import type { ContentRef, ImageTree, TreeNode } from './tree.js';
 
 type Planned = [entry: TarEntry, content: ContentRef | undefined];
 
@@ -14,8 +14,22 @@ type Planned = [entry: TarEntry, content: ContentRef | undefined];
  * instead of new pages being taken (bench/RESULTS-big.md).
  */
 export function* treeEntries(tree: ImageTree, owners: OwnerResolver, spool: SpoolReader): Generator<TarEntry> {
-  const plan = [...planEntries(tree, owners)];
+  const plan = [...planEntries(tree, tree.walk(), owners)];
   for (const [, ref] of plan) if (ref?.kind === 'spool') spool.expect(ref.file);
+  yield* withBodies(plan, spool);
+}
+
+/**
+ * One entry list per layer (each a list of tree paths in walk order, see layers.ts), all planned
+ * up front so the spool reader knows every read of every layer before the first one is written.
+ */
+export function layerEntries(tree: ImageTree, layers: string[][], owners: OwnerResolver, spool: SpoolReader): (() => Generator<TarEntry>)[] {
+  const plans = layers.map((paths) => [...planEntries(tree, paths.map((p): [string, TreeNode] => [p, tree.get(p)!]), owners)]);
+  for (const plan of plans) for (const [, ref] of plan) if (ref?.kind === 'spool') spool.expect(ref.file);
+  return plans.map((plan) => () => withBodies(plan, spool));
+}
+
+function* withBodies(plan: Planned[], spool: SpoolReader): Generator<TarEntry> {
   for (const [entry, ref] of plan) {
     if (ref === undefined) yield entry;
     else if (ref.kind === 'bytes') yield { ...entry, body: () => ref.data };
@@ -23,9 +37,10 @@ export function* treeEntries(tree: ImageTree, owners: OwnerResolver, spool: Spoo
   }
 }
 
-function* planEntries(tree: ImageTree, owners: OwnerResolver): Generator<Planned> {
+function* planEntries(tree: ImageTree, nodes: Iterable<[string, TreeNode]>, owners: OwnerResolver): Generator<Planned> {
+  // a hard link whose data holder is not in this same entry list gets the bytes itself
   const written = new Set<string>();
-  for (const [path, n] of tree.walk()) {
+  for (const [path, n] of nodes) {
     const u = owners.user(n.user);
     const g = owners.group(n.group);
     const common = { path, mode: n.mode, uid: u.id, gid: g.id, uname: u.name, gname: g.name, mtime: n.mtime };

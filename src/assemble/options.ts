@@ -85,6 +85,15 @@ export interface AssembleOptions {
   output: { path: string; format?: OutputFormatName };
   /** where `output.path === '-'` writes (default process.stdout) */
   stdout?: NodeJS.WritableStream;
+  /**
+   * `--layers`: split the image into at most this many layers by package (oci, oci-archive and
+   * docker-archive; 1..125, default 1 = one layer). The largest packages get a layer each, the
+   * rest share layers by a hash of their name, and a final layer holds the rpmdb and every file a
+   * scriptlet or finish step changed, so images sharing packages share layers and an update
+   * changes only its package's layer and the final one. tar and dir are one tree: more than 1 is
+   * RFS_USAGE with them.
+   */
+  layers?: number;
   /** `--lockfile`: write the exact package set and what it was made for (JSON; read it with readLockfile()) */
   lockfile?: string;
   /** `--locked`: install exactly this lockfile's packages without solving (the request must match the lock's) */

@@ -55,6 +55,9 @@ Output:
   -o, --output PATH          image file ('-' = stdout); default <distro>-<release>.tar
   --format FMT               tar | oci-archive | oci | docker-archive | dir  (default tar;
                              .tar.gz/.tar.xz/.tar.zst compress by extension)
+  --layers N                 oci/oci-archive/docker-archive: at most N layers, split by package
+                             (big packages alone, the rest by name hash, rpmdb and scriptlet
+                             changes last) so images share layers; default 1
   --lockfile FILE            write the exact package set and what it was made for
   --locked FILE              rebuild a lockfile's set without solving (same distro, arch, request)
   --sbom FILE                write an SPDX 2.3 JSON SBOM

@@ -21,7 +21,8 @@ function sortedObject(rec: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function ociConfigJson(config: ImageConfig, diffIds: string[]): Uint8Array {
+/** `comments`: one history entry per layer (package-chunked images); without, the one default entry. */
+export function ociConfigJson(config: ImageConfig, diffIds: string[], comments?: string[]): Uint8Array {
   const arch = ociArch(config.architecture);
   const inner: Record<string, unknown> = {};
   if (config.user !== undefined) inner.User = config.user;
@@ -41,7 +42,9 @@ export function ociConfigJson(config: ImageConfig, diffIds: string[]): Uint8Arra
     os: config.os,
     config: inner,
     rootfs: { type: 'layers', diff_ids: diffIds },
-    history: [{ created: config.created, created_by: 'rootfs-assemble', comment: config.labels.summary ?? 'assembled from RPM packages' }],
+    history: comments !== undefined && comments.length > 0
+      ? comments.map((comment) => ({ created: config.created, created_by: 'rootfs-assemble', comment }))
+      : [{ created: config.created, created_by: 'rootfs-assemble', comment: config.labels.summary ?? 'assembled from RPM packages' }],
   };
   return new TextEncoder().encode(JSON.stringify(doc));
 }

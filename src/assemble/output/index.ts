@@ -7,9 +7,9 @@ import { writeDockerArchive } from './docker-archive.js';
 import { writeOci } from './oci.js';
 import { stableBodies } from './streams.js';
 import { writeTarOutput } from './tar-output.js';
-import type { OutputResult, WriteOutputOptions } from './types.js';
+import type { OutputLayer, OutputResult, WriteOutputOptions } from './types.js';
 
-export type { Compression, ImageConfig, OutputFormat, OutputResult, WriteOutputOptions } from './types.js';
+export type { Compression, ImageConfig, OutputFormat, OutputLayer, OutputResult, WriteOutputOptions } from './types.js';
 export { compressionFor } from './compress.js';
 export { checkOutputTarget } from './target-check.js';
 export { ociArch, ociConfigJson, imageRef } from './image-config.js';
@@ -20,8 +20,18 @@ export type { LockedPackage, LockContext, LockedDistro, LockedRepo, LockedReques
 export { buildSbom, rpmPurl, purlNamespace, sbomText, writeSbom } from './sbom.js';
 export type { SbomInput, SbomPackage } from './sbom.js';
 
-/** Write the image in `opts.format`. Atomic: on any failure nothing is left at `opts.path`. */
-export async function writeOutput(entries: () => AsyncIterable<TarEntry>, opts: WriteOutputOptions): Promise<OutputResult> {
+/**
+ * Write the image in `opts.format`. Atomic: on any failure nothing is left at `opts.path`. Several
+ * layers (package-chunked) are for the image formats only; tar and dir are one tree.
+ */
+export async function writeOutput(source: (() => AsyncIterable<TarEntry>) | OutputLayer[], opts: WriteOutputOptions): Promise<OutputResult> {
+  const layered = Array.isArray(source) && source.length > 1;
+  if (layered && (opts.format === 'tar' || opts.format === 'dir')) {
+    throw new RfsError('RFS_USAGE', `writing output: format "${opts.format}" is one tree and cannot hold layers`, { hint: 'use --format oci, oci-archive or docker-archive with --layers' });
+  }
+  const layers: OutputLayer[] = Array.isArray(source) ? source : [{ entries: source, comment: '' }];
+  if (layers.length === 0) throw new RfsError('RFS_INTERNAL', 'writing output: no layer to write');
+  const entries = layers[0]!.entries;
   if (opts.path === '-' && opts.format !== 'tar') {
     throw new RfsError('RFS_USAGE', `writing output: format "${opts.format}" cannot go to stdout`, { hint: 'use --format tar with -o -, or give a path' });
   }
@@ -31,16 +41,18 @@ export async function writeOutput(entries: () => AsyncIterable<TarEntry>, opts: 
   try {
     opts.signal?.throwIfAborted();
     // tar copies transient chunks where it must; dir writes each chunk before asking for the next
-    const stable = (): AsyncIterable<TarEntry> => (opts.transientBodies ? stableBodies(entries()) : entries());
+    const stable = (l: OutputLayer): OutputLayer => (opts.transientBodies ? { ...l, entries: () => stableBodies(l.entries()) } : l);
+    // a single layer keeps the image history it always had
+    const image = layered ? layers.map(stable) : [{ ...stable(layers[0]!), comment: '' }];
     switch (opts.format) {
       case 'tar':
         return await writeTarOutput(entries(), opts);
       case 'oci-archive':
-        return await writeOci(stable(), opts, true);
+        return await writeOci(image, opts, true);
       case 'oci':
-        return await writeOci(stable(), opts, false);
+        return await writeOci(image, opts, false);
       case 'docker-archive':
-        return await writeDockerArchive(stable(), opts);
+        return await writeDockerArchive(image, opts);
       case 'dir':
         return await writeDir(entries(), opts);
       default:

@@ -17,28 +17,35 @@ export interface SpooledLayer {
   mediaType: string;
 }
 
-/** Spool the layer, hand it to `use`, and remove the spool afterwards whatever happens. */
-export async function withSpooledLayer<T>(
-  entries: AsyncIterable<TarEntry>,
+/**
+ * Spool the layers one after the other (one stream at a time: memory stays that of one layer),
+ * hand them to `use`, and remove the spools afterwards whatever happens.
+ */
+export async function withSpooledLayers<T>(
+  layers: (() => AsyncIterable<TarEntry>)[],
   tmpDir: string,
   compression: 'gzip' | 'none',
   signal: AbortSignal | undefined,
-  use: (layer: SpooledLayer) => Promise<T>,
+  use: (layers: SpooledLayer[]) => Promise<T>,
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpDir, 'layer-'));
   try {
-    const file = join(dir, compression === 'gzip' ? 'layer.tar.gz' : 'layer.tar');
-    const raw = new Meter();
-    const stored = compression === 'gzip' ? new Meter() : raw;
-    const stages = compression === 'gzip' ? [raw, ...(await compressStages('gzip')), stored] : [raw];
-    await tarThrough(entries, stages, createWriteStream(file), signal);
-    return await use({
-      file,
-      diffId: raw.digest(),
-      digest: stored.digest(),
-      size: stored.bytes,
-      mediaType: compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar',
-    });
+    const spooled: SpooledLayer[] = [];
+    for (const [i, entries] of layers.entries()) {
+      const file = join(dir, compression === 'gzip' ? `layer${i}.tar.gz` : `layer${i}.tar`);
+      const raw = new Meter();
+      const stored = compression === 'gzip' ? new Meter() : raw;
+      const stages = compression === 'gzip' ? [raw, ...(await compressStages('gzip')), stored] : [raw];
+      await tarThrough(entries(), stages, createWriteStream(file), signal);
+      spooled.push({
+        file,
+        diffId: raw.digest(),
+        digest: stored.digest(),
+        size: stored.bytes,
+        mediaType: compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar',
+      });
+    }
+    return await use(spooled);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

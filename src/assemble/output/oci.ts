@@ -1,13 +1,12 @@
 // OCI image layout (image-spec image-layout.md): oci-layout, index.json naming the manifest with
 // org.opencontainers.image.ref.name, and blobs/sha256/{manifest,config,layer(tar+gzip)}.
 import { createHash } from 'node:crypto';
-import type { TarEntry } from '../../tar/index.js';
 import { writeLayoutArchive, writeLayoutDir } from './archive.js';
 import type { LayoutFile } from './archive.js';
 import { imageRef, ociConfigJson } from './image-config.js';
-import { withSpooledLayer } from './layer.js';
+import { withSpooledLayers } from './layer.js';
 import type { SpooledLayer } from './layer.js';
-import type { OutputResult, WriteOutputOptions } from './types.js';
+import type { OutputLayer, OutputResult, WriteOutputOptions } from './types.js';
 
 const enc = new TextEncoder();
 const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -18,18 +17,24 @@ export function createdSeconds(created: string): number {
   return Number.isNaN(t) ? 0 : Math.max(0, Math.floor(t / 1000));
 }
 
-export async function writeOci(entries: AsyncIterable<TarEntry>, opts: WriteOutputOptions, asArchive: boolean): Promise<OutputResult> {
-  return withSpooledLayer(entries, opts.tmpDir, 'gzip', opts.signal, (layer) => writeLayout(layer, opts, asArchive));
+/** `layers` bottom first; a comment per layer goes into the history (none: the default entry) */
+export async function writeOci(layers: OutputLayer[], opts: WriteOutputOptions, asArchive: boolean): Promise<OutputResult> {
+  return withSpooledLayers(layers.map((l) => l.entries), opts.tmpDir, 'gzip', opts.signal, (spooled) => writeLayout(spooled, historyOf(layers), opts, asArchive));
 }
 
-async function writeLayout(layer: SpooledLayer, opts: WriteOutputOptions, asArchive: boolean): Promise<OutputResult> {
-  const config = ociConfigJson(opts.config, [layer.diffId]);
+/** history comments, or undefined for the single default entry */
+export function historyOf(layers: OutputLayer[]): string[] | undefined {
+  return layers.some((l) => l.comment !== '') ? layers.map((l) => l.comment) : undefined;
+}
+
+async function writeLayout(layers: SpooledLayer[], comments: string[] | undefined, opts: WriteOutputOptions, asArchive: boolean): Promise<OutputResult> {
+  const config = ociConfigJson(opts.config, layers.map((l) => l.diffId), comments);
   const configDigest = sha256(config);
   const manifest = enc.encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }],
+    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
   }));
   const manifestDigest = sha256(manifest);
   const ref = imageRef(opts.config, opts.ref);
@@ -41,9 +46,11 @@ async function writeLayout(layer: SpooledLayer, opts: WriteOutputOptions, asArch
       annotations: { 'org.opencontainers.image.ref.name': `${ref.name}:${ref.tag}` },
     }],
   }));
+  // two equal layers are one blob
+  const unique = [...new Map(layers.map((l) => [l.digest, l])).values()];
   const blobs: LayoutFile[] = [
     { path: blobPath(configDigest), bytes: config },
-    { path: blobPath(layer.digest), file: layer.file, size: layer.size },
+    ...unique.map((l) => ({ path: blobPath(l.digest), file: l.file, size: l.size })),
     { path: blobPath(manifestDigest), bytes: manifest },
   ].sort((a, b) => (a.path < b.path ? -1 : 1));
   const files: LayoutFile[] = [

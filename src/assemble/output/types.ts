@@ -1,4 +1,5 @@
 // Shapes of the output stage (contract in CONTRACTS.md).
+import type { TarEntry } from '../../tar/index.js';
 
 export type OutputFormat = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
@@ -42,6 +43,13 @@ export interface WriteOutputOptions {
    * reuses its read buffer); outputs that keep chunks longer copy them.
    */
   transientBodies?: boolean;
+}
+
+/** One layer of a layered image (oci, oci-archive, docker-archive): its entries and history comment. */
+export interface OutputLayer {
+  entries: () => AsyncIterable<TarEntry>;
+  /** the image history entry's comment, e.g. the layer's packages */
+  comment: string;
 }
 
 export interface OutputResult {

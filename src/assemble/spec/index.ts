@@ -3,6 +3,7 @@
 // still work and come back as deprecation warnings. Every problem of a file is reported at once,
 // each at its `file:line:col` (RFS_BAD_CONFIG, subject: the first one). The accepted shape is
 // documented in schema.json next to this file; test/spec checks the two agree.
+import { MAX_LAYERS } from '../layers.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
@@ -23,7 +24,7 @@ const FLAVOURS: RpmdbFlavour[] = ['bdb-hash-v8', 'bdb-hash-v9', 'sqlite', 'ndb']
 export const SPEC_KEYS = [
   'distro', 'packages', 'arch', 'releasever', 'mirror', 'repofrompath', 'repo-file', 'enablerepo', 'disablerepo',
   'no-default-packages', 'exclude', 'weak-deps', 'no-weak-deps', 'setopt', 'skip-broken', 'best', 'nobest', 'module', 'nodocs', 'install-langs', 'gpgcheck', 'nogpgcheck', 'gpgkey',
-  'profile', 'user', 'add-file', 'env', 'label', 'cmd', 'entrypoint', 'output', 'format', 'rpmdb', 'rpmdb-path',
+  'profile', 'user', 'add-file', 'env', 'label', 'cmd', 'entrypoint', 'output', 'format', 'layers', 'rpmdb', 'rpmdb-path',
   'strict-scriptlets', 'run-scriptlets', 'repo-rewrite', 'image-mirror', 'clamp-mtime', 'lockfile', 'locked', 'sbom',
 ] as const;
 type Key = (typeof SPEC_KEYS)[number];
@@ -274,6 +275,11 @@ const HANDLERS: Record<Key, Handler> = {
     s.output = { path, ...(format ? { format } : {}) };
   },
   format: (c, v, _s, k) => { c.format = oneOf(c, v, k, FORMATS); },
+  layers: (c, v, s, k) => {
+    const n = isScalar(v) ? v.value : undefined;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_LAYERS) return c.fail(v as Node, `${k} must be an integer 1..${MAX_LAYERS}`);
+    s.layers = n;
+  },
   rpmdb: (c, v, s, k) => { s.rpmdb = oneOf(c, v, k, FLAVOURS); },
   'rpmdb-path': (c, v, s, k) => { s.rpmdbPath = str(c, v, k); },
   'strict-scriptlets': (c, v, s, k) => { s.strictScriptlets = bool(c, v, k); },

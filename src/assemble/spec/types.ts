@@ -56,6 +56,8 @@ export interface ImageSpec {
   repoRewrite?: boolean;
   /** --image-mirror: URL or 'default' */
   imageMirror?: string;
+  /** --layers: at most this many layers, split by package */
+  layers?: number;
   rpmdb?: RpmdbFlavour;
   rpmdbPath?: string;
   clampMtime?: boolean;

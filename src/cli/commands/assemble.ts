@@ -7,6 +7,7 @@ import type { AssembleOptions, OutputFormatName } from '../../assemble/options.j
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import { checkImageMirror } from '../../assemble/image-mirror.js';
+import { checkLayers, MAX_LAYERS } from '../../assemble/layers.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import type { RfsError } from '../../errors/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
@@ -21,6 +22,7 @@ export const BUILD_OPTIONS = {
   ...REPO_ARG_OPTIONS,
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
+  layers: { type: 'string' },
   lockfile: { type: 'string' },
   locked: { type: 'string' },
   sbom: { type: 'string' },
@@ -116,6 +118,8 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
   if (v.rpmdb && !FLAVOURS.includes(v.rpmdb as RpmdbFlavour)) throw usage(`--rpmdb: unknown flavour '${v.rpmdb}' (${FLAVOURS.join(', ')})`);
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1..64, got '${v.jobs}'`);
+  const layers = v.layers === undefined ? undefined : Number(v.layers);
+  if (layers !== undefined && (!/^\d+$/.test(v.layers ?? '') || layers < 1 || layers > MAX_LAYERS)) throw usage(`--layers: expected 1..${MAX_LAYERS}, got '${v.layers}'`);
   const sde = env.SOURCE_DATE_EPOCH;
   if (sde !== undefined && sde !== '' && !/^\d+$/.test(sde)) throw usage(`SOURCE_DATE_EPOCH must be an integer, got '${sde}'`);
   return {
@@ -145,6 +149,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v['image-mirror'] !== undefined ? { imageMirror: imageMirrorArg(v['image-mirror']) } : {}),
     ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
     ...(v.output || format ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
+    ...(layers !== undefined ? { layers } : {}),
     ...(v.lockfile ? { lockfile: v.lockfile } : {}),
     ...(v.locked ? { locked: v.locked } : {}),
     ...(v.sbom ? { sbom: v.sbom } : {}),
@@ -177,6 +182,7 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   }
   const opts: AssembleOptions & CliOptions = { ...merged, output: merged.output ?? { path: defaultOutput(merged.distro, undefined) } };
   checkOutputTarget(opts.output.path, opts.output.format ?? 'tar', io.cwd);
+  checkLayers(opts.layers, opts.output.format ?? 'tar');
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
