@@ -198,7 +198,9 @@ export class RegistryClient {
     const url = this.url(path);
     for (let fresh = false; ; fresh = true) {
       const headers: Record<string, string> = { ...o.headers };
-      if (this.challenge.scheme === 'bearer') {
+      // an upload Location on another host (a storage service) gets no registry credentials
+      const foreign = new URL(url).origin !== new URL(this.url('/')).origin;
+      if (foreign) { /* no authorization */ } else if (this.challenge.scheme === 'bearer') {
         if (fresh) this.tokens.delete(o.scopes.join(' '));
         headers.authorization = `Bearer ${await this.token(o.scopes)}`;
       } else if (this.challenge.scheme === 'basic') {
@@ -207,7 +209,7 @@ export class RegistryClient {
       }
       const res = await this.raw(method, url, headers, o.body, o.size);
       if (o.ok.includes(res.status)) return res;
-      if (res.status === 401 && this.challenge.scheme === 'bearer' && !fresh) continue;
+      if (res.status === 401 && this.challenge.scheme === 'bearer' && !fresh && !foreign) continue;
       if (res.status === 401 || (res.status === 403 && this.challenge.scheme !== 'none')) {
         throw new RfsError('RFS_REGISTRY', `${this.what}: ${method} ${shownUrl(url)}: HTTP ${res.status} ${registryErrors(res.text)}`.trimEnd(), { subject: url, hint: this.authHint() });
       }
