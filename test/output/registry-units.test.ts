@@ -75,3 +75,28 @@ describe('WWW-Authenticate and error bodies', () => {
     expect(registryErrors('<html>oops</html>')).toBe('<html>oops</html>');
   });
 });
+
+describe('the build command line', () => {
+  it('--push alone, with --format oci, and against -o or another format', async () => {
+    const { parseAssembleArgs } = await import('../../src/cli/commands/assemble.js');
+    expect(parseAssembleArgs(['centos:7', '--push', 'reg.io/a:1', '--tls-verify=false', '--cert-dir', 'd', '--authfile', 'f', '--digest-file', 'x'], {}))
+      .toMatchObject({ push: 'reg.io/a:1', tlsVerify: false, certDir: 'd', authFile: 'f', digestFile: 'x' });
+    expect(parseAssembleArgs(['centos:7', '--push', 'reg.io/a:1', '--format', 'oci'], {}).output).toBeUndefined();
+    expect(() => parseAssembleArgs(['centos:7', '--push', 'reg.io/a:1', '--format', 'tar'], {})).toThrow(expect.objectContaining({ code: 'RFS_USAGE' }));
+    expect(() => parseAssembleArgs(['centos:7', '--tls-verify=no'], {})).toThrow(expect.objectContaining({ code: 'RFS_USAGE' }));
+    const { pushTargetOf } = await import('../../src/assemble/push-step.js');
+    expect(() => pushTargetOf({ push: 'reg.io/a:1', output: { path: 'x.tar' } })).toThrow(/either pushes or writes a file/);
+    expect(pushTargetOf({ output: { path: 'docker://reg.io/a:1' } })).toMatchObject({ registry: 'reg.io', repository: 'a', tag: '1' });
+    expect(() => pushTargetOf({ output: { path: 'x.tar' }, digestFile: 'd' })).toThrow(/has no image digest/);
+    expect(pushTargetOf({ output: { path: 'x', format: 'oci' }, digestFile: 'd' })).toBeUndefined();
+  });
+});
+
+describe('image spec keys', () => {
+  it('push, tls-verify, cert-dir, authfile, digest-file map onto the build options (paths from the spec folder)', async () => {
+    const { parseImageSpec } = await import('../../src/assemble/spec/index.js');
+    const { specToOptions } = await import('../../src/assemble/spec-options.js');
+    const o = specToOptions(parseImageSpec('distro: centos:7\npush: reg.io/a:1\ntls-verify: false\ncert-dir: certs\nauthfile: auth.json\ndigest-file: out.digest\n', '/specs/image.yaml'));
+    expect(o).toMatchObject({ push: 'reg.io/a:1', tlsVerify: false, certDir: '/specs/certs', authFile: '/specs/auth.json', digestFile: '/specs/out.digest' });
+  });
+});

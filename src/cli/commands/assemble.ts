@@ -149,7 +149,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(runScriptlets(v['run-scriptlets'])),
     ...(v['image-mirror'] !== undefined ? { imageMirror: imageMirrorArg(v['image-mirror']) } : {}),
     ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
-    ...(v.output || format ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
+    ...(v.output || (format && !pushOnly(v.push, v.output, format)) ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
     ...(v.lockfile ? { lockfile: v.lockfile } : {}),
     ...(v.locked ? { locked: v.locked } : {}),
     ...(v.sbom ? { sbom: v.sbom } : {}),
@@ -207,6 +207,13 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   } finally {
     render.finish();
   }
+}
+
+/** --push with --format oci and no -o: the format is what a push sends anyway, not a file to write */
+function pushOnly(push: string | undefined, output: string | undefined, format: OutputFormatName): boolean {
+  if (push === undefined || output !== undefined) return false;
+  if (format !== 'oci') throw usage(`--format ${format}: a push sends an OCI image; drop --format`);
+  return true;
 }
 
 /** skopeo's --tls-verify=false (a value, not a bare switch: --tls-verify alone is the default) */
