@@ -168,6 +168,23 @@ describe.skipIf(skip !== '')('--push to a registry', () => {
     }, 600_000);
   });
 
+  describe('TLS that requires a client certificate', () => {
+    let reg: TestRegistry;
+    beforeAll(async () => { reg = await startRegistry(join(tmp.dir, 'reg-mtls'), { clientCerts: true }); }, 60_000);
+    afterAll(async () => { await reg?.close(); });
+
+    it('--cert-dir with client.cert + client.key pushes; the CA alone is refused in the handshake', async () => {
+      const r = await build(['--push', `${reg.host}/rfs/c49:mtls`, '--cert-dir', reg.clientCertDir!]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`${reg.host}/rfs/c49@${local.digest}\n`);
+      expect(await skopeo(['inspect', '--raw', '--cert-dir', reg.clientCertDir!, `docker://${reg.host}/rfs/c49:mtls`])).toBe(local.manifest);
+      const without = await build(['--push', `${reg.host}/rfs/c49:nocert`, '--cert-dir', reg.certDir!]);
+      expect(without.code).toBe(3);
+      expect(without.stdout).toBe('');
+      expect(without.stderr).toMatch(/RFS_FETCH_FAILED: pushing to .*: fetching https:\/\/127\.0\.0\.1:\d+\/v2\//);
+    }, 600_000);
+  });
+
   describe('TLS, token (bearer) auth', () => {
     let reg: TestRegistry;
     beforeAll(async () => { reg = await startRegistry(join(tmp.dir, 'reg-token'), { tls: true, auth: { kind: 'token', user: USER, password: PASS } }); }, 60_000);

@@ -16,6 +16,8 @@ export interface TestRegistry {
   host: string;
   /** a folder holding only the CA certificate (for --cert-dir of this tool, skopeo and podman) */
   certDir?: string;
+  /** with clientCerts: the CA plus a client certificate the registry accepts (client.cert, client.key) */
+  clientCertDir?: string;
   /** requests the registry answered so far, from its access log */
   requests(): RegistryRequest[];
   /** token requests the token server saw (token auth only): their scope parameters */
@@ -27,6 +29,8 @@ export interface RegistryOptions {
   tls?: boolean;
   /** htpasswd (basic) or token (bearer) auth with this user; needs tls */
   auth?: { kind: 'htpasswd' | 'token'; user: string; password: string };
+  /** TLS that requires a client certificate signed by our CA */
+  clientCerts?: boolean;
 }
 
 function freePort(): Promise<number> {
@@ -92,7 +96,18 @@ export async function startRegistry(dir: string, opts: RegistryOptions = {}): Pr
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const certDir = opts.tls ? makeCerts(dir) : undefined;
+  const certDir = opts.tls || opts.clientCerts ? makeCerts(dir) : undefined;
+  let clientCertDir: string | undefined;
+  if (opts.clientCerts) {
+    writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=rfs client'], dir);
+    openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext'], dir);
+    clientCertDir = join(dir, 'client-certs');
+    mkdirSync(clientCertDir);
+    writeFileSync(join(clientCertDir, 'ca.crt'), readFileSync(join(dir, 'ca.pem')));
+    writeFileSync(join(clientCertDir, 'client.cert'), readFileSync(join(dir, 'client.pem')));
+    writeFileSync(join(clientCertDir, 'client.key'), readFileSync(join(dir, 'client.key')));
+  }
   const tokenScopes: string[][] = [];
   let token: { server: http.Server; url: string } | undefined;
   const lines = [
@@ -101,7 +116,8 @@ export async function startRegistry(dir: string, opts: RegistryOptions = {}): Pr
     `storage: {filesystem: {rootdirectory: ${join(dir, 'data')}}, delete: {enabled: true}}`,
     'http:',
     `  addr: ${host}`,
-    ...(opts.tls ? ['  tls:', `    certificate: ${join(dir, 'server.pem')}`, `    key: ${join(dir, 'server.key')}`] : []),
+    ...(certDir ? ['  tls:', `    certificate: ${join(dir, 'server.pem')}`, `    key: ${join(dir, 'server.key')}`] : []),
+    ...(opts.clientCerts ? ['    clientcas:', `      - ${join(dir, 'ca.pem')}`] : []),
   ];
   if (opts.auth?.kind === 'htpasswd') {
     const h = spawnSync('htpasswd', ['-Bbn', opts.auth.user, opts.auth.password], { encoding: 'utf8' });
@@ -131,6 +147,7 @@ export async function startRegistry(dir: string, opts: RegistryOptions = {}): Pr
   return {
     host,
     ...(certDir ? { certDir } : {}),
+    ...(clientCertDir ? { clientCertDir } : {}),
     tokenScopes,
     requests: () => [...log.matchAll(/^\S+ - \S* \[[^\]]+\] "(\S+) (\S+) HTTP\/[\d.]+" (\d+) /gm)].map((m) => ({ method: m[1]!, uri: m[2]!, status: Number(m[3]) })),
     close: async () => {
