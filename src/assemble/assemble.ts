@@ -2,6 +2,7 @@
 // Emits events, never prints. Every failure leaves no output: the image is written atomically and
 // the lockfile/SBOM beside it are staged, then renamed only after the image is in place.
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
@@ -32,14 +33,19 @@ import { selectRepos } from './plan.js';
 import { bestFor, checkModuleArgs, withMainSetopts } from './dnf-options.js';
 import { checkImageMirror } from './image-mirror.js';
 import { createWorkDir } from './workdir.js';
+import { pushBuilt, pushTargetOf } from './push-step.js';
+import { referenceText, type PushResult } from './output/registry/index.js';
 import { sbomInput } from './sbom-input.js';
 
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
 
 export async function assemble(given: AssembleOptions): Promise<AssembleResult> {
   // a build that can only fail at the end fails first: before any network work
-  checkOutputTarget(given.output.path, given.output.format ?? 'tar', process.cwd());
-  checkLayers(given.layers, given.output.format ?? 'tar');
+  const pushRef = pushTargetOf(given);
+  const output = pushRef ? undefined : given.output;
+  if (output) checkOutputTarget(output.path, output.format ?? 'tar', process.cwd());
+  // a push writes the oci layout, which takes layers
+  checkLayers(given.layers, pushRef ? 'oci' : given.output?.format ?? 'tar');
   const started = Date.now();
   // --setopt main keys over the flags they mirror; the rest of the build reads the result
   const opts = withMainSetopts(given);
@@ -79,7 +85,7 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
   const work = workDir.path;
   let spoolReader: SpoolReader | null = null;
   const staged = new StagedFiles();
-  const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.hostEnv ? { env: opts.hostEnv } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   try {
     // 1. what to install
     const { profile, install, origins } = resolveRequest(opts, distro);
@@ -175,7 +181,11 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
     spoolReader = reader;
     const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime);
     // lockfile and SBOM are staged under temp names and renamed only once the image is in place
-    const format = opts.output.format ?? 'tar';
+    // a push writes the oci layout into the work folder and sends it from there
+    const format = output?.format ?? (pushRef ? 'oci' : 'tar');
+    const outPath = output?.path ?? join(work, 'push-layout');
+    const shownOut = pushRef ? `docker://${referenceText(pushRef)}` : outPath;
+    let pushed: PushResult | undefined;
     if (opts.lockfile) await staged.stage(opts.lockfile, lockfileText(chosen.map((p) => {
       const sig = signatures.get(byPkg.get(p)!);
       return { ...lockEntry(p, byRepo.get(p.repo)), ...(sig ? { signature: sig } : {}) };
@@ -187,23 +197,26 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
         : chunkedLayers(tree, pristine, ordered, layerCount, owners, reader);
       const written = await writeOutput(source, {
         format,
-        path: opts.output.path,
+        path: outPath,
         config,
         tmpDir: work,
         transientBodies: true,
         ...(opts.stdout ? { stdout: opts.stdout } : {}),
         ...(signal ? { signal } : {}),
       });
+      if (pushRef) pushed = await pushBuilt(outPath, pushRef, opts, cacheDir, emit);
+      const digest = pushed?.digest ?? written.digest;
+      if (opts.digestFile && digest) await staged.stage(opts.digestFile, `${digest}\n`);
       try {
         await staged.commit();
       } catch (err) {
-        await removeOutput(format, opts.output.path);
+        if (!pushRef) await removeOutput(format, outPath);
         throw err;
       }
       return written;
     });
     if (out.nodes && out.nodes.created + out.nodes.recorded > 0) {
-      const sidecar = sidecarPath(opts.output.path);
+      const sidecar = sidecarPath(outPath);
       emit({ kind: 'output:nodes', created: out.nodes.created, recorded: out.nodes.recorded, devices: out.nodes.devices, sidecar });
       if (out.nodes.recorded > 0) {
         warn('RFS_W_NODES', `${out.nodes.recorded} device node(s) not created (that needs root); they are recorded in ${sidecar}`, sidecar);
@@ -214,12 +227,13 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
     const result: AssembleResult = {
       packages: ordered.map((u) => ({ nevra: u.nevra, repo: u.repo })),
       bytes: out.bytes,
-      output: opts.output.path,
+      output: shownOut,
+      ...(pushed ? { digest: pushed.digest, pushed: pushed.reference } : format === 'oci' || format === 'oci-archive' ? (out.digest ? { digest: out.digest } : {}) : {}),
       warnings,
       gpg: { verified: gpgSummary.verified.reduce((n, k) => n + k.packages, 0), keys: gpgSummary.verified, unverified: gpgSummary.unverified },
       scriptlets: { emulated: report.emulated.length, skipped: report.skipped },
     };
-    emit({ kind: 'done', packages: ordered.length, bytes: out.bytes, ms: Date.now() - started, output: opts.output.path });
+    emit({ kind: 'done', packages: ordered.length, bytes: out.bytes, ms: Date.now() - started, output: shownOut });
     return result;
   } catch (err) {
     // the first failure stops every other transfer at once (no retries after it, no waiting)

@@ -4,7 +4,7 @@ export type OutputFormatName = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' 
 
 /**
  * Everything `rootfs-assemble <distro>:<release> ...` can say, as a library call: each option is
- * the CLI's long flag in camelCase, with the same meaning and default. Only `output` is required.
+ * the CLI's long flag in camelCase, with the same meaning and default. Only `output` (or `push`) is required.
  */
 export interface AssembleOptions {
   /** distro ref as `rootfs-assemble list` names it, e.g. "centos:4.9" (tags are case-insensitive); optional when repos come from repofrompath/repoFiles */
@@ -80,9 +80,27 @@ export interface AssembleOptions {
    * `-o` and `--format`: where the image goes ('-' = `stdout`, tar only) and as what (default
    * 'tar'; .tar.gz/.tar.xz/.tar.zst compress by extension). Checked before any network work: the
    * folder must exist and be writable (RFS_OUTPUT), the extension known (RFS_USAGE). A relative
-   * path is relative to process.cwd().
+   * path is relative to process.cwd(). `docker://REGISTRY/REPO:TAG` pushes, as `push` does.
+   * Required unless `push` is given.
    */
-  output: { path: string; format?: OutputFormatName };
+  output?: { path: string; format?: OutputFormatName };
+  /**
+   * `--push REGISTRY/REPO:TAG`: push the image (OCI, as `format: 'oci'` writes it) to a registry
+   * instead of writing a file; the tag is set only once every blob and manifest is in place.
+   * Credentials come from `authFile`, else $REGISTRY_AUTH_FILE, ${XDG_RUNTIME_DIR}/containers/auth.json,
+   * ~/.docker/config.json (`auths`; credential helpers are not run).
+   */
+  push?: string;
+  /** `--tls-verify=false`: accept any registry certificate, and plain http (default true) */
+  tlsVerify?: boolean;
+  /** `--cert-dir`: the registry's CA certificates (*.crt) and client certificate (*.cert + *.key) */
+  certDir?: string;
+  /** `--authfile`: read registry credentials from this file only (podman's auth.json format) */
+  authFile?: string;
+  /** the host environment read for registry credentials ($REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR, $HOME), RFS_FETCH_DEADLINES and RFS_PUSH_CHUNK_SIZE (default process.env) */
+  hostEnv?: NodeJS.ProcessEnv;
+  /** `--digest-file`: write the pushed (or oci/oci-archive) image's manifest digest, sha256:…, to this file */
+  digestFile?: string;
   /** where `output.path === '-'` writes (default process.stdout) */
   stdout?: NodeJS.WritableStream;
   /**
@@ -122,6 +140,10 @@ export interface AssembleResult {
   packages: { nevra: string; repo: string }[];
   /** bytes written to the output */
   bytes: number;
+  /** the image's manifest digest (sha256:…) for push, oci and oci-archive outputs */
+  digest?: string;
+  /** what was pushed, REGISTRY/REPO:TAG, when the build pushed */
+  pushed?: string;
   /** the output path as given ('-' for stdout) */
   output: string;
   /** every warning's message (each was also an onEvent 'warning' event) */

@@ -45,5 +45,10 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   if (spec.lockfile) o.lockfile = spec.lockfile;
   if (spec.locked) o.locked = spec.locked;
   if (spec.sbom) o.sbom = spec.sbom;
+  if (spec.push) o.push = spec.push;
+  if (spec.tlsVerify !== undefined) o.tlsVerify = spec.tlsVerify;
+  if (spec.certDir) o.certDir = spec.certDir;
+  if (spec.authFile) o.authFile = spec.authFile;
+  if (spec.digestFile) o.digestFile = spec.digestFile;
   return o;
 }

@@ -61,6 +61,13 @@ Output:
   --lockfile FILE            write the exact package set and what it was made for
   --locked FILE              rebuild a lockfile's set without solving (same distro, arch, request)
   --sbom FILE                write an SPDX 2.3 JSON SBOM
+Registry (instead of -o; -o docker://REGISTRY/REPO:TAG is the same):
+  --push REGISTRY/REPO:TAG   push the image (OCI) to a registry; prints REGISTRY/REPO@DIGEST
+  --digest-file FILE         write the pushed (or oci/oci-archive) image's digest to FILE
+  --authfile FILE            credentials file (default $REGISTRY_AUTH_FILE, else
+                             $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json)
+  --cert-dir DIR             the registry's CA (*.crt) and client certificate (*.cert, *.key)
+  --tls-verify=false         accept any certificate, and a plain-http registry
 Repos:
   --mirror URL               rewrite the definition's mirror root to URL
   --repofrompath ID,URL      add or replace a repo (repeatable)

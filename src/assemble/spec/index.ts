@@ -26,6 +26,7 @@ export const SPEC_KEYS = [
   'no-default-packages', 'exclude', 'weak-deps', 'no-weak-deps', 'setopt', 'skip-broken', 'best', 'nobest', 'module', 'nodocs', 'install-langs', 'gpgcheck', 'nogpgcheck', 'gpgkey',
   'profile', 'user', 'add-file', 'env', 'label', 'cmd', 'entrypoint', 'output', 'format', 'layers', 'rpmdb', 'rpmdb-path',
   'strict-scriptlets', 'run-scriptlets', 'repo-rewrite', 'image-mirror', 'clamp-mtime', 'lockfile', 'locked', 'sbom',
+  'push', 'tls-verify', 'cert-dir', 'authfile', 'digest-file',
 ] as const;
 type Key = (typeof SPEC_KEYS)[number];
 
@@ -293,6 +294,11 @@ const HANDLERS: Record<Key, Handler> = {
   lockfile: (c, v, s, k) => { s.lockfile = c.path(str(c, v, k)); },
   locked: (c, v, s, k) => { s.locked = c.path(str(c, v, k)); },
   sbom: (c, v, s, k) => { s.sbom = c.path(str(c, v, k)); },
+  push: (c, v, s, k) => { s.push = str(c, v, k); },
+  'tls-verify': (c, v, s, k) => { s.tlsVerify = bool(c, v, k); },
+  'cert-dir': (c, v, s, k) => { s.certDir = c.path(str(c, v, k)); },
+  authfile: (c, v, s, k) => { s.authFile = c.path(str(c, v, k)); },
+  'digest-file': (c, v, s, k) => { s.digestFile = c.path(str(c, v, k)); },
 };
 
 const ALL_NAMES = [...SPEC_KEYS, ...Object.keys(DEPRECATED_KEYS), 'repos'];

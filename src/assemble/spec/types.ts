@@ -64,6 +64,12 @@ export interface ImageSpec {
   lockfile?: string;
   locked?: string;
   sbom?: string;
+  /** --push REGISTRY/REPO:TAG */
+  push?: string;
+  tlsVerify?: boolean;
+  certDir?: string;
+  authFile?: string;
+  digestFile?: string;
   /** deprecated spellings used (absent when none) */
   warnings?: SpecWarning[];
 }

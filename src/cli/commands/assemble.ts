@@ -26,6 +26,11 @@ export const BUILD_OPTIONS = {
   lockfile: { type: 'string' },
   locked: { type: 'string' },
   sbom: { type: 'string' },
+  push: { type: 'string' },
+  'tls-verify': { type: 'string' },
+  'cert-dir': { type: 'string' },
+  authfile: { type: 'string' },
+  'digest-file': { type: 'string' },
   'no-default-packages': { type: 'boolean' },
   exclude: { type: 'string', multiple: true },
   'weak-deps': { type: 'boolean' },
@@ -148,11 +153,16 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(runScriptlets(v['run-scriptlets'])),
     ...(v['image-mirror'] !== undefined ? { imageMirror: imageMirrorArg(v['image-mirror']) } : {}),
     ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
-    ...(v.output || format ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
+    ...(v.output || (format && !pushOnly(v.push, v.output, format)) ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
     ...(layers !== undefined ? { layers } : {}),
     ...(v.lockfile ? { lockfile: v.lockfile } : {}),
     ...(v.locked ? { locked: v.locked } : {}),
     ...(v.sbom ? { sbom: v.sbom } : {}),
+    ...(v.push !== undefined ? { push: v.push } : {}),
+    ...tlsVerifyArg(v['tls-verify']),
+    ...(v['cert-dir'] !== undefined ? { certDir: v['cert-dir'] } : {}),
+    ...(v.authfile !== undefined ? { authFile: v.authfile } : {}),
+    ...(v['digest-file'] !== undefined ? { digestFile: v['digest-file'] } : {}),
     ...(v['clamp-mtime'] ? { clampMtime: true } : {}),
     ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
@@ -176,20 +186,26 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
     const spec = specToOptions(parsed);
     // command-line options override the spec file's; packages add up
     merged = { ...spec, ...cli, packages: [...(spec.packages ?? []), ...(cli.packages ?? [])] };
+    // the command line's destination replaces the spec's: --push over output, -o over push
+    if (cli.push !== undefined && cli.output === undefined) delete merged.output;
+    if (cli.output !== undefined && cli.push === undefined) delete merged.push;
   }
   if (!merged.distro && !merged.repofrompath && !merged.repoFiles) {
     throw usage('no distro given: name one like centos:4.9 (see rootfs-assemble list), or --repofrompath ID,URL');
   }
-  const opts: AssembleOptions & CliOptions = { ...merged, output: merged.output ?? { path: defaultOutput(merged.distro, undefined) } };
-  checkOutputTarget(opts.output.path, opts.output.format ?? 'tar', io.cwd);
-  checkLayers(opts.layers, opts.output.format ?? 'tar');
+  const output = merged.output ?? (merged.push ? undefined : { path: defaultOutput(merged.distro, undefined) });
+  const opts: AssembleOptions & CliOptions = { ...merged, ...(output ? { output } : {}) };
+  if (output && !opts.push && !output.path.startsWith('docker://')) checkOutputTarget(output.path, output.format ?? 'tar', io.cwd);
+  checkLayers(opts.layers, opts.push || output?.path.startsWith('docker://') ? 'oci' : output?.format ?? 'tar');
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
   for (const w of specWarnings) render({ kind: 'warning', code: 'RFS_W_SPEC_DEPRECATED', message: w.message, subject: w.subject });
   // signals are the process's (cli/signals.ts): they abort io.signal, and the build unwinds
   try {
-    const result = await assemble({ ...opts, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(opts.output.path === '-' ? { stdout: io.stdout } : {}) });
+    const result = await assemble({ ...opts, hostEnv: io.env, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(output?.path === '-' ? { stdout: io.stdout } : {}) });
+    // the pushed image by digest on stdout, for scripts (cosign sign, CI outputs)
+    if (result.pushed && result.digest) io.stdout.write(`${result.pushed.replace(/:[^:/]+$/, '')}@${result.digest}\n`);
     if (result.scriptlets.skipped.length > 0 && mode !== 'json' && mode !== 'quiet') {
       io.stderr.write(`${result.scriptlets.skipped.length} scriptlet(s) not reproduced (listed above; --strict-scriptlets fails on them, --run-scriptlets=userns runs them)\n`);
     }
@@ -197,6 +213,20 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   } finally {
     render.finish();
   }
+}
+
+/** --push with --format oci and no -o: the format is what a push sends anyway, not a file to write */
+function pushOnly(push: string | undefined, output: string | undefined, format: OutputFormatName): boolean {
+  if (push === undefined || output !== undefined) return false;
+  if (format !== 'oci') throw usage(`--format ${format}: a push sends an OCI image; drop --format`);
+  return true;
+}
+
+/** skopeo's --tls-verify=false (a value, not a bare switch: --tls-verify alone is the default) */
+function tlsVerifyArg(v: string | undefined): { tlsVerify?: boolean } {
+  if (v === undefined) return {};
+  if (v === 'true' || v === 'false') return { tlsVerify: v === 'true' };
+  throw usage(`--tls-verify: expected true or false, got '${v}'`);
 }
 
 function defaultOutput(distro: string | undefined, format: OutputFormatName | undefined): string {
