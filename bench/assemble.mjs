@@ -2,31 +2,15 @@
 // package set, in one run. Needs the fixture repos (npm run fixtures), dnf, GNU time, root for dnf.
 // Usage: node bench/assemble.mjs [runs]   -> prints a markdown table; writes bench/RESULTS-assemble.md
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, timed } from './lib.mjs';
+import { median, serveFixtureRepos, timed } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 3);
-const cache = join(ROOT, 'test/fixtures/.cache');
-const current = join(cache, 'current');
-const build = existsSync(current) ? join(cache, readFileSync(current, 'utf8').trim(), 'repos') : undefined;
-if (!build) throw new Error('no fixture repos: run `npm run fixtures` first');
-
-const LAYOUT = { '/7.9.2009/os/x86_64/': 'el7-os', '/7.9.2009/updates/x86_64/': 'el7-updates', '/modern/x86_64/': 'modern' };
-const server = createServer((req, res) => {
-  const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const hit = Object.entries(LAYOUT).find(([p]) => url.startsWith(p));
-  const file = hit && join(build, hit[1], url.slice(hit[0].length));
-  if (!file || !existsSync(file) || statSync(file).isDirectory()) { res.statusCode = 404; res.end(); return; }
-  res.setHeader('content-length', statSync(file).size);
-  createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const { url: base, server } = await serveFixtureRepos(ROOT, { '/7.9.2009/os/x86_64/': 'el7-os', '/7.9.2009/updates/x86_64/': 'el7-updates', '/modern/x86_64/': 'modern' });
 
 const CASES = [
   { name: 'el7 default set (centos:7.9.2009)', ours: ['centos:7.9.2009', '--mirror', base, '--gpgkey', join(ROOT, 'test/fixtures/content/RPM-GPG-KEY-fixture')], repo: `${base}7.9.2009/os/x86_64/`,

@@ -4,30 +4,15 @@
 // Usage: node bench/layers.mjs   -> prints a markdown table; writes bench/RESULTS-layers.md
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serveFixtureRepos } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cache = join(ROOT, 'test/fixtures/.cache');
-const current = join(cache, 'current');
-const build = existsSync(current) ? join(cache, readFileSync(current, 'utf8').trim(), 'repos') : undefined;
-if (!build) throw new Error('no fixture repos: run `npm run fixtures` first');
-
 // centos:7 (major) reads os and updates; $releasever is the point release in the vault layout
-const LAYOUT = { '/7.9.2009/os/x86_64/': 'el7-os', '/7.9.2009/updates/x86_64/': 'el7-updates' };
-const server = createServer((req, res) => {
-  const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const hit = Object.entries(LAYOUT).find(([p]) => url.startsWith(p));
-  const file = hit && join(build, hit[1], url.slice(hit[0].length));
-  if (!file || !existsSync(file) || statSync(file).isDirectory()) { res.statusCode = 404; res.end(); return; }
-  res.setHeader('content-length', statSync(file).size);
-  createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const mirror = `http://127.0.0.1:${server.address().port}/`;
+const { url: mirror, server } = await serveFixtureRepos(ROOT, { '/7.9.2009/os/x86_64/': 'el7-os', '/7.9.2009/updates/x86_64/': 'el7-updates' });
 const work = mkdtempSync(join(tmpdir(), 'rfs-bench-layers-'));
 
 /** Build an oci-archive; returns its blobs as digest -> size (layers, config, manifest). */
