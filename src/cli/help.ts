@@ -41,8 +41,9 @@ Main build options (rootfs-assemble help build lists all):
 
 A first argument that names a definition (rootfs-assemble list) is the distro; every other
 argument is a package spec as dnf reads it (name, name.arch, name-[epoch:]version-release[.arch],
-a provide, /a/file, @group). Exit codes: 0 ok, 2 usage, 3 network, 4 metadata, 5 package,
-6 unsolvable, 7 conflict/scriptlet, 8 rpmdb, 9 output, 70 internal, 130/143 interrupted.
+a provide, /a/file, @group). Exit codes: 0 ok, 1 no match (info, provides), 2 usage,
+3 network/registry, 4 metadata, 5 package, 6 unsolvable, 7 conflict/scriptlet, 8 rpmdb,
+9 output, 70 internal, 130/143 interrupted.
 `;
 
 export const BUILD_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [options]
