@@ -36,10 +36,16 @@ import { createWorkDir } from './workdir.js';
 import { pushBuilt, pushTargetOf } from './push-step.js';
 import { referenceText, type PushResult } from './output/registry/index.js';
 import { sbomInput } from './sbom-input.js';
+import { assembleMulti } from './multi.js';
 
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
 
+/** Build the image the options describe; with `platforms`, one per arch as an OCI image index (multi.ts). */
 export async function assemble(given: AssembleOptions): Promise<AssembleResult> {
+  return given.platforms !== undefined ? assembleMulti(given, assembleOne) : assembleOne(given);
+}
+
+async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
   // a build that can only fail at the end fails first: before any network work
   const pushRef = pushTargetOf(given);
   const output = pushRef ? undefined : given.output;

@@ -11,6 +11,15 @@ export interface AssembleOptions {
   distro?: string;
   /** `--arch`: target architecture (default: the definition's, else x86_64) */
   arch?: string;
+  /**
+   * `--platform` (or `--arch` repeated): build one image per platform and write them as one OCI
+   * image index (format oci or oci-archive, or `push`), each manifest with its platform, in a
+   * stable order. Each entry is a platform (linux/amd64, linux/arm64, linux/ppc64le, linux/s390x,
+   * linux/386, linux/arm/v7) or an rpm arch; with a distro, only the arches its definition lists.
+   * `lockfile`, `sbom` and `locked` are then per arch: FILE with the arch before its extension
+   * (lock.json -> lock.x86_64.json). Not with `arch`.
+   */
+  platforms?: string[];
   /** `--releasever`: $releasever in repo URLs (default: the definition's) */
   releasever?: string;
   /** `--mirror`: rewrite the definition's mirror root (e.g. https://vault.centos.org/) to this URL */
@@ -142,6 +151,8 @@ export interface AssembleResult {
   bytes: number;
   /** the image's manifest digest (sha256:…) for push, oci and oci-archive outputs */
   digest?: string;
+  /** a multi-arch build (`platforms`): each platform's manifest digest and package count; `digest` is then the index's */
+  platforms?: { platform: string; digest: string; packages: number }[];
   /** what was pushed, REGISTRY/REPO:TAG, when the build pushed */
   pushed?: string;
   /** the output path as given ('-' for stdout) */

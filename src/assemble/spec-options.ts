@@ -9,6 +9,7 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   const o: SpecOptions = { packages: spec.packages };
   if (spec.distro) o.distro = spec.distro;
   if (spec.arch) o.arch = spec.arch;
+  if (spec.platforms) o.platforms = spec.platforms;
   if (spec.releasever) o.releasever = spec.releasever;
   if (spec.noDefaultPackages) o.noDefaultPackages = true;
   if (spec.exclude) o.exclude = spec.exclude;

@@ -76,7 +76,11 @@ Repos:
   --enablerepo GLOB          enable repos of the definition (repeatable, comma lists)
   --disablerepo GLOB         disable repos (repeatable, comma lists; '*' = all)
   --releasever VER           $releasever in repo URLs
-  --arch ARCH                target architecture (default: the definition's)
+  --arch ARCH                target architecture (default: the definition's); repeated: as --platform
+  --platform LIST            multi-arch: linux/amd64,linux/arm64,linux/ppc64le,linux/s390x,
+                             linux/386,linux/arm/v7 (repeatable); one OCI image index (oci,
+                             oci-archive or --push); --lockfile/--sbom/--locked FILE per arch
+                             as FILE with the arch before the extension (lock.x86_64.json)
 Packages:
   --no-default-packages      start from an empty set
   --exclude GLOB             never install matching packages (repeatable)

@@ -16,6 +16,7 @@ export { ociArch, ociConfigJson, imageRef } from './image-config.js';
 export { sidecarPath } from './dir.js';
 export { readLockfile, writeLockfile, lockfileText, normalRequest, LOCKFILE_VERSION } from './lockfile.js';
 export { StagedFiles, removeTree } from './atomic.js';
+export { mergeLayouts, writeMergedLayout } from './oci-index.js';
 export type { LockedPackage, LockContext, LockedDistro, LockedRepo, LockedRequest, Lockfile } from './lockfile.js';
 export { buildSbom, rpmPurl, purlNamespace, sbomText, writeSbom } from './sbom.js';
 export type { SbomInput, SbomPackage } from './sbom.js';

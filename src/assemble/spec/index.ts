@@ -22,7 +22,7 @@ const FLAVOURS: RpmdbFlavour[] = ['bdb-hash-v8', 'bdb-hash-v9', 'sqlite', 'ndb']
 
 /** the keys, each a long flag name of `rootfs-assemble <distro>` (distro and packages are its positionals) */
 export const SPEC_KEYS = [
-  'distro', 'packages', 'arch', 'releasever', 'mirror', 'repofrompath', 'repo-file', 'enablerepo', 'disablerepo',
+  'distro', 'packages', 'arch', 'platform', 'releasever', 'mirror', 'repofrompath', 'repo-file', 'enablerepo', 'disablerepo',
   'no-default-packages', 'exclude', 'weak-deps', 'no-weak-deps', 'setopt', 'skip-broken', 'best', 'nobest', 'module', 'nodocs', 'install-langs', 'gpgcheck', 'nogpgcheck', 'gpgkey',
   'profile', 'user', 'add-file', 'env', 'label', 'cmd', 'entrypoint', 'output', 'format', 'layers', 'rpmdb', 'rpmdb-path',
   'strict-scriptlets', 'run-scriptlets', 'repo-rewrite', 'image-mirror', 'clamp-mtime', 'lockfile', 'locked', 'sbom',
@@ -228,6 +228,7 @@ const HANDLERS: Record<Key, Handler> = {
   },
   packages: (c, v, s, k) => { s.packages = strings(c, v, k); },
   arch: (c, v, s, k) => { s.arch = str(c, v, k); },
+  platform: (c, v, s, k) => { s.platforms = strings(c, v, k); },
   releasever: (c, v, s, k) => { s.releasever = str(c, v, k); },
   mirror: (c, v, s, k) => { repos(s).mirror = str(c, v, k); },
   repofrompath: (c, v, s, k) => { repos(s).repofrompath = each(c, v, k, (r, i) => repofrompath(c, r, i)); },

@@ -15,6 +15,8 @@ export interface ImageSpec {
   fileName: string;
   distro?: string;
   arch?: string;
+  /** multi-arch: platforms (linux/amd64) or rpm arches, as --platform */
+  platforms?: string[];
   releasever?: string;
   packages: string[];
   noDefaultPackages?: boolean;

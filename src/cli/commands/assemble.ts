@@ -20,6 +20,9 @@ import { SOLVER_ARG_OPTIONS, solverOptionsFromValues } from '../solver-args.js';
 
 export const BUILD_OPTIONS = {
   ...REPO_ARG_OPTIONS,
+  // repeated --arch is a multi-arch build, as --platform
+  arch: { type: 'string', multiple: true },
+  platform: { type: 'string', multiple: true },
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
   layers: { type: 'string' },
@@ -129,6 +132,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
   if (sde !== undefined && sde !== '' && !/^\d+$/.test(sde)) throw usage(`SOURCE_DATE_EPOCH must be an integer, got '${sde}'`);
   return {
     ...repoOptionsFromValues(v),
+    ...archArgs(v.arch, v.platform),
     ...(distro ? { distro } : {}),
     ...(isSpec ? { spec: first } : {}),
     ...(extra.length > 0 ? { packages: extra } : {}),
@@ -189,6 +193,9 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
     // the command line's destination replaces the spec's: --push over output, -o over push
     if (cli.push !== undefined && cli.output === undefined) delete merged.output;
     if (cli.output !== undefined && cli.push === undefined) delete merged.push;
+    // and its arch choice the spec's: --platform over arch, --arch over platform
+    if (cli.platforms !== undefined) delete merged.arch;
+    if (cli.arch !== undefined) delete merged.platforms;
   }
   if (!merged.distro && !merged.repofrompath && !merged.repoFiles) {
     throw usage('no distro given: name one like centos:4.9 (see rootfs-assemble list), or --repofrompath ID,URL');
@@ -220,6 +227,14 @@ function pushOnly(push: string | undefined, output: string | undefined, format: 
   if (push === undefined || output !== undefined) return false;
   if (format !== 'oci') throw usage(`--format ${format}: a push sends an OCI image; drop --format`);
   return true;
+}
+
+/** one --arch is the target; several, or --platform, a multi-arch build */
+function archArgs(arches: string[] | undefined, platforms: string[] | undefined): { arch?: string; platforms?: string[] } {
+  if (platforms !== undefined && arches !== undefined) throw usage('--arch with --platform: give the arches as platforms (or --arch repeated)');
+  if (platforms !== undefined) return { platforms };
+  if (arches === undefined) return {};
+  return arches.length === 1 ? { arch: arches[0]! } : { platforms: arches };
 }
 
 /** skopeo's --tls-verify=false (a value, not a bare switch: --tls-verify alone is the default) */
