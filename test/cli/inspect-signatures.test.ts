@@ -4,12 +4,11 @@
 // broken header signature (BAD; --strict exits 5), and the real CentOS 2-7 release packages when
 // ../shared/realdata is present.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openRpm } from '../../src/rpm/index.js';
-import { SIGTAG } from '../../src/rpm/tags.js';
 import { runCli } from '../e2e/helpers.js';
+import { breakHeaderSignature } from '../helpers/spoil-signature.js';
 import { FIXTURE_KEY, fixturePackage, fixturesAvailable } from '../helpers/fixtures.js';
 import { HAVE_REALDATA, HAVE_RPM, RPMS, centosKey, listRpms, tempDir } from '../pgp/helpers.js';
 
@@ -44,17 +43,6 @@ async function inspect(file: string, extra: string[] = []): Promise<{ code: numb
 /** ours in rpm's terms: short key id, sorted like rpm prints (header signatures first) */
 const asRpm = (j: InspectJson): Sig[] => j.signatures.map((s) => ({ covers: s.covers, version: s.version, algorithm: s.algorithm, hash: s.hash, keyId: s.keyId.slice(-8), verdict: s.verdict }));
 const sorted = (s: Sig[]): Sig[] => [...s].sort((a, b) => (a.covers === b.covers ? 0 : a.covers === 'header' ? -1 : 1));
-
-/** Flip the last byte of the RSA header signature: the digests still match, the signature is BAD. */
-async function breakHeaderSignature(rpm: string): Promise<void> {
-  const pkg = await openRpm(rpm, { verify: false, headerOnly: true });
-  const sig = pkg.signature.bin(SIGTAG.RSA);
-  if (!sig) throw new Error('fixture package without an RSA header signature');
-  const bytes = readFileSync(rpm);
-  const at = bytes.indexOf(Buffer.from(sig));
-  bytes[at + sig.length - 1]! ^= 0x01;
-  writeFileSync(rpm, bytes);
-}
 
 describe.skipIf(!fx.ok || !HAVE_RPM)('inspect signatures: fixture packages against rpm -Kv', () => {
   const FILES = (): string[] => [fixturePackage('el7-os', 'bash'), fixturePackage('el7-os', 'basesystem'), fixturePackage('el4-os', 'bash'), fixturePackage('modern', 'bash')];

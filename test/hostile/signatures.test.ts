@@ -6,9 +6,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRpm } from '../../src/rpm/index.js';
-import { SIGTAG } from '../../src/rpm/tags.js';
 import { BIN, have, ROOT, rpmQuery, runCli } from '../e2e/helpers.js';
+import { breakHeaderSignature } from '../helpers/spoil-signature.js';
 import { ensureFixtures, FIXTURE_KEY, fixtureRepo, fixturesAvailable } from '../helpers/fixtures.js';
 import { startStaticServer, type StaticServer } from '../helpers/http-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -36,18 +35,6 @@ function spoiledRepo(dir: string, spoil: (rpm: string) => void): string {
   spoil(join(dir, 'Packages', `${BASH}.rpm`));
   execFileSync('createrepo_c', ['-q', dir]);
   return dir;
-}
-
-/** Flip the last byte of the RSA header signature: digests still match, the signature is BAD. */
-async function breakHeaderSignature(rpm: string): Promise<void> {
-  const pkg = await openRpm(rpm, { verify: false, headerOnly: true });
-  const sig = pkg.signature.bin(SIGTAG.RSA);
-  if (!sig) throw new Error('fixture package without an RSA header signature');
-  const bytes = readFileSync(rpm);
-  const at = bytes.indexOf(Buffer.from(sig));
-  if (at < 0 || bytes.indexOf(Buffer.from(sig), at + 1) >= 0) throw new Error('RSA signature not found exactly once');
-  bytes[at + sig.length - 1]! ^= 0x01;
-  writeFileSync(rpm, bytes);
 }
 
 /** every src/**.ts has a dist/**.js at least as new */
