@@ -95,7 +95,10 @@ export function poolFor(loaded: LoadedRepo[], arch: string): Pool {
  */
 export async function solveWithFilelists(pool: Pool, loaded: LoadedRepo[], req: Request, opts: ResolveOptions): Promise<ResolveResult> {
   const first = resolve(pool, req, opts);
-  const needFiles = first.ok ? first.transaction.unresolvedFileDeps.length > 0 : missingFileDep(first.problems);
+  // --skip-broken turns the problems into skipped requests: a file only filelists name counts there too
+  const needFiles = first.ok
+    ? first.transaction.unresolvedFileDeps.length > 0 || missingFileDep((first.transaction.skipped ?? []).flatMap((s) => s.problems))
+    : missingFileDep(first.problems);
   const todo = loaded.filter((r) => r.hasFilelists && !pool.hasFilelists(r.config.id));
   if (!needFiles || todo.length === 0) return first;
   for (const r of todo) pool.addFilelists(r.config.id, await r.loadFilelists());

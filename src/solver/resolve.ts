@@ -30,8 +30,12 @@ export function resolve(pool: Pool, request: Request, opts: ResolveOptions & Res
   }
   // libsolv SOLVER_FORCEBEST: the job's candidates are its best ones (per name: repo priority, arch, version)
   if (opts.best) jobs = jobs.map((j) => ({ ...j, candidates: bestPerName(pool, j.candidates) }));
-  if (opts.skipBroken) jobs = dropBroken(pool, jobs, excluded, opts, skipped);
   let res = resolveJobs(pool, jobs, excluded, opts);
+  // only an unsolvable set has anything to drop: the common case solves once
+  if (!res.ok && opts.skipBroken) {
+    jobs = dropBroken(pool, jobs, excluded, opts, skipped);
+    res = resolveJobs(pool, jobs, excluded, opts);
+  }
   // comps conditional members: dnf asks for `(name if requires)`; solving again with the members
   // whose `requires` the answer installs gives the same set (a fixpoint, as adding one can pull in another's)
   let pending = conditional;

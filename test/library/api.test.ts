@@ -32,6 +32,19 @@ describe.skipIf(!avail.ok)('library calls against the fixture mirror', () => {
     }
   });
 
+  it('with skipBroken, a request only filelists satisfy is installed, not skipped', async () => {
+    const opened = await openRepos({ distro: 'centos:4.9', mirror: env.mirror.url, cacheDir: join(env.dir, 'cache-skip') });
+    try {
+      const r = await solveWithFilelists(poolFor(opened.loaded, opened.arch), opened.loaded, { install: ['openssh-askpass', 'no-such-package'] }, { skipBroken: true });
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.transaction.packages.map((p) => p.name)).toEqual(expect.arrayContaining(['openssh-askpass', 'openssh']));
+      expect((r.transaction.skipped ?? []).map((s) => s.request)).toEqual(['no-such-package']);
+    } finally {
+      await opened.fetcher.close();
+    }
+  });
+
   it('assemble() checks the output before any request', async () => {
     const base = { distro: 'centos:4.9', mirror: env.mirror.url, cacheDir: join(env.dir, 'cache2') };
     const before = env.mirror.requests.length;
