@@ -108,7 +108,8 @@ export async function inspectPackage(file: string | Uint8Array, options: Inspect
   const findings = new Findings();
   headerFindings(pkg.meta.files, isSourceHeader(pkg.header), findings);
   const members = opts.headerOnly ? null : await listArchive(pkg, src, opts.subject ?? (typeof file === 'string' ? file : '<rpm>'), findings);
-  const signatures = await verifyRpmSignatures(pkg, keys ?? [], { file: src, ...(opts.subject !== undefined ? { subject: opts.subject } : {}) });
+  // --header-only: a header+payload signature is not-checked, never hashed over a missing payload
+  const signatures = await verifyRpmSignatures(pkg, keys ?? [], { ...(opts.headerOnly ? {} : { file: src }), ...(opts.subject !== undefined ? { subject: opts.subject } : {}) });
   return { pkg, findings: findings.list, findingsDropped: findings.dropped, members, signatures };
 }
 

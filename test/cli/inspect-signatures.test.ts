@@ -85,6 +85,19 @@ describe.skipIf(!fx.ok || !HAVE_RPM)('inspect signatures: fixture packages again
     }
   });
 
+  it('--header-only checks the header signature and leaves the header+payload one not-checked', async () => {
+    const r = await inspect(fixturePackage('el4-os', 'bash'), ['--header-only', '--gpgkey', FIXTURE_KEY]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json!.signatures.map((s) => `${s.covers} ${s.verdict}`)).toEqual(['header verified', 'header+payload not-checked']);
+  });
+
+  const HEADER_ONLY = join(RPMS, 'header-only', 'apache-commons-io-2.4-12.el7.noarch.rpm');
+  it.skipIf(!HAVE_REALDATA || !existsSync(HEADER_ONLY))('a real header-only file passes --header-only --strict (no payload is no BAD signature)', async () => {
+    const r = await runCli(['inspect', HEADER_ONLY, '--header-only', '--strict', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as InspectJson).signatures.map((s) => `${s.covers} ${s.verdict}`)).toEqual(['header verified', 'header+payload not-checked']);
+  });
+
   it('a broken header signature is BAD as rpm says; --strict exits 5', async () => {
     const tmp = tempDir('inspect-bad');
     try {
