@@ -1,4 +1,4 @@
-import { isRfsError, toRfsError, untrusted } from '../errors/index.js';
+import { isRfsError, toRfsError, untrustedLines } from '../errors/index.js';
 
 /** Where a command writes; injected so tests can capture output. */
 export interface CliIO {
@@ -28,7 +28,7 @@ export function reportError(err: unknown, io: CliIO, json = false, exitCode?: nu
   // a signal's exit code is 128 + its number, not RFS_ABORTED's 130
   const code = exitCode ?? e.exitCode;
   // messages quote what mirrors and packages sent: each line escaped and bounded (defence in depth)
-  const safe = (s: string, max: number): string => s.split('\n').slice(0, 200).map((l) => untrusted(l, max)).join('\n');
+  const safe = untrustedLines;
   if (json) {
     const ev: ErrorEvent = {
       kind: 'error', code: e.code, message: safe(e.message, 2000),

@@ -2,7 +2,7 @@
 // width, with download total, rate and ETA), plain lines otherwise, JSON lines for machines;
 // with --quiet only warnings and unverified signatures.
 import { UNVERIFIED_REASON } from '../assemble/gpg.js';
-import { untrusted } from '../errors/index.js';
+import { untrusted, untrustedLines } from '../errors/index.js';
 import type { AssembleEvent, EventSink, Phase } from '../types/index.js';
 import { fitLine, fitStatus, formatBytes, formatBytesOf, formatEta, RateMeter } from './progress-line.js';
 
@@ -177,11 +177,12 @@ export function createRenderer(mode: ProgressMode, out: ProgressStream, opts: Re
           ...e.unverified.map((u) => `signatures: ${u.packages} package(s) from repo ${untrusted(u.repo, 80)} NOT verified: ${UNVERIFIED_REASON[u.reason]}`),
         ];
         break;
+      // both quote what packages and mirrors sent (dependency names, a scriptlet's first line)
       case 'warning':
-        line(`warning: ${e.message}`);
+        line(`warning: ${untrustedLines(e.message, 2000)}`);
         break;
       case 'scriptlet:skipped':
-        if (mode !== 'quiet') line(`  not reproduced: ${e.nevra} %${e.scriptlet}: ${e.firstLine} (${e.reason})`);
+        if (mode !== 'quiet') line(`  not reproduced: ${untrusted(e.nevra, 200)} %${e.scriptlet}: ${untrusted(e.firstLine, 200)} (${untrusted(e.reason, 1000)})`);
         break;
       case 'done':
         for (const s of signatureLines) line(s);

@@ -127,6 +127,11 @@ export function untrusted(s: string, max = 120): string {
   return s.length > max ? `${esc}… (${s.length} chars)` : esc;
 }
 
+/** untrusted() per line, at most 200 lines: for messages that quote what mirrors and packages sent. */
+export function untrustedLines(s: string, max: number): string {
+  return s.split('\n').slice(0, 200).map((l) => untrusted(l, max)).join('\n');
+}
+
 /** Remove credentials from a URL before it goes into a message. */
 export function redactUrl(s: string): string {
   return s.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');

@@ -38,3 +38,16 @@ describe('retry lines', () => {
     expect(text()).not.toContain('\x1b');
   });
 });
+
+describe('warning and not-reproduced lines', () => {
+  it('escape control characters that package metadata or a scriptlet carried', () => {
+    const { out, text } = capture();
+    const r = createRenderer('plain', out);
+    r({ kind: 'warning', code: 'RFS_W_SKIPPED', message: "skipping 'x' (--skip-broken): nothing provides evil\x1b]0;owned\x07 needed by x" });
+    r({ kind: 'scriptlet:skipped', nevra: 'p-1-1.noarch', scriptlet: 'post', firstLine: 'echo \x1b[2J', reason: 'unhandled command: \x9b31m' });
+    expect(text()).toContain('evil\\x1b]0;owned\\x07');
+    expect(text()).toContain('echo \\x1b[2J');
+    expect(text()).toContain('\\x9b31m');
+    expect(text()).not.toMatch(/[\x1b\x07\x9b]/);
+  });
+});

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { solvePlan } from '../../assemble/plan.js';
 import { unsolvableError, unsolvableHint } from '../../assemble/solve.js';
+import { untrustedLines } from '../../errors/index.js';
 // module paths, not barrels: a warm resolve should not load parsers it does not run (yaml, xml2js, sax)
 import { defaultCacheDir } from '../../fetch/fetcher.js';
 import type { RepoPackage } from '../../types/index.js';
@@ -72,7 +73,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
     cacheDir: values['cache-dir'] ?? defaultCacheDir(io.env),
     ...(io.signal ? { signal: io.signal } : {}),
     // --skip-broken's warnings; the set goes to stdout
-    onEvent: (e) => { if (e.kind === 'warning') io.stderr.write(`warning: ${e.message}\n`); },
+    onEvent: (e) => { if (e.kind === 'warning') io.stderr.write(`warning: ${untrustedLines(e.message, 2000)}\n`); },
   });
   const dump = values['dump-testcase'];
   if (dump) writeFileSync(resolvePath(io.cwd, dump), (await import('../../solver/testcase.js')).writeTestcase(pool, req, opts));
