@@ -8,7 +8,7 @@ import { GpgChecker, type PackageSignature } from '../assemble/gpg.js';
 import { packageUrls } from '../assemble/locked.js';
 import { atomicFile } from '../assemble/output/atomic.js';
 import { solverRequest, solveWithFilelists, unsolvableError } from '../assemble/solve.js';
-import { RfsError, isRfsError, toRfsError } from '../errors/index.js';
+import { RfsError, isRfsError, toRfsError, untrusted } from '../errors/index.js';
 import { expandRequest } from '../solver/jobs.js';
 import { nevraOf } from '../solver/index.js';
 import type { RepoPackage } from '../types/index.js';
@@ -47,6 +47,8 @@ export async function downloadPackages(opts: DownloadOptions): Promise<Downloade
     const gpg = new GpgChecker(byRepo, {
       nogpgcheck: opts.gpgcheck === false, extraKeys: opts.gpgkeys ?? [], fromPath: new Set((opts.repofrompath ?? []).map(([id]) => id)),
     }, s.opened.fetcher, opts.reposDir);
+    // the file name comes from the mirror's href: a plain *.rpm name, checked before any transfer
+    for (const p of all) fileName(p);
     // the first failure stops the other transfers, as in the build
     return Promise.all(all.sort(byNevra).map(async (p) => {
       const repo = byRepo.get(p.repo);
@@ -55,10 +57,10 @@ export async function downloadPackages(opts: DownloadOptions): Promise<Downloade
       });
       const nevra = nevraOf(p);
       const signature = await gpg.check(got.path, p.repo, nevra);
-      const path = join(destdir, basename(p.location));
+      const path = join(destdir, fileName(p));
       await atomicFile(path, (tmp) => copyFile(got.path, tmp), opts.signal).catch((err: unknown) => {
         if (isRfsError(err)) throw err;
-        throw new RfsError('RFS_OUTPUT', `writing ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+        throw new RfsError('RFS_OUTPUT', `writing ${untrusted(path, 300)}: ${err instanceof Error ? err.message : String(err)}`, {
           subject: path, cause: err, hint: '--destdir names a writable directory',
         });
       });
@@ -99,4 +101,15 @@ async function withDependencies(s: QuerySession, pkgs: RepoPackage[]): Promise<R
     for (const q of r.transaction.packages) out.add(q);
   }
   return [...out];
+}
+
+/** The name a package is written under in --destdir: its href's last part, a plain NAME.rpm. */
+function fileName(p: RepoPackage): string {
+  const name = basename(p.location);
+  if (!/^[^./][^/]*\.rpm$/.test(name)) {
+    throw new RfsError('RFS_METADATA_MALFORMED', `download: package ${untrusted(nevraOf(p), 200)} has the location ${untrusted(p.location, 300)}, whose file name is no plain NAME.rpm`, {
+      subject: untrusted(p.location, 300), hint: 'the repo metadata is malformed or hostile; nothing was written',
+    });
+  }
+  return name;
 }

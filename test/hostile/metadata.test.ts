@@ -3,7 +3,7 @@
 // through the real CLI as a child. Each case: the stable error and exit code, no output file,
 // the canary outside the cache dir untouched and its size never told, memory bounded for bombs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,19 @@ describe.skipIf(skip !== '')(`hostile metadata${skip ? ` (skipped: ${skip})` : '
     const b = craft();
     editSetup(b.repo, (p) => p.replace(/<location href="[^"]+"/, '<location href="Packages/%2e%2e/%2e%2e/%2e%2e/outside/canary.txt"'));
     await expectRefused(b.url, 'RFS_METADATA_MALFORMED', 4, /'\.\.' segment in href/);
+  }, 60_000);
+
+  it('download: a location whose file name is no plain NAME.rpm (a dotfile, a folder) writes nothing', async () => {
+    for (const href of ['Packages/s/.bashrc', 'Packages/s/.']) {
+      const a = craft();
+      editSetup(a.repo, (p) => p.replace(/<location href="[^"]+"/, `<location href="${href}"`));
+      const dest = join(tmp.dir, `dest-${a.id}`);
+      mkdirSync(dest);
+      const r = await runCli(['download', '--repofrompath', `${a.id},${a.url}`, '--cache-dir', join(tmp.dir, `cache-${a.id}`), 'setup', '--destdir', dest, '--nogpgcheck']);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toMatch(/RFS_METADATA_MALFORMED.*no plain NAME\.rpm/);
+      expect(readdirSync(dest)).toEqual([]);
+    }
   }, 60_000);
 
   it('a package xml:base of file: or of another host is refused', async () => {
