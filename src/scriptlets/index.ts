@@ -75,9 +75,11 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
       status = runBody(prog, body, pkg.name, args, env, rec, stdin);
     } catch (e) {
       // an image conflict (a directory where a file goes, a path escaping the root) stops
-      // this scriptlet only; it is reported like any other unreproduced step
-      if (!(e instanceof RfsError)) throw e;
-      rec.problem(`stopped: ${e.message}`);
+      // this scriptlet only; it is reported like any other unreproduced step. So does a body
+      // that outgrows the interpreters' stack or V8's string size (a hostile package's scriptlet)
+      if (e instanceof RangeError) rec.problem(`stopped: the script nests too deep or builds a value too large (${e.message})`);
+      else if (e instanceof RfsError) rec.problem(`stopped: ${e.message}`);
+      else throw e;
       status = 0;
     }
     if (status !== 0) rec.problem(`exits ${status} under emulation${label === 'pre' || label === 'pretrans' ? ' (rpm would not install the package)' : ''}`);

@@ -5,8 +5,9 @@ import type { Block, Expr, FuncBody, Stat } from './ast.js';
 import { LuaAbort, LuaError, LuaFunction, LuaTable, fmtNum, luaType, tonum, truthy } from './values.js';
 import type { LuaValue } from './values.js';
 
-export interface Limits { steps: number; tableKeys: number; stringBytes: number; depth: number }
-export const DEFAULT_LIMITS: Limits = { steps: 20_000_000, tableKeys: 2_000_000, stringBytes: 64 << 20, depth: 180 };
+/** totalBytes: all strings a script builds, together (kept or not: a bound on what it can hold) */
+export interface Limits { steps: number; tableKeys: number; stringBytes: number; depth: number; totalBytes?: number }
+export const DEFAULT_LIMITS: Limits = { steps: 20_000_000, tableKeys: 2_000_000, stringBytes: 64 << 20, depth: 180, totalBytes: 256 << 20 };
 
 class Scope {
   readonly vars = new Map<string, { v: LuaValue }>();
@@ -30,6 +31,8 @@ export class Interp {
   readonly globals = new LuaTable();
   readonly stringMeta = new LuaTable();
   steps = 0;
+  /** bytes of fresh strings library functions built so far (freshString) */
+  private built = 0;
   private keys = 0;
   private depth = 0;
   line = 0;
@@ -51,8 +54,23 @@ export class Interp {
     if (this.steps > this.limits.steps) throw new LuaAbort(`stopped after ${this.limits.steps} steps (a loop that does not end?)`);
   }
 
+  /** Before building a string of n bytes: over the bound it is never built. */
+  checkLength(n: number): void {
+    if (n > this.limits.stringBytes) throw new LuaAbort(`a string of ${n} bytes is over the ${this.limits.stringBytes} byte bound`);
+    const total = this.limits.totalBytes ?? DEFAULT_LIMITS.totalBytes!;
+    if (this.built + n > total) throw new LuaAbort(`the script built more than ${total} bytes of strings`);
+  }
+
+  /** A string that may share its bytes with its parts (`..` makes a rope): only its own size is bounded. */
   checkString(s: string): string {
     if (s.length > this.limits.stringBytes) throw new LuaAbort(`a string of ${s.length} bytes is over the ${this.limits.stringBytes} byte bound`);
+    return s;
+  }
+
+  /** A new flat string a library function made (upper, rep, gsub's result): it counts towards the total too. */
+  freshString(s: string): string {
+    this.checkLength(s.length);
+    this.built += s.length;
     return s;
   }
 

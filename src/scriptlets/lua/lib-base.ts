@@ -150,10 +150,10 @@ export function baseLib(interp: Interp, out: (s: string) => void): void {
       if (typeof v !== 'string' && typeof v !== 'number') throw new LuaError(`invalid value (at index ${k}) in table for 'concat'`);
       const s = tostr(v);
       size += s.length + sep.length;
-      if (size > interp.limits.stringBytes) interp.checkString(' '.repeat(interp.limits.stringBytes + 1));
+      interp.checkLength(size);
       parts.push(s);
     }
-    return [parts.join(sep)];
+    return [interp.freshString(parts.join(sep))];
   });
   def(table, 'getn', (a) => [checkTable(a[0], 1, 'getn').length()]);
   def(table, 'maxn', (a) => {
@@ -208,7 +208,8 @@ function unpack(interp: Interp, a: LuaValue[]): LuaValue[] {
   const t = checkTable(a[0], 1, 'unpack');
   const i = checkInt(a[1], 2, 'unpack', 1);
   const j = checkInt(a[2], 3, 'unpack', t.length());
-  if (j - i >= 1_000_000) throw new LuaError('too many results to unpack');
+  // Lua 5.1 fails past its C stack (LUAI_MAXCSTACK 8000); results are spread into calls after this
+  if (j - i >= 8000) throw new LuaError('too many results to unpack');
   const out: LuaValue[] = [];
   for (let k = i; k <= j; k++) out.push(t.get(k));
   interp.step(out.length);

@@ -307,7 +307,7 @@ function gsub(interp: Interp, args: LuaValue[]): LuaValue[] {
     else break;
     if (anchor) break;
   }
-  return [interp.checkString(out + src.slice(s)), n];
+  return [interp.freshString(out + src.slice(s)), n];
 }
 
 function gmatch(interp: Interp, args: LuaValue[]): LuaValue[] {
@@ -328,6 +328,9 @@ function gmatch(interp: Interp, args: LuaValue[]): LuaValue[] {
   })];
 }
 
+/** one conversion after its '%', matched in place (sticky): no slice of the rest per '%' */
+const SPEC = /([-+ #0]*)(\d*)(?:\.(\d*))?([a-zA-Z])/y;
+
 function format(interp: Interp, args: LuaValue[]): string {
   const fmt = str(args[0], 1, 'format');
   let out = '';
@@ -336,10 +339,14 @@ function format(interp: Interp, args: LuaValue[]): string {
     const c = fmt[i]!;
     if (c !== '%') { out += c; continue; }
     if (fmt[i + 1] === '%') { out += '%'; i++; continue; }
-    const m = /^([-+ #0]*)(\d*)(?:\.(\d*))?([a-zA-Z])/.exec(fmt.slice(i + 1));
+    SPEC.lastIndex = i + 1;
+    const m = SPEC.exec(fmt);
     if (!m) throw new LuaError("invalid option in format");
     i += m[0].length;
     const [, flags = '', width = '', precStr, conv = ''] = m;
+    // Lua 5.1's own bounds (lstrlib.c scanformat): no width like %500000000d reaches padStart
+    if (flags.length > 5) throw new LuaError('invalid format (repeated flags)');
+    if (width.length > 2 || (precStr?.length ?? 0) > 2) throw new LuaError('invalid format (width or precision too long)');
     const prec = precStr === undefined ? undefined : Number(precStr || '0');
     arg++;
     const v = args[arg];
@@ -410,7 +417,7 @@ function format(interp: Interp, args: LuaValue[]): string {
     }
     out += body;
   }
-  return interp.checkString(out);
+  return interp.freshString(out);
 }
 
 export function stringLib(interp: Interp): LuaTable {
@@ -424,16 +431,17 @@ export function stringLib(interp: Interp): LuaTable {
     const j = Math.min(posrelat(int(a[2], 3, 'sub', -1), l), l);
     return [i > j ? '' : s.slice(i - 1, j)];
   });
-  def('upper', (a) => [str(a[0], 1, 'upper').replace(/[a-z]+/g, (x) => x.toUpperCase())]);
-  def('lower', (a) => [str(a[0], 1, 'lower').replace(/[A-Z]+/g, (x) => x.toLowerCase())]);
+  // every function that makes a new string counts it against the script's bounds
+  def('upper', (a) => [interp.freshString(str(a[0], 1, 'upper').replace(/[a-z]+/g, (x) => x.toUpperCase()))]);
+  def('lower', (a) => [interp.freshString(str(a[0], 1, 'lower').replace(/[A-Z]+/g, (x) => x.toLowerCase()))]);
   def('rep', (a) => {
     const s = str(a[0], 1, 'rep');
     const n = int(a[1], 2, 'rep');
     if (n <= 0) return [''];
-    interp.checkString(' '.repeat(Math.min(s.length * n, interp.limits.stringBytes + 1)));
-    return [s.repeat(n)];
+    interp.checkLength(s.length * n);
+    return [interp.freshString(s.repeat(n))];
   });
-  def('reverse', (a) => [[...str(a[0], 1, 'reverse')].reverse().join('')]);
+  def('reverse', (a) => [interp.freshString([...str(a[0], 1, 'reverse')].reverse().join(''))]);
   def('byte', (a) => {
     const s = str(a[0], 1, 'byte');
     const i = posrelat(int(a[1], 2, 'byte', 1), s.length);
@@ -442,11 +450,11 @@ export function stringLib(interp: Interp): LuaTable {
     for (let k = Math.max(i, 1); k <= Math.min(j, s.length); k++) out.push(s.charCodeAt(k - 1));
     return out;
   });
-  def('char', (a) => [a.map((v, n) => {
+  def('char', (a) => [interp.freshString(a.map((v, n) => {
     const c = int(v, n + 1, 'char');
     if (c < 0 || c > 255) throw new LuaError(`bad argument #${n + 1} to 'char' (invalid value)`);
     return String.fromCharCode(c);
-  }).join('')]);
+  }).join(''))]);
   def('find', (a) => find(interp, a, true));
   def('match', (a) => find(interp, a, false));
   def('gmatch', (a) => gmatch(interp, a));

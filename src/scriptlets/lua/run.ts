@@ -28,6 +28,11 @@ export function runLua(body: string, env: EmulationEnv, rec: RunRecord, lookup: 
   try {
     chunk = parseLua(toBytes(body));
   } catch (e) {
+    // a body nested past the parser's stack (20k parentheses) is as unreadable as a syntax error
+    if (e instanceof RangeError) {
+      rec.problem('lua syntax error: the script nests too deep');
+      return { status: 0, output };
+    }
     if (!(e instanceof LuaSyntaxError)) throw e;
     rec.problem(`lua syntax error: ${fromBytes(e.message)}`);
     return { status: 0, output };

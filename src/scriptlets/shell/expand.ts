@@ -31,7 +31,7 @@ export function expandWord(word: Word, split: boolean, sh: ExpandContext): strin
       for (const p of pieces.slice(1)) { fields.push(p); pattern.push(p); }
     } else {
       fields[fields.length - 1] += text;
-      pattern[pattern.length - 1] += text.replace(/[*?[\]\\]/g, '\\$&');
+      if (split) pattern[pattern.length - 1] += text.replace(/[*?[\]\\]/g, '\\$&'); // only split words glob
     }
   };
   for (const part of word.parts) {
@@ -105,8 +105,17 @@ function trimOrReplace(v: string, op: string, rawArg: string, sh: ExpandContext)
   return v;
 }
 
+/** More words than any scriptlet writes: {a,b}{a,b}... doubles with each group. */
+export const MAX_BRACE_WORDS = 10_000;
+
 /** bash brace expansion of an unquoted word: a{b,c}d -> abd acd (nested and repeated groups) */
 export function braceExpand(text: string): string[] {
+  const out: string[] = [];
+  braceInto(text, out);
+  return out;
+}
+
+function braceInto(text: string, out: string[]): void {
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '\\') { i++; continue; }
     if (text[i] !== '{') continue;
@@ -120,14 +129,14 @@ export function braceExpand(text: string): string[] {
       else if (c === '}' && --depth === 0) { end = j; break; }
       else if (c === ',' && depth === 1) commas.push(j);
     }
-    if (end < 0) return [text];
+    if (end < 0) break;
     if (commas.length === 0) continue; // {} and {x} stay as written
     const pre = text.slice(0, i);
     const post = text.slice(end + 1);
-    const alts: string[] = [];
     let from = i + 1;
-    for (const c of [...commas, end]) { alts.push(text.slice(from, c)); from = c + 1; }
-    return alts.flatMap((a) => braceExpand(pre + a + post));
+    for (const c of [...commas, end]) { braceInto(pre + text.slice(from, c) + post, out); from = c + 1; }
+    return;
   }
-  return [text];
+  if (out.length >= MAX_BRACE_WORDS) throw new RangeError(`brace expansion of more than ${MAX_BRACE_WORDS} words`);
+  out.push(text);
 }

@@ -24,11 +24,24 @@ class LoopSignal {
   constructor(readonly kind: 'break' | 'continue', readonly levels: number) {}
 }
 class Unsupported extends Error {}
+/** a bound that stops the whole scriptlet, not just the command (the loop around it would go on) */
+class OverBound extends Unsupported {}
+
+/** A variable may hold what a file of the image could (x="$x$x" in a loop doubles past any memory). */
+const MAX_VALUE = 64 << 20;
+class Vars extends Map<string, string> {
+  override set(name: string, value: string): this {
+    if (value.length > MAX_VALUE) throw new OverBound(`\$${name} would hold ${value.length} bytes, over the ${MAX_VALUE} byte bound`);
+    return super.set(name, value);
+  }
+}
 
 /** a loop that runs this often is taken for one that never ends (it is reported) */
 const MAX_ROUNDS = 10_000;
 /** sourced files and image scripts calling each other deeper than this are reported */
 const MAX_DEPTH = 16;
+/** bash has no limit but the stack; no scriptlet recurses this deep */
+const MAX_CALL_DEPTH = 200;
 
 /** commands whose operands are all paths: relative ones are taken from the current directory */
 const PATH_ONLY = new Set(['readlink', 'rm', 'rmdir', 'mkdir', 'touch', 'find']);
@@ -37,7 +50,7 @@ const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin',
 export type CommandLookup = (name: string, argv: string[]) => CommandFn | undefined;
 
 export class ShellRun {
-  private vars = new Map<string, string>();
+  private vars: Map<string, string> = new Vars();
   private funcs = new Map<string, Node>();
   /** per function call: the values `local` names had before, restored on return */
   private frames: Map<string, string | undefined>[] = [];
@@ -102,7 +115,7 @@ export class ShellRun {
         let st = 0;
         for (const cmd of node.cmds) {
           // each part of a pipeline runs in a subshell: variables set there are lost
-          const saved = { vars: new Map(this.vars), cwd: this.cwd };
+          const saved = { vars: new Vars(this.vars), cwd: this.cwd };
           const part = (): { status: number; stdout: string } => (node.negate ? this.condR(() => this.simpleOrCompound(cmd, input)) : this.simpleOrCompound(cmd, input));
           const r = node.cmds.length > 1 ? this.subshell(part) : part();
           if (node.cmds.length > 1) { this.vars = saved.vars; this.cwd = saved.cwd; }
@@ -248,7 +261,7 @@ export class ShellRun {
       if (e instanceof ShellSyntaxError) throw new Unsupported(`command substitution $(${src}): ${e.message}`);
       throw e;
     }
-    const saved = { vars: new Map(this.vars), cwd: this.cwd };
+    const saved = { vars: new Vars(this.vars), cwd: this.cwd };
     try {
       const r = this.capture(() => {
         try {
@@ -270,7 +283,7 @@ export class ShellRun {
     if (node.t === 'group') {
       const text = this.redirInput(node.redirs);
       const input = text === undefined ? stdin : new Input(text);
-      const saved = { vars: new Map(this.vars), cwd: this.cwd };
+      const saved = { vars: new Vars(this.vars), cwd: this.cwd };
       const r = this.capture(() => {
         try {
           return this.run(node.body, input);
@@ -299,7 +312,7 @@ export class ShellRun {
         else this.vars.set(a.name, value);
       }
     } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
+      if (!(e instanceof Unsupported) || e instanceof OverBound) throw e;
       this.rec.problem(`${e.message} in: ${node.line}`);
       return { status: 0, stdout: '' };
     }
@@ -310,6 +323,7 @@ export class ShellRun {
   }
 
   private callFunction(body: Node, args: string[], stdin: Input): { status: number; stdout: string } {
+    if (this.frames.length >= MAX_CALL_DEPTH) throw new Unsupported(`functions nested deeper than ${MAX_CALL_DEPTH} calls`);
     const saved = this.args;
     this.args = args;
     this.frames.push(new Map());

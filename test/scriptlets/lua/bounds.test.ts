@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageTree } from '../../../src/assemble/tree.js';
 import { emulateScriptlets } from '../../../src/scriptlets/index.js';
-import { ourLua } from './helpers.js';
+import { hasLua51, ourLua, realLua } from './helpers.js';
 
 const SMALL = { steps: 200_000, tableKeys: 10_000, stringBytes: 1 << 20, depth: 100 };
 
@@ -73,5 +73,18 @@ describe('lua: what is reported', () => {
   it('a forked child that writes before exec is reported', () => {
     const r = run('local pid = posix.fork()\nif pid == 0 then\n  posix.mkdir("/x")\n  posix.exec("/sbin/ldconfig")\nend\n');
     expect(r.skipped[0]?.reason).toMatch(/in a forked child before exec/);
+  });
+});
+
+describe('lua 5.1 library bounds, as lua5.1 has them', () => {
+  it.each([
+    ['print(pcall(string.format, "%500000000d", 1))', 'false\tinvalid format (width or precision too long)\n'],
+    ['print(pcall(string.format, "%.999f", 1))', 'false\tinvalid format (width or precision too long)\n'],
+    ['print(pcall(string.format, "%------d", 1))', 'false\tinvalid format (repeated flags)\n'],
+    ['print(pcall(unpack, {}, 1, 1e8))', 'false\ttoo many results to unpack\n'],
+    ['print(select("#", unpack({}, 1, 7000)))', '7000\n'],
+  ])('%s', (src, want) => {
+    expect(ourLua(src).out).toBe(want);
+    if (hasLua51) expect(realLua(src).out).toBe(want);
   });
 });
