@@ -2,7 +2,8 @@
 // rest of Lua 5.1's string functions.
 import type { Interp } from './interp.js';
 import { tostr } from './interp.js';
-import { LuaError, LuaTable, LuaFunction, fmtG, luaType, tonum, truthy } from './values.js';
+import { LuaError, LuaTable, LuaFunction, luaType, tonum, truthy } from './values.js';
+import { formatFloat } from './printf-num.js';
 import type { LuaValue } from './values.js';
 
 const L_ESC = '%';
@@ -351,12 +352,14 @@ function format(interp: Interp, args: LuaValue[]): string {
     arg++;
     const v = args[arg];
     let body: string;
+    // C ignores '0' with a precision for integer conversions only
+    let zeroPad = 'eEfgG'.includes(conv) || ('dioxXu'.includes(conv) && prec === undefined);
     const num = (): number => {
       const x = tonum(v);
       if (x === undefined) throw new LuaError(`bad argument #${arg + 1} to 'format' (number expected, got ${v === undefined ? 'no value' : luaType(v)})`);
       return x;
     };
-    const sign = (x: number, s: string): string => (x < 0 || Object.is(x, -0) ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '') + s;
+    const sign = (x: number, s: string): string => (x < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '') + s;
     switch (conv) {
       case 'd': case 'i': {
         const x = Math.trunc(num());
@@ -376,25 +379,17 @@ function format(interp: Interp, args: LuaValue[]): string {
         body = digits;
         break;
       }
-      case 'e': case 'E': {
+      case 'e': case 'E': case 'f': case 'g': case 'G': { // no %F in Lua 5.1
         const x = num();
-        let s = Number.isFinite(x) ? Math.abs(x).toExponential(prec ?? 6).replace(/e([+-])(\d)$/, 'e$10$2') : fmtG(Math.abs(x));
-        if (conv === 'E') s = s.toUpperCase();
-        body = sign(x, s);
-        break;
-      }
-      case 'f': case 'F': { const x = num(); body = sign(x, Number.isFinite(x) ? Math.abs(x).toFixed(prec ?? 6) : fmtG(Math.abs(x))); break; }
-      case 'g': case 'G': {
-        const x = num();
-        let s = fmtG(Math.abs(x), prec ?? 6, flags.includes('#'));
-        if (conv === 'G') s = s.toUpperCase();
-        body = sign(x, s);
+        body = formatFloat(x, conv, flags, prec);
+        if (!Number.isFinite(x)) zeroPad = false; // C pads inf and nan with blanks
         break;
       }
       case 'q': {
         const s = str(v, arg + 1, 'format');
-        body = '"' + s.replace(/[\\"\n\r\0]/g, (ch) => ch === '\n' ? '\\\n' : ch === '\r' ? '\\r' : ch === '\0' ? '\\000' : '\\' + ch) + '"';
-        break;
+        // Lua 5.1 adds %q's text as is: no width
+        out += '"' + s.replace(/[\\"\n\r\0]/g, (ch) => ch === '\n' ? '\\\n' : ch === '\r' ? '\\r' : ch === '\0' ? '\\000' : '\\' + ch) + '"';
+        continue;
       }
       case 's': {
         // Lua 5.1: strings and numbers only (5.2 added tostring for the rest)
@@ -408,7 +403,7 @@ function format(interp: Interp, args: LuaValue[]): string {
     const w = Number(width || '0');
     if (body.length < w) {
       if (flags.includes('-')) body = body.padEnd(w);
-      else if (flags.includes('0') && !'sqc'.includes(conv) && prec === undefined) {
+      else if (zeroPad && flags.includes('0')) {
         const signCh = /^[-+ ]/.test(body) ? body[0]! : '';
         const pre = /^[-+ ]?0[xX]/.test(body) ? body.slice(signCh.length, signCh.length + 2) : '';
         const rest = body.slice(signCh.length + pre.length);

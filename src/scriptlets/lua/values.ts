@@ -2,6 +2,7 @@
 // (bytes as latin1 chars, see lexer.ts), LuaTable, LuaFunction.
 
 import { Buffer } from 'node:buffer';
+import { numberToString } from './printf-num.js';
 
 export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction;
 
@@ -114,30 +115,8 @@ export function truthy(v: LuaValue): boolean {
   return v !== undefined && v !== false;
 }
 
-/** C's %.{prec}g */
-export function fmtG(n: number, prec = 14, alt = false): string {
-  if (!Number.isFinite(n)) return Number.isNaN(n) ? (Object.is(n, NaN) ? 'nan' : 'nan') : n > 0 ? 'inf' : '-inf';
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  const p = prec === 0 ? 1 : prec;
-  const exp = Math.floor(Math.log10(Math.abs(Number(n.toExponential(p - 1)))));
-  let s: string;
-  if (exp < -4 || exp >= p) {
-    s = n.toExponential(p - 1);
-    let [mant, e] = s.split('e') as [string, string];
-    if (!alt && mant.includes('.')) mant = mant.replace(/\.?0+$/, '');
-    const en = Number(e);
-    s = `${mant}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
-  } else {
-    s = n.toFixed(Math.max(0, p - 1 - exp));
-    if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
-  }
-  return s;
-}
-
-export function fmtNum(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e14) return Object.is(n, -0) ? '-0' : String(n);
-  return fmtG(n, 14);
-}
+/** tostring of a number: C's %.14g (see printf-num.ts) */
+export const fmtNum = numberToString;
 
 /** lua_str2number: decimal or hex, surrounding blanks allowed */
 export function str2num(s: string): number | undefined {
