@@ -2,14 +2,13 @@
 // value, a tie rounds half to even (JS toFixed & co. round it away from zero), and %f
 // prints every digit of large values (toFixed switches to exponent notation at 1e21).
 
-const f64 = new Float64Array(1);
-const u8 = new Uint8Array(f64.buffer);
-const view = new DataView(f64.buffer);
+// explicit little-endian access: a Float64Array would follow the host's byte order (s390x hosts)
+const view = new DataView(new ArrayBuffer(8));
 
 /** C signbit: also true for -0 and for a NaN with its sign bit set (x86's 0/0 prints "-nan") */
 function signBit(x: number): boolean {
-  f64[0] = x;
-  return (u8[7]! & 0x80) !== 0;
+  view.setFloat64(0, x, true);
+  return (view.getUint8(7) & 0x80) !== 0;
 }
 
 /** C's %{flags}.{prec}{conv} of x for conv one of e E f g G, before any width */
@@ -32,7 +31,7 @@ export function numberToString(n: number): string {
 
 /** a finite x >= 0 as m * 2^e exactly */
 function split(x: number): { m: bigint; e: number } {
-  f64[0] = x;
+  view.setFloat64(0, x, true);
   const hi = view.getUint32(4, true);
   const lo = view.getUint32(0, true);
   const bexp = (hi >>> 20) & 0x7ff;
