@@ -16,6 +16,8 @@ import { referenceText } from './output/registry/index.js';
 import { createWorkDir } from './workdir.js';
 
 type BuildOne = (o: AssembleOptions) => Promise<AssembleResult>;
+/** one platform's build: its result beside the platform it was built for */
+interface Built { platform: string; result: AssembleResult }
 
 export async function assembleMulti(given: AssembleOptions, buildOne: BuildOne): Promise<AssembleResult> {
   const started = Date.now();
@@ -39,7 +41,7 @@ export async function assembleMulti(given: AssembleOptions, buildOne: BuildOne):
   const workDir = await createWorkDir(cacheDir);
   const work = workDir.path;
   const staged = new StagedFiles();
-  const results: AssembleResult[] = [];
+  const built: Built[] = [];
   try {
     const layouts: string[] = [];
     for (const t of targets) {
@@ -53,7 +55,7 @@ export async function assembleMulti(given: AssembleOptions, buildOne: BuildOne):
         // one 'done' for the whole build, at the end
         onEvent: (e) => { if (e.kind !== 'done') emit(e); },
       });
-      results.push(r);
+      built.push({ platform: t.platform, result: r });
       layouts.push(layout);
       if (given.lockfile) await staged.stage(perArchPath(given.lockfile, t.arch), await readFile(join(work, `lock.${t.arch}`)));
       if (given.sbom) await staged.stage(perArchPath(given.sbom, t.arch), await readFile(join(work, `sbom.${t.arch}`)));
@@ -70,7 +72,7 @@ export async function assembleMulti(given: AssembleOptions, buildOne: BuildOne):
       throw err;
     }
     const shownOut = pushRef ? `docker://${referenceText(pushRef)}` : outPath;
-    const result = combine(results, targets.map((t) => t.platform), { bytes: written.bytes, digest, output: shownOut, ...(pushed ? { pushed: pushed.reference } : {}) });
+    const result = combine(built, { bytes: written.bytes, digest, output: shownOut, ...(pushed ? { pushed: pushed.reference } : {}) });
     emit({ kind: 'done', packages: result.packages.length, bytes: written.bytes, ms: Date.now() - started, output: shownOut });
     return result;
   } finally {
@@ -82,14 +84,15 @@ export async function assembleMulti(given: AssembleOptions, buildOne: BuildOne):
   }
 }
 
-/** The per-arch results as one: packages of every arch (noarch ones once), warnings named by arch. */
-function combine(rs: AssembleResult[], platforms: string[], top: Pick<AssembleResult, 'bytes' | 'digest' | 'output' | 'pushed'>): AssembleResult {
+/** The per-arch results as one: packages of every arch (noarch ones once), warnings named by platform. */
+function combine(built: Built[], top: Pick<AssembleResult, 'bytes' | 'digest' | 'output' | 'pushed'>): AssembleResult {
   const uniq = <T>(xs: T[], key: (x: T) => string): T[] => [...new Map(xs.map((x) => [key(x), x])).values()];
+  const rs = built.map((b) => b.result);
   return {
     ...top,
     packages: uniq(rs.flatMap((r) => r.packages), (p) => `${p.nevra} ${p.repo}`),
-    platforms: rs.map((r, i) => ({ platform: platforms[i] ?? '', digest: r.digest ?? '', packages: r.packages.length })),
-    warnings: rs.flatMap((r, i) => r.warnings.map((w) => `${platforms[i] ?? ''}: ${w}`)),
+    platforms: built.map(({ platform, result: r }) => ({ platform, digest: r.digest ?? '', packages: r.packages.length })),
+    warnings: built.flatMap(({ platform, result: r }) => r.warnings.map((w) => `${platform}: ${w}`)),
     gpg: {
       verified: rs.reduce((n, r) => n + r.gpg.verified, 0),
       keys: rs.flatMap((r) => r.gpg.keys),

@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import { redactUrl, RfsError, toRfsError, untrusted } from '../errors/index.js';
 import type { AssembleEvent, Checksum, EventSink, RepoConfig } from '../types/index.js';
 import { createDigest, digestFile } from '../util/checksum.js';
+import { sleep } from '../util/sleep.js';
 import { ContentCache } from './cache.js';
 import { resolveMirrors, type MirrorSet } from './mirrors.js';
 import { DEFAULT_DEADLINES, deadlinesFromEnv, type Deadlines } from './deadlines.js';
@@ -440,13 +441,4 @@ export class Fetcher {
       subject: url, hint: 'the mirror may be mid-sync or the file corrupt; try another mirror',
     });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) { reject(new RfsError('RFS_ABORTED', 'aborted')); return; }
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); reject(new RfsError('RFS_ABORTED', 'aborted')); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -35,10 +35,21 @@ function loadUndici(): Promise<typeof import('undici')> {
   return undici;
 }
 
-export async function createDispatcher(connections: number, connectMs: number): Promise<Dispatcher> {
+/** Certificates beyond the system's, and whether the server's is checked (the registry's --cert-dir, --tls-verify). */
+export interface TlsOptions {
+  rejectUnauthorized: boolean;
+  ca?: string[];
+  cert?: string;
+  key?: string;
+}
+
+export async function createDispatcher(connections: number, connectMs: number, tls?: TlsOptions): Promise<Dispatcher> {
   const { EnvHttpProxyAgent } = await loadUndici();
   // EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY; each origin gets its own pool.
-  return new EnvHttpProxyAgent({ connections, keepAliveTimeout: 10_000, connect: { timeout: connectMs }, proxyTls: { timeout: connectMs } });
+  // `connect` is for direct connections, `requestTls` for the origin behind a proxy's CONNECT.
+  return new EnvHttpProxyAgent({
+    connections, keepAliveTimeout: 10_000, connect: { timeout: connectMs, ...tls }, proxyTls: { timeout: connectMs }, ...(tls ? { requestTls: tls } : {}),
+  });
 }
 
 const STATUS_HINT: Record<number, string> = {
@@ -89,6 +100,35 @@ export function networkError(url: string, cause: unknown, d: Deadlines): Attempt
   return new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: ${reasonOf(cause, d)}`, { subject: url, cause }), retryable);
 }
 
+export type CheckedLocation = { url: string } | { refused: string; hint: string };
+
+/**
+ * Where a Location header (a redirect's, a registry upload's) sends a request made to `from`:
+ * http(s) only, never from https down to http; a relative one resolves against `from`. The
+ * result carries user:pass@ only on `from`'s origin, so credentials in a URL go nowhere else.
+ */
+export function checkedLocation(from: string, location: string, what: string): CheckedLocation {
+  let next: URL;
+  try { next = new URL(location, from); } catch {
+    return { refused: `${what} to an invalid URL ${untrusted(location, 200)}`, hint: 'the server is misconfigured' };
+  }
+  const base = new URL(from);
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    return { refused: `${what} to a ${untrusted(next.protocol, 20)} URL refused`, hint: 'only http:// and https:// are followed' };
+  }
+  if (base.protocol === 'https:' && next.protocol === 'http:') {
+    return { refused: `${what} from https to http refused (${shownUrl(next.href)})`, hint: 'a server reached over https may not send the client to plain http' };
+  }
+  if (next.origin !== base.origin) {
+    next.username = '';
+    next.password = '';
+  } else if (next.username === '' && next.password === '') {
+    next.username = base.username;
+    next.password = base.password;
+  }
+  return { url: next.href };
+}
+
 function refuse(url: string, why: string, hint: string): AttemptError {
   return new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: ${why}`, { subject: url, hint }), false);
 }
@@ -123,20 +163,11 @@ export async function open(url: string, opts: OpenOptions): Promise<Opened> {
       const location = res.headers.location;
       const loc = Array.isArray(location) ? location[0] : location;
       if (!loc) throw refuse(current, `HTTP ${s} without a Location`, 'the mirror is misconfigured; try another mirror');
-      let next: URL;
-      try { next = new URL(loc, current); } catch {
-        throw refuse(current, `HTTP ${s} to an invalid Location ${untrusted(loc, 200)}`, 'the mirror is misconfigured; try another mirror');
-      }
-      const from = new URL(current).protocol;
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw refuse(current, `redirect to a ${untrusted(next.protocol, 20)} URL refused`, 'a mirror may only redirect to http:// or https://');
-      }
-      if (from === 'https:' && next.protocol === 'http:') {
-        throw refuse(current, `redirect from https to http refused (${shownUrl(next.href)})`, 'a mirror may not downgrade to plain http; use an http:// mirror URL if that is intended');
-      }
-      if (seen.has(next.href)) throw refuse(current, `redirect loop back to ${shownUrl(next.href)}`, 'the mirror is misconfigured; try another mirror');
+      const next = checkedLocation(current, loc, 'redirect');
+      if ('refused' in next) throw refuse(current, next.refused, `${next.hint}; try another mirror`);
+      if (seen.has(next.url)) throw refuse(current, `redirect loop back to ${shownUrl(next.url)}`, 'the mirror is misconfigured; try another mirror');
       if (hop + 1 > d.maxRedirects) throw refuse(url, `more than ${d.maxRedirects} redirects`, 'the mirror is misconfigured; try another mirror');
-      current = next.href;
+      current = next.url;
       continue;
     }
     if (s < 200 || s >= 300) {

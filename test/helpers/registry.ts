@@ -5,7 +5,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSign, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -50,7 +51,7 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /** CA + a server certificate for 127.0.0.1 signed by it; returns the CA-only folder. */
-function makeCerts(dir: string): string {
+export function makeCerts(dir: string): string {
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=rfs test CA', '-days', '2'], dir);
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
@@ -65,11 +66,11 @@ function makeCerts(dir: string): string {
 
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 
-/** A distribution token server: Basic credentials in, an RS256 JWT granting what was asked out. */
+/** A distribution token server: Basic credentials in, an RS256 JWT granting what was asked out; https with the registry's certificate (an https registry's realm must be). */
 function startTokenServer(dir: string, auth: { user: string; password: string }, scopes: string[][]): Promise<{ server: http.Server; url: string }> {
   const key = readFileSync(join(dir, 'token.key'), 'utf8');
   const der = Buffer.from(readFileSync(join(dir, 'token.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  const server = http.createServer((req, res) => {
+  const server = https.createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const asked = u.searchParams.getAll('scope');
     scopes.push(asked);
@@ -89,7 +90,7 @@ function startTokenServer(dir: string, auth: { user: string; password: string },
     const sig = createSign('RSA-SHA256').update(`${head}.${body}`).sign(key);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${head}.${body}.${b64url(sig)}`, expires_in: 600 }));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token` })));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/token` })));
 }
 
 export async function startRegistry(dir: string, opts: RegistryOptions = {}): Promise<TestRegistry> {

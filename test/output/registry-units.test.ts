@@ -1,9 +1,10 @@
 // The registry push's pure parts: references as docker reads them, auth file lookup as
-// containers-auth.json(5) describes it, and WWW-Authenticate parsing.
+// containers-auth.json(5) describes it, and WWW-Authenticate parsing (RFC 7235).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseChallenge, registryErrors } from '../../src/assemble/output/registry/client.js';
+import { parseChallenges } from '../../src/assemble/output/registry/challenge.js';
+import { registryErrors } from '../../src/assemble/output/registry/client.js';
 import { findCredentials } from '../../src/assemble/output/registry/credentials.js';
 import { parseImageReference } from '../../src/assemble/output/registry/reference.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -20,6 +21,43 @@ describe('parseImageReference', () => {
   });
   it.each(['reg.io/App:1', 'reg.io/app@sha256:abc', 'reg.io/app:bad tag', 'reg.io/', 'reg.io/a//b'])('%s is RFS_USAGE', (input) => {
     expect(() => parseImageReference(input)).toThrow(expect.objectContaining({ code: 'RFS_USAGE' }));
+  });
+  it.each([
+    ['[::1]:5000/app', '[::1]:5000'],
+    ['Registry.Example.com/app', 'Registry.Example.com'],
+    ['Upper/app', 'Upper'], // docker: a first component with upper case is a host
+    ['my-reg.example:443/team/app', 'my-reg.example:443'],
+  ])('%s has the host %s', (input, registry) => {
+    expect(parseImageReference(input).registry).toBe(registry);
+  });
+  // the host names a certs.d folder (/etc/containers/certs.d/HOST) and goes into URLs and hints
+  it.each([
+    ['../../etc/app', /'\.\.' is not a registry host/],
+    ['../app', /is not a registry host/],
+    ['a..b/app', /is not a registry host/],
+    ['.reg.io/app', /is not a registry host/],
+    ['-reg.io/app', /is not a registry host/],
+    ['reg-.io/app', /is not a registry host/],
+    ['reg.io:/app', /is not a registry host/],
+    ['reg.io:50x0/app', /is not a registry host/],
+    ['reg.io:5000:1/app', /is not a registry host/],
+    ['reg_io.example/app', /is not a registry host/],
+    ['reg.io:0/app', /port 0 is not 1 to 65535/],
+    ['reg.io:65536/app', /port 65536 is not 1 to 65535/],
+    ['[::1/app', /is not a registry host/],
+    ['ev\u001b[31mil.io/app', /is not a registry host/],
+    ['reg.io/app@sha256:zz', /'sha256:zz' is not a digest/],
+    [`reg.io/app@sha256:${'a'.repeat(64)}`, /a digest reference cannot be pushed to/],
+    [`reg.io/${'a'.repeat(250)}`, /longer than 255 characters/],
+    [`reg.io/${'a/'.repeat(600)}a`, /longer than 1024 characters/],
+  ])('%s is refused: %s', (input, why) => {
+    expect(() => parseImageReference(input)).toThrow(expect.objectContaining({ code: 'RFS_USAGE', message: expect.stringMatching(why) }));
+  });
+  it('a refused reference is escaped in the message', () => {
+    let message = '';
+    try { parseImageReference('ev\u001b[31mil.io/app'); } catch (e) { message = (e as Error).message; }
+    expect(message).not.toContain('\u001b');
+    expect(message).toContain('\\x1b[31m');
   });
 });
 
@@ -65,11 +103,39 @@ describe('findCredentials', () => {
 
 describe('WWW-Authenticate and error bodies', () => {
   it('parses a bearer challenge with a quoted comma', () => {
-    expect(parseChallenge('Bearer realm="https://auth.example/token",service="reg",scope="repository:a/b:pull,push"')).toEqual({
+    expect(parseChallenges('Bearer realm="https://auth.example/token",service="reg",scope="repository:a/b:pull,push"')).toEqual([{
       scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'reg', scope: 'repository:a/b:pull,push' },
-    });
-    expect(parseChallenge('Basic realm=x').scheme).toBe('basic');
+    }]);
+    expect(parseChallenges('Basic realm=x')[0]?.scheme).toBe('basic');
   });
+  it('several challenges in one header, quoted-pair escapes, spaces around =, repeated and odd parameters', () => {
+    expect(parseChallenges('Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"')).toEqual([
+      { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
+      { scheme: 'basic', params: { realm: 'simple' } },
+    ]);
+    expect(parseChallenges('BEARER  Realm = "a\\\\b" , realm="second", service=reg')).toEqual([{ scheme: 'bearer', params: { realm: 'a\\b', service: 'reg' } }]);
+    // a token68 is not a parameter and does not start a challenge; a later list element does
+    expect(parseChallenges('Negotiate YII/x+y==, Bearer realm="r"')).toEqual([{ scheme: 'negotiate', params: {} }, { scheme: 'bearer', params: { realm: 'r' } }]);
+    expect(parseChallenges('Bearer realm="unclosed')).toEqual([{ scheme: 'bearer', params: { realm: 'unclosed' } }]);
+    expect(parseChallenges('Bearer constructor=x,__proto__=y')[0]?.params).toEqual(Object.fromEntries([['constructor', 'x'], ['__proto__', 'y']]));
+    expect(parseChallenges('')).toEqual([]);
+    expect(parseChallenges(' , ,"x" =')).toEqual([]);
+  });
+  // The parser moves its position forward on every step and never goes back, so its work is
+  // linear in the header's length: 1 MiB of each shape that makes backtracking parsers quadratic
+  // (the regex this replaced took minutes on the first) is parsed well within vitest's default
+  // 5 s timeout, set here explicitly since the suite's is longer.
+  const MIB = 1 << 20;
+  it.each([
+    ['a run of token characters', `Bearer ${'a'.repeat(MIB)}`],
+    ['names without values', `Bearer ${'a='.repeat(MIB / 2)}`],
+    ['an unclosed quote of escapes', `Bearer realm="${'\\"'.repeat(MIB / 2)}`],
+    ['empty list elements', `Bearer ${', '.repeat(MIB / 2)}realm=x`],
+    ['challenges without parameters', 'a,'.repeat(MIB / 2)],
+    ['junk characters', `Bearer ${'/"'.repeat(MIB / 2)}`],
+  ])('1 MiB of %s is parsed in linear time', (_shape, header) => {
+    expect(parseChallenges(header).length).toBeGreaterThan(0);
+  }, 5000);
   it('escapes what the registry says', () => {
     expect(registryErrors('{"errors":[{"code":"DENIED","message":"no\\u001b[31m"}]}')).toBe('DENIED: no\\x1b[31m');
     expect(registryErrors('<html>oops</html>')).toBe('<html>oops</html>');

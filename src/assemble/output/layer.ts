@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TarEntry } from '../../tar/index.js';
 import { compressStages } from './compress.js';
+import { OCI_LAYER, OCI_LAYER_GZIP } from './oci-spec.js';
 import { Meter, tarThrough } from './streams.js';
 
 export interface SpooledLayer {
@@ -42,7 +43,7 @@ export async function withSpooledLayers<T>(
         diffId: raw.digest(),
         digest: stored.digest(),
         size: stored.bytes,
-        mediaType: compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar',
+        mediaType: compression === 'gzip' ? OCI_LAYER_GZIP : OCI_LAYER,
       });
     }
     return await use(spooled);

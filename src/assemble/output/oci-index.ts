@@ -1,21 +1,15 @@
 // Several single-platform OCI layouts (as writeOci makes them) merged into one layout whose
 // index.json names an image index blob listing each manifest with its platform, as apko and
 // `docker buildx` write multi-arch images. Blobs shared by the layouts are stored once.
-import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RfsError } from '../../errors/index.js';
 import { writeLayoutArchive, writeLayoutDir } from './archive.js';
 import type { LayoutFile } from './archive.js';
 import { createdSeconds } from './oci.js';
+import { OCI_INDEX, OCI_MANIFEST, REF_NAME, sha256Digest, type Descriptor } from './oci-spec.js';
 
-const INDEX = 'application/vnd.oci.image.index.v1+json';
-const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const REF_NAME = 'org.opencontainers.image.ref.name';
 const enc = new TextEncoder();
-const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-interface Descriptor { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }
 
 async function readJson<T>(path: string): Promise<T> {
   try {
@@ -34,7 +28,7 @@ export async function mergeLayouts(layouts: string[]): Promise<{ files: LayoutFi
   for (const dir of layouts) {
     const top = await readJson<{ manifests: Descriptor[] }>(join(dir, 'index.json'));
     const d = top.manifests[0];
-    if (top.manifests.length !== 1 || d === undefined || d.mediaType !== MANIFEST) {
+    if (top.manifests.length !== 1 || d === undefined || d.mediaType !== OCI_MANIFEST) {
       throw new RfsError('RFS_INTERNAL', `merging OCI layouts: ${dir} does not hold exactly one image manifest`, { subject: dir });
     }
     const blob = (digest: string): string => join(dir, 'blobs', ...digest.split(':'));
@@ -43,7 +37,7 @@ export async function mergeLayouts(layouts: string[]): Promise<{ files: LayoutFi
     refName ??= d.annotations?.[REF_NAME];
     created = Math.max(created, createdSeconds(config.created));
     manifests.push({
-      mediaType: MANIFEST, digest: d.digest, size: d.size,
+      mediaType: OCI_MANIFEST, digest: d.digest, size: d.size,
       platform: { architecture: config.architecture, os: config.os, ...(config.variant !== undefined ? { variant: config.variant } : {}) },
     });
     for (const name of await readdir(join(dir, 'blobs', 'sha256'))) {
@@ -53,11 +47,11 @@ export async function mergeLayouts(layouts: string[]): Promise<{ files: LayoutFi
       blobs.set(path, { path, file, size: (await stat(file)).size });
     }
   }
-  const index = enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }));
-  const digest = sha256(index);
+  const index = enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
+  const digest = sha256Digest(index);
   const top = enc.encode(JSON.stringify({
-    schemaVersion: 2, mediaType: INDEX,
-    manifests: [{ mediaType: INDEX, digest, size: index.length, ...(refName !== undefined ? { annotations: { [REF_NAME]: refName } } : {}) }],
+    schemaVersion: 2, mediaType: OCI_INDEX,
+    manifests: [{ mediaType: OCI_INDEX, digest, size: index.length, ...(refName !== undefined ? { annotations: { [REF_NAME]: refName } } : {}) }],
   }));
   blobs.set(`blobs/${digest.replace(':', '/')}`, { path: `blobs/${digest.replace(':', '/')}`, bytes: index });
   const files: LayoutFile[] = [

@@ -1,15 +1,14 @@
 // OCI image layout (image-spec image-layout.md): oci-layout, index.json naming the manifest with
 // org.opencontainers.image.ref.name, and blobs/sha256/{manifest,config,layer(tar+gzip)}.
-import { createHash } from 'node:crypto';
 import { writeLayoutArchive, writeLayoutDir } from './archive.js';
 import type { LayoutFile } from './archive.js';
 import { imageRef, ociConfigJson } from './image-config.js';
 import { withSpooledLayers } from './layer.js';
+import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, REF_NAME, sha256Digest } from './oci-spec.js';
 import type { SpooledLayer } from './layer.js';
 import type { OutputLayer, OutputResult, WriteOutputOptions } from './types.js';
 
 const enc = new TextEncoder();
-const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const blobPath = (digest: string): string => `blobs/${digest.replace(':', '/')}`;
 
 export function createdSeconds(created: string): number {
@@ -29,21 +28,21 @@ export function historyOf(layers: OutputLayer[]): string[] | undefined {
 
 async function writeLayout(layers: SpooledLayer[], comments: string[] | undefined, opts: WriteOutputOptions, asArchive: boolean): Promise<OutputResult> {
   const config = ociConfigJson(opts.config, layers.map((l) => l.diffId), comments);
-  const configDigest = sha256(config);
+  const configDigest = sha256Digest(config);
   const manifest = enc.encode(JSON.stringify({
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
     layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
   }));
-  const manifestDigest = sha256(manifest);
+  const manifestDigest = sha256Digest(manifest);
   const ref = imageRef(opts.config, opts.ref);
   const index = enc.encode(JSON.stringify({
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
+    mediaType: OCI_INDEX,
     manifests: [{
-      mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length,
-      annotations: { 'org.opencontainers.image.ref.name': `${ref.name}:${ref.tag}` },
+      mediaType: OCI_MANIFEST, digest: manifestDigest, size: manifest.length,
+      annotations: { [REF_NAME]: `${ref.name}:${ref.tag}` },
     }],
   }));
   // two equal layers are one blob

@@ -4,8 +4,10 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RfsError, untrusted } from '../../../errors/index.js';
-import { AttemptError, DEFAULT_DEADLINES, deadlinesFromEnv, networkError, shownUrl, totalDeadlineMs, type Deadlines } from '../../../fetch/index.js';
+import { AttemptError, createDispatcher, DEFAULT_DEADLINES, deadlinesFromEnv, networkError, shownUrl, totalDeadlineMs, type Deadlines } from '../../../fetch/index.js';
 import type { EventSink } from '../../../types/index.js';
+import { sleep } from '../../../util/sleep.js';
+import { parseChallenges } from './challenge.js';
 import { findCredentials, type Credentials } from './credentials.js';
 import { referenceText, type ImageReference } from './reference.js';
 import { tlsSettings } from './tls.js';
@@ -28,7 +30,10 @@ export interface RegistryClientOptions {
 export interface Sent {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** the body, at most MAX_TEXT bytes of it */
   text: string;
+  /** the body was longer than MAX_TEXT: `text` is its start only */
+  truncated: boolean;
 }
 
 export interface SendOptions {
@@ -44,26 +49,20 @@ export interface SendOptions {
 
 type Challenge = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; realm: string; service?: string };
 
+/** the most of a response body kept: tokens and error lists are far smaller */
 const MAX_TEXT = 1 << 20;
+/** the longest WWW-Authenticate value read (real ones are well under 1 KiB) */
+const MAX_CHALLENGE = 8 << 10;
 
-/** The registry's JSON error list ({"errors":[{"code","message"}]}) as one escaped line. */
-export function registryErrors(text: string): string {
+/** The registry's JSON error list ({"errors":[{"code","message"}]}) as one escaped line; a cut body says so. */
+export function registryErrors(text: string, truncated = false): string {
+  if (truncated) return `${untrusted(text.trim(), 200)} …(truncated)`;
   try {
     const v = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
     const list = (v.errors ?? []).map((e) => [e.code, e.message].filter((x) => typeof x === 'string' && x !== '').join(': ')).filter(Boolean);
     if (list.length > 0) return untrusted(list.join('; '), 300);
   } catch { /* not JSON: the text itself */ }
   return untrusted(text.trim(), 200);
-}
-
-/** `Bearer realm="…",service="…",scope="…"` → its parameters (quoted strings may hold commas). */
-export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
-  const m = /^\s*(\S+)\s*(.*)$/s.exec(header);
-  const params: Record<string, string> = {};
-  for (const p of (m?.[2] ?? '').matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-    params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? '');
-  }
-  return { scheme: (m?.[1] ?? '').toLowerCase(), params };
 }
 
 export class RegistryClient {
@@ -94,12 +93,8 @@ export class RegistryClient {
   }
 
   private dispatcher(): Promise<Dispatcher> {
-    this.dispatcherP ??= (async () => {
-      const { EnvHttpProxyAgent } = await import('undici');
-      const host = this.ref.apiHost;
-      const tls = tlsSettings(host, this.opts.tlsVerify ?? true, this.opts.certDir);
-      return new EnvHttpProxyAgent({ connections: 4, keepAliveTimeout: 10_000, connect: { timeout: this.deadlines.connectMs, ...tls }, requestTls: tls, proxyTls: { timeout: this.deadlines.connectMs } });
-    })();
+    // async: a bad --cert-dir rejects here, reported as the request's failure
+    this.dispatcherP ??= (async () => createDispatcher(4, this.deadlines.connectMs, tlsSettings(this.ref.apiHost, this.opts.tlsVerify ?? true, this.opts.certDir)))();
     return this.dispatcherP;
   }
 
@@ -136,7 +131,7 @@ export class RegistryClient {
     if (!auth) throw new RfsError('RFS_REGISTRY', `${this.what}: the registry wants credentials (HTTP 401 on ${shownUrl(url)})`, { subject: url, hint: this.authHint() });
     const res = await this.retrying(`logging in to ${shownUrl(url)}`, () => this.raw('GET', url, { authorization: auth }, undefined, undefined));
     if (res.status === 401 || res.status === 403) {
-      throw new RfsError('RFS_REGISTRY', `${this.what}: GET ${shownUrl(url)}: HTTP ${res.status} ${registryErrors(res.text)}`.trimEnd(), { subject: url, hint: this.authHint() });
+      throw new RfsError('RFS_REGISTRY', `${this.what}: GET ${shownUrl(url)}: HTTP ${res.status} ${registryErrors(res.text, res.truncated)}`.trimEnd(), { subject: url, hint: this.authHint() });
     }
     if (res.status < 200 || res.status >= 300) throw this.statusError(`logging in to ${shownUrl(url)}`, url, res);
   }
@@ -149,12 +144,27 @@ export class RegistryClient {
   private challengeOf(res: Sent, url: string): Challenge {
     const header = res.headers['www-authenticate'];
     const values = Array.isArray(header) ? header : header ? [header] : [];
-    for (const h of values) {
-      const c = parseChallenge(h);
-      if (c.scheme === 'bearer' && c.params.realm) return { scheme: 'bearer', realm: c.params.realm, ...(c.params.service ? { service: c.params.service } : {}) };
+    if (values.some((h) => h.length > MAX_CHALLENGE)) {
+      throw new RfsError('RFS_REGISTRY', `${this.what}: ${shownUrl(url)} answered 401 with a WWW-Authenticate header longer than ${MAX_CHALLENGE} bytes`, { subject: this.ref.registry, hint: 'is this an OCI distribution registry?' });
     }
-    if (values.some((h) => parseChallenge(h).scheme === 'basic')) return { scheme: 'basic' };
+    const challenges = values.flatMap(parseChallenges);
+    for (const c of challenges) {
+      if (c.scheme === 'bearer' && c.params.realm) return { scheme: 'bearer', realm: this.checkedRealm(c.params.realm, url), ...(c.params.service ? { service: c.params.service } : {}) };
+    }
+    if (challenges.some((c) => c.scheme === 'basic')) return { scheme: 'basic' };
     throw new RfsError('RFS_REGISTRY', `${this.what}: ${shownUrl(url)} answered 401 without a Bearer or Basic challenge`, { subject: url, hint: 'is this an OCI distribution registry?' });
+  }
+
+  /** The token server gets the credentials: an http(s) URL, https when the registry is (unless --tls-verify=false). */
+  private checkedRealm(realm: string, url: string): string {
+    const refuse = (why: string, hint: string): RfsError => new RfsError('RFS_REGISTRY', `${this.what}: the registry's token realm ${untrusted(realm, 200)} ${why}`, { subject: this.ref.registry, hint });
+    if (!URL.canParse(realm)) throw refuse('is not a URL', "the registry's WWW-Authenticate realm must be the absolute URL of its token server");
+    const u = new URL(realm);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw refuse(`is a ${untrusted(u.protocol, 20)} URL`, 'a token server is reached over http:// or https:// only');
+    if (u.protocol === 'http:' && new URL(url).protocol === 'https:' && this.opts.tlsVerify !== false) {
+      throw refuse('is plain http for an https registry: credentials would travel in clear', "fix the registry's token realm, or give --tls-verify=false to accept it");
+    }
+    return u.href;
   }
 
   private basic(): string | undefined {
@@ -163,9 +173,10 @@ export class RegistryClient {
   }
 
   private authHint(): string {
-    if (this.credentials) return `the credentials for ${this.ref.registry} in ${this.credentials.source} were refused; log in again (podman login ${this.ref.registry})`;
-    if (this.helperIn) return `${this.helperIn} names a credential helper for ${this.ref.registry}; helpers are not run: put the credentials in an auth file (podman login --authfile FILE, then --authfile FILE)`;
-    return `no credentials for ${this.ref.registry} in ${authFilesText(this.opts)}; log in with podman login or docker login, or give --authfile`;
+    const reg = untrusted(this.ref.registry, 300);
+    if (this.credentials) return `the credentials for ${reg} in ${this.credentials.source} were refused; log in again (podman login ${reg})`;
+    if (this.helperIn) return `${this.helperIn} names a credential helper for ${reg}; helpers are not run: put the credentials in an auth file (podman login --authfile FILE, then --authfile FILE)`;
+    return `no credentials for ${reg} in ${authFilesText(this.opts)}; log in with podman login or docker login, or give --authfile`;
   }
 
   /** A bearer token for these scopes (anonymous when there are no credentials). */
@@ -180,12 +191,13 @@ export class RegistryClient {
     const auth = this.basic();
     const res = await this.retrying(`getting a token from ${shownUrl(u.href)}`, () => this.raw('GET', u.href, auth ? { authorization: auth } : {}, undefined, undefined));
     if (res.status === 401 || res.status === 403) {
-      throw new RfsError('RFS_REGISTRY', `${this.what}: the token server refused the credentials (HTTP ${res.status}${res.text ? `: ${registryErrors(res.text)}` : ''})`, { subject: u.href, hint: this.authHint() });
+      throw new RfsError('RFS_REGISTRY', `${this.what}: the token server refused the credentials (HTTP ${res.status}${res.text ? `: ${registryErrors(res.text, res.truncated)}` : ''})`, { subject: u.href, hint: this.authHint() });
     }
     if (res.status !== 200) throw this.statusError(`getting a token from ${shownUrl(u.href)}`, u.href, res);
+    const text = this.wholeText(res, "the token server's answer", u.href);
     let token: unknown;
     try {
-      const v = JSON.parse(res.text) as { token?: unknown; access_token?: unknown };
+      const v = JSON.parse(text) as { token?: unknown; access_token?: unknown };
       token = v.token ?? v.access_token;
     } catch { /* reported below */ }
     if (typeof token !== 'string' || token === '') throw new RfsError('RFS_REGISTRY', `${this.what}: the token server's answer has no token`, { subject: u.href });
@@ -211,16 +223,22 @@ export class RegistryClient {
       if (o.ok.includes(res.status)) return res;
       if (res.status === 401 && this.challenge.scheme === 'bearer' && !fresh && !foreign) continue;
       if (res.status === 401 || (res.status === 403 && this.challenge.scheme !== 'none')) {
-        throw new RfsError('RFS_REGISTRY', `${this.what}: ${method} ${shownUrl(url)}: HTTP ${res.status} ${registryErrors(res.text)}`.trimEnd(), { subject: url, hint: this.authHint() });
+        throw new RfsError('RFS_REGISTRY', `${this.what}: ${method} ${shownUrl(url)}: HTTP ${res.status} ${registryErrors(res.text, res.truncated)}`.trimEnd(), { subject: url, hint: this.authHint() });
       }
       throw this.statusError(`${method} ${shownUrl(url)}`, url, res);
     }
   }
 
+  /** A body that is parsed (a token, a manifest): never its truncated start. */
+  wholeText(res: Sent, what: string, subject: string): string {
+    if (res.truncated) throw new RfsError('RFS_REGISTRY', `${this.what}: ${what} is larger than ${MAX_TEXT} bytes`, { subject, hint: 'a token or manifest is far smaller: is this an OCI distribution registry?' });
+    return res.text;
+  }
+
   /** A status that is not an answer: retryable when the server may recover (5xx, 408, 429). */
   statusError(doing: string, url: string, res: Sent): AttemptError | RfsError {
     const s = res.status;
-    const e = new RfsError('RFS_REGISTRY', `${this.what}: ${doing}: HTTP ${s}${res.text ? ` ${registryErrors(res.text)}` : ''}`, { subject: url, details: { status: s } });
+    const e = new RfsError('RFS_REGISTRY', `${this.what}: ${doing}: HTTP ${s}${res.text ? ` ${registryErrors(res.text, res.truncated)}` : ''}`, { subject: url, details: { status: s } });
     return s >= 500 || s === 408 || s === 429 ? new AttemptError(e, true) : e;
   }
 
@@ -242,19 +260,25 @@ export class RegistryClient {
       });
       res.body.on('error', () => undefined);
       let text = '';
+      let truncated = false;
       if (method !== 'HEAD') {
         const chunks: Buffer[] = [];
         let n = 0;
         for await (const c of res.body as AsyncIterable<Buffer>) {
+          if (n + c.length > MAX_TEXT) {
+            chunks.push(c.subarray(0, MAX_TEXT - n));
+            truncated = true;
+            res.body.destroy();
+            break;
+          }
           n += c.length;
-          if (n > MAX_TEXT) { res.body.destroy(); break; }
           chunks.push(c);
         }
         text = Buffer.concat(chunks).toString('utf8');
       } else {
         res.body.destroy();
       }
-      return { status: res.statusCode, headers: res.headers, text };
+      return { status: res.statusCode, headers: res.headers, text, truncated };
     } catch (cause) {
       if (this.opts.signal?.aborted) throw new RfsError('RFS_ABORTED', `${this.what}: aborted`, { subject: url, cause });
       if (timer?.aborted) {
@@ -301,13 +325,4 @@ function withTlsHint(err: unknown): unknown {
 function authFilesText(o: RegistryClientOptions): string {
   const env = o.env ?? process.env;
   return o.authFile ?? env.REGISTRY_AUTH_FILE ?? '$XDG_RUNTIME_DIR/containers/auth.json or ~/.docker/config.json';
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(new RfsError('RFS_ABORTED', 'aborted')); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); reject(new RfsError('RFS_ABORTED', 'aborted')); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -4,13 +4,14 @@
 // a failure part-way leaves no tag pointing at a partial image. Manifests go as the exact bytes
 // of the layout, so the pushed digest is the local one. An index (several manifests, or an
 // index blob) is pushed child first, whatever its depth.
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { RfsError, untrusted } from '../../../errors/index.js';
+import { checkedLocation } from '../../../fetch/index.js';
 import type { EventSink } from '../../../types/index.js';
+import { DOCKER_MANIFEST_LIST, OCI_INDEX, REF_NAME, sha256Digest, type Descriptor } from '../oci-spec.js';
 import { BlobLocations } from './blob-cache.js';
 import { RegistryClient, type RegistryClientOptions, type Sent } from './client.js';
 import { referenceText, type ImageReference } from './reference.js';
@@ -30,17 +31,8 @@ export interface PushResult {
   blobs: { uploaded: number; existing: number; mounted: number; bytesUploaded: number };
 }
 
-interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  platform?: unknown;
-  annotations?: Record<string, string>;
-}
-
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST]);
 const DEFAULT_CHUNK = 64 << 20;
-const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 function chunkSize(env: NodeJS.ProcessEnv): number {
   const v = env.RFS_PUSH_CHUNK_SIZE;
@@ -81,7 +73,7 @@ export async function pushLayout(layoutDir: string, ref: ImageReference, opts: P
 
   const readBlob = async (d: Descriptor): Promise<Uint8Array> => {
     const bytes = await readFile(blobPath(d.digest));
-    if (sha256(bytes) !== d.digest) throw layoutError(blobPath(d.digest), `its sha256 is not ${d.digest}`);
+    if (sha256Digest(bytes) !== d.digest) throw layoutError(blobPath(d.digest), `its sha256 is not ${d.digest}`);
     return bytes;
   };
 
@@ -94,7 +86,7 @@ export async function pushLayout(layoutDir: string, ref: ImageReference, opts: P
     let sent: Sent;
     const octets = { 'content-type': 'application/octet-stream' };
     if (size <= chunk) {
-      const u = new URL(client.url(loc));
+      const u = new URL(loc);
       u.searchParams.set('digest', d.digest);
       sent = await client.send('PUT', u.href, { headers: octets, body: () => createReadStream(file), size, scopes: [scope], ok: [201] });
     } else {
@@ -105,7 +97,7 @@ export async function pushLayout(layoutDir: string, ref: ImageReference, opts: P
         });
         loc = locationOf(res, loc);
       }
-      const u = new URL(client.url(loc));
+      const u = new URL(loc);
       u.searchParams.set('digest', d.digest);
       sent = await client.send('PUT', u.href, { headers: { 'content-length': '0' }, scopes: [scope], ok: [201] });
     }
@@ -114,11 +106,14 @@ export async function pushLayout(layoutDir: string, ref: ImageReference, opts: P
     stats.bytesUploaded += size;
   };
 
+  /** The upload's next URL, checked as redirects are (`from`: the URL that answered). */
   const locationOf = (res: Sent, from: string): string => {
     const l = res.headers.location;
     const loc = Array.isArray(l) ? l[0] : l;
     if (!loc) throw new RfsError('RFS_REGISTRY', `${client.what}: the registry answered ${res.status} without a Location for the upload`, { subject: from });
-    return loc;
+    const next = checkedLocation(from, loc, 'upload Location');
+    if ('refused' in next) throw new RfsError('RFS_REGISTRY', `${client.what}: ${next.refused}`, { subject: from, hint: next.hint });
+    return next.url;
   };
 
   const checkDigestHeader = (res: Sent, digest: string, what: string): void => {
@@ -133,25 +128,26 @@ export async function pushLayout(layoutDir: string, ref: ImageReference, opts: P
     if (done.has(d.digest)) return;
     done.add(d.digest);
     const path = `/v2/${repo}/blobs/${d.digest}`;
+    const uploads = `/v2/${repo}/blobs/uploads/`;
     await client.retrying(`pushing blob ${d.digest}`, async () => {
       const head = await client.send('HEAD', path, { scopes: [scope], ok: [200, 404, 307, 302] });
       if (head.status !== 404) {
         stats.existing++;
         return;
       }
-      let session: Sent | undefined;
+      let session: { res: Sent; url: string } | undefined;
       for (const from of locations.reposFor(ref.registry, d.digest, repo)) {
-        const q = new URLSearchParams({ mount: d.digest, from });
-        const res = await client.send('POST', `/v2/${repo}/blobs/uploads/?${q.toString()}`, { scopes: [scope, `repository:${from}:pull`], ok: [201, 202] });
+        const url = client.url(`${uploads}?${new URLSearchParams({ mount: d.digest, from }).toString()}`);
+        const res = await client.send('POST', url, { scopes: [scope, `repository:${from}:pull`], ok: [201, 202] });
         if (res.status === 201) {
           stats.mounted++;
           return;
         }
-        session = res; // not mountable from there: the registry opened an upload instead
+        session = { res, url }; // not mountable from there: the registry opened an upload instead
         break;
       }
-      session ??= await client.send('POST', `/v2/${repo}/blobs/uploads/`, { scopes: [scope], ok: [202] });
-      await upload(locationOf(session, path), d);
+      session ??= { res: await client.send('POST', uploads, { scopes: [scope], ok: [202] }), url: client.url(uploads) };
+      await upload(locationOf(session.res, session.url), d);
     });
   };
 
@@ -182,13 +178,13 @@ export async function pushLayout(layoutDir: string, ref: ImageReference, opts: P
     } else {
       // several images in the layout: one index of them under the tag (ref.name annotations are the layout's, not the registry's)
       const index = new TextEncoder().encode(JSON.stringify({
-        schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+        schemaVersion: 2, mediaType: OCI_INDEX,
         manifests: top.map(({ annotations, ...rest }) => {
-          const kept = Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => k !== 'org.opencontainers.image.ref.name'));
+          const kept = Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => k !== REF_NAME));
           return Object.keys(kept).length > 0 ? { ...rest, annotations: kept } : rest;
         }),
       }));
-      pushed = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha256(index), size: index.length };
+      pushed = { mediaType: OCI_INDEX, digest: sha256Digest(index), size: index.length };
       await pushManifest(pushed, ref.tag, index);
     }
     locations.record(ref.registry, repo, done);

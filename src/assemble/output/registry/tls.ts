@@ -6,17 +6,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { RfsError } from '../../../errors/index.js';
+import type { TlsOptions } from '../../../fetch/index.js';
 
-export interface TlsSettings {
-  rejectUnauthorized: boolean;
-  ca?: string[];
-  cert?: string;
-  key?: string;
-}
-
-export function tlsSettings(host: string, tlsVerify: boolean, certDir: string | undefined): TlsSettings {
+export function tlsSettings(host: string, tlsVerify: boolean, certDir: string | undefined): TlsOptions {
   const dirs = certDir !== undefined ? [certDir] : ['/etc/containers/certs.d', '/etc/docker/certs.d'].map((d) => join(d, host)).filter((d) => existsSync(d));
-  const out: TlsSettings = { rejectUnauthorized: tlsVerify };
+  const out: TlsOptions = { rejectUnauthorized: tlsVerify };
   for (const dir of dirs) {
     let names: string[];
     try {
