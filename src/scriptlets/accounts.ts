@@ -7,7 +7,7 @@
 // 500) hand out 499, 498, ... and EL7+ (SYS_UID_MAX 999) hand out 999, 998, ...; SYS_UID_MIN
 // defaults to 101. Regular ids: one above the highest used in [UID_MIN, UID_MAX], else the lowest free.
 import type { ImageFS } from '../types/imagefs.js';
-import { readText } from './context.js';
+import { CountingFS, readText } from './context.js';
 
 type Table = string[][];
 
@@ -129,6 +129,22 @@ export class Accounts {
     const d = Math.floor(now / 86400);
     return d === 0 ? '' : String(d);
   }
+}
+
+const parsed = new WeakMap<CountingFS, { changes: number; acc: Accounts }>();
+
+/**
+ * The accounts for lookups (stat's owner ids, chown's names, getent): parsed once and again only
+ * after the image changed. Never edit the result; useradd and friends take a fresh Accounts.
+ * An image that does not count its changes is parsed on each call.
+ */
+export function lookupAccounts(fs: ImageFS): Accounts {
+  if (!(fs instanceof CountingFS)) return new Accounts(fs);
+  const have = parsed.get(fs);
+  if (have?.changes === fs.changes) return have.acc;
+  const acc = new Accounts(fs);
+  parsed.set(fs, { changes: fs.changes, acc });
+  return acc;
 }
 
 export function allocate(used: number[], [min, max]: [number, number], system: boolean, preferred?: number): number | undefined {

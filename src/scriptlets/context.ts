@@ -1,6 +1,9 @@
 // What an emulated command sees: the image, the clock, and where to record what it did or
 // could not do. Commands never touch the host.
-import type { ImageFS } from '../types/imagefs.js';
+import type { ImageFS, ImageStat, WriteOptions } from '../types/imagefs.js';
+import { resolvePath } from './image-path.js';
+
+export { dirOf, joinPath } from './image-path.js';
 
 export interface EmulationEnv {
   fs: ImageFS;
@@ -16,6 +19,25 @@ export interface EmulationEnv {
   ldconfig?: { links: boolean; cache: boolean; extraDirs: string[] };
 }
 
+/**
+ * The image as scriptlets change it, counting the changes: what is parsed from its files (the
+ * account tables) is parsed again only when `changes` moved. Every write of a run goes through it.
+ */
+export class CountingFS implements ImageFS {
+  changes = 0;
+  constructor(private readonly inner: ImageFS) {}
+  exists(path: string): boolean { return this.inner.exists(path); }
+  readFile(path: string): Uint8Array | undefined { return this.inner.readFile(path); }
+  list(dir: string): string[] { return this.inner.list(dir); }
+  lstat(path: string): ImageStat | undefined { return this.inner.lstat(path); }
+  writeFile(path: string, data: Uint8Array | string, opts?: WriteOptions): void { this.changes++; this.inner.writeFile(path, data, opts); }
+  symlink(target: string, path: string, opts?: WriteOptions): void { this.changes++; this.inner.symlink(target, path, opts); }
+  mkdir(path: string, opts?: WriteOptions): void { this.changes++; this.inner.mkdir(path, opts); }
+  remove(path: string): void { this.changes++; this.inner.remove(path); }
+  chmod(path: string, mode: number): void { this.inner.chmod(path, mode); }
+  chown(path: string, user: string, group: string): void { this.inner.chown(path, user, group); }
+}
+
 export interface CommandIO {
   stdin: string;
 }
@@ -25,15 +47,49 @@ export interface CommandResult {
   stdout?: string;
 }
 
-/** Per-scriptlet record. */
+/** the longest problem, action or first line kept for a scriptlet's report, in characters */
+export const REPORT_BOUND = 300;
+/** distinct problems kept per scriptlet; further ones are only counted */
+const MAX_PROBLEMS = 10;
+
+/**
+ * `s` in at most `max` characters, cut with an ellipsis and its full length: text a package
+ * controls (a command line, a value it echoes) must not make a report of megabytes.
+ */
+export function bounded(s: string, max = REPORT_BOUND): string {
+  if (s.length <= max) return s;
+  const tail = `… (${s.length} chars)`;
+  let cut = max - tail.length;
+  if (/[\uD800-\uDBFF]/.test(s[cut - 1] ?? '')) cut--;
+  return s.slice(0, cut) + tail;
+}
+
+/** one reason line from several problems, each bounded, at most MAX_PROBLEMS of them */
+export function reasonOf(problems: readonly string[], unlisted = 0): string {
+  const shown = problems.slice(0, MAX_PROBLEMS).map((p) => bounded(p));
+  const more = unlisted + Math.max(0, problems.length - MAX_PROBLEMS);
+  return [...shown, ...(more ? [`${more} more not listed`] : [])].join('; ');
+}
+
+/** Per-scriptlet record: what was done, and what was not reproduced (bounded as it is made). */
 export class RunRecord {
   readonly actions: string[] = [];
   readonly problems: string[] = [];
+  /** problems past MAX_PROBLEMS, counted only */
+  private unlisted = 0;
   act(what: string): void {
-    if (!this.actions.includes(what)) this.actions.push(what);
+    const b = bounded(what);
+    if (!this.actions.includes(b)) this.actions.push(b);
   }
   problem(why: string): void {
-    if (!this.problems.includes(why)) this.problems.push(why);
+    const b = bounded(why);
+    if (this.problems.includes(b)) return;
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(b);
+    else this.unlisted++;
+  }
+  /** what the report gives as the scriptlet's reason */
+  reason(): string {
+    return reasonOf(this.problems, this.unlisted);
   }
 }
 
@@ -60,32 +116,10 @@ export function readText(fs: ImageFS, path: string): string | undefined {
   return dec(fs.readFile(path));
 }
 
-/** Follows symlinks inside the image (relative and absolute) to read a regular file. */
+/** the text of the regular file `path` leads to in the image */
 export function readTextFollow(fs: ImageFS, path: string): string | undefined {
-  let p = path;
-  for (let hops = 0; hops < 40; hops++) {
-    const st = fs.lstat(p);
-    if (!st) return undefined;
-    if (st.type !== 'symlink' || st.linkTarget === undefined) return readText(fs, p);
-    p = st.linkTarget.startsWith('/') ? st.linkTarget : joinPath(dirOf(p), st.linkTarget);
-  }
-  return undefined;
-}
-
-export function dirOf(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i <= 0 ? '/' : p.slice(0, i);
-}
-
-export function joinPath(dir: string, rel: string): string {
-  const parts = (dir + '/' + rel).split('/');
-  const out: string[] = [];
-  for (const part of parts) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return '/' + out.join('/');
+  const p = resolvePath(fs, path);
+  return p === undefined ? undefined : readText(fs, p);
 }
 
 /** getopt-style parser for the account tools: short flags, bundled (-rM), values attached or separate, long --opt[=v]. */

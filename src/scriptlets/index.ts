@@ -10,7 +10,7 @@ import { depMatches } from '../version/index.js';
 import type { ImageFS } from '../types/imagefs.js';
 import { Accounts } from './accounts.js';
 import { lookupCommand } from './commands/index.js';
-import { RunRecord } from './context.js';
+import { CountingFS, RunRecord, bounded, reasonOf } from './context.js';
 import type { EmulationEnv } from './context.js';
 import { runLua } from './lua/run.js';
 import { runDeferredLdconfig } from './commands/misc.js';
@@ -65,7 +65,7 @@ export interface EmulateOptions {
 export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: EmulateOptions = {}): ScriptletReport {
   const envEpoch = Number(process.env.SOURCE_DATE_EPOCH);
   const now = opts.sourceDateEpoch ?? (Number.isFinite(envEpoch) && process.env.SOURCE_DATE_EPOCH ? envEpoch : Math.floor(Date.now() / 1000));
-  const env: EmulationEnv = { fs, now, pubkeys: [], installed: new Set(pkgs.map((p) => p.name)), ...(opts.installLangs ? { installLangs: opts.installLangs } : {}) };
+  const env: EmulationEnv = { fs: new CountingFS(fs), now, pubkeys: [], installed: new Set(pkgs.map((p) => p.name)), ...(opts.installLangs ? { installLangs: opts.installLangs } : {}) };
   const report: ScriptletReport = { emulated: [], skipped: [], pubkeys: env.pubkeys, ...(opts.collectUnreproduced ? { unreproduced: [] } : {}) };
 
   const runOne = (pkg: ScriptletPackage, label: string, prog: string[], body: string, args: string[], stdin = ''): void => {
@@ -85,7 +85,7 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
     if (status !== 0) rec.problem(`exits ${status} under emulation${label === 'pre' || label === 'pretrans' ? ' (rpm would not install the package)' : ''}`);
     const actions = rec.actions.length ? rec.actions : ['no effect on a fresh install'];
     if (rec.problems.length) {
-      const item = { nevra: pkg.nevra, scriptlet: label, firstLine: firstLine(body, prog), reason: rec.problems.join('; ') };
+      const item = { nevra: pkg.nevra, scriptlet: label, firstLine: firstLine(body, prog), reason: rec.reason() };
       report.skipped.push(item);
       report.unreproduced?.push({ nevra: pkg.nevra, scriptlet: label, prog, body, args, stdin });
       if (!opts.collectUnreproduced) opts.onEvent?.({ kind: 'scriptlet:skipped', ...item });
@@ -179,7 +179,7 @@ export function runUnreproducedInUserns(report: ScriptletReport, fs: ImageFS, op
       report.emulated.push({ nevra: o.nevra, scriptlet: o.scriptlet, actions });
       opts.onEvent?.({ kind: 'scriptlet:emulated', nevra: o.nevra, scriptlet: o.scriptlet, actions });
     } else {
-      item.reason = `${item.reason}; ran in a user namespace: ${o.problems.join('; ')}`;
+      item.reason = `${item.reason}; ran in a user namespace: ${reasonOf(o.problems)}`;
     }
   }
   for (const s of report.skipped) opts.onEvent?.({ kind: 'scriptlet:skipped', ...s });
@@ -247,7 +247,7 @@ function sysusersFromProvides(pkg: ScriptletPackage, env: EmulationEnv, report: 
   const res = applySysusers(lines.join('\n'), new Accounts(env.fs), env.now, nologin);
   const item = { nevra: pkg.nevra, scriptlet: 'sysusers' };
   if (res.problems.length) {
-    const s = { ...item, firstLine: lines[0]!, reason: res.problems.join('; ') };
+    const s = { ...item, firstLine: bounded(lines[0]!), reason: reasonOf(res.problems) };
     report.skipped.push(s);
     if (!opts.collectUnreproduced) opts.onEvent?.({ kind: 'scriptlet:skipped', ...s });
   } else {
@@ -258,7 +258,7 @@ function sysusersFromProvides(pkg: ScriptletPackage, env: EmulationEnv, report: 
 
 function firstLine(body: string, prog: string[]): string {
   const line = body.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith('--'));
-  return line ?? prog.join(' ');
+  return bounded(line ?? prog.join(' '));
 }
 
 export { Accounts } from './accounts.js';

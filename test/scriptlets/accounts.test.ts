@@ -122,3 +122,54 @@ describe('guards', () => {
     expect(t.exists('/tmp/hit') && t.exists('/tmp/miss')).toBe(true);
   });
 });
+
+describe('a home or base directory that is not absolute is rejected as shadow-utils does', () => {
+  it.each([
+    ['useradd -r -d home/foo foo', "useradd: invalid home directory 'home/foo'"],
+    ['useradd -r -d ../foo foo', "useradd: invalid home directory '../foo'"],
+    ['useradd -r -d /home/a:b foo', "useradd: invalid home directory '/home/a:b'"],
+    ['useradd -b var foo', "useradd: invalid base directory 'var'"],
+  ])('%s: exit 3, no account, reported', (cmd, message) => {
+    const t = baseImage(7);
+    const r = run(t, `${cmd} || echo $? > /tmp/status`);
+    expect(r.skipped[0]?.reason).toBe(message);
+    expect(text(t, '/tmp/status')).toBe('3\n');
+    expect(line(t, '/etc/passwd', 'foo')).toBeUndefined();
+  });
+  it('usermod -d with a relative path: exit 3, passwd unchanged', () => {
+    const t = baseImage(7);
+    const r = run(t, 'usermod -d var/lib/x daemon || echo $? > /tmp/status');
+    expect(r.skipped[0]?.reason).toBe('usermod: homedir must be an absolute path');
+    expect(text(t, '/tmp/status')).toBe('3\n');
+    expect(line(t, '/etc/passwd', 'daemon')).toBe('daemon:x:2:2:daemon:/sbin:/sbin/nologin');
+  });
+  it('an absolute home with .. in it is taken as given (useradd only checks the leading /)', () => {
+    const t = baseImage(7);
+    const r = run(t, 'useradd -r -d /var/lib/../lib/foo foo');
+    expect(r.skipped).toEqual([]);
+    expect(line(t, '/etc/passwd', 'foo')).toBe('foo:x:999:999::/var/lib/../lib/foo:/bin/bash');
+  });
+});
+
+describe('lookups share one parse of the account files until the image changes', () => {
+  it('posix.stat in a loop parses /etc/passwd once; a useradd in between is seen at once', () => {
+    const t = baseImage(7);
+    let reads = 0;
+    const counted = new Proxy(t, {
+      get(target, prop) {
+        if (prop === 'readFile') return (p: string) => { if (p === '/etc/passwd') reads++; return target.readFile(p); };
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const body = 'local before = posix.getpasswd("foo")\n'
+      + 'for i = 1, 50 do assert(posix.stat("/etc/login.defs", "uid") == 0) end\n'
+      + 'os.execute("useradd -r foo")\n'
+      + 'local o = io.open("/tmp/out", "w"); o:write(tostring(before), " ", posix.getpasswd("foo", "uid"), "\\n"); o:close()';
+    const r = emulateScriptlets([pkg({ name: 'p', scripts: [{ kind: 'post', body, prog: ['<lua>'] }] })], counted, { sourceDateEpoch: SDE });
+    expect(r.skipped).toEqual([]);
+    expect(text(t, '/tmp/out')).toBe('nil 999\n');
+    // one parse before useradd, useradd's own read, one parse after it wrote the files
+    expect(reads).toBe(3);
+  });
+});

@@ -339,3 +339,12 @@ touch /etc/not-reached
     expect(why).toContain('gtk.immodules');
   });
 });
+
+describe('rpmdb_stat -h with a relative directory', () => {
+  it('is reported: the script\'s working directory is not known to the command', () => {
+    const t = baseImage(6);
+    t.writeFile('/usr/lib/rpm/rpmdb_stat', 'ELF', { mode: 0o755 });
+    const r = emulate(t, [pkg({ name: 'rpm', scripts: [{ kind: 'posttrans', body: '/usr/lib/rpm/rpmdb_stat -e -h var/lib/rpm\n' }] })]);
+    expect(r.skipped[0]?.reason).toBe('rpmdb_stat -h var/lib/rpm: the environment directory is not an absolute path');
+  });
+});

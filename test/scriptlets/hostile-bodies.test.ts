@@ -35,3 +35,30 @@ describe('hostile scriptlet bodies are reported, never fatal', () => {
     expect(run('/bin/sh', `${'('.repeat(20_000)}true${')'.repeat(20_000)}\n`)).toMatch(/stopped: the script nests too deep/);
   });
 });
+
+describe('what is reported of a hostile scriptlet is bounded', () => {
+  const one = (prog: string, body: string) => {
+    const t = new ImageTree(1_700_000_000);
+    const meta = { name: 'x', version: '1', release: '1', epoch: null, provides: [], triggers: [], scriptlets: [{ kind: 'post', prog: [prog], body }] };
+    const r = emulateScriptlets([{ nevra: 'x-1-1.noarch', name: 'x', meta }], t, { sourceDateEpoch: 1_700_000_000 });
+    expect(r.skipped).toHaveLength(1);
+    return r.skipped[0]!;
+  };
+  it('a 20,000-character first line: the first line and the reason are cut, with their full length', () => {
+    const line = `frobnicate ${'A'.repeat(20_000)}`;
+    const s = one('/bin/sh', `${line}\n`);
+    expect(s.firstLine).toBe(`${line.slice(0, 285)}… (${line.length} chars)`);
+    expect(s.reason.length).toBeLessThanOrEqual(300);
+    expect(s.reason).toMatch(/^.*frobnicate A+… \(\d+ chars\)$/);
+  });
+  it('lua: a message that embeds a 5 MB value is cut, once', () => {
+    const s = one('<lua>', 'posix.chown("/", string.rep("u", 5000000), 0)');
+    expect(s.reason).toMatch(/^lua: posix\.chown \/: u+… \(50000\d\d chars\)$/);
+    expect(s.reason.length).toBeLessThanOrEqual(300);
+  });
+  it('many distinct problems: ten are listed, the rest counted', () => {
+    const s = one('/bin/sh', Array.from({ length: 50 }, (_, i) => `frob${i} --x`).join('\n'));
+    expect(s.reason.split('; ')).toHaveLength(11);
+    expect(s.reason).toMatch(/; 40 more not listed$/);
+  });
+});

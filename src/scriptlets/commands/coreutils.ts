@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { CommandCtx, CommandResult } from '../context.js';
 import { dirOf, getopt, joinPath, readTextFollow } from '../context.js';
 import { globRegex } from '../shell/glob.js';
+import { resolvePath } from '../image-path.js';
 
 /** 1-based field/character ranges: N, N-M, N-, -M */
 function parseList(list: string): ((i: number) => boolean) | undefined {
@@ -60,37 +61,12 @@ export function readlink(argv: string[], ctx: CommandCtx): CommandResult {
       else out.push(t);
       continue;
     }
-    const r = canonical(ctx, p, flags.has('e'));
+    // -f: the last component may be missing; -e: all must exist
+    const r = resolvePath(fs, p, { missingLast: !flags.has('e') });
     if (r === undefined) st = 1;
     else out.push(r);
   }
   return { status: st, stdout: out.map((l) => l + (flags.has('n') ? '' : '\n')).join('') };
-}
-
-/** readlink -f (the last component may be missing) / -e (all must exist) */
-function canonical(ctx: CommandCtx, path: string, existing: boolean): string | undefined {
-  const fs = ctx.env.fs;
-  let todo = path.split('/').filter(Boolean);
-  let cur = '/';
-  for (let hops = 0; todo.length; ) {
-    const part = todo.shift()!;
-    const next = joinPath(cur, part);
-    const st = fs.lstat(next);
-    if (!st) {
-      if (existing || todo.length) return undefined;
-      return next;
-    }
-    if (st.type === 'symlink' && st.linkTarget !== undefined) {
-      if (++hops > 40) return undefined;
-      const t = st.linkTarget;
-      todo = [...t.split('/').filter(Boolean), ...todo];
-      if (t.startsWith('/')) cur = '/';
-      continue;
-    }
-    if (todo.length && st.type !== 'dir') return undefined;
-    cur = next;
-  }
-  return cur;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Simple file commands on image paths: mkdir -p, ln -s, chmod, chown, touch, rm -f, mv, cp,
 // grep -q. Forms we cannot model exactly (symbolic chmod modes, recursive cp of trees) are
 // reported instead of approximated.
-import { Accounts } from '../accounts.js';
+import { lookupAccounts } from '../accounts.js';
 import { dirOf, getopt, readText, readTextFollow } from '../context.js';
 import type { CommandCtx, CommandResult } from '../context.js';
 
@@ -70,7 +70,7 @@ export function chown(argv: string[], ctx: CommandCtx): number {
   const args = argv.slice(1).filter((a) => !/^-[Rfh]+$/.test(a));
   const [spec, ...paths] = args;
   if (spec === undefined || !absOnly(ctx, paths, 'chown')) { ctx.rec.problem(`chown ${argv.slice(1).join(' ')}`); return 0; }
-  const acc = new Accounts(ctx.env.fs);
+  const acc = lookupAccounts(ctx.env.fs);
   const m = /^([^:.]*)(?:[:.](.*))?$/.exec(spec)!;
   const u = m[1]!;
   const g = m[2];
@@ -204,7 +204,7 @@ export function install(argv: string[], ctx: CommandCtx): number {
     return 0;
   }
   const fs = ctx.env.fs;
-  const acc = new Accounts(fs);
+  const acc = lookupAccounts(fs);
   const user = o.has('o') ? acc.user(o.get('o')!)?.[0] : 'root';
   const group = o.has('g') ? acc.groupRef(o.get('g')!)?.[0] : 'root';
   if (user === undefined || group === undefined) return 1;

@@ -6,6 +6,7 @@
 // Entries are sorted as ldconfig sorts them (descending by _dl_cache_libcmp, the order ld.so's
 // binary search expects); directories: /etc/ld.so.conf's, then the system ones.
 import type { ImageFS } from '../../types/imagefs.js';
+import { resolvePath } from '../image-path.js';
 
 export interface ElfInfo { soname: string | undefined; flags: number; osversion: number; bigEndian: boolean }
 
@@ -171,7 +172,7 @@ export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { 
   const seenDirs = new Set<string>();
   for (const dir of dirs) {
     // a directory reached twice (/lib64 -> usr/lib64) is scanned once, under its first name
-    const real = canonical(fs, dir);
+    const real = resolvePath(fs, dir);
     if (real === undefined || seenDirs.has(real) || fs.lstat(real)?.type !== 'dir') continue;
     seenDirs.add(real);
     const dlibs = new Map<string, DirLib>();
@@ -184,7 +185,7 @@ export function scanLibraries(fs: ImageFS, dirs: string[], makeLinks = true): { 
       if (!isLink && type !== 'file' && type !== 'hardlink') continue;
       if (isLink && regularTarget(fs, path) === undefined) {
         // EL6's glibc removes a stale link even under -X (newer ones keep it then): the era's rule
-        if (canonical(fs, path) === undefined && name.includes('.so.')) {
+        if (resolvePath(fs, path) === undefined && name.includes('.so.')) {
           fs.remove(path);
           removed.push(path);
         }
@@ -234,37 +235,15 @@ function createLink(fs: ImageFS, dir: string, file: string, soname: string): str
 
 /** the canonical path of the regular file `path` leads to (hardlinks: the entry holding the data) */
 function regularTarget(fs: ImageFS, path: string): string | undefined {
-  const real = canonical(fs, path);
+  const real = resolvePath(fs, path);
   const st = real === undefined ? undefined : fs.lstat(real);
   if (st?.type === 'hardlink' && st.linkTarget !== undefined) return st.linkTarget;
   return st?.type === 'file' ? real : undefined;
 }
 
-/** the path with every symlink resolved, or undefined when it leads nowhere */
-function canonical(fs: ImageFS, path: string): string | undefined {
-  const parts = path.split('/').filter(Boolean);
-  let cur: string[] = [];
-  for (let hops = 0; parts.length; ) {
-    const name = parts.shift()!;
-    if (name === '.') continue;
-    if (name === '..') { cur.pop(); continue; }
-    const p = '/' + [...cur, name].join('/');
-    const st = fs.lstat(p);
-    if (!st) return undefined;
-    if (st.type === 'symlink' && st.linkTarget !== undefined) {
-      if (++hops > 40) return undefined;
-      if (st.linkTarget.startsWith('/')) cur = [];
-      parts.unshift(...st.linkTarget.split('/').filter(Boolean));
-      continue;
-    }
-    cur.push(name);
-  }
-  return '/' + cur.join('/');
-}
-
 /** the bytes of the regular file `path` leads to; symlinks resolve as the kernel does (.. stops at /) */
 function readFollow(fs: ImageFS, path: string): Uint8Array | undefined {
-  const real = canonical(fs, path);
+  const real = resolvePath(fs, path);
   if (real === undefined) return undefined;
   const st = fs.lstat(real);
   return st?.type === 'file' || st?.type === 'hardlink' ? fs.readFile(real) : undefined;

@@ -26,6 +26,11 @@ export function rpmdbStat(argv: string[], ctx: CommandCtx): CommandResult {
     ctx.rec.problem(`rpmdb_stat ${args.join(' ')}`);
     return { status: 0 };
   }
+  // a relative home is opened from the script's working directory, which commands are not given
+  if (!home.startsWith('/')) {
+    ctx.rec.problem(`rpmdb_stat -h ${home}: the environment directory is not an absolute path`);
+    return { status: 0 };
+  }
   const env = ctx.env.fs.list(home).filter((f) => f.startsWith('__db.'));
   if (env.length) {
     ctx.rec.problem(`rpmdb_stat: ${home} has a Berkeley DB environment (${env.join(', ')}); its state is not emulated`);

@@ -1,6 +1,6 @@
 // getent and id answered from the image's account files (what glibc's "files" NSS source
 // would answer inside the chroot), so `getent passwd foo || useradd ...` guards work.
-import { Accounts } from '../accounts.js';
+import { lookupAccounts } from '../accounts.js';
 import { getopt } from '../context.js';
 import type { CommandCtx, CommandResult } from '../context.js';
 
@@ -10,7 +10,7 @@ export function getent(argv: string[], ctx: CommandCtx): CommandResult {
     ctx.rec.problem(`getent ${argv.slice(1).join(' ')}`);
     return { status: 0 };
   }
-  const acc = new Accounts(ctx.env.fs);
+  const acc = lookupAccounts(ctx.env.fs);
   const keys = argv.slice(2);
   const rows = acc.rows(db);
   if (keys.length === 0) return { status: 0, stdout: rows.map((r) => r.join(':') + '\n').join('') };
@@ -30,7 +30,7 @@ export function id(argv: string[], ctx: CommandCtx): CommandResult {
     ctx.rec.problem(`id ${argv.slice(1).join(' ')} (the invoking user)`);
     return { status: 0 };
   }
-  const acc = new Accounts(ctx.env.fs);
+  const acc = lookupAccounts(ctx.env.fs);
   const pw = /^\d+$/.test(rest[0]!) ? acc.userById(Number(rest[0])) : acc.user(rest[0]!);
   if (!pw) return { status: 1 };
   const flags = new Set(opts.map((o) => o.k));

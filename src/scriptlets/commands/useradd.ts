@@ -25,6 +25,16 @@ function usage(argv: string[], ctx: CommandCtx): number {
   return 2;
 }
 
+/**
+ * shadow-utils rejects a home or base directory that holds ':' or a newline (it would break the
+ * passwd line) or is not absolute: what it prints is the problem, and it exits 3 (E_BAD_ARG).
+ */
+function badDir(ctx: CommandCtx, dir: string | undefined, invalid: string, relative = invalid): boolean {
+  if (dir === undefined || (dir.startsWith('/') && !/[:\n]/.test(dir))) return false;
+  ctx.rec.problem((/[:\n]/.test(dir) ? invalid : relative).replace('%s', dir));
+  return true;
+}
+
 export function useradd(argv: string[], ctx: CommandCtx): number {
   const { opts, rest, bad } = getopt(argv.slice(1), 'bcdefgGkKpRPsuZ', USERADD_LONG);
   if (bad !== undefined || rest.length !== 1 || opts.some((o) => o.k === 'D')) return usage(argv, ctx);
@@ -32,6 +42,7 @@ export function useradd(argv: string[], ctx: CommandCtx): number {
   const name = rest[0]!;
   const o = new Map(opts.map((x) => [x.k, x.v]));
   const has = (k: string): boolean => o.has(k);
+  if (badDir(ctx, o.get('d'), "useradd: invalid home directory '%s'") || badDir(ctx, o.get('b'), "useradd: invalid base directory '%s'")) return 3;
   const fs = ctx.env.fs;
   const acc = new Accounts(fs);
   overrideDefs(acc, opts);
@@ -184,6 +195,7 @@ export function usermod(argv: string[], ctx: CommandCtx): number {
   if (bad !== undefined || rest.length !== 1 || opts.some((o) => o.k === 'R')) return usage(argv, ctx);
   const name = rest[0]!;
   const o = new Map(opts.map((x) => [x.k, x.v]));
+  if (badDir(ctx, o.get('d'), "usermod: invalid field '%s'", 'usermod: homedir must be an absolute path')) return 3;
   const acc = new Accounts(ctx.env.fs);
   const pw = acc.user(name);
   if (!pw) return 6;

@@ -4,9 +4,10 @@
 import { Buffer } from 'node:buffer';
 import { release, machine } from 'node:os';
 import type { CommandFn, EmulationEnv, RunRecord } from '../context.js';
-import { dirOf, joinPath } from '../context.js';
+import { dirOf, resolveParent, resolvePath, statFollow } from '../image-path.js';
 import type { ImageStat } from '../../types/imagefs.js';
 import { compareEvr, parseEvr } from '../../version/index.js';
+import { lookupAccounts } from '../accounts.js';
 import { ChildExit } from './interp.js';
 import type { Interp } from './interp.js';
 import { tostr } from './interp.js';
@@ -36,21 +37,13 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
   const fs = env.fs;
   const G = interp.globals;
   let cwd = '/';
-  const abs = (p: string): string => joinPath(p.startsWith('/') ? '/' : cwd, fromBytes(p));
+  // not normalized here: `..` after a symlink is the link's parent (resolvePath), not the lexical one
+  const abs = (p: string): string => `${p.startsWith('/') ? '' : `${cwd}/`}${fromBytes(p)}`;
   const def = (t: LuaTable, name: string, f: (a: LuaValue[]) => LuaValue[]): void => { t.set(name, new LuaFunction(name, f)); };
 
-  /** the path with symlinks of its last component followed (stat(2), open(2)) */
-  const follow = (p: string): string | undefined => {
-    let cur = p;
-    for (let hops = 0; hops < 40; hops++) {
-      const st = fs.lstat(cur);
-      if (!st) return cur;
-      if (st.type !== 'symlink' || st.linkTarget === undefined) return cur;
-      cur = st.linkTarget.startsWith('/') ? joinPath('/', st.linkTarget) : joinPath(dirOf(cur), st.linkTarget);
-    }
-    return undefined;
-  };
-  const statOf = (p: string): ImageStat | undefined => { const f = follow(p); return f === undefined ? undefined : fs.lstat(f); };
+  /** the path with every symlink followed, a missing last component allowed (open(2) with O_CREAT) */
+  const follow = (p: string): string | undefined => resolvePath(fs, p, { missingLast: true });
+  const statOf = (p: string): ImageStat | undefined => statFollow(fs, p);
   const parentIsDir = (p: string): boolean => statOf(dirOf(p))?.type === 'dir';
   /** a failure the lposix way: nil, "path: message", errno */
   const fail = (path: string, errno: number): LuaValue[] => [undefined, `${path}: ${ERR[errno] ?? 'error'}`, errno];
@@ -65,187 +58,177 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
   const posix = new LuaTable();
   modules.set('posix', posix);
   G.set('posix', posix);
-  def(posix, 'access', (a) => {
-    const path = checkStr(a[0], 1, 'access');
-    const mode = a[1] === undefined ? 'f' : checkStr(a[1], 2, 'access');
-    const st = statOf(abs(path));
-    if (!st) return fail(path, 2);
-    // rpm runs as root: r and w always; x when any x bit is set (or a directory)
-    if (mode.includes('x') && st.type !== 'dir' && (st.mode & 0o111) === 0) return fail(path, 13);
-    return [0];
-  });
-  def(posix, 'mkdir', (a) => {
-    const path = checkStr(a[0], 1, 'mkdir');
-    const p = abs(path);
-    return guard(path, () => {
-      inChild('posix.mkdir');
-      if (fs.lstat(p)) throw new PosixFail(17);
-      if (!parentIsDir(p)) throw new PosixFail(2);
-      fs.mkdir(p, { mode: 0o777 & ~UMASK, user: 'root', group: 'root' });
-      rec.act(`mkdir ${p}`);
-      return [0];
-    });
-  });
-  def(posix, 'rmdir', (a) => {
-    const path = checkStr(a[0], 1, 'rmdir');
-    const p = abs(path);
-    return guard(path, () => {
-      inChild('posix.rmdir');
-      const st = fs.lstat(p);
-      if (!st) throw new PosixFail(2);
-      if (st.type !== 'dir') throw new PosixFail(20);
-      if (fs.list(p).length) throw new PosixFail(39);
-      fs.remove(p);
-      rec.act(`rmdir ${p}`);
-      return [0];
-    });
-  });
-  const unlink = (fname: string) => (a: LuaValue[]): LuaValue[] => {
-    const path = checkStr(a[0], 1, fname);
-    const p = abs(path);
-    return guard(path, () => {
-      inChild(`posix.${fname}`);
-      const st = fs.lstat(p);
-      if (!st) throw new PosixFail(2);
-      if (st.type === 'dir') throw new PosixFail(21);
-      fs.remove(p);
-      rec.act(`rm ${p}`);
-      return [0];
+  type PathFn = (p: string, a: LuaValue[], strs: string[]) => LuaValue[];
+  /**
+   * t.NAME over a path: the string arguments checked in order (the last one is the path, made
+   * absolute from the script's cwd in the image), and a PosixFail thrown by `f` returned as
+   * lposix's pusherror does: nil, "path: message", errno.
+   */
+  const defPathIn = (t: LuaTable) => (name: string, f: PathFn, opts: { strings?: number; dflt?: string } = {}): void => {
+    def(t, name, (a) => {
+      const strs: string[] = [];
+      for (let i = 0; i < (opts.strings ?? 1); i++) strs.push(a[i] === undefined && opts.dflt !== undefined ? opts.dflt : checkStr(a[i], i + 1, name));
+      const path = strs[strs.length - 1]!;
+      return guard(path, () => f(abs(path), a, strs));
     });
   };
-  def(posix, 'unlink', unlink('unlink'));
-  def(posix, 'symlink', (a) => {
-    const target = checkStr(a[0], 1, 'symlink');
-    const path = checkStr(a[1], 2, 'symlink');
-    const p = abs(path);
-    return guard(path, () => {
-      inChild('posix.symlink');
-      if (fs.lstat(p)) throw new PosixFail(17);
-      if (!parentIsDir(p)) throw new PosixFail(2);
-      fs.symlink(fromBytes(target), p, { user: 'root', group: 'root' });
-      rec.act(`symlink ${p} -> ${fromBytes(target)}`);
-      return [0];
-    });
+  const defPath = defPathIn(posix);
+  /** the entry `p` leads to, symlinks followed (stat(2)); ENOENT when there is none */
+  const existing = (p: string): { real: string; st: ImageStat } => {
+    const real = resolvePath(fs, p);
+    const st = real === undefined ? undefined : fs.lstat(real);
+    if (real === undefined || !st) throw new PosixFail(2);
+    return { real, st };
+  };
+  /** the entry `p` names itself, a symlink there not followed (lstat(2)); ENOENT when its directory is missing */
+  const entry = (p: string): string => {
+    const e = resolveParent(fs, p);
+    if (e === undefined) throw new PosixFail(2);
+    return e;
+  };
+  defPath('access', (p, a) => {
+    const mode = a[1] === undefined ? 'f' : checkStr(a[1], 2, 'access');
+    const { st } = existing(p);
+    // rpm runs as root: r and w always; x when any x bit is set (or a directory)
+    if (mode.includes('x') && st.type !== 'dir' && (st.mode & 0o111) === 0) throw new PosixFail(13);
+    return [0];
   });
-  def(posix, 'link', (a) => {
-    const from = checkStr(a[0], 1, 'link');
-    const path = checkStr(a[1], 2, 'link');
-    const src = abs(from);
-    const p = abs(path);
-    return guard(path, () => {
-      inChild('posix.link');
-      const st = fs.lstat(src);
-      if (!st) throw new PosixFail(2);
-      if (fs.lstat(p)) throw new PosixFail(17);
-      const data = fs.readFile(src);
-      if (data === undefined || st.type !== 'file') throw new LuaAbort(`posix.link ${src}: only regular files are linked here`);
-      // the image keeps the bytes, mode and owner; the tar writer does not know it is one inode
-      fs.writeFile(p, data, { mode: st.mode, user: st.user, group: st.group });
-      rec.act(`link ${p} = ${src}`);
-      return [0];
-    });
+  defPath('mkdir', (path) => {
+    inChild('posix.mkdir');
+    const p = entry(path);
+    if (fs.lstat(p)) throw new PosixFail(17);
+    if (!parentIsDir(p)) throw new PosixFail(2);
+    fs.mkdir(p, { mode: 0o777 & ~UMASK, user: 'root', group: 'root' });
+    rec.act(`mkdir ${p}`);
+    return [0];
   });
-  def(posix, 'readlink', (a) => {
-    const path = checkStr(a[0], 1, 'readlink');
-    const st = fs.lstat(abs(path));
-    if (!st) return fail(path, 2);
-    if (st.type !== 'symlink') return fail(path, 22);
+  /** rmdir(2), unlink(2), remove(3): the entry itself goes, unless `refuse` gives an errno */
+  const removal = (fname: string, verb: string, refuse: (st: ImageStat, p: string) => number | undefined, done: LuaValue) => (path: string): LuaValue[] => {
+    inChild(fname);
+    const p = entry(path);
+    const st = fs.lstat(p);
+    if (!st) throw new PosixFail(2);
+    const errno = refuse(st, p);
+    if (errno !== undefined) throw new PosixFail(errno);
+    fs.remove(p);
+    rec.act(`${verb} ${p}`);
+    return [done];
+  };
+  defPath('rmdir', removal('posix.rmdir', 'rmdir', (st, p) => (st.type !== 'dir' ? 20 : fs.list(p).length ? 39 : undefined), 0));
+  defPath('unlink', removal('posix.unlink', 'rm', (st) => (st.type === 'dir' ? 21 : undefined), 0));
+  defPath('symlink', (path, _a, [target]) => {
+    inChild('posix.symlink');
+    const p = entry(path);
+    if (fs.lstat(p)) throw new PosixFail(17);
+    if (!parentIsDir(p)) throw new PosixFail(2);
+    const t = fromBytes(target!);
+    fs.symlink(t, p, { user: 'root', group: 'root' });
+    rec.act(`symlink ${p} -> ${t}`);
+    return [0];
+  }, { strings: 2 });
+  defPath('link', (path, _a, [from]) => {
+    inChild('posix.link');
+    const src = entry(abs(from!));
+    const p = entry(path);
+    const st = fs.lstat(src);
+    if (!st) throw new PosixFail(2);
+    if (fs.lstat(p)) throw new PosixFail(17);
+    const data = fs.readFile(src);
+    if (data === undefined || st.type !== 'file') throw new LuaAbort(`posix.link ${src}: only regular files are linked here`);
+    // the image keeps the bytes, mode and owner; the tar writer does not know it is one inode
+    fs.writeFile(p, data, { mode: st.mode, user: st.user, group: st.group });
+    rec.act(`link ${p} = ${src}`);
+    return [0];
+  }, { strings: 2 });
+  defPath('readlink', (path) => {
+    const st = fs.lstat(entry(path));
+    if (!st) throw new PosixFail(2);
+    if (st.type !== 'symlink') throw new PosixFail(22);
     return [toBytes(st.linkTarget ?? '')];
   });
-  def(posix, 'chmod', (a) => {
-    const path = checkStr(a[0], 1, 'chmod');
+  defPath('chmod', (p, a) => {
     const modeStr = checkStr(a[1], 2, 'chmod');
-    const p = follow(abs(path));
-    const st = p === undefined ? undefined : fs.lstat(p);
-    if (!st || p === undefined) return fail(path, 2);
+    const { real, st } = existing(p);
     const mode = parseMode(modeStr, st.mode);
     if (mode === undefined) throw argError(2, 'chmod', 'bad mode');
     inChild('posix.chmod');
-    fs.chmod(p, mode);
-    rec.act(`chmod ${mode.toString(8)} ${p}`);
+    fs.chmod(real, mode);
+    rec.act(`chmod ${mode.toString(8)} ${real}`);
     return [0];
   });
-  def(posix, 'chown', (a) => {
-    const path = checkStr(a[0], 1, 'chown');
-    const p = follow(abs(path));
-    const st = p === undefined ? undefined : fs.lstat(p);
-    if (!st || p === undefined) return fail(path, 2);
-    const user = a[1] === undefined || a[1] === -1 ? st.user : accountName('/etc/passwd', a[1]);
-    const group = a[2] === undefined || a[2] === -1 ? st.group : accountName('/etc/group', a[2]);
-    if (user === undefined || group === undefined) throw new LuaAbort(`posix.chown ${path}: ${tostr(a[1])}:${tostr(a[2])} is not an account of the image`);
+  defPath('chown', (p, a) => {
+    const { real, st } = existing(p);
+    const user = a[1] === undefined || a[1] === -1 ? st.user : accountName('passwd', a[1]);
+    const group = a[2] === undefined || a[2] === -1 ? st.group : accountName('group', a[2]);
+    if (user === undefined || group === undefined) throw new LuaAbort(`posix.chown ${p}: ${tostr(a[1])}:${tostr(a[2])} is not an account of the image`);
     inChild('posix.chown');
-    fs.chown(p, user, group);
-    rec.act(`chown ${user}:${group} ${p}`);
+    fs.chown(real, user, group);
+    rec.act(`chown ${user}:${group} ${real}`);
     return [0];
   });
-  const accountName = (file: string, v: LuaValue): string | undefined => {
-    const lines = (fromBytes(fileText(file) ?? '')).split('\n').map((l) => l.split(':'));
-    if (typeof v === 'number') return lines.find((f) => f[2] === String(v))?.[0];
-    if (typeof v === 'string') return lines.some((f) => f[0] === v) ? v : undefined;
-    return undefined;
+  /** the passwd or group row a Lua value names: a number is an id, a string a name */
+  const accountRow = (kind: 'passwd' | 'group', v: LuaValue): string[] | undefined => {
+    const acc = lookupAccounts(fs);
+    if (typeof v === 'number') return kind === 'passwd' ? acc.userById(v) : acc.groupById(v);
+    return typeof v === 'string' ? acc.find(kind, fromBytes(v)) : undefined;
   };
-  const accountTable = (file: string, v: LuaValue, fields: string[]): LuaValue[] => {
-    const lines = (fromBytes(fileText(file) ?? '')).split('\n').filter(Boolean).map((l) => l.split(':'));
-    const f = lines.find((x) => (typeof v === 'number' ? x[2] === String(v) : x[0] === v));
+  const accountName = (kind: 'passwd' | 'group', v: LuaValue): string | undefined => accountRow(kind, v)?.[0];
+  const accountTable = (kind: 'passwd' | 'group', v: LuaValue, fields: string[]): LuaValue[] => {
+    const f = accountRow(kind, v);
     if (!f) return [undefined];
     const t = new LuaTable();
-    fields.forEach((k, i) => { const s = f[i] ?? ''; if (k) t.set(k, k === 'uid' || k === 'gid' ? Number(s) : s); });
-    if (file === '/etc/group') { (f[3] ?? '').split(',').filter(Boolean).forEach((m, i) => t.set(i + 1, m)); }
+    fields.forEach((k, i) => { const s = f[i] ?? ''; if (k) t.set(k, k === 'uid' || k === 'gid' ? Number(s) : toBytes(s)); });
+    if (kind === 'group') (f[3] ?? '').split(',').filter(Boolean).forEach((m, i) => t.set(i + 1, toBytes(m)));
     return [t];
   };
   def(posix, 'getpasswd', (a) => {
-    const t = accountTable('/etc/passwd', a[0] ?? 0, ['name', 'passwd', 'uid', 'gid', 'gecos', 'dir', 'shell']);
+    const t = accountTable('passwd', a[0] ?? 0, ['name', 'passwd', 'uid', 'gid', 'gecos', 'dir', 'shell']);
     if (a[1] !== undefined && t[0] instanceof LuaTable) return [t[0].get(a[1])];
     return t;
   });
-  def(posix, 'getgroup', (a) => accountTable('/etc/group', a[0] ?? 0, ['name', '', 'gid']));
+  def(posix, 'getgroup', (a) => accountTable('group', a[0] ?? 0, ['name', '', 'gid']));
+  const accountId = (kind: 'passwd' | 'group', name: string): number | undefined => {
+    const id = lookupAccounts(fs).find(kind, name)?.[2];
+    return id === undefined ? (name === 'root' ? 0 : undefined) : Number(id);
+  };
   // rpm's lposix stat() is lstat(2): a symlink is type "link" (tzdata's %post relies on it)
-  def(posix, 'stat', (a) => {
-    const path = checkStr(a[0], 1, 'stat');
-    const p = abs(path);
+  defPath('stat', (path, a) => {
+    const p = entry(path);
     const st = fs.lstat(p);
-    if (!st) return fail(path, 2);
-    const t = new LuaTable();
+    if (!st) throw new PosixFail(2);
     const size = st.type === 'file' || st.type === 'hardlink' ? fs.readFile(p)?.length ?? 0 : st.type === 'dir' ? 4096 : 0;
     const fields: Record<string, LuaValue> = {
       mode: modeString(st.mode), ino: 0, dev: 0, nlink: st.type === 'dir' ? 2 : 1,
-      uid: accountId('/etc/passwd', st.user), gid: accountId('/etc/group', st.group), size,
+      uid: accountId('passwd', st.user), gid: accountId('group', st.group), size,
       atime: env.now, mtime: env.now, ctime: env.now, type: TYPE_NAME[st.type] ?? st.type,
     };
     if (a[1] !== undefined) return [fields[checkStr(a[1], 2, 'stat')]];
+    const t = new LuaTable();
     for (const [k, v] of Object.entries(fields)) t.set(k, v);
     return [t];
   });
-  const accountId = (file: string, name: string): number | undefined => {
-    const f = (fromBytes(fileText(file) ?? '')).split('\n').map((l) => l.split(':')).find((x) => x[0] === name);
-    return f?.[2] === undefined ? (name === 'root' ? 0 : undefined) : Number(f[2]);
+  /** the names opendir(3) gives for the directory `p` leads to */
+  const listing = (p: string): string[] => {
+    const { real, st } = existing(p);
+    if (st.type !== 'dir') throw new PosixFail(20);
+    return ['.', '..', ...fs.list(real)];
   };
-  const listing = (path: string): string[] | undefined => {
-    const p = follow(abs(path));
-    if (p === undefined || statOf(p)?.type !== 'dir') return undefined;
-    return ['.', '..', ...fs.list(p)];
-  };
-  def(posix, 'dir', (a) => {
-    const path = a[0] === undefined ? '.' : checkStr(a[0], 1, 'dir');
-    const names = listing(path);
-    if (!names) return fail(path, 2);
+  defPath('dir', (p) => {
     const t = new LuaTable();
-    names.forEach((n, i) => interp.tset(t, i + 1, toBytes(n)));
+    listing(p).forEach((n, i) => interp.tset(t, i + 1, toBytes(n)));
     return [t];
-  });
-  def(posix, 'files', (a) => {
-    const path = a[0] === undefined ? '.' : checkStr(a[0], 1, 'files');
-    const names = listing(path);
-    if (!names) return fail(path, 2); // nil, message, errno as lposix's pusherror (glibc's %post tests `iter ~= nil`)
+  }, { dflt: '.' });
+  // a failure is nil, message, errno as lposix's pusherror (glibc's %post tests `iter ~= nil`)
+  defPath('files', (p) => {
+    const names = listing(p);
     let i = 0;
     return [new LuaFunction('files iterator', () => [i < names.length ? toBytes(names[i++]!) : undefined])];
-  });
+  }, { dflt: '.' });
   def(posix, 'getcwd', () => [toBytes(cwd)]);
-  def(posix, 'chdir', (a) => {
-    const path = checkStr(a[0], 1, 'chdir');
-    const p = follow(abs(path));
-    if (p === undefined || statOf(p)?.type !== 'dir') return fail(path, 2);
-    cwd = p;
+  defPath('chdir', (p) => {
+    const { real, st } = existing(p);
+    if (st.type !== 'dir') throw new PosixFail(20);
+    cwd = real;
     return [0];
   });
   const environ = new Map<string, string>([['PATH', '/sbin:/bin:/usr/sbin:/usr/bin:/usr/X11R6/bin'], ['HOME', '/root']]);
@@ -268,12 +251,8 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
   });
   def(posix, 'getprocessid', (a) => interp.call(posix.get('getpid'), a));
   def(posix, 'umask', () => ['----w--w-']);
-  def(posix, 'utime', (a) => {
-    const path = checkStr(a[0], 1, 'utime');
-    if (!statOf(abs(path))) return fail(path, 2);
-    // the image has no per-file times: the archive writer stamps every entry
-    return [0];
-  });
+  // the image has no per-file times: the archive writer stamps every entry
+  defPath('utime', (p) => { existing(p); return [0]; });
   def(posix, 'uname', (a) => {
     const f = a[0] === undefined ? '%s %n %r %v %m' : checkStr(a[0], 1, 'uname');
     return [f.replace(/%(.)/g, (_m, c: string) => {
@@ -323,26 +302,14 @@ export function installOsLibs(interp: Interp, host: LuaHost, modules: Map<string
   G.set('os', os);
   modules.set('os', os);
   def(os, 'getenv', getenv);
-  def(os, 'remove', (a) => {
-    const path = checkStr(a[0], 1, 'remove');
-    const p = abs(path);
-    return guard(path, () => {
-      inChild('os.remove');
-      const st = fs.lstat(p);
-      if (!st) throw new PosixFail(2);
-      if (st.type === 'dir' && fs.list(p).length) throw new PosixFail(39);
-      fs.remove(p);
-      rec.act(`rm ${p}`);
-      return [true];
-    });
-  });
+  defPathIn(os)('remove', removal('os.remove', 'rm', (st, p) => (st.type === 'dir' && fs.list(p).length ? 39 : undefined), true));
   def(os, 'rename', (a) => {
     const from = checkStr(a[0], 1, 'rename');
     const to = checkStr(a[1], 2, 'rename');
-    const src = abs(from);
-    const dst = abs(to);
     return guard(from, () => {
       inChild('os.rename');
+      const src = entry(abs(from));
+      const dst = entry(abs(to));
       const st = fs.lstat(src);
       if (!st) throw new PosixFail(2);
       if (!parentIsDir(dst)) throw new PosixFail(2);

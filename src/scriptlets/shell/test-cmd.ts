@@ -1,40 +1,20 @@
 // `test` / `[ ]` evaluated against the image: file tests look at the ImageFS, string and
 // integer tests compare words. Anything else is unknown, which the caller reports.
 import type { ImageFS } from '../../types/imagefs.js';
-
-function statFollow(fs: ImageFS, path: string): ReturnType<ImageFS['lstat']> {
-  let p = path;
-  for (let hops = 0; hops < 40; hops++) {
-    const st = fs.lstat(p);
-    if (!st || st.type !== 'symlink' || st.linkTarget === undefined) return st;
-    const dir = p.slice(0, p.lastIndexOf('/')) || '/';
-    p = st.linkTarget.startsWith('/') ? st.linkTarget : `${dir === '/' ? '' : dir}/${st.linkTarget}`;
-    p = normalize(p);
-  }
-  return undefined;
-}
-
-function normalize(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return '/' + out.join('/');
-}
+import { joinPath, resolvePath } from '../image-path.js';
 
 function fileTest(op: string, path: string, fs: ImageFS): boolean | undefined {
   if (!path.startsWith('/')) return undefined;
   if (op === '-L' || op === '-h') return fs.lstat(path)?.type === 'symlink';
-  const st = statFollow(fs, path);
+  const real = resolvePath(fs, path);
+  const st = real === undefined ? undefined : fs.lstat(real);
   switch (op) {
     case '-e': case '-a': return st !== undefined;
     case '-f': return st?.type === 'file' || st?.type === 'hardlink';
     case '-d': return st?.type === 'dir';
     case '-x': return st !== undefined && (st.mode & 0o111) !== 0;
     case '-r': case '-w': return st !== undefined; // scriptlets run as root
-    case '-s': return st !== undefined && (st.type === 'dir' || (fs.readFile(path)?.length ?? 0) > 0);
+    case '-s': return real !== undefined && st !== undefined && (st.type === 'dir' || (fs.readFile(real)?.length ?? 0) > 0);
     case '-c': return st?.type === 'char';
     case '-b': return st?.type === 'block';
     case '-p': return st?.type === 'fifo';
@@ -50,7 +30,7 @@ const INT_OPS: Record<string, (a: number, b: number) => boolean> = {
 
 /** Evaluate test arguments (without the brackets); undefined when the expression is beyond us. */
 export function evalTest(args: string[], fs: ImageFS, cwd: string): boolean | undefined {
-  const abs = (p: string): string => (p.startsWith('/') ? p : normalize(`${cwd}/${p}`));
+  const abs = (p: string): string => (p.startsWith('/') ? p : joinPath(cwd, p));
   // -o binds looser than -a, both looser than !
   const orAt = args.indexOf('-o');
   if (orAt > 0 && args.length > 3) {

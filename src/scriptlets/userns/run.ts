@@ -11,6 +11,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { RfsError } from '../../errors/index.js';
 import type { ImageFS } from '../../types/imagefs.js';
+import { statFollow } from '../image-path.js';
 import { materialise, readBack } from './tree.js';
 import type { IdMapping } from './tree.js';
 
@@ -98,17 +99,10 @@ function mappingArg(mode: Mode): string {
   return `single ${uid} 0 0 ${gid}`;
 }
 
-/** follows the image's symlinks to see whether `path` is a regular file there */
+/** whether `path` leads to a regular file in the image */
 function imageFile(fs: ImageFS, path: string): boolean {
-  let p = path;
-  for (let i = 0; i < 40; i++) {
-    const st = fs.lstat(p);
-    if (!st) return false;
-    if (st.type !== 'symlink') return st.type === 'file' || st.type === 'hardlink';
-    const t = st.linkTarget ?? '';
-    p = t.startsWith('/') ? t : `${p.slice(0, p.lastIndexOf('/'))}/${t}`;
-  }
-  return false;
+  const t = statFollow(fs, path)?.type;
+  return t === 'file' || t === 'hardlink';
 }
 
 /** files made by mapped sub-ids cannot be deleted from outside: then remove them from inside */
