@@ -1,7 +1,6 @@
 // `rootfs-assemble <distro>:<release> [PKG...] [options]` and `rootfs-assemble build IMAGE.yaml`.
 import { readFileSync } from 'node:fs';
 import { parseAddFile } from '../../assemble/add-file.js';
-import { resolve as resolvePath } from 'node:path';
 import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
@@ -10,6 +9,7 @@ import { checkImageMirror } from '../../assemble/image-mirror.js';
 import { checkLayers, MAX_LAYERS } from '../../assemble/layers.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import type { RfsError } from '../../errors/index.js';
+import { resolveKeyName } from '../../util/pgp/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { BUILD_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
@@ -113,7 +113,7 @@ function commandList(s: string): string[] {
 type CliOptions = Omit<AssembleOptions, 'output'> & { output?: AssembleOptions['output']; help?: boolean; quiet?: boolean; jsonProgress?: boolean; spec?: string };
 
 /** Parse argv into the options it sets (nothing more, so an image spec's values survive). */
-export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): CliOptions {
   const { values: v, positionals } = parseCommandArgs('build', argv, BUILD_OPTIONS);
   if (v.help) return { help: true };
   const [first, ...pkgs] = positionals;
@@ -143,7 +143,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v.nodocs ? { nodocs: true } : {}),
     ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
     ...gpgcheckOption(v.gpgcheck, v.nogpgcheck),
-    ...(v.gpgkey ? { gpgkeys: v.gpgkey.map((k) => (/^[a-z]+:\/\//i.test(k) ? k : resolvePath(k))) } : {}),
+    ...(v.gpgkey ? { gpgkeys: v.gpgkey.map((k) => resolveKeyName(k, cwd)) } : {}),
     ...(v.rpmdb ? { rpmdb: v.rpmdb as RpmdbFlavour } : {}),
     ...(v['rpmdb-path'] ? { rpmdbPath: v['rpmdb-path'] } : {}),
     ...(v.profile ? { profiles: v.profile } : {}),
@@ -177,7 +177,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
 }
 
 export async function assembleCommand(argv: string[], io: CliIO): Promise<number> {
-  const cli = parseAssembleArgs(argv, io.env);
+  const cli = parseAssembleArgs(argv, io.env, io.cwd);
   if (cli.help) {
     io.stdout.write(BUILD_HELP);
     return 0;
