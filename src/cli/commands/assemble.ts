@@ -6,7 +6,7 @@ import type { AssembleOptions, OutputFormatName } from '../../assemble/options.j
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import { checkImageMirror } from '../../assemble/image-mirror.js';
-import { checkLayers, MAX_LAYERS } from '../../assemble/layers.js';
+import { checkLayers } from '../../assemble/layers.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import type { RfsError } from '../../errors/index.js';
 import { resolveKeyName } from '../../util/pgp/index.js';
@@ -85,13 +85,9 @@ function gpgcheckOption(on: boolean | undefined, off: boolean | undefined): { gp
   return on ? { gpgcheck: true } : {};
 }
 
-/** --image-mirror URL|default, checked before anything else happens */
+/** --image-mirror URL|default, checked before anything else happens (RFS_USAGE) */
 function imageMirrorArg(v: string): string {
-  try {
-    checkImageMirror(v);
-  } catch (e) {
-    throw usageError('build', e instanceof Error ? e.message : String(e), v, "an absolute http(s)://, ftp:// or file:// URL, or 'default' for the definition's public mirror");
-  }
+  checkImageMirror(v);
   return v;
 }
 
@@ -126,8 +122,9 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = 
   if (v.rpmdb && !FLAVOURS.includes(v.rpmdb as RpmdbFlavour)) throw usage(`--rpmdb: unknown flavour '${v.rpmdb}' (${FLAVOURS.join(', ')})`);
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1..64, got '${v.jobs}'`);
+  // the range is checkLayers' (with the format, below): here only that it is a number
+  if (v.layers !== undefined && !/^\d+$/.test(v.layers)) throw usage(`--layers: expected a whole number, got '${v.layers}'`);
   const layers = v.layers === undefined ? undefined : Number(v.layers);
-  if (layers !== undefined && (!/^\d+$/.test(v.layers ?? '') || layers < 1 || layers > MAX_LAYERS)) throw usage(`--layers: expected 1..${MAX_LAYERS}, got '${v.layers}'`);
   const sde = env.SOURCE_DATE_EPOCH;
   if (sde !== undefined && sde !== '' && !/^\d+$/.test(sde)) throw usage(`SOURCE_DATE_EPOCH must be an integer, got '${sde}'`);
   return {
@@ -139,7 +136,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = 
     ...(v['no-default-packages'] ? { noDefaultPackages: true } : {}),
     ...(v.exclude ? { exclude: v.exclude } : {}),
     ...(v['weak-deps'] ? { weakDeps: true } : v['no-weak-deps'] ? { weakDeps: false } : {}),
-    ...solverOptionsFromValues(v),
+    ...solverOptionsFromValues('build', v),
     ...(v.nodocs ? { nodocs: true } : {}),
     ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
     ...gpgcheckOption(v.gpgcheck, v.nogpgcheck),

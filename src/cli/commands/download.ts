@@ -20,7 +20,7 @@ export const DOWNLOAD_OPTIONS = {
 export async function downloadCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('download', argv, DOWNLOAD_OPTIONS);
   if (values.help) { io.stdout.write(DOWNLOAD_HELP); return 0; }
-  const { base, args } = queryBase(values, positionals, io);
+  const { base, args } = queryBase('download', values, positionals, io);
   if (!args.length) throw usageError('download', 'download: name at least one package');
   const got = await downloadPackages({
     ...base, packages: args, destdir: resolvePath(io.cwd, values.destdir ?? '.'),
