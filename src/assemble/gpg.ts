@@ -4,26 +4,13 @@
 // BAD signature always fails (as rpm refuses one whatever dnf's gpgcheck says). Keys that did
 // verify a checked repo's package are imported into the rpmdb as gpg-pubkey entries, as yum/dnf
 // leave them.
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RfsError, untrusted } from '../errors/index.js';
 import type { Fetcher } from '../fetch/index.js';
 import type { LoadedRepo } from '../metadata/index.js';
 import { keyFilePath } from '../repos/index.js';
 import { checkGpg, verifyRpmSignatures } from '../rpm/index.js';
 import type { GpgKeyUse, GpgUnverified, RepoConfig, UnverifiedReason } from '../types/index.js';
-import { fingerprintHex, keyIdHex, readPublicKeys } from '../util/pgp/index.js';
-import type { PgpPublicKey } from '../util/pgp/index.js';
-
-/** key files fetched over https are small; a keyring of a few hundred keys stays far below this */
-const MAX_KEY_BYTES = 4 << 20;
-
-interface KeyFile {
-  name: string;
-  armored: string;
-  certs: PgpPublicKey[];
-}
+import { fingerprintHex, isRemoteKey, keyIdHex, keyLabel, loadKeyFile, type KeyFile } from '../util/pgp/index.js';
 
 export interface SignatureKey {
   keyId: string;
@@ -69,15 +56,6 @@ export const UNVERIFIED_REASON: Record<UnverifiedReason, string> = {
   'no-key': 'no key given for the --repofrompath repo (--gpgkey)',
 };
 
-const isUrl = (name: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(name) && !/^file:/i.test(name);
-
-/** How a key file is named in the summary, SBOM and lockfile: local paths by base name, so the output does not depend on where they live. */
-export function keyLabel(name: string): string {
-  if (isUrl(name)) return name;
-  if (/^file:/i.test(name)) return basename(fileURLToPath(name));
-  return basename(name);
-}
-
 export interface GpgSummary {
   verified: GpgKeyUse[];
   unverified: GpgUnverified[];
@@ -103,26 +81,10 @@ export class GpgChecker {
   private load(name: string): Promise<KeyFile> {
     let p = this.files.get(name);
     if (!p) {
-      p = (async () => {
-        let armored: string;
-        if (isUrl(name)) {
-          // a key fetched over plain http could be swapped by anyone on the path, and it decides what is trusted
-          if (!/^https:\/\//i.test(name)) {
-            throw new RfsError('RFS_BAD_CONFIG', `GPG key ${untrusted(name, 200)}: refusing to fetch a trusted key over anything but https`, {
-              subject: name, hint: 'name the key by an https:// URL or a local file (--gpgkey FILE)',
-            });
-          }
-          armored = Buffer.from(await this.fetcher.fetchBytes(name, { maxBytes: MAX_KEY_BYTES })).toString('utf8');
-        } else {
-          const path = /^file:/i.test(name) ? fileURLToPath(name) : keyFilePath(name, ...(this.reposDir ? [this.reposDir] : [])) ?? name;
-          armored = await readFile(path, 'utf8').catch((cause: unknown) => {
-            throw new RfsError('RFS_BAD_CONFIG', `reading GPG key ${untrusted(name, 200)}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-              subject: name, cause, hint: 'gpgkey entries name files in repos/keys/, file:// paths or https URLs; --gpgkey FILE adds one',
-            });
-          });
-        }
-        return { name, armored, certs: readPublicKeys(armored, { code: 'RFS_BAD_CONFIG', subject: name }) };
-      })();
+      p = loadKeyFile(name, {
+        fetchBytes: (url, maxBytes) => this.fetcher.fetchBytes(url, { maxBytes }),
+        findNamed: (n) => keyFilePath(n, ...(this.reposDir ? [this.reposDir] : [])),
+      });
       this.files.set(name, p);
     }
     return p;
@@ -141,7 +103,7 @@ export class GpgChecker {
       });
     }
     // unchecked: only keys at hand (no network) are read, to catch BAD signatures
-    const names = policy.check ? policy.keys : policy.keys.filter((n) => !isUrl(n));
+    const names = policy.check ? policy.keys : policy.keys.filter((n) => !isRemoteKey(n));
     let result: PackageSignature;
     if (names.length === 0) result = { verified: false, reason: policy.reason ?? 'gpgcheck-off' };
     else {

@@ -19,6 +19,11 @@ export function usageError(command: string, message: string, subject?: string, s
   });
 }
 
+/** dnf's comma lists: repeated options and comma-separated values read alike (--enablerepo a,b --enablerepo c). */
+export function splitList(vs: readonly string[] | undefined): string[] {
+  return (vs ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
 function describeOption(options: OptionsConfig, word: string): string {
   const name = word.replace(/^--?/, '');
   const entry = Object.entries(options).find(([long, o]) => long === name || o.short === name);

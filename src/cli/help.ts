@@ -1,6 +1,15 @@
 // Help texts, apart from the commands so `help CMD` and `--help` load no command code.
 // Each lists every option its command's parser accepts (test/cli/usage.test.ts checks that).
 
+/** the repo options every command that reads repos takes (cli/repo-args.ts) */
+const REPO_OPTIONS = `  --mirror URL               rewrite the definition's mirror root to URL
+  --repofrompath ID,URL      add or replace a repo (repeatable)
+  --repo-file F.repo         read yum .repo files (repeatable)
+  --enablerepo GLOB          enable repos of the definition (repeatable, comma lists)
+  --disablerepo GLOB         disable repos (repeatable, comma lists; '*' = all)
+  --releasever VER           \$releasever in repo URLs
+`;
+
 /** dnf's solver options, the same for the build and resolve */
 const SOLVER_OPTIONS = `  --skip-broken              leave out requested packages that cannot be installed (a
                              warning names each and why) instead of failing
@@ -70,13 +79,7 @@ Registry (instead of -o; -o docker://REGISTRY/REPO:TAG is the same):
   --cert-dir DIR             the registry's CA (*.crt) and client certificate (*.cert, *.key)
   --tls-verify=false         accept any certificate, and a plain-http registry
 Repos:
-  --mirror URL               rewrite the definition's mirror root to URL
-  --repofrompath ID,URL      add or replace a repo (repeatable)
-  --repo-file F.repo         read yum .repo files (repeatable)
-  --enablerepo GLOB          enable repos of the definition (repeatable, comma lists)
-  --disablerepo GLOB         disable repos (repeatable, comma lists; '*' = all)
-  --releasever VER           $releasever in repo URLs
-  --arch ARCH                target architecture (default: the definition's); repeated: as --platform
+${REPO_OPTIONS}  --arch ARCH                target architecture (default: the definition's); repeated: as --platform
   --platform LIST            multi-arch: linux/amd64,linux/arm64,linux/ppc64le,linux/s390x,
                              linux/386,linux/arm/v7 (repeatable); one OCI image index (oci,
                              oci-archive or --push); --lockfile/--sbom/--locked FILE per arch
@@ -129,13 +132,7 @@ Shows exactly the packages the build with the same options would install: the
 definition's container package set, the profiles' packages, then PKG...
 
 Repos:
-  --mirror URL               rewrite the definition's mirror root to URL
-  --repofrompath ID,URL      add or replace a repo (repeatable)
-  --repo-file F.repo         read yum .repo files (repeatable)
-  --enablerepo GLOB          enable repos (repeatable, comma lists)
-  --disablerepo GLOB         disable repos (repeatable, comma lists)
-  --releasever VER           $releasever in repo URLs
-  --arch ARCH                target architecture (default: the distro's, else x86_64, as
+${REPO_OPTIONS}  --arch ARCH                target architecture (default: the distro's, else x86_64, as
                              the build)
 Packages (as the build):
   --no-default-packages      start from an empty set
@@ -159,7 +156,8 @@ algorithm, hash and key ID, and whether it verified, is BAD, or is from an unkno
 known keys are those shipped in repos/keys/ plus --gpgkey.
 
   --json                     print JSON
-  --gpgkey FILE              also check signatures against this armored key (repeatable)
+  --gpgkey FILE|URL          also check signatures against this armored key (repeatable;
+                             URLs must be https, as for the build)
   --no-verify                skip the header and payload digest checks
   --header-only              read the header only, not the payload
   --strict                   exit 5 when a path is unsafe, a digest does not match or a
@@ -177,13 +175,7 @@ Lists the known distro definitions (tags), those starting with PREFIX if given.
 `;
 
 const QUERY_REPOS = `Repos (as resolve):
-  --mirror URL               rewrite the definition's mirror root to URL
-  --repofrompath ID,URL      add or replace a repo (repeatable)
-  --repo-file F.repo         read yum .repo files (repeatable)
-  --enablerepo GLOB          enable repos (repeatable, comma lists)
-  --disablerepo GLOB         disable repos (repeatable, comma lists)
-  --releasever VER           \$releasever in repo URLs
-  --setopt REPOID.KEY=VALUE  a repo option, as the build takes it (repeatable)
+${REPO_OPTIONS}  --setopt REPOID.KEY=VALUE  a repo option, as the build takes it (repeatable)
   --module NAME:STREAM       see that module stream's packages (as dnf module enable)
 `;
 const QUERY_RUN = `Run:
@@ -234,7 +226,7 @@ Output:
   --nevra, --nvr, --envra    the usual formats
   --requires, --provides, --conflicts, --obsoletes, --recommends, --suggests,
   --supplements, --enhances  list that dependency of the matches instead
-${QUERY_REPOS}  --forcearch ARCH            target architecture (what --arch is elsewhere)
+${QUERY_REPOS}  --forcearch ARCH           target architecture (what --arch is elsewhere)
 ${QUERY_RUN}`;
 
 export const DOWNLOAD_HELP = `usage: rootfs-assemble download <distro>:<release> PKG... [options]
@@ -245,7 +237,7 @@ checksum-verified and signature-checked as the build does, into DIR under its fi
   --destdir DIR              where to write (default: the current directory)
   --resolve                  also their dependencies, as an install on an empty system needs
   --nogpgcheck               do not require signatures (a BAD signature still fails)
-  --gpgkey FILE|URL          also trust this key (repeatable)
+  --gpgkey FILE|URL          also trust this key (repeatable; URLs must be https)
 ${QUERY_REPOS}  --arch ARCH                target architecture (default: the distro's, else x86_64)
 ${QUERY_RUN}`;
 

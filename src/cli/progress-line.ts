@@ -89,8 +89,7 @@ export function fitStatus(p: StatusParts, max: number): string {
     line(...facts),
     line(p.bytes, p.eta),
   ];
-  for (const c of candidates) if (c.length <= max) return c;
-  return (candidates[candidates.length - 1] ?? '').slice(0, Math.max(0, max));
+  return fitLine(candidates, max);
 }
 
 /** the first of `lines` (richest first) that fits, else the last one cut to the width */

@@ -6,8 +6,6 @@ import { untrusted, untrustedLines } from '../errors/index.js';
 import type { AssembleEvent, EventSink, Phase } from '../types/index.js';
 import { fitLine, fitStatus, formatBytes, formatBytesOf, formatEta, RateMeter } from './progress-line.js';
 
-export { formatBytes } from './progress-line.js';
-
 export type ProgressMode = 'tty' | 'plain' | 'json' | 'quiet';
 
 export function progressMode(opts: { quiet?: boolean; json?: boolean }, stream: { isTTY?: boolean }): ProgressMode {

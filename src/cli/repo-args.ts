@@ -3,6 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { RfsError } from '../errors/index.js';
 import { knownDistroTag } from '../repos/load.js';
 import type { RepoOptions } from '../repos/index.js';
+import { splitList } from './args.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -16,11 +17,6 @@ export const REPO_ARG_OPTIONS = {
   enablerepo: { type: 'string', multiple: true },
   disablerepo: { type: 'string', multiple: true },
 } as const satisfies OptionsConfig;
-
-/** dnf accepts comma-separated lists in --enablerepo/--disablerepo too. */
-function splitList(vs: readonly string[] | undefined): string[] {
-  return (vs ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-}
 
 /** RepoOptions from parseArgs values parsed with REPO_ARG_OPTIONS merged in (flat: spreads into AssembleOptions). */
 export function repoOptionsFromValues(values: Record<string, unknown>): RepoOptions {

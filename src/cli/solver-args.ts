@@ -2,7 +2,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { AssembleOptions } from '../assemble/options.js';
 import { checkModuleArgs } from '../assemble/dnf-options.js';
-import { RfsError } from '../errors/index.js';
+import { usageError } from './args.js';
 import { parseSetopts } from '../repos/setopt.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -16,10 +16,10 @@ export const SOLVER_ARG_OPTIONS = {
 } as const satisfies OptionsConfig;
 
 /** The options these flags set; setopts and module names are checked here, before any fetch. */
-export function solverOptionsFromValues(values: Record<string, unknown>): Pick<AssembleOptions, 'setopt' | 'skipBroken' | 'best' | 'modules'> {
+export function solverOptionsFromValues(command: string, values: Record<string, unknown>): Pick<AssembleOptions, 'setopt' | 'skipBroken' | 'best' | 'modules'> {
   const strs = (k: string): string[] => (Array.isArray(values[k]) ? (values[k] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
   if (values.best === true && values.nobest === true) {
-    throw new RfsError('RFS_USAGE', '--best and --nobest contradict each other: give one', { subject: '--nobest', hint: 'run rootfs-assemble help build' });
+    throw usageError(command, '--best and --nobest contradict each other: give one', '--nobest');
   }
   const setopt = strs('setopt');
   parseSetopts(setopt);

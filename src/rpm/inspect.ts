@@ -6,13 +6,14 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { RfsError } from '../errors/index.js';
 import { FileFlag } from '../types/index.js';
-import { ByteReader, chunksOf, concat } from '../util/bytes.js';
+import { ByteReader, concat, tapChunks } from '../util/bytes.js';
 import { MultiHash, hashAvailable } from '../util/digest.js';
 import { decompress, sniffCodec } from '../decompress/index.js';
 import { CpioReader, type CpioHeader } from './cpio.js';
 import { isSourceHeader, type RpmFile } from './meta.js';
-import { openRpm, type OpenRpmOptions, type RpmPackage } from './package.js';
-import { verifyRpmSignatures, type SignatureReport } from './signature.js';
+import { chunks, openRpm, type OpenRpmOptions, type RpmPackage } from './package.js';
+import { startRpmSignatureCheck, type SignatureReport } from './signature.js';
+import { PayloadVerifier } from './verify.js';
 import type { PgpPublicKey } from '../util/pgp/index.js';
 import { declaredArchiveSize, hardlinkSets, payloadLimit, strippedSizes } from './payload.js';
 import {
@@ -99,18 +100,70 @@ async function rereadable(src: string | Uint8Array, subject: string): Promise<st
 
 /**
  * Open a package (path or bytes) and check every name it carries; see RpmInspection. The raw
- * material of inspectRpm() (./report.ts), which is what `inspect --json` prints.
+ * material of inspectRpm() (./report.ts), which is what `inspect --json` prints. The payload is
+ * read once: its digests, the header+payload signatures and the archive listing share the pass.
  */
 export async function inspectPackage(file: string | Uint8Array, options: InspectPackageOptions = {}): Promise<RpmInspection> {
   const { keys, ...opts } = options;
-  const src = await rereadable(file, opts.subject ?? (typeof file === 'string' ? file : '<rpm>'));
-  const pkg = await openRpm(src, { ...opts, subject: opts.subject ?? (typeof file === 'string' ? file : undefined) });
+  const subject = opts.subject ?? (typeof file === 'string' ? file : '<rpm>');
+  const src = await rereadable(file, subject);
+  const pkg = await openRpm(src, { ...opts, subject: opts.subject ?? (typeof file === 'string' ? file : undefined), deferPayloadCheck: true });
   const findings = new Findings();
   headerFindings(pkg.meta.files, isSourceHeader(pkg.header), findings);
-  const members = opts.headerOnly ? null : await listArchive(pkg, src, opts.subject ?? (typeof file === 'string' ? file : '<rpm>'), findings);
   // --header-only: a header+payload signature is not-checked, never hashed over a missing payload
-  const signatures = await verifyRpmSignatures(pkg, keys ?? [], { ...(opts.headerOnly ? {} : { file: src }), ...(opts.subject !== undefined ? { subject: opts.subject } : {}) });
-  return { pkg, findings: findings.list, findingsDropped: findings.dropped, members, signatures };
+  const sigs = startRpmSignatureCheck(pkg, keys ?? [], {
+    ...(opts.subject !== undefined ? { subject: opts.subject } : typeof file === 'string' ? { subject: file } : {}), payload: !opts.headerOnly,
+  });
+  let members: ArchiveMember[] | null = null;
+  if (!opts.headerOnly) {
+    const pv = (opts.verify ?? true) ? new PayloadVerifier(pkg.signature, pkg.header, pkg.headerBytes, pkg.subject) : null;
+    const payload = tappedPayload(src, pkg.payloadOffset, (c) => {
+      pv?.updateCompressed(c);
+      if (sigs.needsPayload) sigs.update(c);
+    });
+    try {
+      members = await listArchive(pkg, payload.chunks, pv, subject, findings);
+      await payload.drain(); // bytes after the compressed stream count for the digests too
+    } catch (e) {
+      // a corrupt payload is best reported by its digest, not by where the listing broke
+      if (pv && (await payload.drain().then(() => true, () => false))) pv.finishCompressed();
+      throw e;
+    } finally {
+      await payload.close();
+    }
+    if (pv) pkg.checks.push(...pv.finishCompressed(), ...pv.finishRaw());
+  }
+  return { pkg, findings: findings.list, findingsDropped: findings.dropped, members, signatures: sigs.finish() };
+}
+
+interface TappedPayload {
+  /** the payload's bytes; stopping early does not close the file, drain() reads on */
+  chunks: AsyncIterable<Uint8Array>;
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The bytes after the main header, each handed to `tap` as it is read, once. */
+function tappedPayload(src: string | Uint8Array, offset: number, tap: (c: Uint8Array) => void): TappedPayload {
+  const source = chunks(src, offset);
+  const it: AsyncIterator<Uint8Array> | Iterator<Uint8Array> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+  let ended = false;
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    if (ended) return { done: true, value: undefined };
+    const r = await it.next();
+    if (r.done) ended = true;
+    else tap(r.value);
+    return r;
+  };
+  return {
+    chunks: { [Symbol.asyncIterator]: () => ({ next }) },
+    async drain() {
+      while (!(await next()).done);
+    },
+    async close() {
+      if (!ended) await it.return?.();
+    },
+  };
 }
 
 function headerFindings(files: RpmFile[], source: boolean, out: Findings): void {
@@ -139,17 +192,14 @@ function headerFindings(files: RpmFile[], source: boolean, out: Findings): void 
   }
 }
 
-function payloadChunks(src: string | Uint8Array, offset: number): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
-  return typeof src === 'string' ? createReadStream(src, { start: offset, highWaterMark: 1 << 20 }) : chunksOf(src.subarray(offset));
-}
-
-async function listArchive(pkg: RpmPackage, src: string | Uint8Array, subject: string, out: Findings): Promise<ArchiveMember[]> {
+async function listArchive(pkg: RpmPackage, payload: AsyncIterable<Uint8Array>, pv: PayloadVerifier | null, subject: string, out: Findings): Promise<ArchiveMember[]> {
   const files = pkg.meta.files;
-  const input = new ByteReader(payloadChunks(src, pkg.payloadOffset));
+  const input = new ByteReader(payload);
   try {
     const codec = sniffCodec(await input.peek(6));
     const { maxBytes } = payloadLimit(files, declaredArchiveSize(pkg.signature, pkg.header));
-    const rd = new ByteReader(decompress(input.rest(), codec, { maxBytes, subject }));
+    const raw = decompress(input.rest(), codec, { maxBytes, subject });
+    const rd = new ByteReader(pv?.wantsRaw ? tapChunks(raw, (c) => pv.updateRaw(c)) : raw);
     const links = hardlinkSets(files);
     const cpio = new CpioReader(rd, strippedSizes(files, links), subject);
     const byKey = new Map<string, number>();
@@ -205,6 +255,7 @@ function checkEntry(e: CpioHeader, file: RpmFile, linked: boolean, out: Findings
     out.add({ where: 'hardlink', index: file.index, name: e.name, severity: 'odd', reason: `archive says ${e.nlink} links, the header lists no hard-link set` });
   }
 }
+
 
 async function member(e: CpioHeader, file: RpmFile | undefined, cpio: CpioReader, algo: string, out: Findings): Promise<ArchiveMember> {
   if (file && (file.mode & S_IFMT) === S_IFLNK && (e.stripped || (e.mode & S_IFMT) === S_IFLNK) && e.size <= PATH_MAX) {

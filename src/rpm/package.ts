@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { RfsError } from '../errors/index.js';
-import { ByteReader, chunksOf, concat } from '../util/bytes.js';
+import { ByteReader, chunksOf, concat, tapChunks } from '../util/bytes.js';
 import { sniffCodec, type Codec } from '../decompress/index.js';
 import { Header, checkHeaderLengths } from './header.js';
 import { LEAD_SIZE, parseLead, type RpmLead } from './lead.js';
@@ -26,6 +26,8 @@ export interface RpmPackage {
   checks: DigestCheck[];
   /** byte offset of the payload in the file */
   payloadOffset: number;
+  /** names the package in errors: the given subject, else the path, else the NEVRA */
+  subject: string;
   entries(opts?: { signal?: AbortSignal }): AsyncIterable<PayloadEntry>;
 }
 
@@ -47,7 +49,8 @@ export interface OpenRpmOptions {
 
 type Source = string | Uint8Array | AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
 
-function chunks(src: Source, start = 0): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
+/** The package's bytes from `start` (a path is opened again at that offset). */
+export function chunks(src: Source, start = 0): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
   if (typeof src === 'string') return createReadStream(src, { start, highWaterMark: 1 << 20 });
   if (src instanceof Uint8Array) return chunksOf(src.subarray(start));
   if (Symbol.asyncIterator in src) return src as AsyncIterable<Uint8Array>;
@@ -102,7 +105,7 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
     }
     if (reusable) await r.close();
     const pkg: RpmPackage = {
-      lead, signature, header, headerBytes, signatureBytes, meta, checks, payloadOffset,
+      lead, signature, header, headerBytes, signatureBytes, meta, checks, payloadOffset, subject: who,
       entries(eopts = {}) {
         if (opts.headerOnly) throw new RfsError('RFS_USAGE', 'reading payload: package was opened headerOnly', { subject: who });
         let input: AsyncIterable<Uint8Array>;
@@ -117,7 +120,7 @@ export async function openRpm(src: Source, opts: OpenRpmOptions = {}): Promise<R
           if (verify) pv = new PayloadVerifier(signature, header, headerBytes, who);
         }
         const v = pv;
-        const compressedTap = v && (!reusable || deferred) ? tapStream(input, (c) => v.updateCompressed(c)) : input;
+        const compressedTap = v && (!reusable || deferred) ? tapChunks(input, (c) => v.updateCompressed(c)) : input;
         const gen = payloadEntries(compressedTap, {
           files: meta.files, subject: who, codec, signal: eopts.signal, archiveSize: declaredArchiveSize(signature, header),
           rawTap: v?.wantsRaw ? (c) => v.updateRaw(c) : undefined,
@@ -146,12 +149,6 @@ async function* toAsync(src: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): 
   yield* src;
 }
 
-async function* tapStream(src: AsyncIterable<Uint8Array>, fn: (c: Uint8Array) => void): AsyncGenerator<Uint8Array> {
-  for await (const c of src) {
-    fn(c);
-    yield c;
-  }
-}
 
 async function* finishing<T>(gen: AsyncGenerator<T>, done: () => void): AsyncGenerator<T> {
   yield* gen;

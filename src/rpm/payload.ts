@@ -3,7 +3,7 @@
 // authoritative; the archive only supplies content.
 import { RfsError, untrusted } from '../errors/index.js';
 import { FileFlag } from '../types/index.js';
-import { ByteReader } from '../util/bytes.js';
+import { ByteReader, tapChunks } from '../util/bytes.js';
 import { decompress, outputLimit, sniffCodec, type Codec } from '../decompress/index.js';
 import type { Header } from './header.js';
 import { SIGTAG, TAG } from './tags.js';
@@ -108,7 +108,7 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
   const codec = opts.codec ?? sniffCodec(await src.peek(6));
   const { maxBytes, limitOf } = payloadLimit(files, opts.archiveSize);
   let raw: AsyncIterable<Uint8Array> = decompress(src.rest(), codec, { maxBytes, subject, skipIntegrityCheck: opts.compressedVerified, limitOf });
-  if (opts.rawTap) raw = tap(raw, opts.rawTap);
+  if (opts.rawTap) raw = tapChunks(raw, opts.rawTap);
   const rd = new ByteReader(raw);
   const links = hardlinkSets(files);
   const cpio = new CpioReader(rd, strippedSizes(files, links), subject);
@@ -173,11 +173,5 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
   for await (const _ of rd.rest());
 }
 
-async function* tap(src: AsyncIterable<Uint8Array>, fn: (c: Uint8Array) => void): AsyncGenerator<Uint8Array> {
-  for await (const c of src) {
-    fn(c);
-    yield c;
-  }
-}
 
 async function* empty(): AsyncGenerator<Uint8Array> {}

@@ -1,15 +1,13 @@
 // inspectRpm(): one package as data, exactly what `rootfs-assemble inspect --json` prints (the
 // CLI prints this object). Names the unpacker refuses or finds odd come back escaped with
 // untrusted(), safe to print; header strings (files[].path, summary, ...) are as packaged.
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { RfsError, untrusted } from '../errors/index.js';
+import { untrusted } from '../errors/index.js';
 import type { Dep, PackageDeps } from '../types/index.js';
 import { inspectPackage, type ArchiveMember, type PathFinding } from './inspect.js';
 import type { PackageMeta, ScriptletKind, Trigger } from './meta.js';
 import type { DigestCheck } from './verify.js';
 import type { RpmSignatureCheck, RpmSignatureKey, RpmSignatureTag } from './signature.js';
-import { fingerprintHex, readPublicKeys, type PgpPublicKey } from '../util/pgp/index.js';
+import { fingerprintHex, keyLabel, loadKeyFile, type LoadKeyOptions } from '../util/pgp/index.js';
 
 /** How inspectRpm() reads the package: the `inspect` command's options. */
 export interface InspectOptions {
@@ -20,11 +18,13 @@ export interface InspectOptions {
   /** names the package in errors (default: the path; `'<rpm>'` for bytes) */
   subject?: string;
   /**
-   * armored public key files (local paths) the signatures are checked against, each named in the
-   * report by its base name; `inspect` passes those in repos/keys/ and --gpgkey. None: every
-   * signature is 'unknown-key'.
+   * armored public key files the signatures are checked against (paths, file:// or https URLs, as
+   * the build reads --gpgkey), each named in the report by keyLabel(); `inspect` passes those in
+   * repos/keys/ and --gpgkey. None: every signature is 'unknown-key'.
    */
   gpgkeys?: readonly string[];
+  /** fetches an https key; without it such a key is refused */
+  fetchKey?: LoadKeyOptions['fetchBytes'];
 }
 
 /** What became of one signature: rpm -K's OK / BAD / NOKEY, and why it could not be checked. */
@@ -93,20 +93,6 @@ export interface RpmReport extends Pick<PackageMeta,
   signatures: ReportSignature[];
 }
 
-async function readKeys(files: readonly string[]): Promise<{ file: string; certs: PgpPublicKey[] }[]> {
-  return Promise.all(files.map(async (file) => {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) {
-      throw new RfsError('RFS_USAGE', `--gpgkey ${untrusted(file, 200)}: inspect reads local key files only`, { subject: file, hint: 'download the key and give its path' });
-    }
-    const text = await readFile(file, 'utf8').catch((cause: unknown) => {
-      throw new RfsError('RFS_BAD_CONFIG', `reading GPG key ${untrusted(file, 200)}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-        subject: file, cause, hint: '--gpgkey FILE names an armored public key file',
-      });
-    });
-    return { file: basename(file), certs: readPublicKeys(text, { code: 'RFS_BAD_CONFIG', subject: file }) };
-  }));
-}
-
 const VERDICT: Record<RpmSignatureCheck['status'], SignatureVerdict> = {
   ok: 'verified', bad: 'bad', nokey: 'unknown-key', unsupported: 'unsupported', malformed: 'malformed', skipped: 'not-checked',
 };
@@ -134,11 +120,11 @@ const dep = (d: Dep): Dep => ({ name: d.name, flags: d.flags, version: d.version
  * RfsError (RFS_RPM_*, RFS_UNSAFE_PATH ...) when the package cannot be read at all.
  */
 export async function inspectRpm(file: string | Uint8Array, opts: InspectOptions = {}): Promise<RpmReport> {
-  const { gpgkeys, ...rest } = opts;
-  const keys = await readKeys(gpgkeys ?? []);
+  const { gpgkeys, fetchKey, ...rest } = opts;
+  const keys = await Promise.all((gpgkeys ?? []).map((k) => loadKeyFile(k, fetchKey ? { fetchBytes: fetchKey } : {})));
   const ins = await inspectPackage(file, { ...rest, keys: keys.flatMap((k) => k.certs) });
   const fileOf = new Map<string, string>();
-  for (const k of keys) for (const c of k.certs) if (!fileOf.has(fingerprintHex(c.primary))) fileOf.set(fingerprintHex(c.primary), k.file);
+  for (const k of keys) for (const c of k.certs) if (!fileOf.has(fingerprintHex(c.primary))) fileOf.set(fingerprintHex(c.primary), keyLabel(k.name));
   const { pkg } = ins;
   const m = pkg.meta;
   return {

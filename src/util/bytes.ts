@@ -132,6 +132,14 @@ export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
+/** The chunks of `src`, each shown to `fn` as it passes. */
+export async function* tapChunks(src: AsyncIterable<Uint8Array>, fn: (c: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+  for await (const c of src) {
+    fn(c);
+    yield c;
+  }
+}
+
 /** Chunks of a byte array (for feeding parsers that take streams). */
 export function* chunksOf(bytes: Uint8Array, size = 1 << 20): Generator<Uint8Array> {
   for (let o = 0; o < bytes.length; o += size) yield bytes.subarray(o, Math.min(bytes.length, o + size));

@@ -1,6 +1,7 @@
 // dnf's gpgcheck semantics as a table, and how the SBOM words each outcome.
 import { describe, expect, it } from 'vitest';
-import { keyLabel, repoGpgPolicy } from '../../src/assemble/gpg.js';
+import { repoGpgPolicy } from '../../src/assemble/gpg.js';
+import { keyLabel } from '../../src/util/pgp/index.js';
 import { buildSbom, signatureComment } from '../../src/assemble/output/sbom.js';
 import type { RepoConfig } from '../../src/types/index.js';
 

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../e2e/helpers.js';
 import { breakHeaderSignature } from '../helpers/spoil-signature.js';
@@ -122,11 +123,17 @@ describe.skipIf(!fx.ok || !HAVE_RPM)('inspect signatures: fixture packages again
     }
   });
 
-  it('an unreadable --gpgkey is exit 2, a URL is refused', async () => {
-    expect((await runCli(['inspect', fixturePackage('el7-os', 'bash'), '--gpgkey', '/nonexistent/key'])).code).toBe(2);
-    const url = await runCli(['inspect', fixturePackage('el7-os', 'bash'), '--gpgkey', 'https://example.org/key']);
-    expect(url.code).toBe(2);
-    expect(url.stderr).toContain('local key files only');
+  it('--gpgkey reads as the build does: a missing file is exit 2, plain http is refused, a file:// URL is read', async () => {
+    const pkg = fixturePackage('el7-os', 'bash');
+    expect((await runCli(['inspect', pkg, '--gpgkey', '/nonexistent/key'])).code).toBe(2);
+    const http = await runCli(['inspect', pkg, '--gpgkey', 'http://example.org/key']);
+    expect(http.code).toBe(2);
+    expect(http.stderr).toContain('RFS_BAD_CONFIG');
+    expect(http.stderr).toContain('refusing to fetch a trusted key over anything but https');
+    const viaUrl = await inspect(pkg, ['--gpgkey', pathToFileURL(FIXTURE_KEY).href]);
+    expect(viaUrl.code, viaUrl.stderr).toBe(0);
+    expect(viaUrl.json!.signatures.length).toBeGreaterThan(0);
+    expect(viaUrl.json!.signatures.every((s) => s.verdict === 'verified' && s.key?.file === 'RPM-GPG-KEY-fixture')).toBe(true);
   });
 });
 

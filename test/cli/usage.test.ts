@@ -42,6 +42,16 @@ describe('usage errors', () => {
     expectUsage(await runCli(['centos:4.9', '-j']), 'option --jobs needs a value');
     expectUsage(await runCli(['centos:4.9', '--weak-deps=yes']), 'option --weak-deps is a switch', 'or --no-weak-deps');
   });
+  it('a solver option error points at the help of the command given', async () => {
+    const r = await runCli(['resolve', 'centos:7', 'bash', '--best', '--nobest']);
+    expectUsage(r, '--best and --nobest contradict each other', 'run rootfs-assemble help resolve');
+    expect(r.stderr).not.toContain('help build');
+    expectUsage(await runCli(['centos:7', 'bash', '--best', '--nobest']), '--best and --nobest', 'run rootfs-assemble help build');
+  });
+  it('--layers: a word is not a number, and the range is checked once, with the format', async () => {
+    expectUsage(await runCli(['centos:7', '--format', 'oci-archive', '-o', '/nonexistent-dir/x.tar', '--layers', 'many']), "--layers: expected a whole number, got 'many'");
+    for (const n of ['0', '1000']) expectUsage(await runCli(['centos:7', '--format', 'oci-archive', '--layers', n]), `--layers: expected 1..`);
+  });
   it('a build option given to resolve says why it is not one', async () => {
     expectUsage(await runCli(['resolve', 'centos:7', 'bash', '--nodocs']), '--nodocs is not an option of resolve');
   });

@@ -1,9 +1,11 @@
 // inspectPackage: every name a package carries checked with the unpacker's rules, the archive listed
 // with content digests; real packages of every era give no finding, crafted ones each theirs.
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectPackage, type PathFinding } from '../../src/rpm/index.js';
 import { FileFlag } from '../../src/types/index.js';
+import { concat } from '../../src/util/bytes.js';
 import { fixtureManifest, fixtureRepo, fixturesAvailable, FIXTURE_REPOS } from '../helpers/fixtures.js';
 import { craftRpm, type CraftOptions } from './craft.js';
 import { HAVE_REALDATA, RPMS, packageFiles } from './helpers.js';
@@ -138,3 +140,31 @@ describe('inspectPackage on crafted packages', () => {
     expect(reasons(ins.findings)).toEqual(['unsafe header /../x: escapes / after normalisation']);
   });
 });
+
+describe('inspectPackage reads the payload once, digests included', () => {
+  const pkg = (): Uint8Array => craftRpm({ files: [{ path: '/usr/bin/x', content: 'hello' }] });
+  it('the payload checks run in the listing pass and are reported', async () => {
+    const ins = await inspectPackage(pkg());
+    expect(ins.pkg.checks.map((c) => c.name)).toEqual(['sha256header', 'size', 'payloadsha256']);
+    expect(ins.members?.map((m) => m.digestOk)).toEqual([true]);
+    expect((await inspectPackage(pkg(), { verify: false })).pkg.checks).toEqual([]);
+  });
+  it('bytes after the compressed archive still count: a longer file fails the size check', async () => {
+    const longer = concat([pkg(), new Uint8Array(7)]);
+    await expect(inspectPackage(longer)).rejects.toMatchObject({ code: 'RFS_RPM_DIGEST_MISMATCH', details: { check: 'size' } });
+    expect((await inspectPackage(longer, { verify: false })).findings).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAVE_REALDATA)('inspectPackage on a damaged payload', () => {
+  it('a flipped payload byte is reported by its digest, not by where the listing broke', async () => {
+    const bytes = new Uint8Array(readFileSync(join(RPMS, 'rpm-testsuite', 'hello-2.0-1.x86_64.rpm')));
+    const { payloadOffset } = await inspectPackage(bytes, { headerOnly: true }).then((i) => i.pkg);
+    const bad = bytes.slice();
+    const at = payloadOffset + Math.floor((bytes.length - payloadOffset) / 2);
+    bad[at] = bad[at]! ^ 0xff;
+    await expect(inspectPackage(bad)).rejects.toMatchObject({ code: 'RFS_RPM_DIGEST_MISMATCH' });
+    await expect(inspectPackage(bad, { verify: false })).rejects.not.toMatchObject({ code: 'RFS_RPM_DIGEST_MISMATCH' });
+  });
+});
+

@@ -9,6 +9,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { RfsError } from '../../errors/index.js';
 import type { RpmdbFlavour } from '../../types/index.js';
+import { resolveKeyName } from '../../util/pgp/index.js';
 import { nearest } from './suggest.js';
 import { parseSetopts } from '../../repos/setopt.js';
 import { checkModuleArgs } from '../dnf-options.js';
@@ -254,7 +255,7 @@ const HANDLERS: Record<Key, Handler> = {
   'install-langs': (c, v, s, k) => { s.installLangs = strings(c, v, k).flatMap((x) => x.split(/[:,]/)).filter(Boolean); },
   gpgcheck: (c, v, s, k) => { s.gpgcheck = bool(c, v, k); },
   nogpgcheck: (c, v, s, k) => { s.gpgcheck = !bool(c, v, k); },
-  gpgkey: (c, v, s, k) => { s.gpgkey = strings(c, v, k).map((f) => (/^[a-z][a-z0-9+.-]*:/i.test(f) ? f : c.path(f))); },
+  gpgkey: (c, v, s, k) => { s.gpgkey = strings(c, v, k).map((f) => resolveKeyName(f, c.base)); },
   profile: (c, v, s, k) => { s.profiles = strings(c, v, k); },
   user: (c, v, s, k) => { s.users = each(c, v, k, (u, i) => user(c, u, i)); },
   'add-file': (c, v, s, k) => { s.files = each(c, v, k, (f, i) => addFile(c, f, i)); },

@@ -1,15 +1,15 @@
 // `rootfs-assemble <distro>:<release> [PKG...] [options]` and `rootfs-assemble build IMAGE.yaml`.
 import { readFileSync } from 'node:fs';
 import { parseAddFile } from '../../assemble/add-file.js';
-import { resolve as resolvePath } from 'node:path';
 import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import { checkImageMirror } from '../../assemble/image-mirror.js';
-import { checkLayers, MAX_LAYERS } from '../../assemble/layers.js';
+import { checkLayers } from '../../assemble/layers.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import type { RfsError } from '../../errors/index.js';
+import { resolveKeyName } from '../../util/pgp/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { BUILD_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
@@ -85,13 +85,9 @@ function gpgcheckOption(on: boolean | undefined, off: boolean | undefined): { gp
   return on ? { gpgcheck: true } : {};
 }
 
-/** --image-mirror URL|default, checked before anything else happens */
+/** --image-mirror URL|default, checked before anything else happens (RFS_USAGE) */
 function imageMirrorArg(v: string): string {
-  try {
-    checkImageMirror(v);
-  } catch (e) {
-    throw usageError('build', e instanceof Error ? e.message : String(e), v, "an absolute http(s)://, ftp:// or file:// URL, or 'default' for the definition's public mirror");
-  }
+  checkImageMirror(v);
   return v;
 }
 
@@ -113,7 +109,7 @@ function commandList(s: string): string[] {
 type CliOptions = Omit<AssembleOptions, 'output'> & { output?: AssembleOptions['output']; help?: boolean; quiet?: boolean; jsonProgress?: boolean; spec?: string };
 
 /** Parse argv into the options it sets (nothing more, so an image spec's values survive). */
-export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): CliOptions {
   const { values: v, positionals } = parseCommandArgs('build', argv, BUILD_OPTIONS);
   if (v.help) return { help: true };
   const [first, ...pkgs] = positionals;
@@ -126,8 +122,9 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
   if (v.rpmdb && !FLAVOURS.includes(v.rpmdb as RpmdbFlavour)) throw usage(`--rpmdb: unknown flavour '${v.rpmdb}' (${FLAVOURS.join(', ')})`);
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1..64, got '${v.jobs}'`);
+  // the range is checkLayers' (with the format, below): here only that it is a number
+  if (v.layers !== undefined && !/^\d+$/.test(v.layers)) throw usage(`--layers: expected a whole number, got '${v.layers}'`);
   const layers = v.layers === undefined ? undefined : Number(v.layers);
-  if (layers !== undefined && (!/^\d+$/.test(v.layers ?? '') || layers < 1 || layers > MAX_LAYERS)) throw usage(`--layers: expected 1..${MAX_LAYERS}, got '${v.layers}'`);
   const sde = env.SOURCE_DATE_EPOCH;
   if (sde !== undefined && sde !== '' && !/^\d+$/.test(sde)) throw usage(`SOURCE_DATE_EPOCH must be an integer, got '${sde}'`);
   return {
@@ -139,11 +136,11 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
     ...(v['no-default-packages'] ? { noDefaultPackages: true } : {}),
     ...(v.exclude ? { exclude: v.exclude } : {}),
     ...(v['weak-deps'] ? { weakDeps: true } : v['no-weak-deps'] ? { weakDeps: false } : {}),
-    ...solverOptionsFromValues(v),
+    ...solverOptionsFromValues('build', v),
     ...(v.nodocs ? { nodocs: true } : {}),
     ...(v['install-langs'] ? { installLangs: v['install-langs'].split(/[:,]/).filter(Boolean) } : {}),
     ...gpgcheckOption(v.gpgcheck, v.nogpgcheck),
-    ...(v.gpgkey ? { gpgkeys: v.gpgkey.map((k) => (/^[a-z]+:\/\//i.test(k) ? k : resolvePath(k))) } : {}),
+    ...(v.gpgkey ? { gpgkeys: v.gpgkey.map((k) => resolveKeyName(k, cwd)) } : {}),
     ...(v.rpmdb ? { rpmdb: v.rpmdb as RpmdbFlavour } : {}),
     ...(v['rpmdb-path'] ? { rpmdbPath: v['rpmdb-path'] } : {}),
     ...(v.profile ? { profiles: v.profile } : {}),
@@ -177,7 +174,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv): CliOp
 }
 
 export async function assembleCommand(argv: string[], io: CliIO): Promise<number> {
-  const cli = parseAssembleArgs(argv, io.env);
+  const cli = parseAssembleArgs(argv, io.env, io.cwd);
   if (cli.help) {
     io.stdout.write(BUILD_HELP);
     return 0;

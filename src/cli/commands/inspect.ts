@@ -1,5 +1,7 @@
+import { resolve as resolvePath } from 'node:path';
 import { RfsError, untrusted } from '../../errors/index.js';
 import { shippedKeyFiles } from '../../assemble/known-keys.js';
+import { resolveKeyName } from '../../util/pgp/index.js';
 import { inspectRpm, type ReportSignature, type ReportWarning, type RpmReport } from '../../rpm/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { INSPECT_HELP } from '../help.js';
@@ -27,9 +29,16 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   }
   const file = files[0];
   if (file === undefined || files.length > 1) throw usageError('inspect', 'inspect: expected exactly one package file', files[1]);
-  const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
-  const gpgkeys = [...shippedKeyFiles(), ...(values.gpgkey ?? []).map((k) => (k.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(k) ? k : `${io.cwd}/${k}`))];
-  const report = await inspectRpm(path, { verify: !values['no-verify'], headerOnly: values['header-only'] === true, subject: file, gpgkeys });
+  const path = resolvePath(io.cwd, file);
+  const gpgkeys = [...shippedKeyFiles(), ...(values.gpgkey ?? []).map((k) => resolveKeyName(k, io.cwd))];
+  const report = await inspectRpm(path, {
+    verify: !values['no-verify'], headerOnly: values['header-only'] === true, subject: file, gpgkeys,
+    // an https --gpgkey is fetched as the build fetches it (loaded only then)
+    fetchKey: async (url, maxBytes) => {
+      const { Fetcher, defaultCacheDir } = await import('../../fetch/fetcher.js');
+      return new Fetcher({ cacheDir: defaultCacheDir(io.env), env: io.env, ...(io.signal ? { signal: io.signal } : {}) }).fetchBytes(url, { maxBytes });
+    },
+  });
   if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else io.stdout.write(summary(report) + signatureSummary(report) + inspectionSummary(report));
   if (values.strict) strictCheck(report, file);

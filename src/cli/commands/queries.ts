@@ -1,5 +1,4 @@
 // search, info and provides: dnf 4's output, so scripts that parse dnf's parse ours.
-import { untrusted } from '../../errors/index.js';
 import { packageInfo } from '../../query/info.js';
 import type { QueryPackage } from '../../query/options.js';
 import { whatProvides } from '../../query/provides.js';
@@ -7,18 +6,16 @@ import { searchPackages } from '../../query/search.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { INFO_HELP, PROVIDES_HELP, SEARCH_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
-import { QUERY_ARG_OPTIONS, formatSize, queryBase, section } from './query-args.js';
+import { QUERY_ARG_OPTIONS, formatSize, queryBase, section, showField as show } from './query-args.js';
 
 export const SEARCH_OPTIONS = QUERY_ARG_OPTIONS;
 export const PROVIDES_OPTIONS = QUERY_ARG_OPTIONS;
 export const INFO_OPTIONS = { ...QUERY_ARG_OPTIONS, showduplicates: { type: 'boolean' } } as const;
 
-const show = (s: string): string => untrusted(s, 4096);
-
 export async function searchCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('search', argv, SEARCH_OPTIONS);
   if (values.help) { io.stdout.write(SEARCH_HELP); return 0; }
-  const { base, args } = queryBase(values, positionals, io);
+  const { base, args } = queryBase('search', values, positionals, io);
   if (!args.length) throw usageError('search', 'search: give at least one word to look for');
   const matches = await searchPackages({ ...base, keys: args });
   if (!matches.length) { io.stderr.write('No matches found.\n'); return 0; }
@@ -48,7 +45,7 @@ function infoBlock(p: QueryPackage): string {
 export async function infoCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('info', argv, INFO_OPTIONS);
   if (values.help) { io.stdout.write(INFO_HELP); return 0; }
-  const { base, args } = queryBase(values, positionals, io);
+  const { base, args } = queryBase('info', values, positionals, io);
   const pkgs = await packageInfo({ ...base, ...(args.length ? { packages: args } : {}), ...(values.showduplicates ? { showduplicates: true } : {}) });
   if (!pkgs.length) { io.stderr.write('Error: No matching Packages to list\n'); return 1; }
   io.stdout.write(`Available Packages\n${pkgs.map((p) => `${infoBlock(p)}\n\n`).join('')}`);
@@ -60,7 +57,7 @@ const FROM_KEY = { filename: 'Filename    : ', provide: 'Provide    : ', other: 
 export async function providesCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('provides', argv, PROVIDES_OPTIONS);
   if (values.help) { io.stdout.write(PROVIDES_HELP); return 0; }
-  const { base, args } = queryBase(values, positionals, io);
+  const { base, args } = queryBase('provides', values, positionals, io);
   if (!args.length) throw usageError('provides', 'provides: give at least one provide, file or command');
   const matches = await whatProvides({ ...base, provides: args });
   if (!matches.length) {

@@ -2,6 +2,7 @@
 import { defaultCacheDir } from '../../fetch/fetcher.js';
 import type { QueryOptions } from '../../query/options.js';
 import type { CliIO } from '../io.js';
+import { untrusted } from '../../errors/index.js';
 import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
 import { SOLVER_ARG_OPTIONS, solverOptionsFromValues } from '../solver-args.js';
 
@@ -14,11 +15,11 @@ export const QUERY_ARG_OPTIONS = {
 } as const;
 
 /** The repos to query and the remaining arguments (package specs, keys, provides). */
-export function queryBase(values: Record<string, unknown>, positionals: string[], io: CliIO): { base: QueryOptions; args: string[] } {
+export function queryBase(command: string, values: Record<string, unknown>, positionals: string[], io: CliIO): { base: QueryOptions; args: string[] } {
   const repoOptions = repoOptionsFromValues(values);
   const ref = splitDistroRef(positionals, repoOptions);
   // only what changes which packages the repos show: the solver's own keys mean nothing to a query
-  const { setopt, modules } = solverOptionsFromValues(values);
+  const { setopt, modules } = solverOptionsFromValues(command, values);
   const dir = values['cache-dir'];
   return {
     base: {
@@ -28,6 +29,9 @@ export function queryBase(values: Record<string, unknown>, positionals: string[]
     args: ref.packages,
   };
 }
+
+/** A field of repo metadata (a name, a summary, a dependency) as the query commands print it: escaped, bounded. */
+export const showField = (s: string): string => untrusted(s, 4096);
 
 /** dnf's format_number: 1024 steps, one decimal below 9.95, then k, M, G... */
 export function formatSize(n: number): string {

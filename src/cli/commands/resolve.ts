@@ -69,7 +69,7 @@ export async function resolveCommand(argv: string[], io: CliIO): Promise<number>
     ...(values.profile ? { profiles: values.profile } : {}),
     ...(values.exclude ? { exclude: values.exclude } : {}),
     weakDeps: values['weak-deps'] === true && values['no-weak-deps'] !== true,
-    ...solverOptionsFromValues(values),
+    ...solverOptionsFromValues('resolve', values),
     cacheDir: values['cache-dir'] ?? defaultCacheDir(io.env),
     ...(io.signal ? { signal: io.signal } : {}),
     // --skip-broken's warnings; the set goes to stdout

@@ -12,3 +12,5 @@ export { SignatureVerifier, verifySignature, checkSelfSignatures, isSubkeyBound,
 export type { VerifyResult, VerifyStatus, SelfSignatureCheck } from './verify.js';
 export { pubkeyAlgoName, hashAlgoName } from './algorithms.js';
 export type { PgpErrorOptions } from './reader.js';
+export { loadKeyFile, keyLabel, isRemoteKey, resolveKeyName, MAX_KEY_BYTES } from './load.js';
+export type { KeyFile, LoadKeyOptions } from './load.js';
