@@ -129,6 +129,19 @@ export function checkedLocation(from: string, location: string, what: string): C
   return { url: next.href };
 }
 
+/**
+ * user:pass@ in a mirror URL (as dnf's baseurl takes it) becomes HTTP basic auth: undici would
+ * send the URL's credentials nowhere. checkedLocation keeps them on their own origin only.
+ */
+export function withBasicAuth(url: string): { url: string; headers: Record<string, string> } {
+  const u = URL.canParse(url) ? new URL(url) : null;
+  if (!u || (u.username === '' && u.password === '')) return { url, headers: {} };
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.href, headers: { authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` } };
+}
+
 function refuse(url: string, why: string, hint: string): AttemptError {
   return new AttemptError(new RfsError('RFS_FETCH_FAILED', `fetching ${shownUrl(url)}: ${why}`, { subject: url, hint }), false);
 }
@@ -147,9 +160,10 @@ export async function open(url: string, opts: OpenOptions): Promise<Opened> {
     seen.add(URL.canParse(current) ? new URL(current).href : current);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(current, {
+      const target = withBasicAuth(current);
+      res = await request(target.url, {
         dispatcher: await opts.dispatcher(), method: 'GET', headersTimeout: d.idleMs, bodyTimeout: d.idleMs,
-        headers: { 'user-agent': 'rootfs-assemble' }, ...(opts.signal ? { signal: opts.signal } : {}),
+        headers: { 'user-agent': 'rootfs-assemble', ...target.headers }, ...(opts.signal ? { signal: opts.signal } : {}),
       });
     } catch (cause) {
       if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', `fetching ${shownUrl(current)}: aborted`, { subject: current, cause });
