@@ -21,7 +21,17 @@ export function checkImageMirror(value: string): void {
 
 /** The mirror root written into the image's repo files; undefined = the definition's own. */
 export function imageMirrorRoot(opts: { mirror?: string; imageMirror?: string }): string | undefined {
-  if (opts.imageMirror === undefined) return opts.mirror;
+  // the build mirror's user:pass@ is the builder's secret, not the image's
+  if (opts.imageMirror === undefined) return opts.mirror === undefined ? undefined : withoutCredentials(opts.mirror);
   checkImageMirror(opts.imageMirror);
   return opts.imageMirror === IMAGE_MIRROR_DEFAULT ? undefined : opts.imageMirror;
+}
+
+function withoutCredentials(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const u = new URL(url);
+  if (u.username === '' && u.password === '') return url;
+  u.username = '';
+  u.password = '';
+  return u.href;
 }

@@ -65,6 +65,15 @@ describe.skipIf(!avail.ok)('--image-mirror', () => {
     expect(repoFile(join(tmp.dir, 'lock.tar'))).toContain(`baseurl=${a.url}4.9/os/$basearch/`);
   }, 600_000);
 
+  it('a build mirror with user:pass@ is named without them (the builder\'s secret stays out of the image)', async () => {
+    const secret = b.url.replace('http://', 'http://builder:s3cret@');
+    const r = await runCli(['centos:4.9', ...KEY, '--mirror', secret, '-o', join(tmp.dir, 'creds.tar'), '--cache-dir', join(tmp.dir, 'cache-b'), '-q', '--locked', lock], { SOURCE_DATE_EPOCH: SDE });
+    expect(r.code, r.stderr).toBe(0);
+    const urls = baseurls(repoFile(join(tmp.dir, 'creds.tar')));
+    expect(urls).toContain(`${b.url}4.9/os/$basearch/`);
+    expect(readFileSync(join(tmp.dir, 'creds.tar')).includes('s3cret')).toBe(false); // nowhere in the image
+  }, 600_000);
+
   it('--image-mirror URL (or the image spec key) writes that URL', async () => {
     const r = await build(b, 'corp.tar', ['--locked', lock, '--image-mirror', 'https://mirror.example.corp/centos-vault']);
     expect(r.code, r.stderr).toBe(0);
