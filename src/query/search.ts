@@ -2,7 +2,8 @@
 // is one; case-insensitive); ranked as dnf's MatchCounter ranks (exact name 14, name 7, summary 4),
 // newest per name.arch.
 import type { RepoPackage } from '../types/index.js';
-import { globRe, isGlob, latestPerNameArch } from './match.js';
+import { globToRegExp, isGlob } from '../util/glob.js';
+import { latestPerNameArch } from './match.js';
 import { queryPackage, type QueryOptions, type QueryPackage } from './options.js';
 import { cmp } from './queryformat.js';
 import { withRepos } from './session.js';
@@ -26,7 +27,7 @@ const WEIGHT = { name: 7, summary: 4 } as const;
 
 export async function searchPackages(opts: SearchOptions): Promise<SearchMatch[]> {
   const tests = opts.keys.map((k) => {
-    if (isGlob(k)) { const re = globRe(k, true); return (s: string): boolean => re.test(s); }
+    if (isGlob(k)) { const re = globToRegExp(k, true); return (s: string): boolean => re.test(s); }
     const low = k.toLowerCase();
     return (s: string): boolean => s.toLowerCase().includes(low);
   });
