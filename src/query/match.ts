@@ -45,13 +45,16 @@ export async function matchSpecs(pkgs: readonly RepoPackage[], specs: readonly s
   return out;
 }
 
-/** dnf's query.latest(): per name.arch, the packages of the highest EVR. */
-export function latestPerNameArch(pkgs: readonly RepoPackage[]): RepoPackage[] {
+/**
+ * dnf's query.latest(): per name.arch, the packages of the highest EVR; with `priority`, of the
+ * highest EVR among those of the best (lowest) priority (latest_per_arch_by_priority).
+ */
+export function latestPerNameArch(pkgs: readonly RepoPackage[], priority?: (p: RepoPackage) => number): RepoPackage[] {
   const best = new Map<string, RepoPackage[]>();
   for (const p of pkgs) {
     const key = `${p.name}.${p.arch}`;
     const cur = best.get(key);
-    const c = cur?.[0] ? compareEvr(p, cur[0]) : 1;
+    const c = cur?.[0] ? (priority ? priority(cur[0]) - priority(p) : 0) || compareEvr(p, cur[0]) : 1;
     if (!cur || c > 0) best.set(key, [p]);
     else if (c === 0) cur.push(p);
   }

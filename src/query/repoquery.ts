@@ -1,12 +1,12 @@
 // dnf repoquery: packages by spec, --whatprovides, --whatrequires, --latest-limit, --arch
 // filtering; or, with --requires/--provides/..., the union of those dependency lists.
 import type { RepoPackage } from '../types/index.js';
+import { compareStrings as cmp } from '../util/compare.js';
 import { globToRegExp } from '../util/glob.js';
 import { compareEvr } from '../version/index.js';
 import { matchingProvides, parseDepSpec, providesOf, requireMatches } from './deps.js';
 import { matchSpecs, specMatcher } from './match.js';
 import { queryPackage, type DepKind, type QueryOptions, type QueryPackage } from './options.js';
-import { cmp } from './queryformat.js';
 import { withRepos, type QuerySession } from './session.js';
 
 export interface RepoqueryOptions extends QueryOptions {

@@ -2,10 +2,10 @@
 // is one; case-insensitive); ranked as dnf's MatchCounter ranks (exact name 14, name 7, summary 4),
 // newest per name.arch.
 import type { RepoPackage } from '../types/index.js';
+import { compareStrings } from '../util/compare.js';
 import { globToRegExp, isGlob } from '../util/glob.js';
 import { latestPerNameArch } from './match.js';
 import { queryPackage, type QueryOptions, type QueryPackage } from './options.js';
-import { cmp } from './queryformat.js';
 import { withRepos } from './session.js';
 
 export interface SearchOptions extends QueryOptions {
@@ -48,7 +48,7 @@ export function searchIn(packages: readonly RepoPackage[], given: readonly strin
   }
   const weight = (p: RepoPackage): number => hits.get(p)!.reduce((n, f) => n + (f.field === 'name' && p.name === f.key ? 2 : 1) * WEIGHT[f.field], 0);
   const ranked = latestPerNameArch([...hits.keys()]).map((p, i) => ({ p, i, w: weight(p) }))
-    .sort((a, b) => b.w - a.w || cmp(a.p.name, b.p.name) || a.i - b.i);
+    .sort((a, b) => b.w - a.w || compareStrings(a.p.name, b.p.name) || a.i - b.i);
   const seen = new Set<string>();
   const out: SearchMatch[] = [];
   for (const { p } of ranked) {
