@@ -18,7 +18,7 @@ const ALLOWED: Record<string, string[]> = {
   rpm: ['types', 'errors', 'util', 'decompress'],
   tar: ['types', 'errors', 'util'],
   rpmdb: ['types', 'errors', 'util', 'rpm'],
-  solver: ['types', 'errors', 'version'],
+  solver: ['types', 'errors', 'util', 'version'],
   // the scriptlet interpreters work on types/imagefs.ts's ImageFS; version for trigger conditions
   scriptlets: ['types', 'errors', 'util', 'version'],
   assemble: ['types', 'errors', 'util', 'version', 'repos', 'fetch', 'decompress', 'metadata', 'rpm', 'tar', 'rpmdb', 'solver', 'scriptlets'],

@@ -17,7 +17,7 @@ import type { AssembleOptions, AssembleResult } from './options.js';
 import { OwnerResolver, readIdMaps } from './owners.js';
 import { finishAndEmulate } from './finish-step.js';
 import { writeDatabase } from './rpmdb-step.js';
-import { loadRepos, solve } from './solve.js';
+import { loadRepos, solve, solveSettings } from './solve.js';
 import { GpgChecker } from './gpg.js';
 import type { PackageSignature } from './gpg.js';
 import { ImageTree } from './tree.js';
@@ -30,7 +30,7 @@ import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './lock-check.js';
 import { resolveRequest } from './request.js';
 import { selectRepos } from './plan.js';
-import { bestFor, checkModuleArgs, withMainSetopts } from './dnf-options.js';
+import { checkModuleArgs, withMainSetopts } from './dnf-options.js';
 import { checkImageMirror } from './image-mirror.js';
 import { createWorkDir } from './workdir.js';
 import { pushBuilt, pushTargetOf } from './push-step.js';
@@ -42,6 +42,10 @@ const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rp
 
 /** Build the image the options describe; with `platforms`, one per arch as an OCI image index (multi.ts). */
 export async function assemble(given: AssembleOptions): Promise<AssembleResult> {
+  // usage errors before any work, once (a multi-arch build runs assembleOne per arch); a push
+  // writes the oci layout, which takes layers
+  checkLayers(given.layers, pushTargetOf(given) ? 'oci' : given.output?.format ?? 'tar');
+  if (given.imageMirror !== undefined) checkImageMirror(given.imageMirror);
   return given.platforms !== undefined ? assembleMulti(given, assembleOne) : assembleOne(given);
 }
 
@@ -50,8 +54,6 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
   const pushRef = pushTargetOf(given);
   const output = pushRef ? undefined : given.output;
   if (output) checkOutputTarget(output.path, output.format ?? 'tar', process.cwd());
-  // a push writes the oci layout, which takes layers
-  checkLayers(given.layers, pushRef ? 'oci' : given.output?.format ?? 'tar');
   const started = Date.now();
   // --setopt main keys over the flags they mirror; the rest of the build reads the result
   const opts = withMainSetopts(given);
@@ -76,8 +78,6 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     return out;
   };
 
-  // a bad --image-mirror is a usage error before anything is fetched
-  if (opts.imageMirror !== undefined) checkImageMirror(opts.imageMirror);
   const { distro, arch, repos: repoConfigs } = await selectRepos(opts);
   const rpmdbTarget: RpmdbTarget = {
     ...(distro?.rpmdb ?? DEFAULT_RPMDB),
@@ -106,12 +106,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
       const pkgs = lock
         ? lockedPackages(lock.packages, loaded)
         : await solve(loaded, {
-            arch, install, origins,
-            ...(opts.exclude ? { exclude: opts.exclude } : {}),
-            weakDeps: opts.weakDeps ?? false,
-            ...(distro?.installonly ? { installonly: distro.installonly } : {}),
-            best: bestFor(opts.best, distro),
-            ...(opts.skipBroken ? { skipBroken: true } : {}),
+            arch, install, origins, ...solveSettings(opts, distro),
             // warnings (--skip-broken's) go into the result too
             onEvent: (e) => { if (e.kind === 'warning') warn(e.code, e.message, e.subject); else emit(e); },
           });

@@ -10,6 +10,7 @@ import type { LoadedRepo } from '../metadata/index.js';
 import { keyFilePath } from '../repos/index.js';
 import { checkGpg, verifyRpmSignatures } from '../rpm/index.js';
 import type { GpgKeyUse, GpgUnverified, RepoConfig, UnverifiedReason } from '../types/index.js';
+import { compareStrings as cmp } from '../util/compare.js';
 import { fingerprintHex, isRemoteKey, keyIdHex, keyLabel, loadKeyFile, type KeyFile } from '../util/pgp/index.js';
 
 export interface SignatureKey {
@@ -157,7 +158,6 @@ export class GpgChecker {
         byRepo.set(id, u);
       }
     }
-    const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
     return {
       verified: [...byKey.values()].sort((a, b) => cmp(a.keyId, b.keyId) || cmp(a.fingerprint, b.fingerprint)),
       unverified: [...byRepo.values()].sort((a, b) => cmp(a.repo, b.repo) || cmp(a.reason, b.reason)),

@@ -4,12 +4,12 @@
 import { defaultCacheDir, Fetcher } from '../fetch/fetcher.js';
 import type { LoadedRepo } from '../metadata/load.js';
 import { applyRepoOptions } from '../repos/options.js';
-import type { Pool, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
+import { nevraOf, type Pool, type Request, type ResolveOptions, type ResolveResult } from '../solver/index.js';
 import type { DistroRelease, PackageRef, RepoConfig, RepoPackage } from '../types/index.js';
 import type { AssembleOptions } from './options.js';
 import { resolveRequest, targetArch, type InstallRequest } from './request.js';
-import { bestFor, checkModuleArgs, repoSetoptsOf, withMainSetopts } from './dnf-options.js';
-import { loadRepos, poolFor, skippedWarnings, solveWithFilelists, solverRequest, unsolvableError, unsolvableHint } from './solve.js';
+import { checkModuleArgs, repoSetoptsOf, withMainSetopts } from './dnf-options.js';
+import { loadRepos, poolFor, skippedWarnings, solveSettings, solveWithFilelists, solverRequest, unsolvableError, unsolvableHint } from './solve.js';
 
 /** The options that choose the repos: the build's names. */
 export type RepoSelection = Pick<AssembleOptions,
@@ -102,14 +102,7 @@ export async function solvePlan(given: PlanOptions): Promise<SolvedPlan> {
   try {
     const { distro, arch, loaded } = opened;
     const request = resolveRequest(opts, distro);
-    const { request: solverReq, opts: solverOptions } = solverRequest({
-      install: request.install,
-      ...(opts.exclude ? { exclude: opts.exclude } : {}),
-      weakDeps: opts.weakDeps ?? false,
-      ...(distro?.installonly ? { installonly: distro.installonly } : {}),
-      best: bestFor(opts.best, distro),
-      ...(opts.skipBroken ? { skipBroken: true } : {}),
-    });
+    const { request: solverReq, opts: solverOptions } = solverRequest({ install: request.install, ...solveSettings(opts, distro) });
     const pool = poolFor(loaded, arch);
     // the fetcher stays open while solving: file lists are fetched only if a file dependency needs them
     const result = await solveWithFilelists(pool, loaded, solverReq, solverOptions);
@@ -139,10 +132,8 @@ export async function planInstall(opts: PlanOptions): Promise<InstallPlan> {
 }
 
 function planned(p: RepoPackage, reason: string): PlannedPackage {
-  const e = p.epoch ? `${p.epoch}:` : '';
   return {
-    name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
-    nevra: `${p.name}-${e}${p.version}-${p.release}.${p.arch}`, repo: p.repo, reason,
+    name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, nevra: nevraOf(p), repo: p.repo, reason,
     downloadSize: p.packageSize, installedSize: p.installedSize,
   };
 }

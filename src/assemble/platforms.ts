@@ -3,6 +3,7 @@
 import { basename, extname, join, dirname } from 'node:path';
 import { RfsError } from '../errors/index.js';
 import { baseArch } from '../repos/vars.js';
+import { compareStrings } from '../util/compare.js';
 import { ociArch } from './output/index.js';
 
 /** the platforms known without a definition, and the rpm arch each builds */
@@ -57,7 +58,7 @@ export function resolvePlatforms(given: string[], definitionArches: string[] | n
     byPlatform.set(platform, arch);
   }
   if (byPlatform.size === 0) throw usage(given.join(','), 'no platform given', known);
-  return [...byPlatform].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([platform, arch]) => ({ platform, arch }));
+  return [...byPlatform].sort(([a], [b]) => compareStrings(a, b)).map(([platform, arch]) => ({ platform, arch }));
 }
 
 /** FILE with the arch before its extension: lock.json -> lock.x86_64.json */

@@ -7,8 +7,9 @@ import { loadRepo, type LoadedRepo } from '../metadata/load.js';
 import { filterModular } from '../metadata/modular.js';
 import { createPool, renderProblem, resolve } from '../solver/index.js';
 import type { Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
-import type { EventSink, RepoConfig, RepoPackage } from '../types/index.js';
-import { checkModulesExist } from './dnf-options.js';
+import type { DistroRelease, EventSink, RepoConfig, RepoPackage } from '../types/index.js';
+import { bestFor, checkModulesExist } from './dnf-options.js';
+import type { AssembleOptions } from './options.js';
 import { problemOrigin, requestOrigin, type RequestOrigin } from './request.js';
 
 export interface SolveInput {
@@ -123,8 +124,21 @@ export function unsolvableError(problems: Problem[], hint: string, origins?: Rea
   return new RfsError('RFS_UNSOLVABLE', `resolving dependencies: no install set satisfies the request\n${text}`, { details: problems, hint });
 }
 
+type SolveSettings = Pick<SolveInput, 'exclude' | 'weakDeps' | 'installonly' | 'best' | 'skipBroken'>;
+
+/** The solver settings the options and the distro give, read alike by the build, `resolve` and planInstall(). */
+export function solveSettings(opts: Pick<AssembleOptions, 'exclude' | 'weakDeps' | 'best' | 'skipBroken'>, distro: DistroRelease | null): SolveSettings {
+  return {
+    ...(opts.exclude ? { exclude: opts.exclude } : {}),
+    weakDeps: opts.weakDeps ?? false,
+    ...(distro?.installonly ? { installonly: distro.installonly } : {}),
+    best: bestFor(opts.best, distro),
+    ...(opts.skipBroken ? { skipBroken: true } : {}),
+  };
+}
+
 /** The solver's request and options for an install set: one reading for the build, `resolve` and planInstall(). */
-export function solverRequest(input: Pick<SolveInput, 'install' | 'exclude' | 'weakDeps' | 'installonly' | 'best' | 'skipBroken'>): { request: Request; opts: ResolveOptions } {
+export function solverRequest(input: SolveSettings & Pick<SolveInput, 'install'>): { request: Request; opts: ResolveOptions } {
   return {
     request: { install: input.install, ...(input.exclude ? { exclude: input.exclude } : {}) },
     opts: {

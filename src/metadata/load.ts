@@ -6,6 +6,7 @@ import { RfsError, isRfsError, untrusted } from '../errors/index.js';
 import type { Checksum, CompsEnvironment, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
 import { createDigest } from '../util/checksum.js';
 import { baseProblem, repoOrigins, type RepoOrigins } from '../util/href.js';
+import { globToRegExp } from '../util/glob.js';
 import { writeViaOwnedTemp } from '../util/owner.js';
 import { COMPS_MAX_BYTES, FILELISTS_LIMITS, MODULES_MAX_BYTES, PRIMARY_LIMITS, SQLITE_MAX_BYTES } from './limits.js';
 import { strAt, type PackageStore } from './store.js';
@@ -196,9 +197,9 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
   ]);
   // on every load, cached or not: the same primary may be served by a repo with other mirrors
   checkBases(repo, md, store, allowed, repomdUrl);
-  const excludes = (repo.exclude ?? []).map(globRe);
+  const excludes = (repo.exclude ?? []).map((g) => globToRegExp(g));
   const all = storedPackages(store, repo.id);
-  const includes = repo.includepkgs?.length ? repo.includepkgs.map(globRe) : null;
+  const includes = repo.includepkgs?.length ? repo.includepkgs.map((g) => globToRegExp(g)) : null;
   const packages = all.filter((p) => p.arch !== 'src' && p.arch !== 'nosrc' && !excludes.some((re) => re.test(p.name)) && (!includes || includes.some((re) => re.test(p.name))));
 
   const flRec = pickRecord(md, 'filelists');
@@ -302,8 +303,4 @@ async function cachedParse<T>(rec: RepomdRecord, opts: LoadRepoOptions, what: st
     } catch { /* best effort */ }
   }
   return value;
-}
-
-function globRe(g: string): RegExp {
-  return new RegExp(`^${g.replace(/[.+^${}()|\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }

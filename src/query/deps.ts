@@ -5,7 +5,7 @@ import { isRich, parseRich, type Rich } from '../solver/index.js';
 import type { Dep, RepoPackage } from '../types/index.js';
 import { Sense } from '../types/index.js';
 import { depMatches, evrRangeMatches, parseOp } from '../version/index.js';
-import { globRe } from './match.js';
+import { globToRegExp } from '../util/glob.js';
 
 function richMatches(r: Rich, provide: Dep): boolean {
   switch (r.op) {
@@ -41,8 +41,8 @@ export function providesOf(p: RepoPackage): Dep[] {
 /** `name`, or `name OP evr`, as dnf reads a --whatprovides / provides argument. */
 export function parseDepSpec(spec: string): { re: RegExp; range: Dep | null } {
   const m = /^(\S+)\s*(<=|>=|==|=<|=>|=|<|>)\s*(\S+)$/.exec(spec);
-  if (!m) return { re: globRe(spec, false), range: null };
-  return { re: globRe(m[1]!, false), range: { name: m[1]!, flags: parseOp(m[2]!), version: m[3]! } };
+  if (!m) return { re: globToRegExp(spec), range: null };
+  return { re: globToRegExp(m[1]!), range: { name: m[1]!, flags: parseOp(m[2]!), version: m[3]! } };
 }
 
 /** The provides of `p` a provide spec (glob, or `name OP evr`) matches. */

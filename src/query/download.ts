@@ -12,8 +12,8 @@ import { RfsError, isRfsError, toRfsError, untrusted } from '../errors/index.js'
 import { expandRequest } from '../solver/jobs.js';
 import { nevraOf } from '../solver/index.js';
 import type { RepoPackage } from '../types/index.js';
-import { compareEvr } from '../version/index.js';
 import type { QueryOptions } from './options.js';
+import { latestPerNameArch } from './match.js';
 import { byNevra } from './repoquery.js';
 import { withRepos, type QuerySession } from './session.js';
 
@@ -77,18 +77,13 @@ export async function downloadPackages(opts: DownloadOptions): Promise<Downloade
 function select(s: QuerySession, specs: string[]): RepoPackage[] {
   const { jobs, problems } = expandRequest(s.pool, specs, new Uint8Array(s.pool.size + 1));
   if (problems.length) throw unsolvableError(problems, 'check the package names (rootfs-assemble search WORD, repoquery)');
-  const out = new Set<RepoPackage>();
+  const out = new Map<string, RepoPackage>();
   for (const job of jobs) {
-    const best = new Map<string, { p: RepoPackage; prio: number }>();
-    for (const id of job.candidates) {
-      const sv = s.pool.solvable(id);
-      const key = `${sv.pkg.name}.${sv.pkg.arch}`;
-      const cur = best.get(key);
-      if (!cur || sv.priority < cur.prio || (sv.priority === cur.prio && compareEvr(sv.pkg, cur.p) > 0)) best.set(key, { p: sv.pkg, prio: sv.priority });
-    }
-    for (const { p } of best.values()) out.add(p);
+    const prio = new Map(job.candidates.map((id) => s.pool.solvable(id)).map((sv) => [sv.pkg, sv.priority]));
+    // the same NEVRA from two repos of one priority is one file: the first is taken
+    for (const p of latestPerNameArch([...prio.keys()], (q) => prio.get(q) ?? 0)) if (!out.has(nevraOf(p))) out.set(nevraOf(p), p);
   }
-  return [...out];
+  return [...out.values()];
 }
 
 /** dnf download --resolve: each package's install set on an empty system, unioned. */

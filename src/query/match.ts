@@ -1,14 +1,8 @@
 // Package specs as dnf's query commands read them (hawkey's Subject without provides): a glob
 // over name, name.arch and the NEVRA forms, case-insensitive; a path or path glob matches files.
-import { globToRegExp } from '../solver/jobs.js';
 import type { RepoPackage } from '../types/index.js';
+import { globToRegExp } from '../util/glob.js';
 import { compareEvr } from '../version/index.js';
-
-export function globRe(glob: string, icase: boolean): RegExp {
-  return new RegExp(globToRegExp(glob).source, icase ? 'i' : '');
-}
-
-export const isGlob = (s: string): boolean => /[*?[]/.test(s);
 
 // dnf's FILE_PROVIDE_RE: a path, or a glob starting with "*/" or "**/"
 export const isPathSpec = (s: string): boolean => /^\*{0,2}\//.test(s);
@@ -33,7 +27,7 @@ export interface SpecMatcher {
 export function specMatcher(spec: string): SpecMatcher {
   const path = isPathSpec(spec);
   // names compare case-insensitively (dnf's ignore_case), file paths exactly
-  const re = globRe(spec, !path);
+  const re = globToRegExp(spec, !path);
   return { path, re, byName: (p) => nevraForms(p).some((f) => re.test(f)) };
 }
 
@@ -51,13 +45,16 @@ export async function matchSpecs(pkgs: readonly RepoPackage[], specs: readonly s
   return out;
 }
 
-/** dnf's query.latest(): per name.arch, the packages of the highest EVR. */
-export function latestPerNameArch(pkgs: readonly RepoPackage[]): RepoPackage[] {
+/**
+ * dnf's query.latest(): per name.arch, the packages of the highest EVR; with `priority`, of the
+ * highest EVR among those of the best (lowest) priority (latest_per_arch_by_priority).
+ */
+export function latestPerNameArch(pkgs: readonly RepoPackage[], priority?: (p: RepoPackage) => number): RepoPackage[] {
   const best = new Map<string, RepoPackage[]>();
   for (const p of pkgs) {
     const key = `${p.name}.${p.arch}`;
     const cur = best.get(key);
-    const c = cur?.[0] ? compareEvr(p, cur[0]) : 1;
+    const c = cur?.[0] ? (priority ? priority(cur[0]) - priority(p) : 0) || compareEvr(p, cur[0]) : 1;
     if (!cur || c > 0) best.set(key, [p]);
     else if (c === 0) cur.push(p);
   }

@@ -2,6 +2,7 @@
 import type { AssembleOptions } from '../assemble/options.js';
 import type { RepoSelection } from '../assemble/plan.js';
 import type { Dep, PackageRef, RepoPackage } from '../types/index.js';
+import { nevraOf } from '../solver/index.js';
 import { formatDep } from '../version/index.js';
 
 /** The repos to query, chosen as the build chooses them (the build's option names). */
@@ -25,16 +26,12 @@ export interface QueryPackage extends PackageRef, Record<DepKind, string[]> {
   location: string;
 }
 
-export function nevraString(p: { name: string; epoch: number; version: string; release: string; arch: string }): string {
-  return `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
-}
-
 const depStrings = (deps: Dep[]): string[] => deps.map(formatDep);
 
 /** The data view of a metadata record; dependency strings are made when first read. */
 export function queryPackage(p: RepoPackage): QueryPackage {
   const out = {
-    name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, nevra: nevraString(p), repo: p.repo,
+    name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, nevra: nevraOf(p), repo: p.repo,
     summary: p.summary, sourcerpm: p.sourcerpm, license: p.license, vendor: p.vendor, group: p.group, buildtime: p.buildtime,
     downloadSize: p.packageSize, installedSize: p.installedSize, location: p.location,
   } as QueryPackage;

@@ -3,8 +3,9 @@
 // /usr/bin/x. Each match says what it matched, as dnf's "Matched from:" lines.
 import type { RepoPackage } from '../types/index.js';
 import { formatDep } from '../version/index.js';
+import { globToRegExp } from '../util/glob.js';
 import { matchingProvides, parseDepSpec, providesOf } from './deps.js';
-import { globRe, isPathSpec } from './match.js';
+import { isPathSpec } from './match.js';
 import { queryPackage, type QueryOptions, type QueryPackage } from './options.js';
 import { byNevra } from './repoquery.js';
 import { withRepos, type QuerySession } from './session.js';
@@ -39,7 +40,7 @@ export async function whatProvides(opts: WhatProvidesOptions): Promise<ProvideMa
 const mayNameFile = (spec: string): boolean => /^[/*?[]/.test(spec);
 
 async function byFile(s: QuerySession, globs: string[]): Promise<RepoPackage[]> {
-  const res = globs.filter(mayNameFile).map((g) => globRe(g, false));
+  const res = globs.filter(mayNameFile).map((g) => globToRegExp(g));
   if (!res.length) return [];
   const out: RepoPackage[] = [];
   for (const p of s.packages) if ((await s.files(p)).some((f) => res.some((re) => re.test(f)))) out.push(p);
@@ -67,12 +68,12 @@ async function matchedFrom(s: QuerySession, p: RepoPackage, used: string[]): Pro
   for (const item of used) {
     if (p.summary === item) { summaryMatch = true; continue; }
     if (isPathSpec(item)) {
-      const re = globRe(item, false);
+      const re = globToRegExp(item);
       const hits = (await s.files(p)).filter((f) => re.test(f));
       if (hits.length) { out.push(...hits.map((value) => ({ kind: 'filename' as const, value }))); continue; }
     }
-    const re = globRe(item, false);
-    const first = globRe(/[=<>]/.test(item) ? item.split(/\s+/)[0] ?? item : item, false);
+    const re = globToRegExp(item);
+    const first = globToRegExp(/[=<>]/.test(item) ? item.split(/\s+/)[0] ?? item : item);
     for (const dep of providesOf(p).map(formatDep)) {
       if (re.test(dep) || first.test(dep.split(/\s+/)[0] ?? dep)) out.push({ kind: 'provide', value: dep });
     }

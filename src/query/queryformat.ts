@@ -1,6 +1,7 @@
 // dnf repoquery's --queryformat: %{tag} and %[-]N{tag} (dnf pads %N{..} left-aligned and
 // %-N{..} right-aligned, the reverse of printf), \n and \t, list tags as sorted lines.
 import { RfsError, untrusted } from '../errors/index.js';
+import { compareStrings } from '../util/compare.js';
 import { didYouMean } from '../util/suggest.js';
 import { DEP_KINDS, type QueryPackage } from './options.js';
 
@@ -19,15 +20,11 @@ const TAGS: Record<string, (p: QueryPackage) => string> = {
   sourcerpm: (p) => p.sourcerpm || '(none)', source_name: sourceName, location: (p) => p.location,
   buildtime: (p) => time(p.buildtime), installtime: () => '', reason: () => '(none)',
   size: (p) => String(p.downloadSize), downloadsize: (p) => String(p.downloadSize), installsize: (p) => String(p.installedSize),
-  ...Object.fromEntries(DEP_KINDS.map((k) => [k, (p: QueryPackage): string => [...new Set(p[k])].sort(cmp).join('\n')])),
+  ...Object.fromEntries(DEP_KINDS.map((k) => [k, (p: QueryPackage): string => [...new Set(p[k])].sort(compareStrings).join('\n')])),
 };
 
 /** dnf tags this tool cannot answer: the metadata it reads leaves them out */
 const NOT_LOADED = new Set(['url', 'description', 'packager', 'debug_name', 'source_debug_name', 'files']);
-
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 type Piece = string | { tag: (p: QueryPackage) => string; width: number; right: boolean };
 

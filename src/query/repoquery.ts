@@ -1,11 +1,12 @@
 // dnf repoquery: packages by spec, --whatprovides, --whatrequires, --latest-limit, --arch
 // filtering; or, with --requires/--provides/..., the union of those dependency lists.
 import type { RepoPackage } from '../types/index.js';
+import { compareStrings as cmp } from '../util/compare.js';
+import { globToRegExp } from '../util/glob.js';
 import { compareEvr } from '../version/index.js';
 import { matchingProvides, parseDepSpec, providesOf, requireMatches } from './deps.js';
-import { globRe, matchSpecs, specMatcher } from './match.js';
+import { matchSpecs, specMatcher } from './match.js';
 import { queryPackage, type DepKind, type QueryOptions, type QueryPackage } from './options.js';
-import { cmp } from './queryformat.js';
 import { withRepos, type QuerySession } from './session.js';
 
 export interface RepoqueryOptions extends QueryOptions {
@@ -58,7 +59,7 @@ async function whatProvidesFilter(s: QuerySession, q: RepoPackage[], specs: stri
   const parsed = specs.map(parseDepSpec);
   const byProvide = q.filter((p) => parsed.some((d) => matchingProvides(p, d).length > 0));
   if (byProvide.length) return byProvide;
-  const res = specs.map((g) => globRe(g, false));
+  const res = specs.map((g) => globToRegExp(g));
   const out: RepoPackage[] = [];
   for (const p of q) if ((await s.files(p)).some((f) => res.some((re) => re.test(f)))) out.push(p);
   return out;
@@ -69,7 +70,7 @@ async function whatProvidesFilter(s: QuerySession, q: RepoPackage[], specs: stri
  * provides, its files included (libsolv adds required paths to the provides).
  */
 async function whatRequiresFilter(s: QuerySession, q: RepoPackage[], specs: string[]): Promise<RepoPackage[]> {
-  const names = specs.map((g) => globRe(g, false));
+  const names = specs.map((g) => globToRegExp(g));
   const ms = specs.map(specMatcher);
   const named = s.packages.filter((p) => ms.some((m) => m.byName(p)));
   const byName = groupBy(named.flatMap(providesOf), (d) => d.name);

@@ -2,12 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig } from '../types/index.js';
-import { globToRegExp } from './glob.js';
+import { globToRegExp } from '../util/glob.js';
 import { parseRepoFile } from './repofile.js';
 import { applyRepoSetopts, type RepoSetopt } from './setopt.js';
 import { standardVars, substitute } from './vars.js';
-
-export { globToRegExp };
 
 export interface RepoOptions {
   /** replaces the definition's mirror root in every baseurl */

@@ -3,7 +3,7 @@
 import { RfsError, untrusted } from '../errors/index.js';
 import type { RepoConfig } from '../types/index.js';
 import { didYouMean } from '../util/suggest.js';
-import { globToRegExp } from './glob.js';
+import { globToRegExp } from '../util/glob.js';
 
 type Kind = 'bool' | 'list' | 'string' | 'int';
 

@@ -1,6 +1,7 @@
 // The simple names inside a rich dependency, as rpm 4.13+ indexes them (rpmdb.cc updateRichDep
 // over rpmds.cc rpmrichParse): sorted, de-duplicated, names from negated contexts
 // (if/unless conditions, inverted again for else) prefixed with '!', rpmlib() names skipped.
+import { compareStrings } from '../util/compare.js';
 
 const OPS = new Set(['and', 'or', 'if', 'unless', 'else', 'with', 'without']);
 const SENSES = new Set(['<', '>', '=', '<=', '>=', '=<', '=>', '==', '<>']);
@@ -89,7 +90,7 @@ export function richDepNames(dep: string): string[] {
   };
 
   if (!parse()) return [];
-  const sorted = [...argv].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...argv].sort(compareStrings);
   const out: string[] = [];
   sorted.forEach((a, i) => {
     if (i > 0 && sorted[i - 1] === a) return;

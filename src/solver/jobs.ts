@@ -1,6 +1,7 @@
 // Turning request strings into candidate sets, the way dnf's Subject reads them: @group,
 // /file, "name op evr", name, name.arch, name-version(-release)(.arch), provides, globs.
 import { Sense } from '../types/deps.js';
+import { globToRegExp, isGlob } from '../util/glob.js';
 import { evrRangeMatches, parseOp } from '../version/index.js';
 import type { Pool } from './pool.js';
 import { evrString } from './pool.js';
@@ -19,24 +20,11 @@ export interface ConditionalMember { name: string; requires: string; why: string
 
 export type Expanded = { jobs: Job[]; problems: Problem[]; conditional: ConditionalMember[] };
 
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const c of glob) {
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[' || c === ']') re += c;
-    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-const isGlob = (s: string): boolean => /[*?[]/.test(s);
-
 /** Solvable ids matched by --exclude globs (name, name.arch or full NEVRA). */
 export function excludedSet(pool: Pool, globs: string[]): Uint8Array {
   const out = new Uint8Array(pool.size + 1);
   if (!globs.length) return out;
-  const res = globs.map(globToRegExp);
+  const res = globs.map((g) => globToRegExp(g));
   for (let id = 1; id <= pool.size; id++) {
     const s = pool.solvable(id);
     const p = s.pkg;

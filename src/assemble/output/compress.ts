@@ -8,11 +8,18 @@ import { RfsError } from '../../errors/index.js';
 import type { Compression } from './types.js';
 import { createXz, createZstd } from './codecs.js';
 
+/** The output names a tar image may have (any case), and the compression each is written with. */
+export const TAR_SUFFIXES: readonly (readonly [string, Compression])[] = [
+  ['.tar', 'none'], ['.tar.gz', 'gzip'], ['.tgz', 'gzip'], ['.gz', 'gzip'], ['.tar.xz', 'xz'], ['.txz', 'xz'], ['.xz', 'xz'],
+  ['.tar.zst', 'zstd'], ['.tzst', 'zstd'], ['.zst', 'zstd'],
+];
+
+/** The table's entry `path` ends with, if any. */
+export const tarSuffixOf = (path: string): readonly [string, Compression] | undefined =>
+  TAR_SUFFIXES.find(([s]) => path.toLowerCase().endsWith(s));
+
 export function compressionFor(path: string): Compression {
-  if (/\.(tar\.gz|tgz|gz)$/i.test(path)) return 'gzip';
-  if (/\.(tar\.xz|txz|xz)$/i.test(path)) return 'xz';
-  if (/\.(tar\.zst|tzst|zst)$/i.test(path)) return 'zstd';
-  return 'none';
+  return tarSuffixOf(path)?.[1] ?? 'none';
 }
 
 /**

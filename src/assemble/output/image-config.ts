@@ -1,5 +1,6 @@
 // The OCI image config JSON (image-spec config.md) built from ImageConfig. Key order is fixed
 // and labels are sorted, so the same inputs give the same digest.
+import { compareStrings } from '../../util/compare.js';
 import type { ImageConfig } from './types.js';
 
 const ARCH: Record<string, { architecture: string; variant?: string }> = {
@@ -18,7 +19,7 @@ export function ociArch(rpmArch: string): { architecture: string; variant?: stri
 }
 
 function sortedObject(rec: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(rec).sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** `comments`: one history entry per layer (package-chunked images); without, the one default entry. */

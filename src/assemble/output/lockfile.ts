@@ -5,6 +5,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { RfsError } from '../../errors/index.js';
 import type { Checksum, ChecksumType, RepoPackage } from '../../types/index.js';
+import { compareStrings as cmp } from '../../util/compare.js';
 import { atomicFile } from './atomic.js';
 
 export const LOCKFILE_VERSION = 2;
@@ -69,7 +70,6 @@ export interface LockedPackage extends Pick<RepoPackage, 'name' | 'epoch' | 'ver
 }
 
 const CHECKSUM_TYPES: readonly ChecksumType[] = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function sortKey(p: LockedPackage): string[] {
   return [p.name, p.arch, String(p.epoch).padStart(10, '0'), p.version, p.release, p.repo];
@@ -176,10 +176,10 @@ function readContext(d: Record<string, unknown>, path: string): LockContext {
   };
 }
 
-/** Read a version 1 or 2 lockfile. */
 /** A lock of 50,000 packages is ~25 MB; anything far past that is not a lockfile we wrote. */
 const MAX_LOCKFILE_BYTES = 256 * 1024 * 1024;
 
+/** Read a version 1 or 2 lockfile. */
 export async function readLockfile(path: string): Promise<Lockfile> {
   let doc: unknown;
   try {

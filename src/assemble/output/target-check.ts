@@ -3,10 +3,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { RfsError, untrusted } from '../../errors/index.js';
 import type { OutputFormatName } from '../options.js';
-import { compressionFor } from './compress.js';
+import { compressionFor, TAR_SUFFIXES, tarSuffixOf } from './compress.js';
 
-/** what compressionFor (assemble/output/compress.ts) writes */
-const TAR_SUFFIXES = ['.tar', '.tar.gz', '.tgz', '.gz', '.tar.xz', '.txz', '.xz', '.tar.zst', '.tzst', '.zst'];
 /** compressions users may expect but that are not written: refused rather than written as plain tar */
 const UNSUPPORTED = /\.(bz2|tbz2?|tb2|lz|lz4|lzma|tlz|lzo|zip|7z|z|br|sz)$/i;
 
@@ -22,8 +20,8 @@ export function checkOutputTarget(path: string, format: OutputFormatName, cwd: s
   if (UNSUPPORTED.test(name)) {
     throw usage(`-o ${shown}: this compression is not written`, path, `use .tar, .tar.gz, .tar.xz or .tar.zst (or compress the .tar yourself)`);
   }
-  if (format === 'tar' && name.includes('.') && !TAR_SUFFIXES.some((s) => name.toLowerCase().endsWith(s))) {
-    throw usage(`-o ${shown}: unknown extension for a tar image`, path, `use ${TAR_SUFFIXES.slice(0, 4).join(', ')}, .tar.xz or .tar.zst, a name without extension, or --format`);
+  if (format === 'tar' && name.includes('.') && !tarSuffixOf(name)) {
+    throw usage(`-o ${shown}: unknown extension for a tar image`, path, `use ${TAR_SUFFIXES.slice(0, 4).map(([s]) => s).join(', ')}, .tar.xz or .tar.zst, a name without extension, or --format`);
   }
   if (format !== 'tar' && compressionFor(name) !== 'none') {
     throw usage(`-o ${shown}: compression applies to --format tar only, not ${format}`, path, 'drop the compression extension');

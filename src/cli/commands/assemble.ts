@@ -5,8 +5,6 @@ import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
-import { checkImageMirror } from '../../assemble/image-mirror.js';
-import { checkLayers } from '../../assemble/layers.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import type { RfsError } from '../../errors/index.js';
 import { resolveKeyName } from '../../util/pgp/index.js';
@@ -85,12 +83,6 @@ function gpgcheckOption(on: boolean | undefined, off: boolean | undefined): { gp
   return on ? { gpgcheck: true } : {};
 }
 
-/** --image-mirror URL|default, checked before anything else happens (RFS_USAGE) */
-function imageMirrorArg(v: string): string {
-  checkImageMirror(v);
-  return v;
-}
-
 function pair(s: string, sep: string, what: string): [string, string] {
   const i = s.indexOf(sep);
   if (i <= 0 || i === s.length - 1) throw usage(`${what}: expected A${sep}B, got '${s}'`);
@@ -122,7 +114,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = 
   if (v.rpmdb && !FLAVOURS.includes(v.rpmdb as RpmdbFlavour)) throw usage(`--rpmdb: unknown flavour '${v.rpmdb}' (${FLAVOURS.join(', ')})`);
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1..64, got '${v.jobs}'`);
-  // the range is checkLayers' (with the format, below): here only that it is a number
+  // the range is checkLayers' (assemble() checks it with the format): here only that it is a number
   if (v.layers !== undefined && !/^\d+$/.test(v.layers)) throw usage(`--layers: expected a whole number, got '${v.layers}'`);
   const layers = v.layers === undefined ? undefined : Number(v.layers);
   const sde = env.SOURCE_DATE_EPOCH;
@@ -152,7 +144,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = 
     ...(v.entrypoint ? { entrypoint: commandList(v.entrypoint) } : {}),
     ...(v['strict-scriptlets'] ? { strictScriptlets: true } : {}),
     ...(runScriptlets(v['run-scriptlets'])),
-    ...(v['image-mirror'] !== undefined ? { imageMirror: imageMirrorArg(v['image-mirror']) } : {}),
+    ...(v['image-mirror'] !== undefined ? { imageMirror: v['image-mirror'] } : {}),
     ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
     ...(v.output || (format && !pushOnly(v.push, v.output, format)) ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
     ...(layers !== undefined ? { layers } : {}),
@@ -200,7 +192,6 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   const output = merged.output ?? (merged.push ? undefined : { path: defaultOutput(merged.distro, undefined) });
   const opts: AssembleOptions & CliOptions = { ...merged, ...(output ? { output } : {}) };
   if (output && !opts.push && !output.path.startsWith('docker://')) checkOutputTarget(output.path, output.format ?? 'tar', io.cwd);
-  checkLayers(opts.layers, opts.push || output?.path.startsWith('docker://') ? 'oci' : output?.format ?? 'tar');
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
