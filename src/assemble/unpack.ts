@@ -2,6 +2,7 @@
 // per package, so memory stays bounded whatever the image size.
 import { join } from 'node:path';
 import { openRpm } from '../rpm/package.js';
+import { nevraOf } from '../solver/index.js';
 import type { PackageMeta } from '../rpm/package.js';
 import { Spool } from './spool.js';
 import type { MemoryBudget } from './spool.js';
@@ -49,11 +50,6 @@ async function* toStream(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
   }
 }
 const EMPTY = new Uint8Array(0);
-
-export function nevraOf(m: { name: string; epoch: number | null; version: string; release: string; arch: string }): string {
-  const e = m.epoch ? `${m.epoch}:` : '';
-  return `${m.name}-${e}${m.version}-${m.release}.${m.arch}`;
-}
 
 /** `rpm`: the package file, or its bytes (as downloaded chunks) when the download was kept in memory */
 export async function unpackPackage(

@@ -35,7 +35,7 @@ export class Solvable {
   }
 }
 
-export function nevraOf(p: RepoPackage): string {
+export function nevraOf(p: Pick<RepoPackage, 'name' | 'version' | 'release' | 'arch'> & { epoch: number | null }): string {
   const e = p.epoch ? `${p.epoch}:` : '';
   return `${p.name}-${e}${p.version}-${p.release}.${p.arch}`;
 }

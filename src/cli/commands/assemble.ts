@@ -6,7 +6,7 @@ import type { AssembleOptions, OutputFormatName } from '../../assemble/options.j
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import type { RpmdbFlavour } from '../../types/index.js';
-import type { RfsError } from '../../errors/index.js';
+import { untrusted, type RfsError } from '../../errors/index.js';
 import { resolveKeyName } from '../../util/pgp/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import { BUILD_HELP } from '../help.js';
@@ -115,7 +115,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = 
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1..64, got '${v.jobs}'`);
   // the range is checkLayers' (assemble() checks it with the format): here only that it is a number
-  if (v.layers !== undefined && !/^\d+$/.test(v.layers)) throw usage(`--layers: expected a whole number, got '${v.layers}'`);
+  if (v.layers !== undefined && !/^\d+$/.test(v.layers)) throw usage(`--layers: expected a whole number, got '${untrusted(v.layers, 40)}'`);
   const layers = v.layers === undefined ? undefined : Number(v.layers);
   const sde = env.SOURCE_DATE_EPOCH;
   if (sde !== undefined && sde !== '' && !/^\d+$/.test(sde)) throw usage(`SOURCE_DATE_EPOCH must be an integer, got '${sde}'`);
