@@ -4,7 +4,7 @@
 // its own process so peak RSS is its own. Median of RUNS runs (the machine is shared).
 //   npx tsc -p . && node bench/metadata.mjs          (RFS_DIST=/other/dist to use another build)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.RFS_DIST ?? join(HERE, '..', 'dist'));
 const REPO = resolve(HERE, '../../shared/realdata/repos/cs9-appstream-20250113');
 const RUNS = Number(process.env.RUNS ?? 3);
+const NOTES = '<!-- notes: kept by bench/metadata.mjs -->';
 
 async function child(mode, cacheDir) {
   const { Fetcher } = await import(pathToFileURL(join(DIST, 'fetch/index.js')).href);
@@ -89,7 +90,7 @@ with \`node bench/metadata.mjs\`.
 
 | what | wall ms | CPU ms | peak RSS MB | vs rpmmd2solv (wall / CPU) |
 |---|---:|---:|---:|---|
-${row('rootfs-assemble cold primary parse (gunzip + parse + binary pool write)', s.primary, `${ratio(s.primary.ms, s.rpmmd2solv.ms)}x / ${ratio(s.primary.cpuMs, s.rpmmd2solv.cpuMs)}x; goal within 2x`)}
+${row('rootfs-assemble cold primary parse (gunzip + parse + binary pool write)', s.primary, `${ratio(s.primary.ms, s.rpmmd2solv.ms)}x / ${ratio(s.primary.cpuMs, s.rpmmd2solv.cpuMs)}x; goal ≤ 1.2x`)}
 ${row('rootfs-assemble cold loadRepo (+ verify, comps, modules.yaml, materialize)', s.cold, `${ratio(s.cold.ms, s.rpmmd2solv.ms)}x / ${ratio(s.cold.cpuMs, s.rpmmd2solv.cpuMs)}x`)}
 ${row('rootfs-assemble warm (binary pool cache)', s.warm, `${ratio(s.warm.ms, s.rpmmd2solv.ms)}x / ${ratio(s.warm.cpuMs, s.rpmmd2solv.cpuMs)}x; goal < 150 ms`)}
 ${row('rootfs-assemble cold with the \`sax\` tokenizer', s.sax, `${ratio(s.sax.ms, s.rpmmd2solv.ms)}x / ${ratio(s.sax.cpuMs, s.rpmmd2solv.cpuMs)}x (reference tokenizer)`)}
@@ -99,11 +100,15 @@ ${row('\`dnf makecache\` (--repofrompath, fresh cachedir)', s.dnf, `${ratio(s.dn
 Load average during the run: ${load} on 2 cores shared with other jobs, so wall times are inflated; CPU time
 (user + system) is the steadier comparison.
 
-Goals: cold primary parse within 2x of rpmmd2solv (${ratio(s.primary.ms, s.rpmmd2solv.ms)}x wall, ${ratio(s.primary.cpuMs, s.rpmmd2solv.cpuMs)}x CPU), warm under 150 ms (${s.warm.ms.toFixed(0)} ms wall, ${s.warm.cpuMs.toFixed(0)} ms CPU),
+Goals: cold primary parse at most 1.2x rpmmd2solv (${ratio(s.primary.ms, s.rpmmd2solv.ms)}x wall, ${ratio(s.primary.cpuMs, s.rpmmd2solv.cpuMs)}x CPU), warm under 150 ms (${s.warm.ms.toFixed(0)} ms wall, ${s.warm.cpuMs.toFixed(0)} ms CPU),
 peak RSS under 250 MB (${s.primary.rssMB.toFixed(0)} MB primary parse, ${s.cold.rssMB.toFixed(0)} MB cold loadRepo, ${s.warm.rssMB.toFixed(0)} MB warm). Times include Node start-up
 of the load itself but not of the process (measured inside); peers are measured as whole commands.
 `;
-  writeFileSync(join(HERE, 'RESULTS-metadata.md'), md);
+  // Notes written by hand below the marker (A/B runs, where the time goes) survive a re-run.
+  const out = join(HERE, 'RESULTS-metadata.md');
+  const prev = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const at = prev.indexOf(NOTES);
+  writeFileSync(out, at >= 0 ? `${md}\n${prev.slice(at)}` : md);
   console.log(md);
 }
 

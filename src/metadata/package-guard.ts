@@ -32,8 +32,9 @@ export class PackageGuard {
   duplicate(pkgid: string, nevra: string): boolean {
     if (this.ids.has(pkgid) || this.nevras.has(nevra)) { this.duplicates.push(nevra); return true; }
     if (++this.kept > this.limits.packages) throw new MetadataFormatError(`more than ${this.limits.packages} packages in one repo (limit)`);
-    this.ids.add(pkgid);
-    this.nevras.add(nevra);
+    // private copies: a parsed value may be a slice that keeps its whole 64 KiB text chunk alive
+    this.ids.add((' ' + pkgid).slice(1));
+    this.nevras.add((' ' + nevra).slice(1));
     return false;
   }
 

@@ -1,5 +1,6 @@
 // A metadata file on disk -> decompressed -> tokenized into a handler, with errors that name
 // the repo and the URL the file came from.
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { decompress } from '../decompress/index.js';
 import { RfsError, isRfsError, untrusted } from '../errors/index.js';
@@ -78,11 +79,37 @@ export async function* readDecompressed(path: string, opts: ReadOptions = {}): A
   }
 }
 
+/**
+ * The decoded text of a file. Repodata is nearly all ASCII: such a chunk is copied out as latin1
+ * (a memcpy, where the UTF-8 decoder cost as much as gunzip), unless the decoder may be holding
+ * the start of a character split across chunks. The first chunk always goes through the
+ * decoder, which drops a leading BOM only there.
+ */
 export async function* readText(path: string, opts: ReadOptions = {}): AsyncIterable<string> {
   const dec = new TextDecoder('utf-8', { fatal: false });
-  for await (const chunk of readDecompressed(path, opts)) yield dec.decode(chunk, { stream: true });
+  let first = true;
+  let pending = false;
+  for await (const chunk of readDecompressed(path, opts)) {
+    if (!first && !pending && isAscii(chunk)) {
+      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+      continue;
+    }
+    first = false;
+    yield dec.decode(chunk, { stream: true });
+    pending = mayEndMidChar(chunk);
+  }
   const tail = dec.decode();
   if (tail) yield tail;
+}
+
+/** Whether a chunk may end inside a UTF-8 sequence (true when unsure: the decoder is always right). */
+function mayEndMidChar(c: Uint8Array): boolean {
+  for (let k = 1; k <= 3 && k <= c.length; k++) {
+    const x = c[c.length - k]!;
+    if (x < 0x80) return false;
+    if (x >= 0xc0) return k < (x >= 0xf0 ? 4 : x >= 0xe0 ? 3 : 2);
+  }
+  return true;
 }
 
 export async function readAll(path: string, opts: ReadOptions = {}): Promise<string> {
