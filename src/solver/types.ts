@@ -13,6 +13,11 @@ export interface PoolRepo {
   filelists?: string[][];
   /** name indexes over the metadata the packages come from, so the pool need not build its own */
   index?: PackageIndex;
+  /**
+   * the installed system (libsolv's `system ... installed` repo, e.g. a base image's rpmdb):
+   * its packages stay unless replaced, are never fetched, and are kept whatever their arch
+   */
+  installed?: boolean;
 }
 
 /**
@@ -55,6 +60,11 @@ export interface ResolveOptions {
   best?: boolean;
   /** dnf skip_broken / strict=False (libsolv SOLVER_WEAK jobs): leave out requests that cannot be installed */
   skipBroken?: boolean;
+  /**
+   * dnf --allowerasing (libsolv allowuninstall): installed packages may be removed when the
+   * request cannot be met otherwise; without it they stay or are replaced by an update
+   */
+  allowErasing?: boolean;
 }
 
 /** A request left out under skipBroken, and why. */
@@ -76,7 +86,17 @@ export interface Transaction {
   unresolvedFileDeps: string[];
   /** requests left out (skipBroken only), in request order */
   skipped?: SkippedRequest[];
+  /**
+   * with an installed repo in the pool: what happens to its packages (`packages` then lists
+   * only the packages to fetch and install, the new versions of upgrades among them)
+   */
+  changes?: InstalledChange[];
 }
+
+/** An installed package the transaction replaces or removes. */
+export type InstalledChange =
+  | { kind: 'upgrade' | 'downgrade' | 'reinstall' | 'obsolete'; from: RepoPackage; to: RepoPackage }
+  | { kind: 'erase'; from: RepoPackage };
 
 export type ResolveResult = { ok: true; transaction: Transaction } | { ok: false; problems: Problem[] };
 
