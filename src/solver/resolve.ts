@@ -106,7 +106,9 @@ function installs(pool: Pool, res: ResolveResult, c: ConditionalMember): boolean
 }
 
 /** Solve explicit candidate sets (one "install one of these" per job); used by resolve() and the libsolv testcase runner. */
-export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
+export function resolveJobs(pool: Pool, given: Job[], excluded: Uint8Array, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
+  // an update of no installed package asks for nothing (libsolv's job is a no-op)
+  const jobs = given.filter((j) => !j.update || j.candidates.length);
   const ropts = ruleOptions(pool, excluded, opts);
   const first = search(pool, jobs, ropts, opts.trace);
   if (first.ok) {

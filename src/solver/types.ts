@@ -100,17 +100,20 @@ export type InstalledChange =
 
 export type ResolveResult = { ok: true; transaction: Transaction } | { ok: false; problems: Problem[] };
 
-/** Structured reasons why a request cannot be satisfied; `chain` leads from the request to the failure. */
+/**
+ * Structured reasons why a request cannot be satisfied; `chain` leads from the request to the
+ * failure; `installed` names those of the packages that belong to the installed system.
+ */
 export type Problem =
   | { kind: 'not-found'; request: string; chain: string[] }
   | { kind: 'only-excluded'; request: string; excluded: string[]; chain: string[] }
-  | { kind: 'nothing-provides'; dep: string; neededBy: string; chain: string[]; /** other versions of the same package failing on the same name */ alsoFailing?: string[] }
+  | { kind: 'nothing-provides'; dep: string; neededBy: string; chain: string[]; installed?: string[]; /** other versions of the same package failing on the same name */ alsoFailing?: string[] }
   | { kind: 'excluded-provider'; dep: string; neededBy: string; excluded: string[]; chain: string[] }
-  | { kind: 'conflicts'; pkg: string; other: string; dep: string; chain: string[] }
-  | { kind: 'obsoletes'; pkg: string; other: string; dep: string; chain: string[] }
+  | { kind: 'conflicts'; pkg: string; other: string; dep: string; chain: string[]; installed?: string[] }
+  | { kind: 'obsoletes'; pkg: string; other: string; dep: string; chain: string[]; installed?: string[] }
   | { kind: 'both-obsolete'; pkg: string; other: string; chain: string[] }
-  | { kind: 'same-name'; pkg: string; other: string; chain: string[] }
-  | { kind: 'requires-uninstallable'; pkg: string; dep: string; providers: string[]; chain: string[] }
+  | { kind: 'same-name'; pkg: string; other: string; chain: string[]; installed?: string[] }
+  | { kind: 'requires-uninstallable'; pkg: string; dep: string; providers: string[]; chain: string[]; installed?: string[] }
   | { kind: 'request-uninstallable'; request: string; candidates: string[]; chain: string[] };
 
 /** dnf's default installonlypkgs (dnf/const.py INSTALLONLYPKGS) */

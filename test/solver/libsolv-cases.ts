@@ -13,7 +13,7 @@ import type { RepoPackage } from '../../src/types/package.js';
 
 export interface CaseEntry { id: string; file: string; index: number; tc: TcCase; skip: string | null; oracle: boolean }
 
-const OK_SOLVERFLAGS = new Set(['ignorerecommended', 'allowuninstall', 'keeporphans', 'allowvendorchange']);
+const OK_SOLVERFLAGS = new Set(['ignorerecommended', 'allowuninstall', 'keeporphans', 'allowvendorchange', 'noautotarget']);
 const OK_POOLFLAGS = new Set(['implicitobsoleteusescolors']);
 
 function walk(dir: string): string[] {
@@ -29,7 +29,7 @@ export function skipReason(tc: TcCase): string | null {
   if (!tc.results.kinds.includes('transaction')) return `result kind "${tc.results.kinds.join(',')}" is not a transaction`;
   for (const j of tc.jobs) {
     const flags = /\[(.*)\]$/.exec(j)?.[1]?.split(',') ?? [];
-    if (flags.some((f) => f !== 'forcebest')) return `job flags [${flags.join(',')}]`;
+    if (flags.some((f) => f !== 'forcebest' && f !== 'targeted')) return `job flags [${flags.join(',')}]`;
     const job = j.replace(/\s*\[.*\]$/, '');
     if (/^multiversion (name|provides) /.test(job) && !flags.length) continue;
     if (!/^(install (name|pkg|provides|oneof) |update (name|pkg|provides|oneof) |update all packages$)/.test(job)) return `job "${j.split(' ').slice(0, 2).join(' ')}" is not an install or update`;
@@ -99,8 +99,9 @@ function ref(pool: Pool, id: number): string {
 }
 
 /** libsolv's update job: of the installed packages (untargeted), or towards the selected packages that are not installed (targeted) */
-function toJob(pool: Pool, spec: string): Job {
-  const best = spec.endsWith(' [forcebest]');
+function toJob(pool: Pool, spec: string, autotarget: boolean): Job {
+  const flags = /\[(.*)\]$/.exec(spec)?.[1]?.split(',') ?? [];
+  const best = flags.includes('forcebest');
   const job = spec.replace(/\s*\[.*\]$/, '');
   if (!job.startsWith('update ')) {
     const cands = jobCandidates(pool, job);
@@ -109,7 +110,7 @@ function toJob(pool: Pool, spec: string): Job {
   const sel = job === 'update all packages' ? pool.installedIds : jobCandidates(pool, job);
   const targets = sel.filter((id) => !pool.isInstalled(id));
   const opt = best ? { best } : {};
-  if (!targets.length) return { spec, candidates: sel, update: true, ...opt };
+  if (!flags.includes('targeted') && (!targets.length || !autotarget)) return { spec, candidates: sel.filter((id) => pool.isInstalled(id)), update: true, ...opt };
   return { spec, candidates: pool.installedIds, update: true, targets, ...opt };
 }
 
@@ -137,7 +138,7 @@ export function runCase(tc: TcCase, oracleLines?: string[]): { got: string[] | '
   }));
   const pool = createPool(repos, { arch: tc.system.arch });
   const multiversion = tc.jobs.filter((j) => j.startsWith('multiversion ')).map((j) => j.replace(/^multiversion \w+ /, ''));
-  const jobs: Job[] = tc.jobs.filter((j) => !j.startsWith('multiversion ')).map((j) => toJob(pool, j));
+  const jobs: Job[] = tc.jobs.filter((j) => !j.startsWith('multiversion ')).map((j) => toJob(pool, j, !tc.solverflags.includes('noautotarget')));
   const lines = oracleLines ?? tc.results!.lines;
   const want = lines.some((l) => l.startsWith('problem ')) ? 'problems' as const
     : lines.filter((l) => TRANSACTION.test(l)).map((l) => l.trim().replace(/\s+/g, ' ')).sort();
