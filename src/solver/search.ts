@@ -121,9 +121,9 @@ function searchOnce(pool: Pool, jobs: Job[], ropts: RuleOptions, noChoice: Reado
     }
     // 1b. installed packages (libsolv resolve_installed): the ones to update first, each
     // brought to its best update, then the rest kept
-    for (const p of [...toUpdate, ...inst]) {
-      const d = installedDecision(p);
-      if (d) return d;
+    if (inst.length) {
+      for (const p of toUpdate) { const d = installedDecision(p); if (d) return d; }
+      for (const p of inst) { const d = installedDecision(p); if (d) return d; }
     }
     // 2. package rules, swept cyclically from where the last decision was made. As libsolv's
     // resolve_dependencies, a rule still ambiguous after pruning (several names) is postponed
@@ -246,7 +246,8 @@ function searchOnce(pool: Pool, jobs: Job[], ropts: RuleOptions, noChoice: Reado
     installed.push(v);
     const r = sat.reason[v]!;
     const info = r >= 0 && r < nRules ? rb.infos[r] : undefined;
-    if (info?.type === 'requires') reason.set(v, `${pool.solvable(info.pkg).nevra} requires ${info.dep}`);
+    if (info?.type === 'requires' || info?.type === 'choice') reason.set(v, `${pool.solvable(info.pkg).nevra} requires ${info.dep}`);
+    else if (info?.type === 'update' || info?.type === 'best') reason.set(v, `update of ${pool.solvable(info.pkg).nevra}`);
     else if (info?.type === 'job') reason.set(v, `requested (${jobs[info.job]!.spec})`);
     else if (info?.type === 'lockstep') reason.set(v, `${pool.solvable(info.pkg).nevra} needs the same version of its ${pool.solvable(v).pkg.arch} package (multilib lock-step)`);
     else reason.set(v, why.get(v) ?? 'required');
