@@ -29,6 +29,7 @@ export { rpmvercmp, parseEvr, compareEvr, formatEvr, depMatches, formatDep } fro
 export {
   createPool, Pool, resolve, resolveJobs, nevraOf, renderProblem, installOrder, writeTestcase, DEFAULT_INSTALLONLY,
   type PoolRepo, type PoolOptions, type Request, type ResolveOptions, type ResolveResult, type Transaction, type Problem,
+  type InstalledChange,
 } from './solver/index.js';
 export { planInstall, selectRepos, openRepos } from './assemble/plan.js';
 export { loadRepos, poolFor, solveWithFilelists, solverRequest, type LoadReposOptions } from './assemble/solve.js';

@@ -13,6 +13,15 @@ export interface Job {
   candidates: number[];
   /** the request named an arch (name.arch, NEVRA): its names are exempt from multilib lock-step (libsolv SOLVER_SETARCH) */
   setArch?: boolean;
+  /**
+   * libsolv SOLVER_UPDATE: `candidates` are installed packages to bring to their best update
+   * (kept when there is none) instead of packages of which one must be installed
+   */
+  update?: boolean;
+  /** a targeted update (libsolv SOLVER_TARGETED): the only packages the installed ones may move to */
+  targets?: number[];
+  /** with update: libsolv SOLVER_FORCEBEST, each installed package moves to its best update or the request fails */
+  best?: boolean;
 }
 
 /** A comps `conditional` member: installed when something providing `requires` is (dnf's `(name if requires)` job). */

@@ -108,10 +108,11 @@ function sortByCommonDep(pool: Pool, list: number[]): number[] {
   return list.map((id, i) => ({ id, i, b: bad[i]! })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.id);
 }
 
+/** installed packages take part whatever their repo's priority (libsolv prune_to_highest_prio) */
 function pruneToHighestPrio(pool: Pool, list: number[]): number[] {
   let best = Infinity;
-  for (const id of list) best = Math.min(best, pool.solvable(id).priority);
-  return list.filter((id) => pool.solvable(id).priority === best);
+  for (const id of list) if (!pool.isInstalled(id)) best = Math.min(best, pool.solvable(id).priority);
+  return list.filter((id) => pool.solvable(id).priority === best || pool.isInstalled(id));
 }
 
 export function pruneToBestArch(pool: Pool, list: number[]): number[] {
@@ -148,7 +149,9 @@ function pruneToBestVersion(pool: Pool, input: number[]): number[] {
     const s = pool.solvable(id);
     if (!best) { best = s; continue; }
     if (best.pkg.name !== s.pkg.name) { out.push(best.id); best = s; continue; }
-    if (compareEvr(best.evr, s.evr) < 0) best = s;
+    const c = compareEvr(best.evr, s.evr);
+    // the same version installed and available: keep the installed one (no reinstall)
+    if (c < 0 || (c === 0 && pool.isInstalled(s.id))) best = s;
   }
   if (best) out.push(best.id);
   if (out.length > 1) return pruneObsoleted(pool, out);

@@ -76,6 +76,8 @@ export class Pool {
   private readonly firstSid: number[] = [];
   /** repos whose metadata came with name indexes: record -> solvable id (0 = not in the pool) */
   private readonly indexed: { index: PackageIndex; sidOf: Int32Array }[] = [];
+  /** solvable ids of the installed repo's packages, in id order */
+  readonly installedIds: number[] = [];
 
   constructor(repos: PoolRepo[], opts: PoolOptions) {
     this.repos = repos;
@@ -92,13 +94,15 @@ export class Pool {
       for (const pkg of repo.packages) {
         if (pkg.arch === 'src' || pkg.arch === 'nosrc') continue;
         let archScore = 0;
-        if (this.scores) {
+        if (this.scores && repo.installed) archScore = this.scores.get(pkg.arch) ?? 0;
+        else if (this.scores) {
           // packages come grouped by arch often enough that one remembered lookup pays
           if (pkg.arch !== lastArch) { lastArch = pkg.arch; lastScore = this.scores.get(pkg.arch); }
           if (lastScore === undefined) continue; // foreign arch: never installable
           archScore = lastScore;
         }
         const id = this.pkgs.length;
+        if (repo.installed) this.installedIds.push(id);
         this.pkgs.push(pkg); this.repoOf.push(repoIndex); this.archOf.push(archScore);
         if (ix && sidOf) { sidOf[ix.recordOf(pkg)] = id; this.unindexed.push(0); continue; }
         this.unindexed.push(1);
@@ -126,6 +130,11 @@ export class Pool {
     const pkg = this.pkgs[id];
     if (!pkg || id === 0) throw new Error(`no solvable ${id}`);
     return pkg;
+  }
+
+  /** whether a solvable belongs to the installed system */
+  isInstalled(id: number): boolean {
+    return this.repos[this.repoOf[id] ?? -1]?.installed === true;
   }
 
   /** arch score of a solvable id (see Solvable.archScore) */

@@ -12,6 +12,11 @@ export function explainCore(pool: Pool, jobs: Job[], rb: RuleBuilder, core: numb
   const infos = core.map((ci) => ({ ci, info: rb.infos[ci]! }));
   const chainTo = chainFinder(pool, jobs, rb, core);
   const nv = (id: number): string => pool.solvable(id).nevra;
+  // name the installed packages among those a problem is about (only with an installed system)
+  const mark = <P extends Problem>(p: P, ids: number[]): P => {
+    const inst = ids.filter((id) => pool.isInstalled(id)).map(nv);
+    return inst.length ? { ...p, installed: inst } : p;
+  };
   const out: Problem[] = [];
   const seen = new Set<string>();
   const byKey = new Map<string, Problem>();
@@ -37,25 +42,25 @@ export function explainCore(pool: Pool, jobs: Job[], rb: RuleBuilder, core: numb
           const key = `n${name}\0${depName}`;
           const prev = byKey.get(key);
           if (prev?.kind === 'nothing-provides') { (prev.alsoFailing ??= []).push(nv(info.pkg)); break; }
-          const np: Problem = { kind: 'nothing-provides', dep: info.dep, neededBy: nv(info.pkg), chain };
+          const np: Problem = mark({ kind: 'nothing-provides', dep: info.dep, neededBy: nv(info.pkg), chain }, [info.pkg]);
           byKey.set(key, np);
           push(key, np);
         }
         break;
       }
       case 'conflicts':
-        push(`c${info.pkg}\0${info.other}`, { kind: 'conflicts', pkg: nv(info.pkg), other: nv(info.other), dep: info.dep, chain: mergeChains(chainTo(info.pkg), chainTo(info.other)) });
+        push(`c${info.pkg}\0${info.other}`, mark({ kind: 'conflicts', pkg: nv(info.pkg), other: nv(info.other), dep: info.dep, chain: mergeChains(chainTo(info.pkg), chainTo(info.other)) }, [info.pkg, info.other]));
         break;
       case 'obsoletes': {
         const back = rb.infos.some((x) => x.type === 'obsoletes' && x.pkg === info.other && x.other === info.pkg);
         const key = `o${Math.min(info.pkg, info.other)}\0${Math.max(info.pkg, info.other)}`;
         const chain = mergeChains(chainTo(info.pkg), chainTo(info.other));
         if (back) push(key, { kind: 'both-obsolete', pkg: nv(Math.min(info.pkg, info.other)), other: nv(Math.max(info.pkg, info.other)), chain });
-        else push(key, { kind: 'obsoletes', pkg: nv(info.pkg), other: nv(info.other), dep: info.dep, chain });
+        else push(key, mark({ kind: 'obsoletes', pkg: nv(info.pkg), other: nv(info.other), dep: info.dep, chain }, [info.pkg, info.other]));
         break;
       }
       case 'same-name':
-        push(`s${info.pkg}\0${info.other}`, { kind: 'same-name', pkg: nv(info.pkg), other: nv(info.other), chain: mergeChains(chainTo(info.pkg), chainTo(info.other)) });
+        push(`s${info.pkg}\0${info.other}`, mark({ kind: 'same-name', pkg: nv(info.pkg), other: nv(info.other), chain: mergeChains(chainTo(info.pkg), chainTo(info.other)) }, [info.pkg, info.other]));
         break;
     }
   }
@@ -64,7 +69,7 @@ export function explainCore(pool: Pool, jobs: Job[], rb: RuleBuilder, core: numb
     const req = infos.find((x) => x.info.type === 'requires');
     if (req && req.info.type === 'requires') {
       const prov = rb.clauses[req.ci]!.filter((l) => (l & 1) === 0).map((l) => nv(l >> 1));
-      out.push({ kind: 'requires-uninstallable', pkg: nv(req.info.pkg), dep: req.info.dep, providers: prov, chain: chainTo(req.info.pkg) });
+      out.push(mark({ kind: 'requires-uninstallable', pkg: nv(req.info.pkg), dep: req.info.dep, providers: prov, chain: chainTo(req.info.pkg) }, [req.info.pkg]));
     } else {
       const job = infos.find((x) => x.info.type === 'job');
       const j = job && job.info.type === 'job' ? jobs[job.info.job] : jobs[0];
@@ -119,17 +124,19 @@ function chainFinder(pool: Pool, jobs: Job[], rb: RuleBuilder, core: number[]): 
 
 /** Short sentences for people, like libsolv's problem strings, followed by the chain. */
 export function renderProblem(p: Problem): string {
+  const inst = 'installed' in p ? p.installed ?? [] : [];
+  const n = (nevra: string): string => (inst.includes(nevra) ? `${nevra} (installed)` : nevra);
   let head: string;
   switch (p.kind) {
     case 'not-found': head = `no package matches '${p.request}'`; break;
     case 'only-excluded': head = `all packages matching '${p.request}' are excluded: ${p.excluded.join(', ')}`; break;
-    case 'nothing-provides': head = `nothing provides ${p.dep} needed by ${p.neededBy}${p.alsoFailing?.length ? ` (likewise for ${p.alsoFailing.join(', ')})` : ''}`; break;
+    case 'nothing-provides': head = `nothing provides ${p.dep} needed by ${n(p.neededBy)}${p.alsoFailing?.length ? ` (likewise for ${p.alsoFailing.join(', ')})` : ''}`; break;
     case 'excluded-provider': head = `${p.dep} needed by ${p.neededBy} is only provided by excluded packages: ${p.excluded.join(', ')}`; break;
-    case 'conflicts': head = `package ${p.pkg} conflicts with ${p.dep} provided by ${p.other}`; break;
-    case 'obsoletes': head = `package ${p.pkg} obsoletes ${p.dep} provided by ${p.other}`; break;
+    case 'conflicts': head = `package ${n(p.pkg)} conflicts with ${p.dep} provided by ${n(p.other)}`; break;
+    case 'obsoletes': head = `package ${n(p.pkg)} obsoletes ${p.dep} provided by ${n(p.other)}`; break;
     case 'both-obsolete': head = `packages ${p.pkg} and ${p.other} obsolete each other and cannot both be installed`; break;
-    case 'same-name': head = `cannot install both ${p.pkg} and ${p.other}`; break;
-    case 'requires-uninstallable': head = `package ${p.pkg} requires ${p.dep}, but none of the providers can be installed${p.providers.length ? ` (${p.providers.join(', ')})` : ''}`; break;
+    case 'same-name': head = `cannot install both ${n(p.pkg)} and ${n(p.other)}`; break;
+    case 'requires-uninstallable': head = `package ${n(p.pkg)} requires ${p.dep}, but none of the providers can be installed${p.providers.length ? ` (${p.providers.join(', ')})` : ''}`; break;
     case 'request-uninstallable': head = `none of the packages for '${p.request}' can be installed (${p.candidates.join(', ')})`; break;
   }
   return p.chain.length ? `${head}\n${p.chain.map((c) => `  - ${c}`).join('\n')}` : head;

@@ -4,7 +4,8 @@ import { conditionalJobs, excludedSet, expandRequest, installonlySet, type Condi
 import { explainCore } from './problems.js';
 import { bestPerName } from './policy.js';
 import { search, type SearchResult } from './search.js';
-import { DEFAULT_INSTALLONLY, type Problem, type Request, type ResolveOptions, type ResolveResult, type SkippedRequest } from './types.js';
+import { installedChanges } from './installed.js';
+import { DEFAULT_INSTALLONLY, type Problem, type Request, type ResolveOptions, type ResolveResult, type SkippedRequest, type Transaction } from './types.js';
 
 export interface ResolveInternals {
   /** libsolv testcases run without multilib same-name coexistence (implicitobsoleteusescolors off) */
@@ -93,6 +94,7 @@ function ruleOptions(pool: Pool, excluded: Uint8Array, opts: ResolveOptions & Re
   return {
     weakDeps: opts.weakDeps ?? false, installonly: installonlySet(pool, opts.installonly ?? DEFAULT_INSTALLONLY), excluded,
     implicitObsoleteUsesColors: opts.implicitObsoleteUsesColors ?? pool.scores !== null,
+    ...(opts.allowErasing ? { allowErasing: true } : {}),
   };
 }
 
@@ -104,15 +106,20 @@ function installs(pool: Pool, res: ResolveResult, c: ConditionalMember): boolean
 }
 
 /** Solve explicit candidate sets (one "install one of these" per job); used by resolve() and the libsolv testcase runner. */
-export function resolveJobs(pool: Pool, jobs: Job[], excluded: Uint8Array, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
+export function resolveJobs(pool: Pool, given: Job[], excluded: Uint8Array, opts: ResolveOptions & ResolveInternals = {}): ResolveResult {
+  // an update of no installed package asks for nothing (libsolv's job is a no-op)
+  const jobs = given.filter((j) => !j.update || j.candidates.length);
   const ropts = ruleOptions(pool, excluded, opts);
   const first = search(pool, jobs, ropts, opts.trace);
   if (first.ok) {
-    const pkgs = first.installed.map((id) => pool.solvable(id));
+    const fresh = pool.installedIds.length ? first.installed.filter((id) => !pool.isInstalled(id)) : first.installed;
+    const pkgs = fresh.map((id) => pool.solvable(id));
     pkgs.sort((a, b) => (a.pkg.name < b.pkg.name ? -1 : a.pkg.name > b.pkg.name ? 1 : a.pkg.arch < b.pkg.arch ? -1 : a.pkg.arch > b.pkg.arch ? 1 : a.id - b.id));
     const reasons = new Map<RepoPackage, string>();
     for (const s of pkgs) reasons.set(s.pkg, first.reason.get(s.id) ?? 'required');
-    return { ok: true, transaction: { packages: pkgs.map((s) => s.pkg), reasons, unresolvedFileDeps: first.unresolvedFileDeps } };
+    const transaction: Transaction = { packages: pkgs.map((s) => s.pkg), reasons, unresolvedFileDeps: first.unresolvedFileDeps };
+    if (pool.installedIds.length) transaction.changes = installedChanges(pool, new Set(first.installed), ropts.installonly);
+    return { ok: true, transaction };
   }
   // explain, then drop the jobs involved and look for independent problems, as libsolv lists
   // several; problems come out in request order

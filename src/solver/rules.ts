@@ -7,6 +7,8 @@ import { isRich, parseRich, formatRich, type Rich } from './richdep.js';
 import { lit } from './sat.js';
 import { infarchRules, lockstepCandidates } from './lockstep.js';
 import { unifyRules } from './unify.js';
+import { updatesOf } from './installed.js';
+import { choiceKeyOf, choiceRules } from './choice.js';
 
 /** Why a clause exists; used by the decision sweep and to explain failures. */
 export type RuleInfo =
@@ -16,6 +18,12 @@ export type RuleInfo =
   | { type: 'conflicts'; pkg: number; other: number; dep: string }
   | { type: 'obsoletes'; pkg: number; other: number; dep: string }
   | { type: 'same-name'; pkg: number; other: number }
+  /** installed pkg stays or is replaced by one of its updates (libsolv's update rule) */
+  | { type: 'update'; pkg: number }
+  /** pkg's requirement dep met by installed packages or their updates rather than new ones */
+  | { type: 'choice'; pkg: number; dep: string; providers: number[] }
+  /** installed pkg must move to one of its best updates (an update job with best) */
+  | { type: 'best'; pkg: number }
   /** pkg (an inferior multilib arch) only with one of `others`: its best-arch siblings of the same EVR */
   | { type: 'lockstep'; pkg: number; others: number[] };
 
@@ -27,6 +35,8 @@ export interface RuleOptions {
   excluded: Uint8Array;
   /** same-name packages of different arch color (x86_64 vs i686) may be installed together */
   implicitObsoleteUsesColors: boolean;
+  /** installed packages may be erased: no update rules (they are kept by decision only) */
+  allowErasing?: boolean;
 }
 
 const MAX_CNF = 512;
@@ -41,7 +51,8 @@ export class RuleBuilder {
   private readonly richCache = new Map<string, Rich>();
   private readonly depText = new Map<Dep, string>();
 
-  constructor(readonly pool: Pool, readonly opts: RuleOptions) {
+  /** choice rules left out because they made the request unsolvable (libsolv's weak rules) */
+  constructor(readonly pool: Pool, readonly opts: RuleOptions, readonly noChoice: ReadonlySet<string> = new Set()) {
     this.inQueue = new Uint8Array(pool.size + 1);
   }
 
@@ -69,9 +80,19 @@ export class RuleBuilder {
 
   private readonly jobCandidates: number[][] = [];
 
-  addJob(job: number, candidates: number[]): void {
-    this.add(candidates.map((c) => lit(c, true)), { type: 'job', job });
-    this.jobCandidates.push(candidates);
+  /** an update job's clause (installed packages or their updates) is implied by the update rules: it only names the job */
+  addJob(job: number, candidates: number[], update = false): void {
+    const lits = update ? [...new Set(candidates.flatMap((c) => [c, ...this.updates(c)]))] : candidates;
+    this.add(lits.map((c) => lit(c, true)), { type: 'job', job });
+    this.jobCandidates.push(lits);
+  }
+
+  private readonly updateCache = new Map<number, number[]>();
+  /** what may replace installed package p */
+  updates(p: number): number[] {
+    let u = this.updateCache.get(p);
+    if (!u) this.updateCache.set(p, (u = updatesOf(this.pool, p, this.opts)));
+    return u;
   }
 
   enqueue(id: number): void {
@@ -86,7 +107,11 @@ export class RuleBuilder {
    * Rules for the closure of every job candidate, one candidate at a time, breadth first
    * (libsolv's solver_addpkgrulesforsolvable): the rule order steers the decision sweep.
    */
-  build(infarchExempt: ReadonlySet<string> = new Set()): void {
+  build(infarchExempt: ReadonlySet<string> = new Set(), updating: ReadonlySet<number> = new Set()): void {
+    // as libsolv's solver_solve: the installed packages first, then their updates, then the jobs
+    const inst = this.pool.installedIds;
+    for (const p of inst) { this.enqueue(p); this.drain(); }
+    for (const p of inst) for (const q of this.updates(p)) { this.enqueue(q); this.drain(); }
     for (const cands of this.jobCandidates) for (const c of cands) { this.enqueue(c); this.drain(); }
     if (this.opts.weakDeps) {
       for (let before = -1; before !== this.reachable.length;) {
@@ -97,6 +122,9 @@ export class RuleBuilder {
     }
     const infarch = infarchRules(this, infarchExempt);
     unifyRules(this.clauses, this.infos, this.jobCandidates.length);
+    // installonly packages are kept beside their new versions; others may give way to an update
+    if (!this.opts.allowErasing) for (const p of inst) this.add([p, ...(this.opts.installonly[p] ? [] : this.updates(p))].map((q) => lit(q, true)), { type: 'update', pkg: p });
+    if (inst.length) for (const r of choiceRules(this, updating)) if (!this.noChoice.has(choiceKeyOf(r.info))) this.add(r.lits, r.info);
     // after the package rules, as libsolv adds them after its job rules
     for (const r of infarch) this.add(r.lits, r.info);
   }
@@ -114,24 +142,28 @@ export class RuleBuilder {
   private addPackage(id: number): void {
     const s = this.pool.solvable(id);
     const pkg = s.pkg;
+    const installed = this.pool.isInstalled(id);
     // a requirement listed twice (e.g. plain and Requires(pre)) gives the same clause, which
     // unifyRules drops; only the same Dep object twice is skipped here (no key strings)
     const reqs = pkg.requires;
     for (let i = 0; i < reqs.length; i++) {
       const d = reqs[i]!;
       if (reqs.indexOf(d) < i) continue;
+      // libsolv's dontfix: a requirement the installed system already fails is not enforced
+      if (installed && !this.installedMeets(d)) continue;
       this.addRequires(id, d);
     }
     const cons = pkg.conflicts;
-    for (let i = 0; i < cons.length; i++) this.addConflicts(id, cons[i]!);
+    for (let i = 0; i < cons.length; i++) this.addConflicts(id, cons[i]!, installed);
     const noobs = this.opts.installonly[id] === 1;
     const obs = pkg.obsoletes;
-    if (!noobs) for (let i = 0; i < obs.length; i++) this.addObsoletes(id, obs[i]!);
+    // Obsoletes act when a package is installed: an installed package's are spent
+    if (!noobs && !installed) for (let i = 0; i < obs.length; i++) this.addObsoletes(id, obs[i]!);
     const same = this.pool.named(pkg.name);
     if (!noobs) {
       for (let i = 0; i < same.length; i++) {
         const q = same[i]!;
-        if (q === id || this.opts.excluded[q]) continue;
+        if (q === id || this.opts.excluded[q] || (installed && this.pool.isInstalled(q))) continue;
         if (this.opts.implicitObsoleteUsesColors && !colorMatch(pkg.arch, this.pool.pkgOf(q).arch)) continue;
         this.sameName(id, q);
       }
@@ -183,7 +215,15 @@ export class RuleBuilder {
     for (let k = 0; k < prov.length; k++) this.enqueue(prov[k]!);
   }
 
-  private addConflicts(id: number, d: Dep): void {
+  /** a dependency the installed packages meet (rich ones are taken as met) */
+  private installedMeets(d: Dep): boolean {
+    if (isRich(d.name)) return true;
+    const prov = this.providers(d);
+    return prov === null || prov.some((q) => this.pool.isInstalled(q));
+  }
+
+  /** conflicts among installed packages are left as they are (libsolv's dontfix) */
+  private addConflicts(id: number, d: Dep, installed: boolean): void {
     if (isRich(d.name)) {
       for (const c of this.cnf(this.rich(d.name), false)) {
         if (c.includes(lit(id, false))) continue;
@@ -193,7 +233,7 @@ export class RuleBuilder {
       return;
     }
     for (const q of this.providers(d) ?? []) {
-      if (q === id) continue;
+      if (q === id || (installed && this.pool.isInstalled(q))) continue;
       this.add([lit(id, false), lit(q, false)], { type: 'conflicts', pkg: id, other: q, dep: formatDep(d) });
     }
   }

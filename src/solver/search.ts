@@ -6,21 +6,65 @@ import type { Pool } from './pool.js';
 import { bestPerName, filterUnwanted, type PolicyContext } from './policy.js';
 import { isRich } from './richdep.js';
 import { RuleBuilder, type RuleOptions } from './rules.js';
+import { choiceKeyOf, unneededChoices, type ChoiceRule } from './choice.js';
 import { Sat, lit } from './sat.js';
 import type { Job } from './jobs.js';
 
 export type SearchResult =
-  | { ok: true; installed: number[]; reason: Map<number, string>; unresolvedFileDeps: string[] }
+  | { ok: true; installed: number[]; reason: Map<number, string>; unresolvedFileDeps: string[]; choices: { lits: number[]; info: ChoiceRule['info'] }[] }
   | { ok: false; core: number[]; rb: RuleBuilder };
 
+/** Solve; choice rules that take part in a failure are dropped and the search redone. */
 export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg: string) => void): SearchResult {
-  const rb = new RuleBuilder(pool, ropts);
-  jobs.forEach((j, i) => rb.addJob(i, j.candidates));
-  rb.build(new Set(jobs.filter((j) => j.setArch).flatMap((j) => j.candidates.map((c) => pool.solvable(c).pkg.name))));
+  const noChoice = new Set<string>();
+  for (;;) {
+    const res = searchOnce(pool, jobs, ropts, noChoice, trace);
+    const before = noChoice.size;
+    if (res.ok) {
+      for (const k of unneededChoices(res.choices, new Set(res.installed))) noChoice.add(k);
+    } else {
+      for (const ci of res.core) {
+        const info = res.rb.infos[ci]!;
+        if (info.type === 'choice') noChoice.add(choiceKeyOf(info));
+      }
+    }
+    if (noChoice.size === before) return res;
+  }
+}
+
+function searchOnce(pool: Pool, jobs: Job[], ropts: RuleOptions, noChoice: ReadonlySet<string>, trace?: (msg: string) => void): SearchResult {
+  const rb = new RuleBuilder(pool, ropts, noChoice);
+  jobs.forEach((j, i) => rb.addJob(i, j.candidates, j.update));
+  // installed packages to update (libsolv's updatemap) and, for targeted updates, where to
+  const toUpdate = new Set<number>();
+  const targets = new Map<number, Set<number>>();
+  for (const j of jobs) {
+    if (!j.update) continue;
+    const to = j.targets ? new Set(j.targets) : null;
+    for (const p of j.candidates) {
+      if (!to) { toUpdate.add(p); continue; }
+      const hit = rb.updates(p).filter((q) => to.has(q));
+      if (!hit.length) continue;
+      toUpdate.add(p);
+      targets.set(p, new Set([...(targets.get(p) ?? []), ...hit]));
+    }
+  }
+  rb.build(new Set(jobs.filter((j) => j.setArch).flatMap((j) => j.candidates.map((c) => pool.solvable(c).pkg.name))), toUpdate);
+  // libsolv's best rules: the best of what may replace each installed package (prio, arch, version)
+  for (const j of jobs) {
+    if (!j.update || !j.best) continue;
+    for (const p of j.candidates) {
+      if (!toUpdate.has(p)) continue;
+      const to = targets.get(p);
+      const best = filterUnwanted([p, ...rb.updates(p).filter((q) => !to || to.has(q))], { pool, excluded: ropts.excluded }, 'recommend');
+      rb.add(best.map((q) => lit(q, true)), { type: 'best', pkg: p });
+    }
+  }
   const sat = new Sat(pool.size);
   for (let i = 0; i < rb.clauses.length; i++) sat.addClause(rb.clauses[i]!.slice());
   if (sat.rootConflict >= 0) return { ok: false, core: sat.core(sat.rootConflict), rb };
   const nJobs = jobs.length;
+  const inst = pool.installedIds;
   const nRules = sat.originals;
   const why = new Map<number, string>();
   const weakTried = new Set<number>();
@@ -60,14 +104,26 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg
   };
 
   const nextDecision = (): number => {
-    // 1. job rules in order
+    // 1. job rules in order (update jobs act in step 2)
     for (let i = 0; i < nJobs; i++) {
-      const cands = openCandidates(sat, sat.clauses[i]!);
+      if (jobs[i]!.update) continue;
+      let cands = openCandidates(sat, sat.clauses[i]!);
       if (cands && cands.length) {
+        // libsolv resolve_jobrules: an installed candidate meets an install job as it is
+        if (cands.length > 1 && inst.length) {
+          const kept = cands.filter((id) => pool.isInstalled(id));
+          if (kept.length) cands = kept;
+        }
         const d = choose(cands);
         why.set(d, `requested (${jobs[i]!.spec})`);
         return d;
       }
+    }
+    // 1b. installed packages (libsolv resolve_installed): the ones to update first, each
+    // brought to its best update, then the rest kept
+    if (inst.length) {
+      for (const p of toUpdate) { const d = installedDecision(p); if (d) return d; }
+      for (const p of inst) { const d = installedDecision(p); if (d) return d; }
     }
     // 2. package rules, swept cyclically from where the last decision was made. As libsolv's
     // resolve_dependencies, a rule still ambiguous after pruning (several names) is postponed
@@ -102,6 +158,27 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg
       return weakDecision();
     }
     return 0;
+  };
+
+  /**
+   * An installonly package is updated by installing its best update beside it (libsolv's
+   * specialupdaters: versions already installed count, so an older one adds nothing).
+   */
+  const installedDecision = (p: number): number => {
+    const multi = ropts.installonly[p] === 1;
+    const v = sat.val[p]!;
+    if (v < 0 || (v > 0 && !(multi && toUpdate.has(p)))) return 0;
+    if (toUpdate.has(p)) {
+      const to = targets.get(p);
+      const rule = [p, ...rb.updates(p).filter((q) => !to || to.has(q))];
+      if (multi || !rule.some((q) => sat.val[q]! > 0)) {
+        const d = choose(rule.filter((q) => (multi ? sat.val[q]! >= 0 : sat.val[q] === 0)));
+        if (d !== p && sat.val[d] === 0) { why.set(d, `update of ${pool.solvable(p).nevra}`); return d; }
+      }
+    }
+    if (sat.val[p] !== 0) return 0;
+    why.set(p, 'installed');
+    return p;
   };
 
   const weakDecision = (): number => {
@@ -169,14 +246,16 @@ export function search(pool: Pool, jobs: Job[], ropts: RuleOptions, trace?: (msg
     installed.push(v);
     const r = sat.reason[v]!;
     const info = r >= 0 && r < nRules ? rb.infos[r] : undefined;
-    if (info?.type === 'requires') reason.set(v, `${pool.solvable(info.pkg).nevra} requires ${info.dep}`);
+    if (info?.type === 'requires' || info?.type === 'choice') reason.set(v, `${pool.solvable(info.pkg).nevra} requires ${info.dep}`);
+    else if (info?.type === 'update' || info?.type === 'best') reason.set(v, `update of ${pool.solvable(info.pkg).nevra}`);
     else if (info?.type === 'job') reason.set(v, `requested (${jobs[info.job]!.spec})`);
     else if (info?.type === 'lockstep') reason.set(v, `${pool.solvable(info.pkg).nevra} needs the same version of its ${pool.solvable(v).pkg.arch} package (multilib lock-step)`);
     else reason.set(v, why.get(v) ?? 'required');
   }
   const files = new Set<string>();
   for (const info of rb.infos) if (info.type === 'nothing-provides' && info.dep.startsWith('/')) files.add(info.dep);
-  return { ok: true, installed, reason, unresolvedFileDeps: [...files].sort() };
+  const choices = rb.infos.flatMap((info, i) => (info.type === 'choice' ? [{ lits: rb.clauses[i]!, info }] : []));
+  return { ok: true, installed, reason, unresolvedFileDeps: [...files].sort(), choices };
 }
 
 /**

@@ -13,6 +13,11 @@ export interface PoolRepo {
   filelists?: string[][];
   /** name indexes over the metadata the packages come from, so the pool need not build its own */
   index?: PackageIndex;
+  /**
+   * the installed system (libsolv's `system ... installed` repo, e.g. a base image's rpmdb):
+   * its packages stay unless replaced, are never fetched, and are kept whatever their arch
+   */
+  installed?: boolean;
 }
 
 /**
@@ -55,6 +60,11 @@ export interface ResolveOptions {
   best?: boolean;
   /** dnf skip_broken / strict=False (libsolv SOLVER_WEAK jobs): leave out requests that cannot be installed */
   skipBroken?: boolean;
+  /**
+   * dnf --allowerasing (libsolv allowuninstall): installed packages may be removed when the
+   * request cannot be met otherwise; without it they stay or are replaced by an update
+   */
+  allowErasing?: boolean;
 }
 
 /** A request left out under skipBroken, and why. */
@@ -76,21 +86,34 @@ export interface Transaction {
   unresolvedFileDeps: string[];
   /** requests left out (skipBroken only), in request order */
   skipped?: SkippedRequest[];
+  /**
+   * with an installed repo in the pool: what happens to its packages (`packages` then lists
+   * only the packages to fetch and install, the new versions of upgrades among them)
+   */
+  changes?: InstalledChange[];
 }
+
+/** An installed package the transaction replaces or removes. */
+export type InstalledChange =
+  | { kind: 'upgrade' | 'downgrade' | 'reinstall' | 'obsolete'; from: RepoPackage; to: RepoPackage }
+  | { kind: 'erase'; from: RepoPackage };
 
 export type ResolveResult = { ok: true; transaction: Transaction } | { ok: false; problems: Problem[] };
 
-/** Structured reasons why a request cannot be satisfied; `chain` leads from the request to the failure. */
+/**
+ * Structured reasons why a request cannot be satisfied; `chain` leads from the request to the
+ * failure; `installed` names those of the packages that belong to the installed system.
+ */
 export type Problem =
   | { kind: 'not-found'; request: string; chain: string[] }
   | { kind: 'only-excluded'; request: string; excluded: string[]; chain: string[] }
-  | { kind: 'nothing-provides'; dep: string; neededBy: string; chain: string[]; /** other versions of the same package failing on the same name */ alsoFailing?: string[] }
+  | { kind: 'nothing-provides'; dep: string; neededBy: string; chain: string[]; installed?: string[]; /** other versions of the same package failing on the same name */ alsoFailing?: string[] }
   | { kind: 'excluded-provider'; dep: string; neededBy: string; excluded: string[]; chain: string[] }
-  | { kind: 'conflicts'; pkg: string; other: string; dep: string; chain: string[] }
-  | { kind: 'obsoletes'; pkg: string; other: string; dep: string; chain: string[] }
+  | { kind: 'conflicts'; pkg: string; other: string; dep: string; chain: string[]; installed?: string[] }
+  | { kind: 'obsoletes'; pkg: string; other: string; dep: string; chain: string[]; installed?: string[] }
   | { kind: 'both-obsolete'; pkg: string; other: string; chain: string[] }
-  | { kind: 'same-name'; pkg: string; other: string; chain: string[] }
-  | { kind: 'requires-uninstallable'; pkg: string; dep: string; providers: string[]; chain: string[] }
+  | { kind: 'same-name'; pkg: string; other: string; chain: string[]; installed?: string[] }
+  | { kind: 'requires-uninstallable'; pkg: string; dep: string; providers: string[]; chain: string[]; installed?: string[] }
   | { kind: 'request-uninstallable'; request: string; candidates: string[]; chain: string[] };
 
 /** dnf's default installonlypkgs (dnf/const.py INSTALLONLYPKGS) */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderProblem, resolve, type Request } from '../../src/solver/index.js';
+import { createPool, renderProblem, resolve, type Request } from '../../src/solver/index.js';
 import { cs9Pool, dnfInstallSet, haveCs9, haveDnf } from './cs9.js';
 
 if (!haveCs9) console.warn('skipping CS9 solver tests: ../shared/realdata/repos absent');
@@ -82,6 +82,23 @@ describe.skipIf(!haveCs9)('CS9 BaseOS+AppStream', () => {
     expect(env.transaction.packages.map(fmt)).toEqual(grp.transaction.packages.map(fmt));
     // @standard (optionlist) members such as lsof are not pulled in
     expect(env.transaction.packages.some((p) => p.name === 'lsof')).toBe(false);
+  }, 60_000);
+
+  it('on top of the @core answer as an installed system, a request adds what it adds to an empty root beyond @core', async () => {
+    const { pool } = await cs9Pool();
+    const core = resolve(pool, { install: ['@core'], exclude: ['rsyslog', 'python3-libselinux'] });
+    if (!core.ok) throw new Error('@core');
+    // the installed packages are the repo's own records (a rpmdb copy would be other objects of the same NEVRAs)
+    const onCore = createPool([{ id: '@System', priority: 99, cost: 1000, packages: core.transaction.packages, installed: true }, ...pool.repos], { arch: 'x86_64' });
+    const have = new Set(core.transaction.packages.map(fmt));
+    for (const install of [['httpd', 'python3'], ['bash'], ['vim-enhanced', 'git'], ['nginx']]) {
+      const empty = resolve(pool, { install });
+      const top = resolve(onCore, { install });
+      expect(empty.ok && top.ok, install.join(' ')).toBe(true);
+      if (!empty.ok || !top.ok) continue;
+      expect(top.transaction.packages.map(fmt).sort(), install.join(' ')).toEqual(empty.transaction.packages.map(fmt).filter((n) => !have.has(n)).sort());
+      expect(top.transaction.changes).toEqual([]);
+    }
   }, 60_000);
 
   // random pairs of package names (seeded), weak deps on for every third: what dnf installs

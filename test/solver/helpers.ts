@@ -3,7 +3,7 @@ import { createPool, resolve, renderProblem, type Pool, type Request, type Resol
 import type { CompsEnvironment, CompsGroup } from '../../src/types/package.js';
 import { parseTesttags } from './testcase-parser.js';
 
-export interface RepoSpec { id?: string; priority?: number; cost?: number; tags: string; groups?: CompsGroup[]; environments?: CompsEnvironment[] }
+export interface RepoSpec { id?: string; priority?: number; cost?: number; tags: string; groups?: CompsGroup[]; environments?: CompsEnvironment[]; installed?: boolean }
 
 const lines = (t: string): string[] => t.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => (l.startsWith('#>') ? l : `#>${l}`));
 
@@ -11,7 +11,7 @@ export function poolOf(repos: RepoSpec[] | string, arch = 'x86_64'): Pool {
   const list = typeof repos === 'string' ? [{ tags: repos }] : repos;
   return createPool(list.map((r, i) => {
     const id = r.id ?? `r${i}`;
-    return { id, priority: r.priority ?? 99, cost: r.cost ?? 1000, packages: parseTesttags(lines(r.tags), id), ...(r.groups ? { groups: r.groups } : {}), ...(r.environments ? { environments: r.environments } : {}) };
+    return { id, priority: r.priority ?? 99, cost: r.cost ?? 1000, packages: parseTesttags(lines(r.tags), id), ...(r.groups ? { groups: r.groups } : {}), ...(r.environments ? { environments: r.environments } : {}), ...(r.installed ? { installed: true } : {}) };
   }), { arch });
 }
 

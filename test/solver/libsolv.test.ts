@@ -12,7 +12,7 @@ try { execFileSync('testsolv', ['-h'], { stdio: 'ignore' }); } catch (e) { haveT
 if (!haveTestsolv) console.warn('testsolv absent: the cplxdeps cases (result rules) are not run');
 if (!have) console.warn(`skipping libsolv testcases: ${ROOT} absent`);
 
-describe.skipIf(!have)('libsolv 0.7.23 testcases (install jobs into an empty root)', () => {
+describe.skipIf(!have)('libsolv 0.7.23 testcases (install and update jobs)', () => {
   const cases = have ? collectCases(ROOT, haveTestsolv) : [];
   const run = cases.filter((c) => !c.skip);
   if (process.env.SOLVER_LIST_SKIPS) {
@@ -35,6 +35,7 @@ describe('own libsolv-format fixtures', () => {
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const { got, want } = runCase(c.tc);
     expect(got).toEqual(want);
-    if (haveTestsolv && c.index === 0) expect(execFileSync('testsolv', [c.file], { encoding: 'utf8' })).toBe('');
+    // testsolv prints only a `test N:` header per job of a file whose results all match
+    if (haveTestsolv && c.index === 0) expect(execFileSync('testsolv', [c.file], { encoding: 'utf8' }).split('\n').filter((l) => l && !/^test \d+:$/.test(l))).toEqual([]);
   });
 });

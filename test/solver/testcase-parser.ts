@@ -15,6 +15,8 @@ export interface TcCase {
   jobs: string[];
   results: { kinds: string[]; lines: string[] } | null;
   features: string[];
+  /** `disable pkg ...` lines (packages taken out of the pool) */
+  disabled: string[];
 }
 
 const RICH_OPS: Record<string, string> = { '&': 'and', '|': 'or', '<IF>': 'if', '<ELSE>': 'else', '<UNLESS>': 'unless', '<WITH>': 'with', '<WITHOUT>': 'without' };
@@ -141,7 +143,7 @@ export function parseTesttags(lines: string[], repo: string): RepoPackage[] {
 export function parseTestcase(file: string): TcCase[] {
   const text = readFileSync(file, 'utf8').split('\n');
   const cases: TcCase[] = [];
-  const base = { repos: [] as TcRepo[], system: { arch: 'unset', disttype: 'rpm', installed: null as string | null }, poolflags: [] as string[], features: [] as string[] };
+  const base = { repos: [] as TcRepo[], system: { arch: 'unset', disttype: 'rpm', installed: null as string | null }, poolflags: [] as string[], features: [] as string[], disabled: [] as string[] };
   let cur: TcCase = { ...base, solverflags: [], jobs: [], results: null };
   for (let i = 0; i < text.length; i++) {
     const line = text[i]!;
@@ -165,6 +167,7 @@ export function parseTestcase(file: string): TcCase[] {
       case 'system': base.system = { arch: w[1]!, disttype: w[2]!, installed: w[3] ?? null }; break;
       case 'poolflags': base.poolflags.push(...w.slice(1)); break;
       case 'feature': base.features.push(...w.slice(1)); break;
+      case 'disable': base.disabled.push(w.slice(1).join(' ')); break;
       case 'solverflags': cur.solverflags.push(...w.slice(1)); break;
       case 'job': cur.jobs.push(w.slice(1).join(' ')); break;
       case 'result': {
@@ -182,5 +185,5 @@ export function parseTestcase(file: string): TcCase[] {
   }
   cases.push(cur);
   // repos/system are shared by all jobs of a file
-  return cases.map((c) => ({ ...c, repos: base.repos, system: base.system, poolflags: base.poolflags, features: base.features }));
+  return cases.map((c) => ({ ...c, repos: base.repos, system: base.system, poolflags: base.poolflags, features: base.features, disabled: base.disabled }));
 }
