@@ -22,7 +22,7 @@ import { GpgChecker } from './gpg.js';
 import type { PackageSignature } from './gpg.js';
 import { ImageTree } from './tree.js';
 import { CONTENT_BUDGET, DOWNLOAD_BUDGET, MemoryBudget, SpoolReader } from './spool.js';
-import { UNPACK_SLOTS, unpackPackage } from './unpack.js';
+import { releaseFileRecords, UNPACK_SLOTS, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
 import { checkOutputTarget, lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat, OutputLayer } from './output/index.js';
@@ -171,6 +171,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
 
     // 4. scriptlets, finishing, profiles
     const report = await phase('scriptlets', async () => finishAndEmulate(tree, ordered, distro, profile, opts, emit));
+    for (const u of ordered) releaseFileRecords(u);
 
     // 5. owners, then the rpmdb in the target's own format
     const owners = new OwnerResolver(readIdMaps(tree));

@@ -8,62 +8,77 @@ import type { ContentRef, ImageTree, TreeNode } from './tree.js';
 type Planned = [entry: TarEntry, content: ContentRef | undefined];
 
 /**
- * The tree's tar entries; spooled content is read through `spool` (the caller closes it). The
- * whole list is planned first so the reader knows how often each spool file will be read and
- * can delete it after its last slice: its page-cache memory is then reused for the output
- * instead of new pages being taken (bench/RESULTS-big.md).
+ * The tree's tar entries; spooled content is read through `spool` (the caller closes it). A first
+ * pass over the tree tells the reader how often each spool file will be read, so it can delete it
+ * after its last slice: its page-cache memory is then reused for the output instead of new pages
+ * being taken (bench/RESULTS-big.md). The entries are planned again as they are written, not held:
+ * a plan of every entry cost ~1 KB per file (bench/RESULTS-manyfiles.md).
  */
 export function* treeEntries(tree: ImageTree, owners: OwnerResolver, spool: SpoolReader): Generator<TarEntry> {
-  const plan = [...planEntries(tree, tree.walk(), owners)];
-  for (const [, ref] of plan) if (ref?.kind === 'spool') spool.expect(ref.file);
-  yield* withBodies(plan, spool);
+  expectReads(planEntries(tree, tree.walk(), owners), spool);
+  yield* withBodies(planEntries(tree, tree.walk(), owners), spool);
 }
 
 /**
- * One entry list per layer (each a list of tree paths in walk order, see layers.ts), all planned
+ * One entry list per layer (each a list of tree paths in walk order, see layers.ts), all counted
  * up front so the spool reader knows every read of every layer before the first one is written.
  */
 export function layerEntries(tree: ImageTree, layers: string[][], owners: OwnerResolver, spool: SpoolReader): (() => Generator<TarEntry>)[] {
-  const plans = layers.map((paths) => [...planEntries(tree, paths.map((p): [string, TreeNode] => [p, tree.get(p)!]), owners)]);
-  for (const plan of plans) for (const [, ref] of plan) if (ref?.kind === 'spool') spool.expect(ref.file);
-  return plans.map((plan) => () => withBodies(plan, spool));
+  const nodes = (paths: string[]): Iterable<[string, TreeNode]> => paths.map((p): [string, TreeNode] => [p, tree.get(p)!]);
+  for (const paths of layers) expectReads(planEntries(tree, nodes(paths), owners), spool);
+  return layers.map((paths) => () => withBodies(planEntries(tree, nodes(paths), owners), spool));
 }
 
-function* withBodies(plan: Planned[], spool: SpoolReader): Generator<TarEntry> {
+function expectReads(plan: Iterable<Planned>, spool: SpoolReader): void {
+  for (const [, ref] of plan) if (ref?.kind === 'spool') spool.expect(ref.file);
+}
+
+function* withBodies(plan: Iterable<Planned>, spool: SpoolReader): Generator<TarEntry> {
   for (const [entry, ref] of plan) {
-    if (ref === undefined) yield entry;
-    else if (ref.kind === 'bytes') yield { ...entry, body: () => ref.data };
-    else yield { ...entry, body: () => spool.read(ref.file, ref.offset, ref.length) };
+    // the entry is this plan's own: set in place (a spread copy got a V8 hidden class per entry)
+    if (ref?.kind === 'bytes') entry.body = () => ref.data;
+    else if (ref?.kind === 'spool') entry.body = () => spool.read(ref.file, ref.offset, ref.length);
+    yield entry;
   }
+}
+
+/**
+ * Every field set, in one order: entries built by object spread got one V8 hidden class each,
+ * allocated in the old generation, ~1 KB of garbage per file (bench/RESULTS-manyfiles.md).
+ */
+function tarEntry(path: string, type: TarEntry['type'], n: TreeNode, owners: OwnerResolver, size: number): TarEntry {
+  const u = owners.user(n.user);
+  const g = owners.group(n.group);
+  return {
+    path, type, mode: n.mode, uid: u.id, gid: g.id, uname: u.name, gname: g.name, mtime: n.mtime, size,
+    linkTarget: undefined, devMajor: undefined, devMinor: undefined, xattrs: undefined, body: undefined,
+  };
 }
 
 function* planEntries(tree: ImageTree, nodes: Iterable<[string, TreeNode]>, owners: OwnerResolver): Generator<Planned> {
   // a hard link whose data holder is not in this same entry list gets the bytes itself
   const written = new Set<string>();
   for (const [path, n] of nodes) {
-    const u = owners.user(n.user);
-    const g = owners.group(n.group);
-    const common = { path, mode: n.mode, uid: u.id, gid: g.id, uname: u.name, gname: g.name, mtime: n.mtime };
     if (n.type === 'hardlink') {
       const target = n.linkTarget !== undefined ? tree.get(n.linkTarget) : undefined;
       if (n.linkTarget !== undefined && target?.type === 'file' && written.has(n.linkTarget)) {
-        yield [{ ...common, type: 'hardlink', size: 0, linkTarget: n.linkTarget }, undefined];
+        const e = tarEntry(path, 'hardlink', n, owners, 0);
+        e.linkTarget = n.linkTarget;
+        yield [e, undefined];
         continue;
       }
       // The data holder was replaced or dropped: write the bytes as a plain file.
-      yield [{ ...common, type: 'file', size: target?.size ?? 0 }, target?.content];
+      yield [tarEntry(path, 'file', n, owners, target?.size ?? 0), target?.content];
       continue;
     }
-    const xattrs = n.caps ? { 'security.capability': encodeCapability(n.caps) } : undefined;
-    const entry: TarEntry = {
-      ...common,
-      type: n.type,
-      size: n.type === 'file' ? n.size : 0,
-      ...(n.linkTarget !== undefined && n.type === 'symlink' ? { linkTarget: n.linkTarget } : {}),
-      ...(n.devMajor !== undefined ? { devMajor: n.devMajor, devMinor: n.devMinor ?? 0 } : {}),
-      ...(xattrs ? { xattrs } : {}),
-    };
+    const e = tarEntry(path, n.type, n, owners, n.type === 'file' ? n.size : 0);
+    if (n.linkTarget !== undefined && n.type === 'symlink') e.linkTarget = n.linkTarget;
+    if (n.devMajor !== undefined) {
+      e.devMajor = n.devMajor;
+      e.devMinor = n.devMinor ?? 0;
+    }
+    if (n.caps) e.xattrs = { 'security.capability': encodeCapability(n.caps) };
     if (n.type === 'file') written.add(path);
-    yield [entry, n.type === 'file' ? n.content : undefined];
+    yield [e, n.type === 'file' ? n.content : undefined];
   }
 }

@@ -51,6 +51,17 @@ async function* toStream(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
 }
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Let go of what only merge and the scriptlets read: the decoded file records and content refs
+ * (the tree holds the refs; the rpmdb is written from the raw header bytes). ~0.5 KB a file, held
+ * through the rpmdb and the output otherwise (bench/RESULTS-manyfiles.md).
+ */
+export function releaseFileRecords(u: UnpackedPackage): void {
+  u.meta = { ...u.meta, files: [] };
+  u.contents.clear();
+  u.hardlinkSets.clear();
+}
+
 /** `rpm`: the package file, or its bytes (as downloaded chunks) when the download was kept in memory */
 export async function unpackPackage(
   rpm: string | Uint8Array[],

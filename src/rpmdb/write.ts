@@ -10,7 +10,7 @@ import { type KV, buildHash } from './bdb/hash.js';
 import { buildHeaderBlob } from './blob.js';
 import { u32, u32Bytes } from './bytes.js';
 import { type Era, type IndexName, eraOf } from './era.js';
-import { type IndexRow, indexRows } from './indexes.js';
+import { indexRows } from './indexes.js';
 import { buildNdb } from './ndb/packages.js';
 import { type SqliteIndexTable, buildSqlite } from './sqlite/write.js';
 import type { RpmdbFile, RpmdbPackage, WriteRpmdbOptions } from './types.js';
@@ -30,22 +30,18 @@ function parseBlob(blob: Uint8Array, hnum: number): Header {
   }
 }
 
-function allRows(headers: readonly Header[], era: Era): Map<IndexName, { rows: IndexRow; hnum: number }[]> {
-  const out = new Map<IndexName, { rows: IndexRow; hnum: number }[]>();
-  for (const spec of era.indexes) {
-    const list: { rows: IndexRow; hnum: number }[] = [];
-    headers.forEach((h, i) => {
-      for (const r of indexRows(h, spec, era)) list.push({ rows: r, hnum: i + 1 });
-    });
-    out.set(spec.name, list);
+/** One index's rows, header by header: made as they are used, one table at a time (never all held). */
+function* rowsOf(headers: readonly Header[], spec: Era['indexes'][number], era: Era): Generator<{ key: Uint8Array; hnum: number; idx: number }> {
+  for (let i = 0; i < headers.length; i++) {
+    for (const r of indexRows(headers[i]!, spec, era)) yield { key: r.key, hnum: i + 1, idx: r.idx };
   }
-  return out;
 }
 
 /** BDB index value: (hdrNum, tagNum) u32 pairs per key, in insertion order; empty key -> "\0" */
-function groupIndex(rows: readonly { rows: IndexRow; hnum: number }[], era: Era): KV[] {
+function groupIndex(rows: Iterable<{ key: Uint8Array; hnum: number; idx: number }>, era: Era): KV[] {
   const byKey = new Map<string, { key: Uint8Array; vals: number[] }>();
-  for (const { rows: r, hnum } of rows) {
+  for (const r of rows) {
+    const hnum = r.hnum;
     const key = r.key.length === 0 ? Uint8Array.of(0) : r.key;
     const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
     let g = byKey.get(k);
@@ -83,14 +79,13 @@ export async function writeRpmdbBlobs(target: RpmdbTarget, blobs: readonly Uint8
   if (target.flavour === 'ndb') return [{ path: 'Packages.db', data: buildNdb(packages), mode: FILE_MODE }];
 
   const headers = blobs.map((b, i) => parseBlob(b, i + 1));
-  const rows = allRows(headers, era);
   if (target.flavour === 'sqlite') {
     const tables: SqliteIndexTable[] = era.indexes.map((spec) => ({
       name: spec.name,
       keyType: SQLITE_NO_KEY_INDEX.has(spec.name) ? 'BLOB' : 'TEXT',
       keyIndex: !SQLITE_NO_KEY_INDEX.has(spec.name),
       hnumIndex: !SQLITE_NO_HNUM_INDEX.has(spec.name),
-      rows: (rows.get(spec.name) ?? []).map(({ rows: r, hnum }) => ({ key: r.key, hnum, idx: r.idx })),
+      rows: rowsOf(headers, spec, era),
     }));
     return [{ path: 'rpmdb.sqlite', data: await buildSqlite(packages, tables), mode: FILE_MODE }];
   }
@@ -107,7 +102,7 @@ export async function writeRpmdbBlobs(target: RpmdbTarget, blobs: readonly Uint8
     },
   ];
   for (const spec of era.indexes) {
-    const kv = groupIndex(rows.get(spec.name) ?? [], era);
+    const kv = groupIndex(rowsOf(headers, spec, era), era);
     const data = spec.bdb === 'btree' ? buildBtree(kv, { endian: e, fileId: fileId(spec.name) }) : buildHash(kv, { version, endian: e, fileId: fileId(spec.name) });
     files.push({ path: spec.name, data, mode: FILE_MODE });
   }

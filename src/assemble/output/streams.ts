@@ -92,15 +92,14 @@ export async function* stableBodies(entries: AsyncIterable<TarEntry>): AsyncGene
   for await (const e of entries) {
     const body = e.body;
     if (body === undefined) { yield e; continue; }
-    yield {
-      ...e,
-      body: () => {
-        const src = body();
-        if (src instanceof Uint8Array) return src;
-        return (async function* () {
-          for await (const c of src) yield new Uint8Array(c); // a copy
-        })();
-      },
+    // set in place: a spread copy got a V8 hidden class per entry (old-generation garbage)
+    e.body = () => {
+      const src = body();
+      if (src instanceof Uint8Array) return src;
+      return (async function* () {
+        for await (const c of src) yield new Uint8Array(c); // a copy
+      })();
     };
+    yield e;
   }
 }

@@ -16,7 +16,8 @@ export interface SqliteIndexTable {
   /** key index: string-class tags; hnum index: tags whose value is an array */
   keyIndex: boolean;
   hnumIndex: boolean;
-  rows: { key: Uint8Array; hnum: number; idx: number }[];
+  /** read once, as the rows are inserted */
+  rows: Iterable<{ key: Uint8Array; hnum: number; idx: number }>;
 }
 
 let sqlPromise: Promise<SqlJsStatic> | null = null;
