@@ -22,7 +22,7 @@ import { GpgChecker } from './gpg.js';
 import type { PackageSignature } from './gpg.js';
 import { ImageTree } from './tree.js';
 import { CONTENT_BUDGET, DOWNLOAD_BUDGET, MemoryBudget, SpoolReader } from './spool.js';
-import { releaseFileRecords, UNPACK_SLOTS, unpackPackage } from './unpack.js';
+import { releaseContents, UNPACK_SLOTS, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
 import { checkOutputTarget, lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat, OutputLayer } from './output/index.js';
@@ -140,7 +140,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
               const u = await unpackSlots(() => unpackPackage(got.data ?? got.path, p.repo, work, i, budget, signal));
               signatures.set(u, sig);
               emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
-              emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.meta.files.length, bytes: u.bytes });
+              emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.fileCount, bytes: u.bytes });
               return u;
             } finally {
               downloads.give(held);
@@ -155,7 +155,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     // 3. merge in rpm's install order
     const byPkg = new Map(chosen.map((p, i) => [p, unpacked[i]!]));
     // rpm queues the preferred colour first; the colour is the OR of the header's file colours
-    const colorOf = (p: RepoPackage): number => byPkg.get(p)!.meta.files.reduce((c, f) => c | f.color, 0);
+    const colorOf = (p: RepoPackage): number => byPkg.get(p)!.color;
     const ordered = installOrder(chosen, { colorOf }).map((p) => byPkg.get(p)!);
     const tree = new ImageTree(sde ?? installTime);
     const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
@@ -165,13 +165,13 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
       preferColor: /64|s390x/.test(arch) ? 2 : 1,
     }));
     for (const w of merged.warnings) warn('RFS_W_FILE', w);
+    for (const u of ordered) releaseContents(u);
     const layerCount = opts.layers ?? 1;
     // what each package installed, to tell its untouched files from those scriptlets change
     const pristine = layerCount > 1 ? snapshotPristine(tree) : null;
 
     // 4. scriptlets, finishing, profiles
     const report = await phase('scriptlets', async () => finishAndEmulate(tree, ordered, distro, profile, opts, emit));
-    for (const u of ordered) releaseFileRecords(u);
 
     // 5. owners, then the rpmdb in the target's own format
     const owners = new OwnerResolver(readIdMaps(tree));

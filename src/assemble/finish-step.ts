@@ -21,7 +21,7 @@ export function finishAndEmulate(
   emit: (e: AssembleEvent) => void,
 ): ScriptletReport {
   const report = emulateScriptlets(
-    ordered.map((u) => ({ nevra: u.nevra, name: u.meta.name, meta: u.meta })),
+    ordered.map((u) => ({ nevra: u.nevra, name: u.meta.name, meta: { ...u.meta, files: u.paths().map((path) => ({ path })) } })),
     tree,
     {
       onEvent: emit,

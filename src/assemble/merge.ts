@@ -65,14 +65,17 @@ function sameFile(a: TreeNode, b: TreeNode): boolean {
 
 export function mergePackages(tree: ImageTree, pkgs: UnpackedPackage[], opts: MergeOptions = {}): MergeResult {
   const warnings: string[] = [];
-  const fileStates = pkgs.map((p) => new Uint8Array(p.meta.files.length));
-  // path -> [package index, file index] of the current holder, for colour decisions
-  const holders = new Map<string, [number, number]>();
+  const fileStates = pkgs.map((p) => new Uint8Array(p.fileCount));
+  // path -> [package index, file index, node] of the current holder, for colour decisions
+  const holders = new Map<string, [number, number, TreeNode]>();
+  // each header decodes its own copy of 'root': one string per owner name instead of two per file
+  const names = new Map<string, string>();
+  const intern = (s: string): string => names.get(s) ?? (names.set(s, s), s);
   const preferColor = opts.preferColor ?? 2;
 
   pkgs.forEach((pkg, pi) => {
     const states = fileStates[pi]!;
-    const files = pkg.meta.files;
+    const files = pkg.files(); // decoded for this package only, let go after it
     // Hard-link sets: the member first in tar order holds the data; the others link to it.
     const holderOf = new Map<number, number>();
     for (const set of new Set(pkg.hardlinkSets.values())) {
@@ -92,7 +95,9 @@ export function mergePackages(tree: ImageTree, pkgs: UnpackedPackage[], opts: Me
         states[f.index] = FileState.NOTINSTALLED;
         continue;
       }
-      const node = toNode(f, type, pkg, holderOf, opts);
+      const node = toNode(f, type, pkg, files, holderOf, opts);
+      node.user = intern(node.user);
+      node.group = intern(node.group);
       if (node.type === 'hardlink' && node.linkTarget) node.linkTarget = tree.resolveParent(node.linkTarget);
       const resolved = tree.resolveParent(f.path);
       if (node.type === 'hardlink' && node.linkTarget === resolved) continue; // a link to itself through a dir symlink
@@ -124,9 +129,11 @@ export function mergePackages(tree: ImageTree, pkgs: UnpackedPackage[], opts: Me
         }
       }
       tree.put(resolved, node);
-      holders.set(resolved, [pi, f.index]);
+      holders.set(resolved, [pi, f.index, node]);
     }
   });
+  // digests only serve the conflict checks above: ~90 bytes a file not held past the merge
+  for (const [, , node] of holders.values()) node.digest = undefined;
   return { fileStates, warnings };
 }
 
@@ -135,7 +142,7 @@ function isCreated(f: RpmFile, opts: MergeOptions): boolean {
   return langSelected(f.lang, opts.installLangs);
 }
 
-function toNode(f: RpmFile, type: ImageEntryType, pkg: UnpackedPackage, holderOf: Map<number, number>, opts: MergeOptions): TreeNode {
+function toNode(f: RpmFile, type: ImageEntryType, pkg: UnpackedPackage, files: RpmFile[], holderOf: Map<number, number>, opts: MergeOptions): TreeNode {
   const mtime = opts.clampMtime !== undefined ? Math.min(f.mtime, opts.clampMtime) : f.mtime;
   const node = treeNode(type, f.mode & 0o7777, f.user, f.group, mtime, pkg.nevra);
   if (f.color) node.color = f.color;
@@ -146,7 +153,7 @@ function toNode(f: RpmFile, type: ImageEntryType, pkg: UnpackedPackage, holderOf
   const holder = holderOf.get(f.index);
   if (holder !== undefined && holder !== f.index) {
     node.type = 'hardlink';
-    node.linkTarget = pkg.meta.files[holder]!.path;
+    node.linkTarget = files[holder]!.path;
     return node;
   }
   // For a hard-link set the data arrived with one member (the last); find it.

@@ -23,7 +23,7 @@ export interface TreeNode {
   /** file capability text form ('cap_net_raw=ep') */
   caps?: string;
   content?: ContentRef;
-  /** hex digest as the header states it, for conflict checks */
+  /** hex digest as the header states it, for the merge's conflict checks (cleared after it) */
   digest?: string;
   /** rpm file colour (1 = ELF32, 2 = ELF64) */
   color?: number;

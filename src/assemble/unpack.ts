@@ -1,9 +1,10 @@
 // Read one downloaded package: header metadata now, regular-file content spooled to one file
 // per package, so memory stays bounded whatever the image size.
 import { join } from 'node:path';
+import { fileList, filePaths, Header } from '../rpm/index.js';
 import { openRpm } from '../rpm/package.js';
 import { nevraOf } from '../solver/index.js';
-import type { PackageMeta } from '../rpm/package.js';
+import type { PackageMeta, RpmFile } from '../rpm/package.js';
 import { Spool } from './spool.js';
 import type { MemoryBudget } from './spool.js';
 import type { ContentRef } from './tree.js';
@@ -12,7 +13,15 @@ import type { ContentRef } from './tree.js';
 export interface UnpackedPackage {
   nevra: string;
   repo: string;
-  meta: PackageMeta;
+  /** header metadata but the file list: held for the whole build, where records were ~0.5 KB a file */
+  meta: Omit<PackageMeta, 'files'>;
+  /** the file records, decoded from the header again on each call (merge reads them once) */
+  files(): RpmFile[];
+  /** the file paths (header order), decoded on each call, for file triggers */
+  paths(): string[];
+  fileCount: number;
+  /** OR of the file colours: rpm's package colour */
+  color: number;
   headerBytes: Uint8Array;
   signatureBytes: Uint8Array;
   /** content of regular files by header index; for a hard-link set the data sits on one member */
@@ -51,15 +60,16 @@ async function* toStream(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
 }
 const EMPTY = new Uint8Array(0);
 
-/**
- * Let go of what only merge and the scriptlets read: the decoded file records and content refs
- * (the tree holds the refs; the rpmdb is written from the raw header bytes). ~0.5 KB a file, held
- * through the rpmdb and the output otherwise (bench/RESULTS-manyfiles.md).
- */
-export function releaseFileRecords(u: UnpackedPackage): void {
-  u.meta = { ...u.meta, files: [] };
+/** Let go of the content refs once merged: the tree holds those it kept. */
+export function releaseContents(u: UnpackedPackage): void {
   u.contents.clear();
   u.hardlinkSets.clear();
+}
+
+/** File records and paths read again from the header bytes (closures that hold only those). */
+function headerFiles(headerBytes: Uint8Array, subject: string): Pick<UnpackedPackage, 'files' | 'paths'> {
+  const header = (): Header => Header.parse(headerBytes, { namespace: 'main', subject });
+  return { files: () => fileList(header()), paths: () => filePaths(header()) };
 }
 
 /** `rpm`: the package file, or its bytes (as downloaded chunks) when the download was kept in memory */
@@ -92,10 +102,15 @@ export async function unpackPackage(
   } finally {
     await spool.close();
   }
+  const { files, ...meta } = pkg.meta;
+  const nevra = nevraOf(meta);
   return {
-    nevra: nevraOf(pkg.meta),
+    nevra,
     repo,
-    meta: pkg.meta,
+    meta,
+    ...headerFiles(pkg.headerBytes, nevra),
+    fileCount: files.length,
+    color: files.reduce((c, f) => c | f.color, 0),
     headerBytes: pkg.headerBytes,
     signatureBytes: pkg.signatureBytes,
     contents,

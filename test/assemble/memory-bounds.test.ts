@@ -107,7 +107,7 @@ describe('merged tree', () => {
       });
       contents.set(i, { kind: 'spool', file: '/tmp/x.spool', offset: 65 * i, length: 65 });
     }
-    const pkg = { nevra: 'mf-1-1.x86_64', repo: 'r', meta: { files } as PackageMeta, headerBytes: new Uint8Array(0), signatureBytes: new Uint8Array(0), contents, hardlinkSets: new Map(), bytes: 65 * n };
+    const pkg = { nevra: 'mf-1-1.x86_64', repo: 'r', meta: {} as PackageMeta, files: () => files, paths: () => files.map((f) => f.path), fileCount: n, color: 0, headerBytes: new Uint8Array(0), signatureBytes: new Uint8Array(0), contents, hardlinkSets: new Map(), bytes: 65 * n };
     gc();
     const before = process.memoryUsage().heapUsed;
     const tree = new ImageTree(0);
