@@ -144,14 +144,14 @@ describe.skipIf(skip !== null)('hostile mirror: signals and crashes', () => {
     ['centos:4.9', '--mirror', mirror.url, '--gpgkey', FIXTURE_KEY, '--add-file', `${big}:/big.bin`, '--cache-dir', cacheDir, '--json-progress', '-o', out, ...extra];
 
   /**
-   * `sigs` `delayMs` into the write phase of a build into a fresh folder. A run that wrote all of
+   * `sigs` `delayMs` into the write phase of a build into a fresh folder (`argsFor(folder)`). A run that wrote all of
    * its output before the signal came (a fast codec on a fast machine: CI once finished a 32 MB
    * zstd image in 150 ms) tested nothing: it runs again with half the delay, up to 4 times.
    */
-  const signalInWrite = async (name: string, extra: string[], sigs: NodeJS.Signals[], delayMs: number, gapMs?: number): Promise<{ r: Run; out: string }> => {
+  const signalInWrite = async (argsFor: (out: string) => string[], sigs: NodeJS.Signals[], delayMs: number, gapMs?: number): Promise<{ r: Run; out: string }> => {
     for (let attempt = 0; ; attempt++) {
       const out = outDir();
-      const r = await cli(build(join(out, name), extra), { onEvent: signalWhen(WRITE_STARTED, sigs, delayMs >> attempt, gapMs) }).done;
+      const r = await cli(argsFor(out), { onEvent: signalWhen(WRITE_STARTED, sigs, delayMs >> attempt, gapMs) }).done;
       if (!finishedFirst(r) || attempt === 3) return { r, out };
     }
   };
@@ -175,7 +175,7 @@ describe.skipIf(skip !== null)('hostile mirror: signals and crashes', () => {
     // the two series run side by side (same cache): halves the time, and concurrent runs must not disturb each other
     await Promise.all((['SIGINT', 'SIGTERM'] as const).map(async (sig) => {
       for (let i = 0; i < 8; i++) {
-        const { r, out } = await signalInWrite('image.tar', [], [sig], i * 8);
+        const { r, out } = await signalInWrite((o) => build(join(o, 'image.tar')), [sig], i * 8);
         expectInterrupted(r, sig, `${sig} #${i}`);
         // the signal really came while writing
         expect(r.events.some((e) => e.kind === 'phase:end' && e.phase === 'write'), `${sig} #${i}`).toBe(false);
@@ -196,7 +196,7 @@ describe.skipIf(skip !== null)('hostile mirror: signals and crashes', () => {
     ['image.oci.tar', ['--format', 'oci-archive'], 'SIGTERM', 150],
     ['image.docker.tar', ['--format', 'docker-archive'], 'SIGINT', 30],
   ] as const)('%s %s: %s while writing leaves nothing, promptly', async (name, extra, sig, delay) => {
-    const { r, out } = await signalInWrite(name, [...extra], [sig], delay);
+    const { r, out } = await signalInWrite((o) => build(join(o, name), [...extra]), [sig], delay);
     expectInterrupted(r, sig, name);
     expect(r.exitAfterMs).toBeLessThan(5000);
     expect(left(out)).toEqual([]);
@@ -204,7 +204,7 @@ describe.skipIf(skip !== null)('hostile mirror: signals and crashes', () => {
   });
 
   it('-o - (the tar to stdout): SIGTERM mid-stream exits 143 with one line', async () => {
-    const r = await cli(build('-'), { onEvent: signalWhen(WRITE_STARTED, ['SIGTERM'], 30) }).done;
+    const { r } = await signalInWrite(() => build('-'), ['SIGTERM'], 30);
     expectInterrupted(r, 'SIGTERM', '-o -');
     expect(r.stdoutBytes).toBeLessThan(40 << 20);
     expect(left(join(cache, 'tmp'))).toEqual([]);
@@ -244,7 +244,7 @@ describe.skipIf(skip !== null)('hostile mirror: signals and crashes', () => {
 
   it('a second signal while cleaning up still exits at once, with the first signal\'s code', async () => {
     // two Ctrl-C in a row (the second may land during the unwinding or after it)
-    const { r, out } = await signalInWrite('image.tar', [], ['SIGINT', 'SIGINT'], 20, 2);
+    const { r, out } = await signalInWrite((o) => build(join(o, 'image.tar')), ['SIGINT', 'SIGINT'], 20, 2);
     expectInterrupted(r, 'SIGINT', 'SIGINT+SIGINT');
     expect(r.exitAfterMs).toBeLessThan(3000);
     expect(left(out)).toEqual([]);
@@ -273,13 +273,14 @@ describe.skipIf(skip !== null)('hostile mirror: signals and crashes', () => {
   });
 
   it('build IMAGE.yaml: SIGTERM while writing exits 143', async () => {
-    const out = outDir();
     const spec = join(scratch.dir, 'image.yaml');
-    writeFileSync(spec, [
-      'distro: centos:4.9', `mirror: "${mirror.url}"`, `gpgkey: ["${FIXTURE_KEY}"]`,
-      `add-file: ["${big}:/big.bin"]`, `output: "${join(out, 'spec.tar')}"`, '',
-    ].join('\n'));
-    const r = await cli(['build', spec, '--cache-dir', cache, '--json-progress'], { onEvent: signalWhen(WRITE_STARTED, ['SIGTERM'], 30) }).done;
+    const { r, out } = await signalInWrite((o) => {
+      writeFileSync(spec, [
+        'distro: centos:4.9', `mirror: "${mirror.url}"`, `gpgkey: ["${FIXTURE_KEY}"]`,
+        `add-file: ["${big}:/big.bin"]`, `output: "${join(o, 'spec.tar')}"`, '',
+      ].join('\n'));
+      return ['build', spec, '--cache-dir', cache, '--json-progress'];
+    }, ['SIGTERM'], 30);
     expectInterrupted(r, 'SIGTERM', 'build IMAGE.yaml');
     expect(left(out)).toEqual([]);
     expect(left(join(cache, 'tmp'))).toEqual([]);
