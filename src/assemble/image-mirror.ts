@@ -3,6 +3,7 @@
 // --image-mirror default the definition's public root, so the image does not depend on where
 // it was built.
 import { RfsError, untrusted } from '../errors/index.js';
+import { withoutCredentials } from '../fetch/index.js';
 
 export const IMAGE_MIRROR_DEFAULT = 'default';
 
@@ -24,13 +25,4 @@ export function imageMirrorRoot(opts: { mirror?: string; imageMirror?: string })
   // the build mirror's user:pass@ is the builder's secret, not the image's
   if (opts.imageMirror === undefined) return opts.mirror === undefined ? undefined : withoutCredentials(opts.mirror);
   return opts.imageMirror === IMAGE_MIRROR_DEFAULT ? undefined : opts.imageMirror;
-}
-
-function withoutCredentials(url: string): string {
-  if (!URL.canParse(url)) return url;
-  const u = new URL(url);
-  if (u.username === '' && u.password === '') return url;
-  u.username = '';
-  u.password = '';
-  return u.href;
 }

@@ -137,9 +137,17 @@ export function withBasicAuth(url: string): { url: string; headers: Record<strin
   const u = URL.canParse(url) ? new URL(url) : null;
   if (!u || (u.username === '' && u.password === '')) return { url, headers: {} };
   const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  return { url: withoutCredentials(url), headers: { authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` } };
+}
+
+/** The URL without its user:pass@ (as given when it has none or does not parse). */
+export function withoutCredentials(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const u = new URL(url);
+  if (u.username === '' && u.password === '') return url;
   u.username = '';
   u.password = '';
-  return { url: u.href, headers: { authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` } };
+  return u.href;
 }
 
 function refuse(url: string, why: string, hint: string): AttemptError {

@@ -256,7 +256,6 @@ function checkEntry(e: CpioHeader, file: RpmFile, linked: boolean, out: Findings
   }
 }
 
-
 async function member(e: CpioHeader, file: RpmFile | undefined, cpio: CpioReader, algo: string, out: Findings): Promise<ArchiveMember> {
   if (file && (file.mode & S_IFMT) === S_IFLNK && (e.stripped || (e.mode & S_IFMT) === S_IFLNK) && e.size <= PATH_MAX) {
     // `rpm2cpio | cpio -i` would create the archive's target, rpm the header's

@@ -149,7 +149,6 @@ async function* toAsync(src: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): 
   yield* src;
 }
 
-
 async function* finishing<T>(gen: AsyncGenerator<T>, done: () => void): AsyncGenerator<T> {
   yield* gen;
   done();

@@ -173,5 +173,4 @@ export async function* payloadEntries(compressed: AsyncIterable<Uint8Array>, opt
   for await (const _ of rd.rest());
 }
 
-
 async function* empty(): AsyncGenerator<Uint8Array> {}

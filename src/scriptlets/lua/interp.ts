@@ -5,8 +5,8 @@ import type { Block, Expr, FuncBody, Stat } from './ast.js';
 import { LuaAbort, LuaError, LuaFunction, LuaTable, fmtNum, luaType, tonum, truthy } from './values.js';
 import type { LuaValue } from './values.js';
 
-/** totalBytes: all strings a script builds, together (kept or not: a bound on what it can hold) */
-export interface Limits { steps: number; tableKeys: number; stringBytes: number; depth: number; totalBytes?: number }
+/** totalBytes: the fresh strings library calls build (upper, rep, gsub...), together, kept or not: a bound on what a script can hold */
+export interface Limits { steps: number; tableKeys: number; stringBytes: number; depth: number; totalBytes: number }
 export const DEFAULT_LIMITS: Limits = { steps: 20_000_000, tableKeys: 2_000_000, stringBytes: 64 << 20, depth: 180, totalBytes: 256 << 20 };
 
 class Scope {
@@ -56,15 +56,19 @@ export class Interp {
 
   /** Before building a string of n bytes: over the bound it is never built. */
   checkLength(n: number): void {
-    if (n > this.limits.stringBytes) throw new LuaAbort(`a string of ${n} bytes is over the ${this.limits.stringBytes} byte bound`);
-    const total = this.limits.totalBytes ?? DEFAULT_LIMITS.totalBytes!;
+    this.checkSize(n);
+    const total = this.limits.totalBytes;
     if (this.built + n > total) throw new LuaAbort(`the script built more than ${total} bytes of strings`);
   }
 
   /** A string that may share its bytes with its parts (`..` makes a rope): only its own size is bounded. */
   checkString(s: string): string {
-    if (s.length > this.limits.stringBytes) throw new LuaAbort(`a string of ${s.length} bytes is over the ${this.limits.stringBytes} byte bound`);
+    this.checkSize(s.length);
     return s;
+  }
+
+  private checkSize(n: number): void {
+    if (n > this.limits.stringBytes) throw new LuaAbort(`a string of ${n} bytes is over the ${this.limits.stringBytes} byte bound`);
   }
 
   /** A new flat string a library function made (upper, rep, gsub's result): it counts towards the total too. */

@@ -5,7 +5,7 @@ import { ImageTree } from '../../../src/assemble/tree.js';
 import { emulateScriptlets } from '../../../src/scriptlets/index.js';
 import { hasLua51, ourLua, realLua } from './helpers.js';
 
-const SMALL = { steps: 200_000, tableKeys: 10_000, stringBytes: 1 << 20, depth: 100 };
+const SMALL = { steps: 200_000, tableKeys: 10_000, stringBytes: 1 << 20, depth: 100, totalBytes: 256 << 20 };
 
 describe('lua bounds', () => {
   it('an endless loop stops at the step bound', () => {
