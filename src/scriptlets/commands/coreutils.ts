@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { CommandCtx, CommandResult } from '../context.js';
 import { dirOf, getopt, joinPath, readTextFollow } from '../context.js';
-import { globRegex } from '../shell/glob.js';
+import { globToRegExp } from '../../util/glob.js';
 import { resolvePath } from '../image-path.js';
 
 /** 1-based field/character ranges: N, N-M, N-, -M */
@@ -152,8 +152,7 @@ export function find(argv: string[], ctx: CommandCtx): CommandResult {
     }
     if (x === '-delete') { del = true; continue; }
     if ((x === '-name' || x === '-iname' || x === '-path' || x === '-wholename') && v !== undefined) {
-      const re = globRegex(v);
-      const rei = new RegExp(re.source, 's' + (x === '-iname' ? 'i' : ''));
+      const rei = globToRegExp(v, x === '-iname');
       t = x === '-path' || x === '-wholename' ? (p) => rei.test(p) : (p) => rei.test(p.slice(p.lastIndexOf('/') + 1) || p);
       i++;
     } else if (x === '-type' && v !== undefined && /^[fdl]$/.test(v)) {

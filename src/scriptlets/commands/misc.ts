@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CommandCtx, CommandResult, EmulationEnv } from '../context.js';
 import type { ImageFS } from '../../types/imagefs.js';
 import { readText } from '../context.js';
-import { globRegex } from '../shell/glob.js';
+import { globToRegExp } from '../../util/glob.js';
 import { encodeLdCache, scanLibraries } from './ldcache.js';
 
 /** Directories listed in /etc/ld.so.conf (with `include` globs), in order. */
@@ -23,7 +23,7 @@ export function ldSoConfDirs(fs: ImageFS): string[] {
         for (const raw of inc[1]!.split(/[ \t]+/).filter(Boolean)) {
           const pat = raw.startsWith('/') ? raw : `${path.slice(0, path.lastIndexOf('/'))}/${raw}`;
           const dir = pat.slice(0, pat.lastIndexOf('/')) || '/';
-          const re = globRegex(pat.slice(pat.lastIndexOf('/') + 1));
+          const re = globToRegExp(pat.slice(pat.lastIndexOf('/') + 1));
           for (const f of fs.list(dir)) if (re.test(f)) visit(`${dir}/${f}`, depth + 1);
         }
       } else if (line.startsWith('/')) out.push(line.split(/[\s=:]/)[0]!.replace(/\/$/, ''));

@@ -4,7 +4,7 @@
 // itself ignores them in a chroot.
 import type { CommandCtx } from '../context.js';
 import { joinPath, readText, readTextFollow } from '../context.js';
-import { globRegex } from '../shell/glob.js';
+import { globToRegExp } from '../../util/glob.js';
 
 const INIT_DIRS = ['/etc/rc.d/init.d', '/etc/init.d'];
 
@@ -210,7 +210,7 @@ function presetUnit(ctx: CommandCtx, scope: Scope, unit: string): number {
   outer: for (const f of [...byName.keys()].sort()) {
     for (const raw of (readText(fs, byName.get(f)!) ?? '').split('\n')) {
       const m = /^\s*(enable|disable)\s+(\S+)/.exec(raw);
-      if (m && globRegex(m[2]!).test(unit)) { action = m[1] as 'enable' | 'disable'; from = `${f}: ${raw.trim()}`; break outer; }
+      if (m && globToRegExp(m[2]!).test(unit)) { action = m[1] as 'enable' | 'disable'; from = `${f}: ${raw.trim()}`; break outer; }
     }
   }
   if (action === 'disable') {

@@ -2,7 +2,7 @@
 // running shell, field splitting of unquoted results, and globbing over the image of unquoted
 // patterns (a pattern that matches nothing stays as written).
 import type { Word } from './lex.js';
-import { globRegex } from './glob.js';
+import { globToRegExp } from '../../util/glob.js';
 
 /** What expansion needs from the running shell. */
 export interface ExpandContext {
@@ -82,7 +82,7 @@ function trimOrReplace(v: string, op: string, rawArg: string, sh: ExpandContext)
     const pat = sh.word(cut < 0 ? rawArg : rawArg.slice(0, cut));
     const repl = cut < 0 ? '' : sh.word(rawArg.slice(cut + 1));
     if (pat === '' || pat[0] === '#' || pat[0] === '%') throw sh.unsupported(`parameter expansion with an anchored or empty pattern: /${rawArg}`);
-    const re = globRegex(pat);
+    const re = globToRegExp(pat);
     let out = '';
     let i = 0;
     let replaced = false;
@@ -96,7 +96,7 @@ function trimOrReplace(v: string, op: string, rawArg: string, sh: ExpandContext)
     }
     return out;
   }
-  const re = globRegex(sh.word(rawArg));
+  const re = globToRegExp(sh.word(rawArg));
   const n = v.length;
   if (op === '#') { for (let k = 0; k <= n; k++) if (re.test(v.slice(0, k))) return v.slice(k); }
   else if (op === '##') { for (let k = n; k >= 0; k--) if (re.test(v.slice(0, k))) return v.slice(k); }

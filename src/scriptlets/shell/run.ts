@@ -10,7 +10,8 @@ import { base, joinPath, readText, readTextFollow } from '../context.js';
 import { ArithError, evalArith } from './arith.js';
 import { Input, readBuiltin } from './input.js';
 import { evalTest } from './test-cmd.js';
-import { globImage, globRegex } from './glob.js';
+import { globToRegExp } from '../../util/glob.js';
+import { globImage } from './glob.js';
 import { braceExpand, expandWord } from './expand.js';
 import type { WordPart } from './lex.js';
 
@@ -172,7 +173,7 @@ export class ShellRun {
       case 'case': {
         const subject = this.expand(node.subject, false).join(' ');
         for (const arm of node.arms) {
-          if (arm.patterns.some((p) => globRegex(this.expand(p, false).join(' ')).test(subject))) {
+          if (arm.patterns.some((p) => globToRegExp(this.expand(p, false).join(' ')).test(subject))) {
             return (this.status = this.run(arm.body, stdin));
           }
         }
