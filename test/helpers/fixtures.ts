@@ -14,7 +14,7 @@ export const FIXTURE_KEY = path.join(FIXTURES_SRC, 'content', 'RPM-GPG-KEY-fixtu
 export const FIXTURE_KEY_NEVR = 'gpg-pubkey-8afd667f-41d5e800';
 const CACHE = path.resolve(process.env.RFS_FIXTURES_CACHE ?? path.join(FIXTURES_SRC, '.cache'));
 
-export const FIXTURE_REPOS = ['el4-os', 'el4-updates', 'el7-os', 'el7-updates', 'modern', 'dnfopts', 'arches'] as const;
+export const FIXTURE_REPOS = ['el4-os', 'el4-updates', 'el7-os', 'el7-updates', 'modern', 'dnfopts', 'arches', 'layers'] as const;
 export type FixtureRepoName = (typeof FIXTURE_REPOS)[number];
 
 /** URL path prefix (as on vault.centos.org) -> repo. */
@@ -26,6 +26,7 @@ export const MIRROR_LAYOUT: Readonly<Record<string, FixtureRepoName>> = {
   '/modern/x86_64/': 'modern',
   '/dnfopts/x86_64/': 'dnfopts',
   '/arches/': 'arches',
+  '/layers/x86_64/': 'layers',
 };
 
 /** mirrorlist `release=` values (releasever or the full point release) -> vault path component. */
