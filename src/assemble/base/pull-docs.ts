@@ -52,7 +52,10 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
   const header = contentType?.split(';')[0]?.trim().toLowerCase();
   const own = doc.mediaType;
   if (own !== undefined && typeof own !== 'string') throw refuse('the manifest has a mediaType that is not a string');
-  const type = own ?? header;
+  // image-spec lets a manifest leave mediaType out; a registry then may say only application/json
+  const guessed = own === undefined && doc.schemaVersion === 2 && (header === undefined || !MANIFEST_TYPES.includes(header))
+    ? (Array.isArray(doc.manifests) ? OCI_INDEX : isObject(doc.config) ? OCI_MANIFEST : undefined) : undefined;
+  const type = own ?? guessed ?? header;
   if (type === undefined || !MANIFEST_TYPES.includes(type)) {
     const schema1 = type?.startsWith('application/vnd.docker.distribution.manifest.v1') === true || doc.schemaVersion === 1;
     throw refuse(`the manifest is of type ${untrusted(type ?? '(none)', 100)}`, schema1

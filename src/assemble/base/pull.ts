@@ -161,7 +161,7 @@ export async function pullBase(ref: string, opts: PullOptions): Promise<BaseImag
     const layers: BaseLayer[] = m.layers.map((l, i) => ({
       file: join(blobDir, l.digest.slice('sha256:'.length)), offset: 0, digest: l.digest, size: l.size, mediaType: l.mediaType, diffId: diffIds[i]!,
     }));
-    return { kind: 'registry', source: `docker://${ref}`, config, layers };
+    return { kind: 'registry', source: ref.startsWith('docker://') ? ref : `docker://${ref}`, config, layers };
   } catch (err) {
     await Promise.all([...written].map((f) => rm(f, { force: true })));
     throw err;
