@@ -46,6 +46,11 @@ describe('pullBase against a lying registry', () => {
   /** nothing under blobs/sha256, temp files included */
   const leftOver = (dir: string): string[] => (existsSync(join(dir, 'blobs', 'sha256')) ? readdirSync(join(dir, 'blobs', 'sha256')) : []);
 
+  const pullsAll = async (): Promise<void> => {
+    const got = await pull(workDir());
+    expect(got.layers.map((l) => l.digest)).toEqual(img.layers.map((l) => l.digest));
+  };
+
   /** a registry serving `manifests` by reference and blobs from `blobs`, each overridable */
   const serve = (o: { manifests?: Record<string, { body: Buffer; type?: string; digestHeader?: string }>; blob?: (digest: string, res: http.ServerResponse) => boolean } = {}): void => {
     const manifests = o.manifests ?? { '1': { body: img.manifest.bytes } };
@@ -85,8 +90,7 @@ describe('pullBase against a lying registry', () => {
 
   it('an honest answer pulls (the scripted registry itself is right)', async () => {
     serve();
-    const got = await pull(workDir());
-    expect(got.layers.map((l) => l.digest)).toEqual(img.layers.map((l) => l.digest));
+    await pullsAll();
   });
 
   it('a tampered layer (same length) is refused once, and no blob stays under its final name', async () => {
@@ -220,8 +224,7 @@ describe('pullBase against a lying registry', () => {
     const m = JSON.parse(img.manifest.bytes.toString()) as Record<string, unknown>;
     delete m.mediaType;
     serve({ manifests: { '1': { body: Buffer.from(JSON.stringify(m)), type: 'application/json' } } });
-    const got = await pull(workDir());
-    expect(got.layers.map((l) => l.digest)).toEqual(img.layers.map((l) => l.digest));
+    await pullsAll();
   });
 
   it('an abort while a blob streams ends in RFS_ABORTED with nothing left behind', async () => {
@@ -239,6 +242,15 @@ describe('pullBase against a lying registry', () => {
     const e = await rejection(p);
     expect(e.code).toBe('RFS_ABORTED');
     expect(leftOver(dir)).toEqual([]);
+  });
+
+  it('a work dir that cannot be written is an RFS_OUTPUT error, not a network one', async () => {
+    serve();
+    const file = join(tmp.dir, 'a-file');
+    writeFileSync(file, '');
+    const e = await rejection(pull(join(file, 'work')));
+    expect(e.code).toBe('RFS_OUTPUT');
+    expect(e.message).toContain(`writing the pulled base image to ${join(file, 'work', 'blobs', 'sha256')}`);
   });
 
   it('a blob redirected to storage on another host gets there without the credentials', async () => {

@@ -2,12 +2,11 @@
 // platform), its config and its layers, each layer downloaded into the work dir under a temp
 // name, hashed as it streams and bounded by its descriptor's size, renamed to
 // blobs/sha256/HEX only when digest and size match. A failure leaves no blob under a final name.
-import { randomUUID } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { RfsError, untrusted } from '../../errors/index.js';
+import { RfsError, toRfsError, untrusted } from '../../errors/index.js';
 import { AttemptError } from '../../fetch/index.js';
 import type { EventSink } from '../../types/index.js';
 import { RegistryClient, registryErrors } from '../output/registry/client.js';
@@ -132,10 +131,10 @@ export async function pullBase(ref: string, opts: PullOptions): Promise<BaseImag
     const final = join(blobDir, d.digest.slice('sha256:'.length));
     await fetchBlob(d, async () => {
       const temp = join(blobDir, `.${randomUUID()}.partial`);
-      const fh = await openFile(temp, 'wx', 0o600);
+      const fh = await onDisk(temp, () => openFile(temp, 'wx', 0o600));
       return {
-        write: async (c) => { await fh.write(c); },
-        done: async () => { await fh.close(); await rename(temp, final); written.add(final); },
+        write: async (c) => { await onDisk(temp, () => fh.write(c)); },
+        done: async () => { await onDisk(temp, async () => { await fh.close(); await rename(temp, final); }); written.add(final); },
         drop: async () => { await fh.close().catch(() => undefined); await rm(temp, { force: true }); },
       };
     });
@@ -152,7 +151,7 @@ export async function pullBase(ref: string, opts: PullOptions): Promise<BaseImag
     }
     const m = doc;
     const { config, diffIds } = parseConfig(await configOf(m.config), m.layers.length, opts.arch, refuseAt(client.url(`/v2/${repo}/blobs/${m.config.digest}`)));
-    await mkdir(blobDir, { recursive: true });
+    await onDisk(blobDir, () => mkdir(blobDir, { recursive: true }));
     const limit = pLimit(3);
     // every download settles before a failure is thrown: none is left writing after the cleanup
     const settled = await Promise.allSettled(m.layers.map((l) => limit(() => layerFile(l))));
@@ -167,5 +166,15 @@ export async function pullBase(ref: string, opts: PullOptions): Promise<BaseImag
     throw err;
   } finally {
     await client.close();
+  }
+}
+
+/** A work-dir failure is the disk's (full, unwritable), not the registry's: never retried. */
+async function onDisk<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (cause) {
+    const e = toRfsError(cause, 'RFS_OUTPUT');
+    throw e.code === 'RFS_DISK_FULL' ? e : new RfsError('RFS_OUTPUT', `writing the pulled base image to ${path}: ${e.message}`, { subject: path, cause, hint: 'the work dir must be writable' });
   }
 }
