@@ -67,6 +67,8 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** the size the metadata declares (never the server's Content-Length): sets the total deadline */
   size?: number;
+  /** headers sent only to this origin (a registry's Authorization), never to a host a redirect leads to */
+  originHeaders?: { origin: string; headers: Record<string, string> };
 }
 
 /** Human words for the network failures undici reports by code. */
@@ -169,9 +171,10 @@ export async function open(url: string, opts: OpenOptions): Promise<Opened> {
     let res: Dispatcher.ResponseData;
     try {
       const target = withBasicAuth(current);
+      const own = opts.originHeaders !== undefined && new URL(target.url).origin === opts.originHeaders.origin ? opts.originHeaders.headers : {};
       res = await request(target.url, {
         dispatcher: await opts.dispatcher(), method: 'GET', headersTimeout: d.idleMs, bodyTimeout: d.idleMs,
-        headers: { 'user-agent': 'rootfs-assemble', ...target.headers }, ...(opts.signal ? { signal: opts.signal } : {}),
+        headers: { 'user-agent': 'rootfs-assemble', ...own, ...target.headers }, ...(opts.signal ? { signal: opts.signal } : {}),
       });
     } catch (cause) {
       if (opts.signal?.aborted) throw new RfsError('RFS_ABORTED', `fetching ${shownUrl(current)}: aborted`, { subject: current, cause });

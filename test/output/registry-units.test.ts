@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseChallenges } from '../../src/assemble/output/registry/challenge.js';
 import { registryErrors } from '../../src/assemble/output/registry/client.js';
 import { findCredentials } from '../../src/assemble/output/registry/credentials.js';
-import { parseImageReference } from '../../src/assemble/output/registry/reference.js';
+import { parseImageReference, referenceText } from '../../src/assemble/output/registry/reference.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('parseImageReference', () => {
@@ -52,6 +52,14 @@ describe('parseImageReference', () => {
     [`reg.io/${'a/'.repeat(600)}a`, /longer than 1024 characters/],
   ])('%s is refused: %s', (input, why) => {
     expect(() => parseImageReference(input)).toThrow(expect.objectContaining({ code: 'RFS_USAGE', message: expect.stringMatching(why) }));
+  });
+  it('a pull takes REPO[:TAG]@sha256:HEX; other digests are refused', () => {
+    const d = `sha256:${'a'.repeat(64)}`;
+    expect(parseImageReference(`reg.io/team/app:1@${d}`, { pull: true })).toEqual({ registry: 'reg.io', apiHost: 'reg.io', repository: 'team/app', tag: '1', digest: d });
+    expect(referenceText(parseImageReference(`docker://reg.io/app@${d}`, { pull: true }))).toBe(`reg.io/app@${d}`);
+    expect(parseImageReference('reg.io/app:2', { pull: true })).not.toHaveProperty('digest');
+    expect(() => parseImageReference(`reg.io/app@sha512:${'a'.repeat(128)}`, { pull: true })).toThrow(/is not a sha256 digest/);
+    expect(() => parseImageReference(`reg.io/app@sha256:${'A'.repeat(64)}`, { pull: true })).toThrow(/is not a sha256 digest/);
   });
   it('a refused reference is escaped in the message', () => {
     let message = '';

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RfsError, untrusted } from '../../../errors/index.js';
-import { AttemptError, createDispatcher, DEFAULT_DEADLINES, deadlinesFromEnv, networkError, shownUrl, totalDeadlineMs, type Deadlines } from '../../../fetch/index.js';
+import { AttemptError, createDispatcher, DEFAULT_DEADLINES, deadlinesFromEnv, networkError, open, shownUrl, totalDeadlineMs, type Deadlines, type Opened } from '../../../fetch/index.js';
 import type { EventSink } from '../../../types/index.js';
 import { sleep } from '../../../util/sleep.js';
 import { parseChallenges } from './challenge.js';
@@ -25,14 +25,18 @@ export interface RegistryClientOptions {
   backoffMs?: number;
   signal?: AbortSignal;
   onEvent?: EventSink;
+  /** what the client is for, as messages say it (default 'push') */
+  purpose?: 'push' | 'pull';
 }
 
 export interface Sent {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** the body, at most MAX_TEXT bytes of it */
+  /** the body, at most MAX_TEXT (or SendOptions.maxBytes) bytes of it */
   text: string;
-  /** the body was longer than MAX_TEXT: `text` is its start only */
+  /** the same bytes undecoded (a manifest is hashed as sent) */
+  bytes: Buffer;
+  /** the body was longer than the limit: `text` is its start only */
   truncated: boolean;
 }
 
@@ -45,6 +49,8 @@ export interface SendOptions {
   scopes: string[];
   /** statuses that are answers, not failures */
   ok: number[];
+  /** the most of the body kept (default MAX_TEXT) */
+  maxBytes?: number;
 }
 
 type Challenge = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; realm: string; service?: string };
@@ -89,7 +95,8 @@ export class RegistryClient {
   }
 
   get what(): string {
-    return `pushing to ${untrusted(referenceText(this.ref), 300)}`;
+    const ref = untrusted(referenceText(this.ref), 300);
+    return this.opts.purpose === 'pull' ? `pulling ${ref}` : `pushing to ${ref}`;
   }
 
   private dispatcher(): Promise<Dispatcher> {
@@ -209,17 +216,10 @@ export class RegistryClient {
   async send(method: string, path: string, o: SendOptions): Promise<Sent> {
     const url = this.url(path);
     for (let fresh = false; ; fresh = true) {
-      const headers: Record<string, string> = { ...o.headers };
       // an upload Location on another host (a storage service) gets no registry credentials
-      const foreign = new URL(url).origin !== new URL(this.url('/')).origin;
-      if (foreign) { /* no authorization */ } else if (this.challenge.scheme === 'bearer') {
-        if (fresh) this.tokens.delete(o.scopes.join(' '));
-        headers.authorization = `Bearer ${await this.token(o.scopes)}`;
-      } else if (this.challenge.scheme === 'basic') {
-        const b = this.basic();
-        if (b) headers.authorization = b;
-      }
-      const res = await this.raw(method, url, headers, o.body, o.size);
+      const foreign = new URL(url).origin !== this.origin();
+      const headers: Record<string, string> = { ...o.headers, ...(foreign ? {} : await this.authHeaders(o.scopes, fresh)) };
+      const res = await this.raw(method, url, headers, o.body, o.size, o.maxBytes);
       if (o.ok.includes(res.status)) return res;
       if (res.status === 401 && this.challenge.scheme === 'bearer' && !fresh && !foreign) continue;
       if (res.status === 401 || (res.status === 403 && this.challenge.scheme !== 'none')) {
@@ -227,6 +227,55 @@ export class RegistryClient {
       }
       throw this.statusError(`${method} ${shownUrl(url)}`, url, res);
     }
+  }
+
+  private origin(): string {
+    return new URL(this.url('/')).origin;
+  }
+
+  /** The Authorization the registry's own URLs get for these scopes (`fresh`: a new token). */
+  private async authHeaders(scopes: string[], fresh: boolean): Promise<Record<string, string>> {
+    if (this.challenge.scheme === 'bearer') {
+      if (fresh) this.tokens.delete(scopes.join(' '));
+      return { authorization: `Bearer ${await this.token(scopes)}` };
+    }
+    const b = this.challenge.scheme === 'basic' ? this.basic() : undefined;
+    return b ? { authorization: b } : {};
+  }
+
+  /**
+   * GET a blob as a stream, following redirects (storage services are normal) with fetch's
+   * checks; the Authorization goes to the registry's origin only. A 401 gets one fresh token.
+   * Failures are AttemptErrors (retryable ones for `retrying`); statuses say which blob.
+   */
+  async openBlob(path: string, o: { scopes: string[]; size: number }): Promise<Opened> {
+    const url = this.url(path);
+    for (let fresh = false; ; fresh = true) {
+      const headers = await this.authHeaders(o.scopes, fresh);
+      try {
+        return await open(url, {
+          dispatcher: () => this.dispatcher(), deadlines: this.deadlines, size: o.size,
+          originHeaders: { origin: this.origin(), headers }, ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof AttemptError) || err.error.code !== 'RFS_HTTP_STATUS') throw err;
+        const status = (err.error.details as { status?: unknown } | undefined)?.status;
+        const at = err.error.subject ?? url;
+        const own = URL.canParse(at) && new URL(at).origin === this.origin();
+        if (status === 401 && own && this.challenge.scheme === 'bearer' && !fresh) continue;
+        const refused = own && (status === 401 || (status === 403 && this.challenge.scheme !== 'none'));
+        throw new AttemptError(new RfsError('RFS_REGISTRY', `${this.what}: GET ${shownUrl(at)}: HTTP ${String(status)}`, {
+          subject: at, details: { status },
+          hint: refused ? this.authHint() : status === 404 ? 'the registry does not hold this blob (a manifest naming a deleted or never pushed blob)' : 'a registry or its blob storage failing',
+        }), err.retryable);
+      }
+    }
+  }
+
+  /** A failure while reading a blob's body: aborted, or a network failure classified as package fetches are. */
+  streamError(url: string, cause: unknown): AttemptError | RfsError {
+    if (this.opts.signal?.aborted) return new RfsError('RFS_ABORTED', `${this.what}: aborted`, { subject: url, cause });
+    return networkError(url, cause, this.deadlines);
   }
 
   /** A body that is parsed (a token, a manifest): never its truncated start. */
@@ -243,7 +292,7 @@ export class RegistryClient {
   }
 
   /** The request itself: network failures become AttemptErrors (retryable as for package fetches). */
-  private async raw(method: string, url: string, headers: Record<string, string>, body: SendOptions['body'], size: number | undefined): Promise<Sent> {
+  private async raw(method: string, url: string, headers: Record<string, string>, body: SendOptions['body'], size: number | undefined, maxBytes = MAX_TEXT): Promise<Sent> {
     const { request } = await import('undici');
     const d = this.deadlines;
     const limit = totalDeadlineMs(d, size ?? 0);
@@ -259,14 +308,14 @@ export class RegistryClient {
         ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       });
       res.body.on('error', () => undefined);
-      let text = '';
+      let bytes = Buffer.alloc(0);
       let truncated = false;
       if (method !== 'HEAD') {
         const chunks: Buffer[] = [];
         let n = 0;
         for await (const c of res.body as AsyncIterable<Buffer>) {
-          if (n + c.length > MAX_TEXT) {
-            chunks.push(c.subarray(0, MAX_TEXT - n));
+          if (n + c.length > maxBytes) {
+            chunks.push(c.subarray(0, maxBytes - n));
             truncated = true;
             res.body.destroy();
             break;
@@ -274,11 +323,11 @@ export class RegistryClient {
           n += c.length;
           chunks.push(c);
         }
-        text = Buffer.concat(chunks).toString('utf8');
+        bytes = Buffer.concat(chunks);
       } else {
         res.body.destroy();
       }
-      return { status: res.statusCode, headers: res.headers, text, truncated };
+      return { status: res.statusCode, headers: res.headers, text: bytes.toString('utf8'), bytes, truncated };
     } catch (cause) {
       if (this.opts.signal?.aborted) throw new RfsError('RFS_ABORTED', `${this.what}: aborted`, { subject: url, cause });
       if (timer?.aborted) {

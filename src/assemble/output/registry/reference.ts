@@ -12,6 +12,8 @@ export interface ImageReference {
   /** repository path, e.g. 'team/app' */
   repository: string;
   tag: string;
+  /** a pull by digest (REPO@sha256:HEX): the manifest fetched must hash to it; the tag is then unused */
+  digest?: string;
 }
 
 // distribution/reference's grammar, the parts a push needs
@@ -19,24 +21,29 @@ const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::([0-9]+))?$`);
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const SHA256 = /^sha256:[a-f0-9]{64}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 /** distribution's NameTotalLengthMax: host and path together */
 const NAME_MAX = 255;
 /** name, tag and a digest fit well within this; longer input is refused before any pattern runs */
 const INPUT_MAX = 1024;
 
-/** Parse `[docker://]REGISTRY/REPO[:TAG]` (tag default 'latest'); a bad one is RFS_USAGE. */
-export function parseImageReference(input: string): ImageReference {
+/** Parse `[docker://]REGISTRY/REPO[:TAG]` (tag default 'latest'), for a pull also `@sha256:HEX`; a bad one is RFS_USAGE. */
+export function parseImageReference(input: string, o: { pull?: boolean } = {}): ImageReference {
   const bad = (why: string): RfsError => new RfsError('RFS_USAGE', `reading the image reference '${untrusted(input, 300)}': ${why}`, {
     subject: input, hint: 'expected REGISTRY/REPO:TAG, e.g. registry.example.com/team/app:1.0 or localhost:5000/app:latest',
   });
   if (input.length > INPUT_MAX) throw bad(`longer than ${INPUT_MAX} characters`);
   let s = input.startsWith('docker://') ? input.slice('docker://'.length) : input;
   const at = s.indexOf('@');
+  let digest: string | undefined;
   if (at >= 0) {
-    const digest = s.slice(at + 1);
+    digest = s.slice(at + 1);
     if (!DIGEST.test(digest)) throw bad(`'${untrusted(digest, 100)}' is not a digest (ALGORITHM:HEX)`);
-    throw bad('a digest reference cannot be pushed to; give a tag');
+    if (o.pull !== true) throw bad('a digest reference cannot be pushed to; give a tag');
+    // the digest names files and is compared with the manifest's hash: sha256 only, as image-spec requires
+    if (!SHA256.test(digest)) throw bad(`'${untrusted(digest, 100)}' is not a sha256 digest (sha256: and 64 lower-case hex digits)`);
+    s = s.slice(0, at);
   }
   const slash = s.indexOf('/');
   const first = slash < 0 ? '' : s.slice(0, slash);
@@ -54,7 +61,7 @@ export function parseImageReference(input: string): ImageReference {
   if (s === '' || !s.split('/').every((c) => COMPONENT.test(c))) throw bad('the repository must be lowercase path components (a-z, 0-9, . _ -)');
   if (registry === 'docker.io' && !s.includes('/')) s = `library/${s}`;
   if (registry.length + 1 + s.length > NAME_MAX) throw bad(`the name is longer than ${NAME_MAX} characters`);
-  return { registry, apiHost: registry === 'docker.io' ? 'registry-1.docker.io' : registry, repository: s, tag };
+  return { registry, apiHost: registry === 'docker.io' ? 'registry-1.docker.io' : registry, repository: s, tag, ...(digest !== undefined ? { digest } : {}) };
 }
 
 function checkHost(host: string, bad: (why: string) => RfsError): void {
@@ -66,5 +73,5 @@ function checkHost(host: string, bad: (why: string) => RfsError): void {
 
 /** The reference as people write it (docker.io's library/ left implicit only where docker does). */
 export function referenceText(r: ImageReference): string {
-  return `${r.registry}/${r.repository}:${r.tag}`;
+  return `${r.registry}/${r.repository}${r.digest !== undefined ? `@${r.digest}` : `:${r.tag}`}`;
 }
