@@ -2,6 +2,7 @@
 // plain paths (an OCI layout directory, an image archive, a rootfs tar, a rootfs directory), read
 // into a BaseImage whose every blob has been checked against its digest.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { RfsError, untrusted } from '../../errors/index.js';
 import { sniffCodec } from '../../decompress/index.js';
 import { archiveStore, dirStore } from './blobs.js';
@@ -29,7 +30,7 @@ function pathAndRef(rest: string): { path: string; ref?: string } {
   return i < 0 ? { path: rest } : { path: rest.slice(0, i), ...(i + 1 < rest.length ? { ref: rest.slice(i + 1) } : {}) };
 }
 
-function statOf(path: string, source: string): ReturnType<typeof statSync> {
+function statOf(path: string, source: string): Stats {
   try {
     return statSync(path);
   } catch (e) {
