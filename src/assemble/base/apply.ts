@@ -2,6 +2,7 @@
 // decoded bytes are checked against its diff_id as they stream. File content is referenced, not
 // held: in place in a plain tar layer, else in one decoded copy of its bodies in the work dir.
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfsError, untrusted } from '../../errors/index.js';
 import { decompress } from '../../decompress/index.js';
@@ -118,6 +119,7 @@ class LayerApplier {
 }
 
 export async function applyBase(base: BaseImage, tree: ImageTree, opts: ApplyBaseOptions): Promise<void> {
+  mkdirSync(opts.workDir, { recursive: true });
   let bytesLeft = opts.maxBytes ?? MAX_LAYER_BYTES;
   let entriesLeft = opts.maxEntries ?? 4_000_000;
   for (const [i, layer] of base.layers.entries()) {

@@ -1,7 +1,7 @@
 // `--from SOURCE`: skopeo-style transports (oci:, oci-archive:, docker-archive:, docker://) and
 // plain paths (an OCI layout directory, an image archive, a rootfs tar, a rootfs directory), read
 // into a BaseImage whose every blob has been checked against its digest.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { RfsError, untrusted } from '../../errors/index.js';
 import { sniffCodec } from '../../decompress/index.js';
@@ -70,6 +70,7 @@ export async function openBase(source: string, opts: OpenBaseOptions): Promise<B
       : openDockerArchive(store, { arch, ...r, ...sig });
   }
   const st = statOf(source, source);
+  mkdirSync(opts.workDir, { recursive: true });
   if (st.isDirectory()) {
     const layout = dirStore(source, source);
     if (layout.member('oci-layout')) return openOci(layout, { kind: 'oci', arch, ...sig });
