@@ -22,13 +22,13 @@ for m in json.loads(sys.argv[2]):
     i.uid = m.get('uid', 0); i.gid = m.get('gid', 0); i.uname = m.get('uname', ''); i.gname = m.get('gname', '')
     i.linkname = m.get('link', ''); i.devmajor = m.get('major', 0); i.devminor = m.get('minor', 0)
     if 'xattr' in m: i.pax_headers = {'SCHILY.xattr.' + k: bytes.fromhex(v).decode('utf-8', 'surrogateescape') for k, v in m['xattr'].items()}
-    data = m.get('data', '').encode()
+    data = m.get('data', '').encode() + bytes(m.get('zeros', 0))
     i.size = len(data) if i.type == tarfile.REGTYPE else 0
     t.addfile(i, io.BytesIO(data) if i.type == tarfile.REGTYPE else None)
 t.close()
 `;
 
-export interface M { path: string; type?: string; mode?: number; uid?: number; gid?: number; link?: string; data?: string; major?: number; minor?: number; xattr?: Record<string, string> }
+export interface M { path: string; type?: string; mode?: number; uid?: number; gid?: number; link?: string; data?: string; zeros?: number; major?: number; minor?: number; xattr?: Record<string, string> }
 
 export function layerTar(file: string, members: M[]): Buffer {
   execFileSync('python3', ['-c', PY, file, JSON.stringify(members)]);
