@@ -2,21 +2,10 @@
 // hostile: every field is bounded and checked, never trusted to be NUL-terminated or octal.
 import { RfsError, untrusted } from '../errors/index.js';
 import { BLOCK } from './header.js';
+import type { UstarFields } from './header.js';
 
-export interface RawHeader {
-  name: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  typeflag: string;
-  linkname: string;
-  uname: string;
-  gname: string;
-  devMajor: number;
-  devMinor: number;
-}
+/** A header's fields as decoded; the type flag kept as its character. */
+export type RawHeader = Omit<UstarFields, 'typeflag'> & { typeflag: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -7,21 +7,10 @@ import { ByteReader } from '../util/bytes.js';
 import { BLOCK, padding } from './header.js';
 import { bad, isZeroBlock, paxNumber, parseHeader, parsePax, text } from './read-header.js';
 import type { RawHeader } from './read-header.js';
-import type { TarEntryType } from './types.js';
+import type { TarEntry, TarEntryType } from './types.js';
 
-export interface TarMember {
-  /** as stored (pax path, GNU long name or ustar prefix/name), trailing '/' of directories removed */
-  path: string;
-  type: TarEntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-  mtime: number;
-  /** body bytes; 0 for all but regular files */
-  size: number;
-  linkTarget?: string;
+/** One member as stored (paths not normalised); devices and xattrs always set, for the reader's use. */
+export interface TarMember extends Omit<TarEntry, 'body' | 'xattrs' | 'devMajor' | 'devMinor'> {
   devMajor: number;
   devMinor: number;
   /** pax SCHILY.xattr.* values as raw bytes */
