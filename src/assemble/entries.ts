@@ -30,7 +30,7 @@ export function layerEntries(tree: ImageTree, layers: string[][], owners: OwnerR
 }
 
 function expectReads(plan: Iterable<Planned>, spool: SpoolReader): void {
-  for (const [, ref] of plan) if (ref?.kind === 'spool') spool.expect(ref.file);
+  for (const [, ref] of plan) if (ref?.kind === 'spool' && ref.keep !== true) spool.expect(ref.file);
 }
 
 function* withBodies(plan: Iterable<Planned>, spool: SpoolReader): Generator<TarEntry> {

@@ -31,6 +31,15 @@ export function readIdMaps(fs: ImageFS): IdMaps {
   return { users, groups };
 }
 
+/** A base image's owner with no name in its own passwd/group: '#1234' (written with an empty name). */
+const NUMERIC = /^#(\d{1,10})$/;
+
+function numeric(name: string): { id: number; name: string } | undefined {
+  const m = NUMERIC.exec(name);
+  const id = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(id) ? { id, name: '' } : undefined;
+}
+
 /** Map names to ids; unknown names fall back to root (0) and are reported once each, as rpm warns. */
 export class OwnerResolver {
   readonly unknown = new Set<string>();
@@ -40,6 +49,8 @@ export class OwnerResolver {
   user(name: string): { id: number; name: string } {
     const id = this.maps.users.get(name);
     if (id !== undefined) return { id, name };
+    const n = numeric(name);
+    if (n) return n;
     this.unknown.add(`user ${name}`);
     return { id: 0, name: 'root' };
   }
@@ -47,6 +58,8 @@ export class OwnerResolver {
   group(name: string): { id: number; name: string } {
     const id = this.maps.groups.get(name);
     if (id !== undefined) return { id, name };
+    const n = numeric(name);
+    if (n) return n;
     this.unknown.add(`group ${name}`);
     return { id: 0, name: 'root' };
   }

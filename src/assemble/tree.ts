@@ -7,7 +7,8 @@ import type { ImageEntryType, ImageFS, ImageStat, WriteOptions } from '../types/
 
 export type ContentRef =
   | { kind: 'bytes'; data: Uint8Array }
-  | { kind: 'spool'; file: string; offset: number; length: number };
+  // keep: the file is not ours (a base image's layer blob): never deleted after its last read
+  | { kind: 'spool'; file: string; offset: number; length: number; keep?: boolean };
 
 export interface TreeNode {
   type: ImageEntryType;

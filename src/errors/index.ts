@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'RFS_DECOMPRESS'
   | 'RFS_CPIO_MALFORMED'
   | 'RFS_UNSAFE_PATH'
+  // a tar, image layout or image archive (a --from base) that is malformed
+  | 'RFS_BAD_ARCHIVE'
   // solving and assembly
   | 'RFS_UNSOLVABLE'
   | 'RFS_FILE_CONFLICT'
@@ -58,6 +60,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RFS_DECOMPRESS: 5,
   RFS_CPIO_MALFORMED: 5,
   RFS_UNSAFE_PATH: 5,
+  RFS_BAD_ARCHIVE: 5,
   RFS_UNSOLVABLE: 6,
   RFS_FILE_CONFLICT: 7,
   RFS_SCRIPTLET_UNHANDLED: 7,
