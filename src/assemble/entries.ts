@@ -3,6 +3,7 @@ import { encodeCapability } from '../tar/index.js';
 import type { TarEntry } from '../tar/index.js';
 import type { OwnerResolver } from './owners.js';
 import type { SpoolReader } from './spool.js';
+import { walkOrder } from './tree.js';
 import type { ContentRef, ImageTree, TreeNode } from './tree.js';
 
 type Planned = [entry: TarEntry, content: ContentRef | undefined];
@@ -24,9 +25,38 @@ export function* treeEntries(tree: ImageTree, owners: OwnerResolver, spool: Spoo
  * up front so the spool reader knows every read of every layer before the first one is written.
  */
 export function layerEntries(tree: ImageTree, layers: string[][], owners: OwnerResolver, spool: SpoolReader): (() => Generator<TarEntry>)[] {
-  const nodes = (paths: string[]): Iterable<[string, TreeNode]> => paths.map((p): [string, TreeNode] => [p, tree.get(p)!]);
-  for (const paths of layers) expectReads(planEntries(tree, nodes(paths), owners), spool);
-  return layers.map((paths) => () => withBodies(planEntries(tree, nodes(paths), owners), spool));
+  for (const paths of layers) expectReads(planEntries(tree, nodesOf(tree, paths), owners), spool);
+  return layers.map((paths) => () => withBodies(planEntries(tree, nodesOf(tree, paths), owners), spool));
+}
+
+/**
+ * The layer on top of a base (base/snapshot.ts's diffLayer): its paths, and per removed path an
+ * OCI whiteout DIR/.wh.NAME (empty root-owned file, mode 0, the tree's mtime) where a child of DIR
+ * goes in tar order. Spool reads are counted now, as layerEntries does.
+ */
+export function diffEntries(tree: ImageTree, diff: { paths: string[]; whiteouts: string[] }, owners: OwnerResolver, spool: SpoolReader): () => Generator<TarEntry> {
+  const marks = diff.whiteouts.map((p) => { const i = p.lastIndexOf('/'); return `${p.slice(0, i)}/.wh.${p.slice(i + 1)}`; }).sort(walkOrder);
+  const mtime = tree.get('/')!.mtime;
+  const plan = (): Generator<Planned> => withWhiteouts(planEntries(tree, nodesOf(tree, diff.paths), owners), marks, mtime);
+  expectReads(plan(), spool);
+  return () => withBodies(plan(), spool);
+}
+
+function nodesOf(tree: ImageTree, paths: string[]): Iterable<[string, TreeNode]> {
+  return paths.map((p): [string, TreeNode] => [p, tree.get(p)!]);
+}
+
+function* withWhiteouts(plan: Iterable<Planned>, marks: string[], mtime: number): Generator<Planned> {
+  let i = 0;
+  const mark = (path: string): Planned => [{
+    path, type: 'file', mode: 0, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime, size: 0,
+    linkTarget: undefined, devMajor: undefined, devMinor: undefined, xattrs: undefined, body: undefined,
+  }, undefined];
+  for (const planned of plan) {
+    while (i < marks.length && walkOrder(marks[i]!, planned[0].path) < 0) yield mark(marks[i++]!);
+    yield planned;
+  }
+  while (i < marks.length) yield mark(marks[i++]!);
 }
 
 function expectReads(plan: Iterable<Planned>, spool: SpoolReader): void {

@@ -6,7 +6,7 @@ import { RfsError } from '../errors/index.js';
 import { FileFlag, FileState } from '../types/index.js';
 import type { RpmFile } from '../rpm/package.js';
 import type { ImageEntryType } from '../types/imagefs.js';
-import { byteCompare } from './tree.js';
+import { walkOrder } from './tree.js';
 import type { ImageTree, TreeNode } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
 
@@ -38,17 +38,6 @@ export function fileType(mode: number): ImageEntryType | 'socket' | undefined {
 export function langSelected(fileLang: string, langs: string[] | undefined): boolean {
   if (!langs || fileLang === '' || langs.includes('all')) return true;
   return fileLang.split('|').some((l) => l === 'C' || langs.some((want) => l === want || (l.startsWith(want) && /^[_@.]/.test(l.slice(want.length)))));
-}
-
-/** Compare paths as the tree walks them (component by component), for picking hard-link holders. */
-function walkOrder(a: string, b: string): number {
-  const pa = a.split('/');
-  const pb = b.split('/');
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const c = byteCompare(pa[i]!, pb[i]!);
-    if (c !== 0) return c;
-  }
-  return pa.length - pb.length;
 }
 
 function decodeRdev(rdev: number): { devMajor: number; devMinor: number } {

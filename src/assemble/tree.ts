@@ -246,6 +246,17 @@ export function byteCompare(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Compare paths as the tree walks them (component by component): hard-link holders, whiteout places. */
+export function walkOrder(a: string, b: string): number {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const c = byteCompare(pa[i]!, pb[i]!);
+    if (c !== 0) return c;
+  }
+  return pa.length - pb.length;
+}
+
 /** Surrogates above U+E000..U+FFFF, as their code points are. */
 function codeOrder(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
