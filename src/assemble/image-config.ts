@@ -1,5 +1,8 @@
-// The OCI image config: architecture, env, cmd and labels from the definition, profiles and options.
+// The OCI image config: architecture, env, cmd and labels from the definition, profiles and options,
+// over a base image's config (--from) when there is one.
 import type { DistroRelease } from '../types/index.js';
+import { inheritedConfig } from './base/inherit.js';
+import type { BaseConfig } from './base/types.js';
 import type { ResolvedProfile } from './finish/profiles.js';
 import type { AssembleOptions } from './options.js';
 import type { ImageConfig } from './output/index.js';
@@ -14,9 +17,16 @@ export function buildImageConfig(
   profile: ResolvedProfile | null,
   opts: AssembleOptions,
   created: number,
+  base?: BaseConfig,
 ): ImageConfig {
-  const env = mergeEnv([PATH_ENV, ...(profile?.env ?? []), ...(opts.env ?? [])]);
+  const from = base ? inheritedConfig(base.config) : undefined;
+  const ownEnv = [...(profile?.env ?? []), ...(opts.env ?? [])];
+  // over a base: its variables in its order, ours replacing by name, new ones (and PATH if it had none) after
+  const env = from
+    ? mergeEnv([...from.env, ...(from.env.some((kv) => kv.startsWith('PATH=')) ? [] : [PATH_ENV]), ...ownEnv])
+    : mergeEnv([PATH_ENV, ...ownEnv]);
   const labels: Record<string, string> = {
+    ...(from?.labels ?? {}),
     ...(distro
       ? {
           name: distro.distro,
@@ -33,8 +43,12 @@ export function buildImageConfig(
     ...(profile?.labels ?? {}),
     ...(opts.labels ?? {}),
   };
-  const cmd = opts.cmd ?? profile?.cmd ?? (opts.entrypoint ? undefined : ['/bin/bash']);
-  const entrypoint = opts.entrypoint ?? profile?.entrypoint;
+  const ownEntrypoint = opts.entrypoint ?? profile?.entrypoint;
+  const entrypoint = ownEntrypoint ?? from?.entrypoint;
+  // as docker: an entrypoint set over a base drops the base's command
+  const cmd = opts.cmd ?? profile?.cmd ?? (from ? (ownEntrypoint ? undefined : from.cmd) : (opts.entrypoint ? undefined : ['/bin/bash']));
+  const stopSignal = profile?.stopSignal ?? from?.stopSignal;
+  const volumes = profile?.volumes && profile.volumes.length > 0 ? profile.volumes : from?.volumes;
   return {
     architecture: arch,
     os: 'linux',
@@ -43,8 +57,10 @@ export function buildImageConfig(
     created: new Date(created * 1000).toISOString(),
     ...(cmd ? { cmd } : {}),
     ...(entrypoint ? { entrypoint } : {}),
-    ...(profile?.stopSignal ? { stopSignal: profile.stopSignal } : {}),
-    ...(profile?.volumes && profile.volumes.length > 0 ? { volumes: profile.volumes } : {}),
+    ...(stopSignal ? { stopSignal } : {}),
+    ...(volumes ? { volumes } : {}),
+    ...(from?.user !== undefined ? { user: from.user } : {}),
+    ...(from?.workingDir !== undefined ? { workingDir: from.workingDir } : {}),
   };
 }
 

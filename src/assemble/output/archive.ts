@@ -3,12 +3,20 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TarEntry } from '../../tar/index.js';
 import { atomicDir, atomicFile } from './atomic.js';
 import { Meter, tarThrough } from './streams.js';
 
-/** One file of an image layout: inline bytes or a spooled file of known size. */
-export type LayoutFile = { path: string; bytes: Uint8Array } | { path: string; file: string; size: number };
+/**
+ * One file of an image layout: inline bytes, a spooled file of known size (ours: moved into a
+ * layout folder), or a stream of known size (someone else's bytes, e.g. a base layer: copied).
+ */
+export type LayoutFile =
+  | { path: string; bytes: Uint8Array }
+  | { path: string; file: string; size: number }
+  | { path: string; stream: () => AsyncIterable<Uint8Array>; size: number };
 
 function dirsOf(files: LayoutFile[]): string[] {
   const dirs = new Set<string>();
@@ -25,6 +33,7 @@ function* layoutEntries(files: LayoutFile[], mtime: number): Generator<TarEntry>
   for (const d of dirsOf(files)) yield { ...common, path: `/${d}`, type: 'dir', mode: 0o755, size: 0 };
   for (const f of files) {
     if ('bytes' in f) yield { ...common, path: `/${f.path}`, type: 'file', mode: 0o644, size: f.bytes.length, body: () => f.bytes };
+    else if ('stream' in f) yield { ...common, path: `/${f.path}`, type: 'file', mode: 0o644, size: f.size, body: f.stream };
     else yield { ...common, path: `/${f.path}`, type: 'file', mode: 0o644, size: f.size, body: () => createReadStream(f.file, { highWaterMark: 1 << 20 }) };
   }
 }
@@ -51,6 +60,9 @@ export async function writeLayoutDir(path: string, files: LayoutFile[], signal?:
       if ('bytes' in f) {
         await writeFile(dest, f.bytes, { mode: 0o644 });
         bytes += f.bytes.length;
+      } else if ('stream' in f) {
+        await pipeline(Readable.from(f.stream()), createWriteStream(dest, { mode: 0o644 }), { signal });
+        bytes += f.size;
       } else {
         // the spool is ours and no longer needed: move it when on the same filesystem
         await rename(f.file, dest).catch(async (err: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { writeLayoutArchive } from './archive.js';
 import type { LayoutFile } from './archive.js';
+import { withBaseTars } from './base-layers.js';
 import { imageRef, ociConfigJson } from './image-config.js';
 import { withSpooledLayers } from './layer.js';
 import type { SpooledLayer } from './layer.js';
@@ -11,13 +12,16 @@ import type { OutputLayer, OutputResult, WriteOutputOptions } from './types.js';
 
 const enc = new TextEncoder();
 
+/** Over a base (opts.base), its layers go in first as uncompressed tars, as docker save writes them. */
 export async function writeDockerArchive(layers: OutputLayer[], opts: WriteOutputOptions): Promise<OutputResult> {
-  return withSpooledLayers(layers.map((l) => l.entries), opts.tmpDir, 'none', opts.signal, (spooled) => writeLayout(spooled, historyOf(layers), opts));
+  return withBaseTars(opts.base?.layers ?? [], opts.tmpDir, opts.signal, (base) =>
+    withSpooledLayers(layers.map((l) => l.entries), opts.tmpDir, 'none', opts.signal, (spooled) => writeLayout(base, spooled, historyOf(layers), opts)));
 }
 
-async function writeLayout(layers: SpooledLayer[], comments: string[] | undefined, opts: WriteOutputOptions): Promise<OutputResult> {
-  const config = ociConfigJson(opts.config, layers.map((l) => l.diffId), comments);
+async function writeLayout(base: SpooledLayer[], own: SpooledLayer[], comments: string[] | undefined, opts: WriteOutputOptions): Promise<OutputResult> {
+  const config = ociConfigJson(opts.config, own.map((l) => l.diffId), comments, opts.base);
   const configHex = createHash('sha256').update(config).digest('hex');
+  const layers = [...base, ...own];
   const hexes = layers.map((l) => l.diffId.slice('sha256:'.length));
   const top = hexes[hexes.length - 1]!;
   const ref = imageRef(opts.config, opts.ref);

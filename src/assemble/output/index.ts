@@ -43,8 +43,8 @@ export async function writeOutput(source: (() => AsyncIterable<TarEntry>) | Outp
     opts.signal?.throwIfAborted();
     // tar copies transient chunks where it must; dir writes each chunk before asking for the next
     const stable = (l: OutputLayer): OutputLayer => (opts.transientBodies ? { ...l, entries: () => stableBodies(l.entries()) } : l);
-    // a single layer keeps the image history it always had
-    const image = layered ? layers.map(stable) : [{ ...stable(layers[0]!), comment: '' }];
+    // a single layer keeps the image history it always had; over a base, its comment is kept
+    const image = layered || opts.base !== undefined ? layers.map(stable) : [{ ...stable(layers[0]!), comment: '' }];
     switch (opts.format) {
       case 'tar':
         return await writeTarOutput(entries(), opts);

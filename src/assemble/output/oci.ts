@@ -2,6 +2,7 @@
 // org.opencontainers.image.ref.name, and blobs/sha256/{manifest,config,layer(tar+gzip)}.
 import { writeLayoutArchive, writeLayoutDir } from './archive.js';
 import type { LayoutFile } from './archive.js';
+import { baseBlobs } from './base-layers.js';
 import { imageRef, ociConfigJson } from './image-config.js';
 import { withSpooledLayers } from './layer.js';
 import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, REF_NAME, sha256Digest } from './oci-spec.js';
@@ -27,13 +28,13 @@ export function historyOf(layers: OutputLayer[]): string[] | undefined {
 }
 
 async function writeLayout(layers: SpooledLayer[], comments: string[] | undefined, opts: WriteOutputOptions, asArchive: boolean): Promise<OutputResult> {
-  const config = ociConfigJson(opts.config, layers.map((l) => l.diffId), comments);
+  const config = ociConfigJson(opts.config, layers.map((l) => l.diffId), comments, opts.base);
   const configDigest = sha256Digest(config);
   const manifest = enc.encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
-    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    layers: [...(opts.base?.layers ?? []), ...layers].map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
   }));
   const manifestDigest = sha256Digest(manifest);
   const ref = imageRef(opts.config, opts.ref);
@@ -45,13 +46,14 @@ async function writeLayout(layers: SpooledLayer[], comments: string[] | undefine
       annotations: { [REF_NAME]: `${ref.name}:${ref.tag}` },
     }],
   }));
-  // two equal layers are one blob
-  const unique = [...new Map(layers.map((l) => [l.digest, l])).values()];
-  const blobs: LayoutFile[] = [
+  // two equal layers are one blob; the base's are copied (checked on the way), ours moved
+  const all: LayoutFile[] = [
     { path: blobPath(configDigest), bytes: config },
-    ...unique.map((l) => ({ path: blobPath(l.digest), file: l.file, size: l.size })),
+    ...baseBlobs(opts.base?.layers ?? []),
+    ...layers.map((l) => ({ path: blobPath(l.digest), file: l.file, size: l.size })),
     { path: blobPath(manifestDigest), bytes: manifest },
-  ].sort((a, b) => (a.path < b.path ? -1 : 1));
+  ];
+  const blobs = [...new Map(all.map((f) => [f.path, f])).values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   const files: LayoutFile[] = [
     { path: 'oci-layout', bytes: enc.encode(JSON.stringify({ imageLayoutVersion: '1.0.0' })) },
     { path: 'index.json', bytes: index },

@@ -1,5 +1,6 @@
 // Shapes of the output stage (contract in CONTRACTS.md).
 import type { TarEntry } from '../../tar/index.js';
+import type { BaseConfig, BaseLayer } from '../base/types.js';
 
 export type OutputFormat = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
@@ -43,6 +44,14 @@ export interface WriteOutputOptions {
    * reuses its read buffer); outputs that keep chunks longer copy them.
    */
   transientBodies?: boolean;
+  /**
+   * oci, oci-archive, docker-archive: the base image (--from) under our layers: its layers first
+   * (as stored, or as tars in a docker-archive), its config's history and diff_ids first, its
+   * architecture/os/variant and its config's keys ImageConfig does not govern (ExposedPorts, ...).
+   * `config` (ImageConfig) is already merged over the base's (buildImageConfig). tar and dir
+   * write the flattened tree and ignore it.
+   */
+  base?: { layers: BaseLayer[]; config?: BaseConfig };
 }
 
 /** One layer of a layered image (oci, oci-archive, docker-archive): its entries and history comment. */
