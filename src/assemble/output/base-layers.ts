@@ -73,8 +73,15 @@ async function spoolTar(l: BaseLayer, file: string, signal: AbortSignal | undefi
   };
   const raw = new Meter();
   const chunks = codec === 'none' ? blob() : decompress(blob(), codec, { subject: l.file });
-  await pipeline(Readable.from(chunks), raw, createWriteStream(file), signal ? { signal } : {});
-  if (!whole) for await (const c of checkedBlob(l)) void c;
+  const check = async (): Promise<void> => {
+    if (!whole) for await (const c of checkedBlob(l)) void c;
+  };
+  // a blob that fails to decompress is first of all not the blob its digest names
+  await pipeline(Readable.from(chunks), raw, createWriteStream(file), signal ? { signal } : {}).catch(async (err: unknown) => {
+    if (!signal?.aborted) await check();
+    throw err;
+  });
+  await check();
   if (raw.digest() !== l.diffId) throw mismatch(l, 'uncompressed digest', l.diffId, raw.digest());
   return { file, diffId: l.diffId, digest: l.diffId, size: raw.bytes, mediaType: OCI_LAYER };
 }

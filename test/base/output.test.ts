@@ -1,0 +1,180 @@
+// A derived image over a 2-layer base (--from) as container tools read it: the base's layers as
+// stored, one layer of ours with whiteouts, the base's config carried on. podman loads and runs
+// it (own vfs store), skopeo and python's tarfile read manifest, config and the layer.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffLayer, snapshotBase } from '../../src/assemble/base/snapshot.js';
+import type { BaseConfig, BaseLayer } from '../../src/assemble/base/types.js';
+import { diffEntries } from '../../src/assemble/entries.js';
+import { buildImageConfig } from '../../src/assemble/image-config.js';
+import { writeOutput } from '../../src/assemble/output/index.js';
+import type { ImageConfig, OutputFormat, OutputLayer } from '../../src/assemble/output/index.js';
+import { OwnerResolver } from '../../src/assemble/owners.js';
+import { SpoolReader } from '../../src/assemble/spool.js';
+import { ImageTree } from '../../src/assemble/tree.js';
+import type { TarEntry } from '../../src/tar/index.js';
+import { hasPython } from '../tar/helpers.js';
+import { BUSYBOX, CONFIG, busyboxEntries } from '../output/rootfs.js';
+
+const hasPodman = spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasSkopeo = spawnSync('skopeo', ['--version'], { stdio: 'ignore' }).status === 0;
+if (BUSYBOX === null) console.warn('SKIP: busybox-static not installed; base output tests skipped');
+if (!hasPodman) console.warn('SKIP: podman not installed; loading and running a derived image skipped');
+if (!hasSkopeo) console.warn('SKIP: skopeo not installed; skopeo inspect of a derived image skipped');
+if (!hasPython) console.warn('SKIP: python3 not available; reading a derived layer back skipped');
+
+const work = mkdtempSync(join(tmpdir(), 'rfs-baseout-'));
+const tag = randomBytes(4).toString('hex');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const MTIME = 1_600_000_000;
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const root = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: MTIME };
+const file = (path: string, body: string): TarEntry => ({ ...root, path, type: 'file', mode: 0o644, size: text(body).length, body: () => text(body) });
+const dir = (path: string): TarEntry => ({ ...root, path, type: 'dir', mode: 0o755, size: 0 });
+const SECOND = [dir('/etc'), file('/etc/gone', 'to remove\n'), file('/etc/motd', 'base\n'), dir('/opt'), dir('/opt/old'), file('/opt/old/x', 'x\n')];
+const BASE_CONFIG: ImageConfig = { ...CONFIG, env: ['PATH=/bin', 'FOO=base', 'LANG=C'], labels: { ...CONFIG.labels, name: 'rfs-base' } };
+
+async function* from(list: TarEntry[]): AsyncGenerator<TarEntry> {
+  yield* list;
+}
+
+const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+
+/** the base as --from's reader gives it: layers as blobs in the layout, the config as stored */
+function openLayout(layout: string): { layers: BaseLayer[]; config: BaseConfig } {
+  const blob = (digest: string): string => join(layout, 'blobs', ...digest.split(':'));
+  const index = readJson(join(layout, 'index.json')) as { manifests: { digest: string }[] };
+  const manifest = readJson(blob(index.manifests[0]!.digest)) as { config: { digest: string }; layers: { digest: string; size: number; mediaType: string }[] };
+  const cfg = readJson(blob(manifest.config.digest)) as { architecture: string; os: string; config: Record<string, unknown>; history: Record<string, unknown>[]; rootfs: { diff_ids: string[] } };
+  return {
+    layers: manifest.layers.map((l, i) => ({ file: blob(l.digest), offset: 0, digest: l.digest, size: l.size, mediaType: l.mediaType, diffId: cfg.rootfs.diff_ids[i]! })),
+    config: { architecture: cfg.architecture, os: cfg.os, config: cfg.config, history: cfg.history },
+  };
+}
+
+/** the base's files in a tree (content by reference: unchanged files are never read), then our build */
+function derivedLayer(): OutputLayer {
+  const tree = new ImageTree(MTIME);
+  for (const e of [...busyboxEntries(), ...SECOND]) {
+    tree.put(e.path, {
+      type: e.type, mode: e.mode, user: e.uname, group: e.gname, mtime: e.mtime, size: e.size,
+      ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
+      ...(e.devMajor !== undefined ? { devMajor: e.devMajor, devMinor: e.devMinor ?? 0 } : {}),
+      ...(e.type === 'file' ? { content: { kind: 'bytes', data: new Uint8Array(0) } } : {}),
+    });
+  }
+  const snap = snapshotBase(tree);
+  tree.remove('/etc/gone');
+  tree.remove('/opt/old');
+  tree.writeFile('/etc/motd', 'derived\n');
+  tree.writeFile('/etc/new', 'new\n');
+  const owners = new OwnerResolver({ users: new Map([['root', 0], ['nobody', 65534]]), groups: new Map([['root', 0], ['nobody', 65534]]) });
+  const entries = diffEntries(tree, diffLayer(tree, snap), owners, new SpoolReader());
+  return { entries: () => from([...entries()]), comment: 'rpm packages and files over rfs-base' };
+}
+
+let base: { layers: BaseLayer[]; config: BaseConfig };
+let derivedConfig: ImageConfig;
+beforeAll(async () => {
+  if (BUSYBOX === null) return;
+  const layout = join(work, 'base-layout');
+  await writeOutput([{ entries: () => from(busyboxEntries()), comment: 'busybox' }, { entries: () => from(SECOND), comment: 'etc and opt' }],
+    { format: 'oci', path: layout, config: BASE_CONFIG, tmpDir: work });
+  base = openLayout(layout);
+  derivedConfig = buildImageConfig(null, 'x86_64', [], null, { env: ['FOO=derived'] }, MTIME, base.config);
+});
+
+async function derive(format: OutputFormat, name: string, over = base): Promise<string> {
+  const path = join(work, name);
+  await writeOutput([derivedLayer()], { format, path, config: derivedConfig, tmpDir: work, base: over, ref: `rfs-derived:${tag}` });
+  return path;
+}
+
+function sh(cmd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 180_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const PY_LAYER = `
+import json, sys, tarfile, io
+t = tarfile.open(sys.argv[1])
+get = lambda n: t.extractfile(n).read()
+m = json.loads(get('blobs/sha256/' + json.loads(get('index.json'))['manifests'][0]['digest'][7:]))
+top = tarfile.open(fileobj=io.BytesIO(get('blobs/sha256/' + m['layers'][-1]['digest'][7:])))
+print(json.dumps([[x.name, x.mode, x.uid, x.size, x.type.decode()] for x in top.getmembers()]))
+`;
+
+describe.skipIf(BUSYBOX === null)('output over a base', () => {
+  it('oci-archive: the base layers as stored, ours on top with whiteouts; the same bytes twice', async () => {
+    const a = await derive('oci-archive', 'a.oci.tar');
+    const b = await derive('oci-archive', 'b.oci.tar');
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    if (!hasPython) return;
+    const r = sh('python3', ['-c', PY_LAYER, a]);
+    expect(r.status, r.stderr).toBe(0);
+    const members = JSON.parse(r.stdout) as [string, number, number, number, string][];
+    expect(members.map((m) => m[0])).toEqual(['etc', 'etc/.wh.gone', 'etc/motd', 'etc/new', 'opt', 'opt/.wh.old']);
+    expect(members[1]).toEqual(['etc/.wh.gone', 0, 0, 0, '0']);
+  });
+
+  it.skipIf(!hasSkopeo)('skopeo reads the base layers, diff_ids and history first', async () => {
+    const a = await derive('oci-archive', 'sk.oci.tar');
+    const info = JSON.parse(sh('skopeo', ['inspect', `oci-archive:${a}`]).stdout) as { Layers: string[]; Env: string[] };
+    expect(info.Layers.slice(0, 2)).toEqual(base.layers.map((l) => l.digest));
+    expect(info.Layers).toHaveLength(3);
+    expect(info.Env).toEqual(['PATH=/bin', 'FOO=derived', 'LANG=C']);
+    const cfg = JSON.parse(sh('skopeo', ['inspect', '--config', `oci-archive:${a}`]).stdout) as { rootfs: { diff_ids: string[] }; history: { comment: string }[]; config: { Cmd: string[] } };
+    expect(cfg.rootfs.diff_ids.slice(0, 2)).toEqual(base.layers.map((l) => l.diffId));
+    expect(cfg.history.map((h) => h.comment)).toEqual(['busybox', 'etc and opt', 'rpm packages and files over rfs-base']);
+    expect(cfg.config.Cmd).toEqual(['/bin/sh']);
+    // the docker-archive holds the same diff_ids, the base's as uncompressed tars
+    const d = await derive('docker-archive', 'sk.docker.tar');
+    const dcfg = JSON.parse(sh('skopeo', ['inspect', '--config', `docker-archive:${d}`]).stdout) as { rootfs: { diff_ids: string[] } };
+    expect(dcfg.rootfs.diff_ids).toEqual(cfg.rootfs.diff_ids);
+  });
+
+  it('refuses a base blob that no longer has its digest, leaving nothing at the output path', async () => {
+    const bad = join(work, 'bad-blob');
+    cpSync(base.layers[1]!.file, bad);
+    const bytes = readFileSync(bad);
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(bad, bytes);
+    const over = { ...base, layers: [base.layers[0]!, { ...base.layers[1]!, file: bad }] };
+    for (const [format, name] of [['oci-archive', 'bad.oci.tar'], ['oci', 'bad-oci'], ['docker-archive', 'bad.docker.tar']] as const) {
+      await expect(derive(format, name, over), format).rejects.toMatchObject({ code: 'RFS_CHECKSUM_MISMATCH', subject: bad });
+      expect(existsSync(join(work, name)), format).toBe(false);
+    }
+    // the base layout's own blob is copied, never moved
+    expect(existsSync(base.layers[1]!.file)).toBe(true);
+  });
+});
+
+describe.skipIf(BUSYBOX === null || !hasPodman)('podman over a base', () => {
+  // podman wants a runroot under 50 characters: not inside the (long) test temp folder
+  const store = mkdtempSync('/tmp/rfs-bo-');
+  const P = ['--root', join(store, 'root'), '--runroot', join(store, 'run'), '--storage-driver', 'vfs'];
+  const RUN = ['--runtime', 'runc', '--cgroup-manager=cgroupfs', 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=10000:10000', '--ulimit', 'nproc=1000:1000'];
+  afterAll(() => {
+    sh('podman', [...P, 'rmi', '-a', '-f']);
+    rmSync(store, { recursive: true, force: true });
+  });
+
+  it.each([['oci-archive', 'run.oci.tar'], ['docker-archive', 'run.docker.tar']] as const)('loads the %s and runs it: removed files gone, new ones there', async (format, name) => {
+    const path = await derive(format, name);
+    const image = `localhost/rfs-derived:${tag}`;
+    const load = sh('podman', [...P, 'load', '-i', path]);
+    expect(load.status, load.stderr).toBe(0);
+    const r = sh('podman', [...P, ...RUN, image, '/bin/sh', '-c', 'cat /etc/motd /etc/new; ls -a /etc /opt; echo "FOO=$FOO"']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^derived\nnew\n/);
+    expect(r.stdout).not.toMatch(/gone|old|\.wh\./);
+    expect(r.stdout).toMatch(/^passwd$/m);
+    expect(r.stdout).toMatch(/^FOO=derived$/m);
+    sh('podman', [...P, 'rmi', '-f', image]);
+  });
+});
