@@ -12,18 +12,10 @@ const MTIME = 1_700_000_000;
 
 function baseTree(): ImageTree {
   const t = new ImageTree(MTIME);
-  t.writeFile('/bin/a', 'A');
+  const files = ['/bin/a', '/etc/conf', '/etc/mode', '/etc/own', '/etc/same', '/etc/pki/a', '/etc/pki/b', '/opt/old/x',
+    '/opt/old/sub/y', '/var/gone', '/srv/d/c', '/srv/s/c', '/srv/f', '/usr/keep'];
+  for (const f of files) t.writeFile(f, f.slice(f.lastIndexOf('/') + 1));
   t.put('/bin/b', { type: 'hardlink', mode: 0o644, user: 'root', group: 'root', mtime: MTIME, size: 0, linkTarget: '/bin/a' });
-  for (const f of ['conf', 'mode', 'own', 'same']) t.writeFile(`/etc/${f}`, f);
-  t.writeFile('/etc/pki/a', 'a');
-  t.writeFile('/etc/pki/b', 'b');
-  t.writeFile('/opt/old/x', 'x');
-  t.writeFile('/opt/old/sub/y', 'y');
-  t.writeFile('/var/gone', 'g');
-  t.writeFile('/srv/d/c', 'c');
-  t.writeFile('/srv/s/c', 'c');
-  t.writeFile('/srv/f', 'f');
-  t.writeFile('/usr/keep', 'keep');
   t.symlink('keep', '/usr/link');
   return t;
 }
