@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { snapshotBase } from '../../src/assemble/base/snapshot.js';
 import { MemoryBudget, Spool } from '../../src/assemble/spool.js';
 import { mergePackages } from '../../src/assemble/merge.js';
 import { byteCompare, ImageTree } from '../../src/assemble/tree.js';
@@ -116,5 +117,26 @@ describe('merged tree', () => {
     const perFile = (process.memoryUsage().heapUsed - before) / n;
     expect(tree.get(files[n - 1]!.path)?.size).toBe(65);
     expect(perFile).toBeLessThan(400); // 538 with spread-built nodes, 233 without
+  });
+});
+
+describe('base snapshot (--from)', () => {
+  // one object of one shape per node, fields by reference: no string or spread copy per node
+  it('holds a base node in under 260 bytes of heap', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const n = 40_000;
+    const tree = new ImageTree(0);
+    const content: ContentRef = { kind: 'spool', file: '/tmp/x.spool', offset: 0, length: 65 };
+    for (let i = 0; i < n; i++) {
+      tree.put(`/usr/share/mf/d${Math.floor(i / 100)}/file-${i}.txt`, { type: 'file', mode: 0o644, user: 'root', group: 'root', mtime: i, size: 65, content });
+    }
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const snap = snapshotBase(tree);
+    gc();
+    const perNode = (process.memoryUsage().heapUsed - before) / snap.was.size;
+    expect(snap.was.size).toBeGreaterThan(n);
+    expect(perNode).toBeLessThan(260); // 228: ~107 the path and its map entry, ~120 the fields
   });
 });

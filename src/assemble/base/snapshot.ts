@@ -5,37 +5,39 @@ import { posix } from 'node:path';
 import { walkOrder } from '../tree.js';
 import type { ContentRef, ImageTree, TreeNode } from '../tree.js';
 
+const TYPE_BITS: Record<TreeNode['type'], number> = { file: 1, dir: 2, symlink: 3, hardlink: 4, char: 5, block: 6, fifo: 7 };
+
+/** type and permission bits in one small integer */
+const kindOf = (n: TreeNode): number => (TYPE_BITS[n.type] << 16) | n.mode;
+/** device numbers and capabilities, rare: one field, a string only where there are any */
+const rareOf = (n: TreeNode): string | undefined =>
+  (n.devMajor === undefined && n.devMinor === undefined && n.caps === undefined ? undefined : `${n.devMajor ?? ''}:${n.devMinor ?? ''}:${n.caps ?? ''}`);
+
 /**
  * A base node's fields as applied: chmod/chown change nodes in place and writes replace the
  * content ref, so fields and the ref itself are kept, not the node. One class, every field set
- * in one order: one V8 hidden class for 100k+ of them (bench/RESULTS-manyfiles.md).
+ * in one order, few fields: one V8 hidden class for 100k+ nodes (bench/RESULTS-manyfiles.md);
+ * with its path and map entry ~230 bytes a node (test/assemble/memory-bounds.test.ts).
  */
 class Was {
-  /** the diff pass that last met this path in the tree, and whether it was a directory then */
+  /** 2 x the diff pass that last met this path in the tree, + 1 when it was a directory then */
   seen = 0;
-  seenDir = false;
-  readonly type: TreeNode['type'];
-  readonly mode: number;
+  readonly kind: number;
   readonly user: string;
   readonly group: string;
   readonly mtime: number;
   readonly size: number;
   readonly linkTarget: string | undefined;
-  readonly devMajor: number | undefined;
-  readonly devMinor: number | undefined;
-  readonly caps: string | undefined;
+  readonly rare: string | undefined;
   readonly content: ContentRef | undefined;
   constructor(n: TreeNode) {
-    this.type = n.type;
-    this.mode = n.mode;
+    this.kind = kindOf(n);
     this.user = n.user;
     this.group = n.group;
     this.mtime = n.mtime;
     this.size = n.size;
     this.linkTarget = n.linkTarget;
-    this.devMajor = n.devMajor;
-    this.devMinor = n.devMinor;
-    this.caps = n.caps;
+    this.rare = rareOf(n);
     this.content = n.content;
   }
 }
@@ -61,9 +63,8 @@ export function snapshotBase(tree: ImageTree): BaseSnapshot {
 }
 
 function changed(w: Was | undefined, n: TreeNode): boolean {
-  return w === undefined || w.type !== n.type || w.mode !== n.mode || w.user !== n.user || w.group !== n.group
-    || w.mtime !== n.mtime || w.size !== n.size || w.linkTarget !== n.linkTarget || w.devMajor !== n.devMajor
-    || w.devMinor !== n.devMinor || w.caps !== n.caps || w.content !== n.content;
+  return w === undefined || w.kind !== kindOf(n) || w.user !== n.user || w.group !== n.group || w.mtime !== n.mtime
+    || w.size !== n.size || w.linkTarget !== n.linkTarget || w.content !== n.content || w.rare !== rareOf(n);
 }
 
 /** The layer that turns the base into the tree as it is now. */
@@ -73,10 +74,7 @@ export function diffLayer(tree: ImageTree, snap: BaseSnapshot): DiffLayer {
   const holders = new Set<string>();
   for (const [path, n] of tree.walk()) {
     const w = snap.was.get(path);
-    if (w) {
-      w.seen = pass;
-      w.seenDir = n.type === 'dir';
-    }
+    if (w) w.seen = 2 * pass + (n.type === 'dir' ? 1 : 0);
     if (n.type === 'hardlink' && n.linkTarget !== undefined) holders.add(n.linkTarget);
   }
   // a hard link whose data changed goes into the layer with it
@@ -90,10 +88,9 @@ export function diffLayer(tree: ImageTree, snap: BaseSnapshot): DiffLayer {
   const whiteouts: string[] = [];
   const whiteoutDirs = new Set<string>();
   for (const [path, w] of snap.was) {
-    if (w.seen === pass) continue;
+    if (w.seen >> 1 === pass) continue;
     const parent = posix.dirname(path);
-    const pw = parent === '/' ? undefined : snap.was.get(parent);
-    if (parent !== '/' && (pw?.seen !== pass || !pw.seenDir)) continue;
+    if (parent !== '/' && snap.was.get(parent)?.seen !== 2 * pass + 1) continue;
     whiteouts.push(path);
     whiteoutDirs.add(parent);
   }
