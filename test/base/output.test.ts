@@ -142,7 +142,7 @@ describe.skipIf(BUSYBOX === null)('output over a base', () => {
     const bad = join(work, 'bad-blob');
     cpSync(base.layers[1]!.file, bad);
     const bytes = readFileSync(bad);
-    bytes[bytes.length - 1] ^= 1;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
     writeFileSync(bad, bytes);
     const over = { ...base, layers: [base.layers[0]!, { ...base.layers[1]!, file: bad }] };
     for (const [format, name] of [['oci-archive', 'bad.oci.tar'], ['oci', 'bad-oci'], ['docker-archive', 'bad.docker.tar']] as const) {
