@@ -1,11 +1,12 @@
 // A derived image over a 2-layer base (--from) as container tools read it: the base's layers as
 // stored, one layer of ours with whiteouts, the base's config carried on. podman loads and runs
 // it (own vfs store), skopeo and python's tarfile read manifest, config and the layer.
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffLayer, snapshotBase } from '../../src/assemble/base/snapshot.js';
 import type { BaseConfig, BaseLayer } from '../../src/assemble/base/types.js';
@@ -22,7 +23,9 @@ import { BUSYBOX, CONFIG, busyboxEntries } from '../output/rootfs.js';
 
 const hasPodman = spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasSkopeo = spawnSync('skopeo', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasZstd = spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
 if (BUSYBOX === null) console.warn('SKIP: busybox-static not installed; base output tests skipped');
+if (!hasZstd) console.warn('SKIP: zstd not installed; a zstd base layer in a docker-archive skipped');
 if (!hasPodman) console.warn('SKIP: podman not installed; loading and running a derived image skipped');
 if (!hasSkopeo) console.warn('SKIP: skopeo not installed; skopeo inspect of a derived image skipped');
 if (!hasPython) console.warn('SKIP: python3 not available; reading a derived layer back skipped');
@@ -32,6 +35,7 @@ const tag = randomBytes(4).toString('hex');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const MTIME = 1_600_000_000;
+const sha = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const root = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: MTIME };
 const file = (path: string, body: string): TarEntry => ({ ...root, path, type: 'file', mode: 0o644, size: text(body).length, body: () => text(body) });
@@ -109,6 +113,13 @@ top = tarfile.open(fileobj=io.BytesIO(get('blobs/sha256/' + m['layers'][-1]['dig
 print(json.dumps([[x.name, x.mode, x.uid, x.size, x.type.decode()] for x in top.getmembers()]))
 `;
 
+const PY_DOCKER = `
+import hashlib, json, sys, tarfile
+t = tarfile.open(sys.argv[1])
+m = json.loads(t.extractfile('manifest.json').read())
+print(json.dumps([[n, hashlib.sha256(t.extractfile(n).read()).hexdigest()] for n in m[0]['Layers']]))
+`;
+
 describe.skipIf(BUSYBOX === null)('output over a base', () => {
   it('oci-archive: the base layers as stored, ours on top with whiteouts; the same bytes twice', async () => {
     const a = await derive('oci-archive', 'a.oci.tar');
@@ -120,6 +131,15 @@ describe.skipIf(BUSYBOX === null)('output over a base', () => {
     const members = JSON.parse(r.stdout) as [string, number, number, number, string][];
     expect(members.map((m) => m[0])).toEqual(['etc', 'etc/.wh.gone', 'etc/motd', 'etc/new', 'opt', 'opt/.wh.old']);
     expect(members[1]).toEqual(['etc/.wh.gone', 0, 0, 0, '0']);
+  });
+
+  it('oci folder: the base blobs copied, the base layout left as it was', async () => {
+    const out = await derive('oci', 'derived-oci');
+    for (const l of base.layers) {
+      const copy = readFileSync(join(out, 'blobs', ...l.digest.split(':')));
+      expect(sha(copy)).toBe(l.digest);
+      expect(sha(readFileSync(l.file))).toBe(l.digest);
+    }
   });
 
   it.skipIf(!hasSkopeo)('skopeo reads the base layers, diff_ids and history first', async () => {
@@ -136,6 +156,25 @@ describe.skipIf(BUSYBOX === null)('output over a base', () => {
     const d = await derive('docker-archive', 'sk.docker.tar');
     const dcfg = JSON.parse(sh('skopeo', ['inspect', '--config', `docker-archive:${d}`]).stdout) as { rootfs: { diff_ids: string[] } };
     expect(dcfg.rootfs.diff_ids).toEqual(cfg.rootfs.diff_ids);
+  });
+
+  it.skipIf(!hasZstd || !hasPython)('docker-archive: zstd and uncompressed base layers go in as tars named by their diffId', async () => {
+    // layer 0 recompressed with zstd (the zstd tool), layer 1 stored as a plain tar
+    const tars = base.layers.map((l) => gunzipSync(readFileSync(l.file)));
+    const zst = join(work, 'layer0.tar.zst');
+    execFileSync('zstd', ['-q', '-f', '-o', zst], { input: tars[0]! });
+    const plain = join(work, 'layer1.tar');
+    writeFileSync(plain, tars[1]!);
+    const over = { ...base, layers: [
+      { ...base.layers[0]!, file: zst, size: readFileSync(zst).length, digest: sha(readFileSync(zst)), mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' },
+      { ...base.layers[1]!, file: plain, size: tars[1]!.length, digest: sha(tars[1]!), mediaType: 'application/vnd.oci.image.layer.v1.tar' },
+    ] };
+    const d = await derive('docker-archive', 'zst.docker.tar', over);
+    const r = sh('python3', ['-c', PY_DOCKER, d]);
+    expect(r.status, r.stderr).toBe(0);
+    const layers = JSON.parse(r.stdout) as [string, string][];
+    expect(layers.slice(0, 2).map(([, hash]) => `sha256:${hash}`)).toEqual(base.layers.map((l) => l.diffId));
+    for (const [name, hash] of layers) expect(name).toBe(`${hash}/layer.tar`);
   });
 
   it('refuses a base blob that no longer has its digest, leaving nothing at the output path', async () => {
