@@ -1,6 +1,7 @@
 // A derived image over a 2-layer base (--from) as container tools read it: the base's layers as
 // stored, one layer of ours with whiteouts, the base's config carried on. podman loads and runs
-// it (own vfs store), skopeo and python's tarfile read manifest, config and the layer.
+// it (own vfs store), skopeo and python's tarfile read manifest, config and the layer. The base is
+// read and applied by the build's own openBase/applyBase.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,12 +10,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffLayer, snapshotBase } from '../../src/assemble/base/snapshot.js';
-import type { BaseConfig, BaseLayer } from '../../src/assemble/base/types.js';
+import { applyBase } from '../../src/assemble/base/apply.js';
+import { openBase } from '../../src/assemble/base/open.js';
+import type { BaseImage } from '../../src/assemble/base/types.js';
 import { diffEntries } from '../../src/assemble/entries.js';
 import { buildImageConfig } from '../../src/assemble/image-config.js';
 import { writeOutput } from '../../src/assemble/output/index.js';
 import type { ImageConfig, OutputFormat, OutputLayer } from '../../src/assemble/output/index.js';
-import { OwnerResolver } from '../../src/assemble/owners.js';
+import { OwnerResolver, readIdMaps } from '../../src/assemble/owners.js';
 import { SpoolReader } from '../../src/assemble/spool.js';
 import { ImageTree } from '../../src/assemble/tree.js';
 import type { TarEntry } from '../../src/tar/index.js';
@@ -47,55 +50,33 @@ async function* from(list: TarEntry[]): AsyncGenerator<TarEntry> {
   yield* list;
 }
 
-const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-
-/** the base as --from's reader gives it: layers as blobs in the layout, the config as stored */
-function openLayout(layout: string): { layers: BaseLayer[]; config: BaseConfig } {
-  const blob = (digest: string): string => join(layout, 'blobs', ...digest.split(':'));
-  const index = readJson(join(layout, 'index.json')) as { manifests: { digest: string }[] };
-  const manifest = readJson(blob(index.manifests[0]!.digest)) as { config: { digest: string }; layers: { digest: string; size: number; mediaType: string }[] };
-  const cfg = readJson(blob(manifest.config.digest)) as { architecture: string; os: string; config: Record<string, unknown>; history: Record<string, unknown>[]; rootfs: { diff_ids: string[] } };
-  return {
-    layers: manifest.layers.map((l, i) => ({ file: blob(l.digest), offset: 0, digest: l.digest, size: l.size, mediaType: l.mediaType, diffId: cfg.rootfs.diff_ids[i]! })),
-    config: { architecture: cfg.architecture, os: cfg.os, config: cfg.config, history: cfg.history },
-  };
-}
-
-/** the base's files in a tree (content by reference: unchanged files are never read), then our build */
-function derivedLayer(): OutputLayer {
+/** the base applied to a tree as a build does (openBase, applyBase), then our changes */
+async function derivedLayer(): Promise<OutputLayer> {
   const tree = new ImageTree(MTIME);
-  for (const e of [...busyboxEntries(), ...SECOND]) {
-    tree.put(e.path, {
-      type: e.type, mode: e.mode, user: e.uname, group: e.gname, mtime: e.mtime, size: e.size,
-      ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
-      ...(e.devMajor !== undefined ? { devMajor: e.devMajor, devMinor: e.devMinor ?? 0 } : {}),
-      ...(e.type === 'file' ? { content: { kind: 'bytes', data: new Uint8Array(0) } } : {}),
-    });
-  }
+  await applyBase(base, tree, { workDir: mkdtempSync(join(work, 'apply-')) });
   const snap = snapshotBase(tree);
   tree.remove('/etc/gone');
   tree.remove('/opt/old');
   tree.writeFile('/etc/motd', 'derived\n');
   tree.writeFile('/etc/new', 'new\n');
-  const owners = new OwnerResolver({ users: new Map([['root', 0], ['nobody', 65534]]), groups: new Map([['root', 0], ['nobody', 65534]]) });
-  const entries = diffEntries(tree, diffLayer(tree, snap), owners, new SpoolReader());
+  const entries = diffEntries(tree, diffLayer(tree, snap), new OwnerResolver(readIdMaps(tree)), new SpoolReader());
   return { entries: () => from([...entries()]), comment: 'rpm packages and files over rfs-base' };
 }
 
-let base: { layers: BaseLayer[]; config: BaseConfig };
+let base: BaseImage;
 let derivedConfig: ImageConfig;
 beforeAll(async () => {
   if (BUSYBOX === null) return;
   const layout = join(work, 'base-layout');
   await writeOutput([{ entries: () => from(busyboxEntries()), comment: 'busybox' }, { entries: () => from(SECOND), comment: 'etc and opt' }],
     { format: 'oci', path: layout, config: BASE_CONFIG, tmpDir: work });
-  base = openLayout(layout);
+  base = await openBase(layout, { workDir: work, arch: 'x86_64' });
   derivedConfig = buildImageConfig(null, 'x86_64', [], null, { env: ['FOO=derived'] }, MTIME, base.config);
 });
 
 async function derive(format: OutputFormat, name: string, over = base): Promise<string> {
   const path = join(work, name);
-  await writeOutput([derivedLayer()], { format, path, config: derivedConfig, tmpDir: work, base: over, ref: `rfs-derived:${tag}` });
+  await writeOutput([await derivedLayer()], { format, path, config: derivedConfig, tmpDir: work, base: over, ref: `rfs-derived:${tag}` });
   return path;
 }
 
