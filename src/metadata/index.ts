@@ -5,6 +5,8 @@ export { parseComps, parseCompsAll, type Comps } from './comps.js';
 export { parseModules } from './modules.js';
 export { primaryParser, PRIMARY_SWITCHES } from './primary.js';
 export { filelistsParser } from './filelists.js';
+export { readUpdateinfo, updateinfoParser } from './updateinfo.js';
+export { advisoriesFor } from './advisories.js';
 export { materialize, StoreBuilder, DEP_KINDS, type PackageStore } from './store.js';
 export { encodeStore, decodeStore } from './pool-cache.js';
 export { XmlTokenizer, XmlError, XmlLimitError, DEFAULT_XML_LIMITS, decodeEntities, type XmlHandler, type XmlLimits } from './xml.js';

@@ -26,3 +26,18 @@ export const MAX_PACKAGES = 1_000_000;
 export const MAX_DEPS_PER_PACKAGE = 200_000;
 /** files listed for one package, in primary or filelists (the biggest real packages: ~100k) */
 export const MAX_FILES_PER_PACKAGE = 1_000_000;
+
+/** updateinfo.xml: descriptions are the long texts; only ids, titles and NEVRAs are kept. */
+export const UPDATEINFO_LIMITS: Partial<XmlLimits> = { maxDepth: 32, maxText: 1024 * 1024, maxAttrValue: 16 * 1024 };
+/** decompressed size cap of updateinfo.xml (Fedora's and EL's run to tens of MB) */
+export const UPDATEINFO_MAX_BYTES = 1024 ** 3;
+/** advisories in one repo (a release's whole life of updates: tens of thousands) */
+export const MAX_ADVISORIES = 1_000_000;
+/** packages of one advisory, all collections together (texlive-sized updates: thousands) */
+export const MAX_ADVISORY_PACKAGES = 100_000;
+/** package entries of all advisories of one repo together: what is held in memory */
+export const MAX_ADVISORY_PACKAGES_TOTAL = 10_000_000;
+/** references of one advisory (kernel advisories: hundreds of CVEs and bugs) */
+export const MAX_ADVISORY_REFERENCES = 100_000;
+/** characters of one kept value (id, title, severity, a reference's href, a package's name…) */
+export const MAX_ADVISORY_FIELD = 16 * 1024;

@@ -1,9 +1,9 @@
 // One repository: mirrors -> repomd.xml -> primary (via the binary pool cache) -> comps,
-// modules; filelists only when asked.
+// modules; filelists and updateinfo only when asked.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfsError, isRfsError, untrusted } from '../errors/index.js';
-import type { Checksum, CompsEnvironment, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
+import type { Advisory, Checksum, CompsEnvironment, CompsGroup, EventSink, ModuleDefaults, ModuleStream, RepoConfig, RepoPackage } from '../types/index.js';
 import { createDigest } from '../util/checksum.js';
 import { baseProblem, repoOrigins, type RepoOrigins } from '../util/href.js';
 import { globToRegExp } from '../util/glob.js';
@@ -36,6 +36,10 @@ export interface LoadedRepo {
   hasFilelists: boolean;
   /** all file paths per package, index = position in `packages` at call time */
   loadFilelists(): Promise<string[][]>;
+  /** repomd lists updateinfo (advisories) */
+  hasUpdateinfo: boolean;
+  /** the repo's advisories, fetched and parsed on the first call ([] without updateinfo) */
+  loadUpdateinfo(): Promise<Advisory[]>;
   /** name indexes over the primary's records (the solver's pool reads provides from them) */
   index?: StoreIndex;
   /** repomd revision and the primary checksum the pool was keyed by */
@@ -204,6 +208,8 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
 
   const flRec = pickRecord(md, 'filelists');
   let filelists: Promise<string[][]> | undefined;
+  const uiRec = pickRecord(md, 'updateinfo');
+  let updateinfo: Promise<Advisory[]> | undefined;
   const loaded: LoadedRepo = {
     config: repo, baseUrls, packages, groups, environments, modules, hasFilelists: flRec !== undefined, index: new StoreIndex(store),
     revision: md.revision, primaryChecksum: prim.checksum, repomdChecksum: { type: 'sha256', value: repomdSha256 },
@@ -215,6 +221,12 @@ export async function loadRepo(repo: RepoConfig, fetcher: MetadataFetcher, opts:
       const originalIndex = new Map<RepoPackage, number>();
       all.forEach((p, i) => originalIndex.set(p, i));
       return loaded.packages.map((p) => byOriginal[originalIndex.get(p) ?? -1] ?? p.files);
+    },
+    hasUpdateinfo: uiRec !== undefined,
+    loadUpdateinfo: () => {
+      if (!uiRec) return Promise.resolve([]);
+      updateinfo ??= loadUpdateinfo(repo, fetcher, uiRec, baseUrls, opts);
+      return updateinfo;
     },
   };
   opts.onEvent?.({ kind: 'repo:loaded', repo: repo.id, packages: packages.length, fromCache });
@@ -268,6 +280,14 @@ async function loadFilelists(repo: RepoConfig, fetcher: MetadataFetcher, rec: Re
   return out;
 }
 
+function loadUpdateinfo(repo: RepoConfig, fetcher: MetadataFetcher, rec: RepomdRecord, baseUrls: string[], opts: LoadRepoOptions): Promise<Advisory[]> {
+  return cachedParse(rec, opts, 'advisories', isAdvisories, async () => {
+    const got = await fetchRecord(repo, fetcher, rec, baseUrls);
+    const { readUpdateinfo } = await import('./updateinfo.js');
+    return readUpdateinfo({ path: got.path, url: got.url, repo: repo.id, declared: declaredOf(rec) });
+  });
+}
+
 /** open-checksum and open-size of a record, for the reader to verify. */
 function declaredOf(rec: RepomdRecord): { openChecksum?: Checksum; openSize?: number } {
   return { ...(rec.openChecksum ? { openChecksum: rec.openChecksum } : {}), ...(rec.openSize !== undefined ? { openSize: rec.openSize } : {}) };
@@ -285,9 +305,11 @@ function reportDuplicates(repo: RepoConfig, dups: readonly string[], subject: st
 
 type ModulesData = NonNullable<LoadedRepo['modules']>;
 const isComps = (v: unknown): v is Comps => typeof v === 'object' && v !== null && Array.isArray((v as Comps).groups) && Array.isArray((v as Comps).environments);
+const isAdvisory = (a: unknown): a is Advisory => typeof a === 'object' && a !== null && typeof (a as Advisory).id === 'string' && Array.isArray((a as Advisory).packages) && Array.isArray((a as Advisory).references);
+const isAdvisories = (v: unknown): v is Advisory[] => Array.isArray(v) && v.every(isAdvisory);
 const isModules = (v: unknown): v is ModulesData => typeof v === 'object' && v !== null && Array.isArray((v as ModulesData).streams) && Array.isArray((v as ModulesData).defaults);
 
-/** comps and modules.yaml parse slowly (xml2js, yaml) and are small parsed: keep them as JSON, keyed like the pool. */
+/** comps, modules.yaml and updateinfo parse slowly (xml2js, yaml, sax) and are small parsed: keep them as JSON, keyed like the pool. */
 async function cachedParse<T>(rec: RepomdRecord, opts: LoadRepoOptions, what: string, guard: (v: unknown) => v is T, parse: () => Promise<T>): Promise<T> {
   const path = join(opts.cacheDir, 'pool', `${rec.checksum.type}-${rec.checksum.value}.${rec.type}.${what}.json`);
   if (!opts.noPoolCache) {

@@ -104,7 +104,7 @@ export async function parseRepomd(xml: string, src: { url: string; repo: string 
 }
 
 /** The record to use for a kind of metadata: plain XML over sqlite, zchunk skipped. */
-export function pickRecord(md: Repomd, kind: 'primary' | 'filelists' | 'other' | 'group' | 'modules'): RepomdRecord | undefined {
+export function pickRecord(md: Repomd, kind: 'primary' | 'filelists' | 'other' | 'group' | 'modules' | 'updateinfo'): RepomdRecord | undefined {
   if (kind === 'group') return md.records.get('group_gz') ?? md.records.get('group') ?? md.records.get('group_xz') ?? md.records.get('group_zst');
   return md.records.get(kind);
 }

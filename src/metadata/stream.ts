@@ -155,7 +155,8 @@ export async function parseXmlWithFallback<T>(src: ParseSource, make: () => T, h
 /** Turn tokenizer/decoder/format failures into RfsErrors naming the repo and URL. */
 export function metadataError(err: unknown, src: { url: string; repo: string }, what: string): RfsError {
   if (err instanceof XmlError || err instanceof MetadataFormatError) {
-    const truncated = /unexpected end|not closed|empty document/.test(err.message);
+    // the fast tokenizer's words, then sax's ("Unclosed root tag", "Unexpected end")
+    const truncated = /unexpected end|not closed|unclosed root tag|empty document/i.test(err.message);
     return new RfsError(truncated ? 'RFS_METADATA_TRUNCATED' : 'RFS_METADATA_MALFORMED', `parsing ${what} of repo ${src.repo}: ${err.message}`, {
       subject: src.url, cause: err, hint: truncated ? 'the file ends early; the mirror may be mid-sync' : 'the metadata is not valid repodata XML',
     });

@@ -90,3 +90,34 @@ export interface ModuleDefaults {
   stream: string;
   profiles: Record<string, string[]>;
 }
+
+/** One advisory of a repo's updateinfo.xml (`dnf updateinfo`). */
+export interface Advisory {
+  /** e.g. FEDORA-2023-1a2b3c, RHSA-2024:0001 */
+  id: string;
+  /** 'security' | 'bugfix' | 'enhancement' | 'newpackage', or whatever else the repo says */
+  type: string;
+  /** e.g. Important, Moderate (security advisories) */
+  severity?: string;
+  title: string;
+  /** <issued date=…> as given: "2023-11-14 00:00:00" (Fedora, EL) or seconds since 1970 (SUSE) */
+  issued?: string;
+  references: AdvisoryReference[];
+  /** the packages the advisory ships, every collection together */
+  packages: AdvisoryPackage[];
+}
+
+export interface AdvisoryReference {
+  /** cve, bugzilla, self, … */
+  type: string;
+  id: string;
+  href?: string;
+}
+
+export interface AdvisoryPackage {
+  name: string;
+  epoch: number;
+  version: string;
+  release: string;
+  arch: string;
+}

@@ -96,7 +96,7 @@ data:
   });
   const repo = (packages: RepoPackage[], hotfix = false): LoadedRepo => ({
     config: { id: hotfix ? 'hot' : 'app', enabled: true, ...(hotfix ? { moduleHotfixes: true } : {}) }, baseUrls: [], packages, groups: [],
-    modules: hotfix ? null : parseModules(yaml, SRC), hasFilelists: false, loadFilelists: async () => [], revision: '', primaryChecksum: { type: 'sha256', value: '' }, repomdChecksum: { type: 'sha256', value: '' },
+    modules: hotfix ? null : parseModules(yaml, SRC), hasFilelists: false, loadFilelists: async () => [], hasUpdateinfo: false, loadUpdateinfo: async () => [], revision: '', primaryChecksum: { type: 'sha256', value: '' }, repomdChecksum: { type: 'sha256', value: '' },
   });
   it('keeps the default stream, hides other streams and same-named non-modular packages', () => {
     const r = repo([pkg('postgresql', '10.6', '1.module_el8'), pkg('postgresql', '12.1', '2.module_el8'), pkg('postgresql', '9.6', '1.el8'), pkg('bash', '4.4', '1')]);
