@@ -8,7 +8,7 @@ import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
 import { installOrder, nevraOf } from '../solver/index.js';
 import type { AssembleEvent, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
-import { layerEntries, treeEntries } from './entries.js';
+import { diffEntries, layerEntries, treeEntries } from './entries.js';
 import { checkLayers, layerComment, planLayers, snapshotPristine } from './layers.js';
 import type { PristineSnapshot } from './layers.js';
 import { buildImageConfig } from './image-config.js';
@@ -16,8 +16,13 @@ import { mergePackages } from './merge.js';
 import type { AssembleOptions, AssembleResult } from './options.js';
 import { OwnerResolver, readIdMaps } from './owners.js';
 import { finishAndEmulate } from './finish-step.js';
-import { writeDatabase } from './rpmdb-step.js';
-import { loadRepos, solve, solveSettings } from './solve.js';
+import { pubkeyVersion, writeDatabase } from './rpmdb-step.js';
+import { loadRepos, solveSettings, solveTransaction } from './solve.js';
+import { annotateOwners, diffLayer, eraseReplaced, prepareBase, scriptletPackage, SYSTEM_REPO } from './base/index.js';
+import type { InstalledPackage, InstalledSystem } from './base/index.js';
+import type { InstalledChange } from '../solver/index.js';
+import type { ScriptletPackage } from '../scriptlets/index.js';
+import type { InstalledScriptlets } from './finish-step.js';
 import { GpgChecker } from './gpg.js';
 import type { PackageSignature } from './gpg.js';
 import { ImageTree } from './tree.js';
@@ -26,6 +31,7 @@ import { releaseContents, UNPACK_SLOTS, unpackPackage } from './unpack.js';
 import type { UnpackedPackage } from './unpack.js';
 import { checkOutputTarget, lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat, OutputLayer } from './output/index.js';
+import type { TarEntry } from '../tar/index.js';
 import { lockedPackages, lockEntry, packageUrls } from './locked.js';
 import { checkLockMatches, invocationContext, lockedRepos, repoDrift } from './lock-check.js';
 import { resolveRequest } from './request.js';
@@ -45,6 +51,10 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
   // usage errors before any work, once (a multi-arch build runs assembleOne per arch); a push
   // writes the oci layout, which takes layers
   checkLayers(given.layers, pushTargetOf(given) ? 'oci' : given.output?.format ?? 'tar');
+  if (given.from !== undefined) checkFromArgs(given);
+  else if (given.upgrade !== undefined || given.security) {
+    throw new RfsError('RFS_USAGE', 'upgrading needs an image to upgrade', { hint: 'rootfs-assemble update IMAGE ..., or --from IMAGE' });
+  }
   if (given.imageMirror !== undefined) checkImageMirror(given.imageMirror);
   return given.platforms !== undefined ? assembleMulti(given, assembleOne) : assembleOne(given);
 }
@@ -79,7 +89,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
   };
 
   const { distro, arch, repos: repoConfigs } = await selectRepos(opts);
-  const rpmdbTarget: RpmdbTarget = {
+  let rpmdbTarget: RpmdbTarget = {
     ...(distro?.rpmdb ?? DEFAULT_RPMDB),
     ...(opts.rpmdb ? { flavour: opts.rpmdb } : {}),
     ...(opts.rpmdbPath ? { path: opts.rpmdbPath, compatSymlink: opts.rpmdbPath === '/usr/lib/sysimage/rpm' } : {}),
@@ -93,25 +103,37 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
   const staged = new StagedFiles();
   const fetcher = new Fetcher({ cacheDir, jobs, ...(signal ? { signal } : {}), ...(opts.hostEnv ? { env: opts.hostEnv } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   try {
-    // 1. what to install
-    const { profile, install, origins } = resolveRequest(opts, distro);
+    const tree = new ImageTree(sde ?? installTime);
+    // 0. the base image (--from): its files in the tree, its rpmdb as the installed system
+    const base = opts.from === undefined ? null : await phase('base', () => prepareBase(opts.from!, tree, {
+      workDir: work, arch, ...(signal ? { signal } : {}), ...(opts.hostEnv ? { env: opts.hostEnv } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.authFile !== undefined ? { authFile: opts.authFile } : {}), ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
+      ...(opts.tlsVerify !== undefined ? { tlsVerify: opts.tlsVerify } : {}),
+    }));
+    // an existing rpmdb stays in its own format and place (a v8 one stays v8)
+    if (base?.installed) rpmdbTarget = base.installed.target;
+    const installed = base?.installed ? { id: SYSTEM_REPO, packages: base.installed.packages.map((p) => p.pkg) } : undefined;
+    // 1. what to install: on a base, only what was asked, as `dnf install` into it
+    const { profile, install, origins } = resolveRequest(base ? { ...opts, noDefaultPackages: true } : opts, distro);
     const asked = invocationContext(opts, distro, arch);
     // a lock made for another distro/arch/request is refused before any download
     const lock = opts.locked ? await readLockfile(opts.locked) : null;
     if (lock && opts.locked) checkLockMatches(lock, asked, opts.locked);
     const loaded = await phase('metadata', () => loadRepos(repoConfigs, fetcher, { arch, cacheDir, ...(opts.modules ? { modules: opts.modules } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(signal ? { signal } : {}) }));
     if (lock) for (const w of repoDrift(lock, loaded)) warn('RFS_W_LOCK_REPO', w, opts.locked);
-    const chosen: RepoPackage[] = await phase('resolve', async () => {
+    const { packages: chosen, changes } = await phase('resolve', async () => {
       const t0 = Date.now();
-      const pkgs = lock
-        ? lockedPackages(lock.packages, loaded)
-        : await solve(loaded, {
-            arch, install, origins, ...solveSettings(opts, distro),
+      const solved = lock
+        ? { packages: lockedPackages(lock.packages, loaded), changes: [] }
+        : await solveTransaction(loaded, {
+            arch, install, origins, ...solveSettings(opts, distro), ...(installed ? { installed } : {}),
+            ...(opts.upgrade !== undefined ? { upgrade: opts.upgrade } : {}),
             // warnings (--skip-broken's) go into the result too
             onEvent: (e) => { if (e.kind === 'warning') warn(e.code, e.message, e.subject); else emit(e); },
           });
+      const pkgs = solved.packages;
       emit({ kind: 'resolve:done', packages: pkgs.length, ms: Date.now() - t0, downloadBytes: pkgs.reduce((n, p) => n + p.packageSize, 0) });
-      return pkgs;
+      return solved;
     });
 
     // 2. download + unpack, concurrently; results kept by index so order never depends on timing
@@ -157,7 +179,10 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     // rpm queues the preferred colour first; the colour is the OR of the header's file colours
     const colorOf = (p: RepoPackage): number => byPkg.get(p)!.color;
     const ordered = installOrder(chosen, { colorOf }).map((p) => byPkg.get(p)!);
-    const tree = new ImageTree(sde ?? installTime);
+    // rpm's erase half first (files of replaced packages), then the kept packages' files are
+    // marked with their owners, so the merge checks conflicts against them as rpm does
+    const kept = base?.installed ? eraseReplaced(tree, base.installed, changes) : [];
+    if (base?.installed) annotateOwners(tree, { ...base.installed, packages: kept });
     const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
       ...(opts.nodocs ? { nodocs: true } : {}),
       ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
@@ -171,17 +196,21 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     const pristine = layerCount > 1 ? snapshotPristine(tree) : null;
 
     // 4. scriptlets, finishing, profiles
-    const report = await phase('scriptlets', async () => finishAndEmulate(tree, ordered, distro, profile, opts, emit));
+    const onBase = base?.installed ? installedScriptlets(base.installed, kept, changes) : undefined;
+    const report = await phase('scriptlets', async () => finishAndEmulate(tree, ordered, distro, profile, opts, emit, onBase));
 
     // 5. owners, then the rpmdb in the target's own format
     const owners = new OwnerResolver(readIdMaps(tree));
-    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, [...new Set([...gpgSummary.armored, ...report.pubkeys])], installTime, arch));
+    const baseDb = base?.installed ? {
+      packages: kept.map((p) => p.blob), pubkeys: base.installed.pubkeys, keyIds: new Set(base.installed.pubkeys.map(pubkeyVersion)),
+    } : undefined;
+    await phase('rpmdb', () => writeDatabase(tree, rpmdbTarget, ordered, merged.fileStates, [...new Set([...gpgSummary.armored, ...report.pubkeys])], installTime, arch, baseDb));
 
     // 6. output
     // one reused read buffer: writeOutput copies chunks where it keeps them (transientBodies)
     const reader = new SpoolReader({ reuse: true });
     spoolReader = reader;
-    const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime);
+    const config = buildImageConfig(distro, arch, ordered, profile, opts, installTime, base?.image.config);
     // lockfile and SBOM are staged under temp names and renamed only once the image is in place
     // a push writes the oci layout into the work folder and sends it from there
     const format = output?.format ?? (pushRef ? 'oci' : 'tar');
@@ -194,10 +223,14 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     }), { ...asked, repos: lockedRepos(loaded) }));
     if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime, (u) => signatures.get(u))));
     const out = await phase('write', async () => {
-      const source = pristine === null
-        ? () => toAsync(treeEntries(tree, owners, reader))
-        : chunkedLayers(tree, pristine, ordered, layerCount, owners, reader);
+      const layered = format === 'oci' || format === 'oci-archive' || format === 'docker-archive';
+      const source = base && layered
+        ? baseTopLayer(diffEntries(tree, diffLayer(tree, base.snapshot), owners, reader), baseLayerComment(ordered, changes))
+        : pristine === null
+          ? () => toAsync(treeEntries(tree, owners, reader))
+          : chunkedLayers(tree, pristine, ordered, layerCount, owners, reader);
       const written = await writeOutput(source, {
+        ...(base && layered ? { base: { layers: base.image.layers, ...(base.image.config ? { config: base.image.config } : {}) } } : {}),
         format,
         path: outPath,
         config,
@@ -228,6 +261,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
 
     const result: AssembleResult = {
       packages: ordered.map((u) => ({ nevra: u.nevra, repo: u.repo })),
+      ...(base ? { base: { source: opts.from!, kept: kept.length, changes: changes.map(changeOf) } } : {}),
       bytes: out.bytes,
       output: shownOut,
       ...(pushed ? { digest: pushed.digest, pushed: pushed.reference } : format === 'oci' || format === 'oci-archive' ? (out.digest ? { digest: out.digest } : {}) : {}),
@@ -263,6 +297,44 @@ function chunkedLayers(tree: ImageTree, pristine: PristineSnapshot, pkgs: Unpack
   const plans = planLayers(tree, pristine, pkgs.map((u) => ({ nevra: u.nevra, name: u.meta.name, buildtime: u.meta.buildtime })), max);
   const entries = layerEntries(tree, plans.map((p) => p.paths), owners, reader);
   return plans.map((p, i) => ({ entries: () => toAsync(entries[i]!()), comment: layerComment(p) }));
+}
+
+function baseTopLayer(entries: () => Generator<TarEntry>, comment: string): OutputLayer[] {
+  return [{ entries: () => toAsync(entries()), comment }];
+}
+
+/** --from takes what was asked only, keeps the base's rpmdb format, and adds one layer. */
+function checkFromArgs(o: AssembleOptions): void {
+  const bad = (what: string, hint: string): RfsError => new RfsError('RFS_USAGE', `--from: ${what}`, { subject: o.from, hint });
+  if (o.from === '') throw bad('expected an image (OCI layout, archive, tar, directory or docker://REF)', 'see rootfs-assemble help build');
+  if (o.rpmdb !== undefined || o.rpmdbPath !== undefined) throw bad('the base\'s rpmdb keeps its own format and path', 'leave --rpmdb/--rpmdb-path out');
+  if ((o.layers ?? 1) > 1) throw bad('the build adds exactly one layer to the base\'s', 'leave --layers out');
+  if (o.platforms !== undefined) throw bad('a base is one platform', 'build each platform on its own base, with --arch');
+}
+
+/** The history comment of the layer a build on a base adds: what it installed and replaced. */
+function baseLayerComment(ordered: UnpackedPackage[], changes: readonly InstalledChange[]): string {
+  const erased = changes.filter((c) => c.kind === 'erase').map((c) => nevraOf(c.from));
+  return [
+    ordered.length ? `rpm install: ${ordered.map((u) => u.nevra).join(' ')}` : 'rpm: nothing to install',
+    ...(erased.length ? [`erase: ${erased.join(' ')}`] : []),
+  ].join('; ');
+}
+
+function changeOf(c: InstalledChange): { kind: InstalledChange['kind']; from: string; to?: string } {
+  return { kind: c.kind, from: nevraOf(c.from), ...(c.kind !== 'erase' ? { to: nevraOf(c.to) } : {}) };
+}
+
+/** The scriptlet emulator's view of the base: packages staying, and those the transaction replaces. */
+function installedScriptlets(sys: InstalledSystem, kept: InstalledPackage[], changes: readonly InstalledChange[]): InstalledScriptlets {
+  const byPkg = new Map(sys.packages.map((p) => [p.pkg, p]));
+  const upgradedBy = new Map<ScriptletPackage, string>();
+  const erased = changes.map((c) => {
+    const sp = scriptletPackage(byPkg.get(c.from)!);
+    if (c.kind !== 'erase') upgradedBy.set(sp, c.to.name);
+    return sp;
+  });
+  return { packages: kept.map(scriptletPackage), erased, upgradedBy };
 }
 
 /** Undo a written image (the documents beside it could not be put in place). */

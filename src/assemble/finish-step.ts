@@ -8,9 +8,12 @@ import { applyProfileFiles } from './finish/profiles.js';
 import type { ResolvedProfile } from './finish/profiles.js';
 import type { AssembleOptions } from './options.js';
 import { emulateScriptlets, failOnSkipped, runUnreproducedInUserns } from '../scriptlets/index.js';
-import type { ScriptletReport } from '../scriptlets/index.js';
+import type { EmulateOptions, ScriptletReport } from '../scriptlets/index.js';
 import type { ImageTree } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
+
+/** A build on a base image: the installed packages as the emulator sees them (EmulateOptions.installed). */
+export type InstalledScriptlets = NonNullable<EmulateOptions['installed']>;
 
 export function finishAndEmulate(
   tree: ImageTree,
@@ -19,6 +22,7 @@ export function finishAndEmulate(
   profile: ResolvedProfile | null,
   opts: AssembleOptions,
   emit: (e: AssembleEvent) => void,
+  installed?: InstalledScriptlets,
 ): ScriptletReport {
   const report = emulateScriptlets(
     ordered.map((u) => ({ nevra: u.nevra, name: u.meta.name, meta: { ...u.meta, files: u.paths().map((path) => ({ path })) } })),
@@ -30,6 +34,7 @@ export function finishAndEmulate(
       ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
       ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
       ...(opts.runScriptlets === 'userns' ? { collectUnreproduced: true } : {}),
+      ...(installed ? { installed } : {}),
     },
   );
   if (opts.runScriptlets === 'userns') {
@@ -44,6 +49,7 @@ export function finishAndEmulate(
     users: opts.users ?? [],
     addFiles: (opts.addFiles ?? []).map((f) => ({ dest: f.dest, data: readFileSync(f.src), mode: addFileMode(f) })),
     ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
+    ...(opts.from !== undefined ? { derived: true } : {}),
   });
   return report;
 }

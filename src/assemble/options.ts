@@ -36,6 +36,19 @@ export interface AssembleOptions {
   disablerepo?: string[];
   /** packages to install on top of the definition's container set, as dnf reads them: name, name.arch, NEVRA, a provide, /a/file, @group */
   packages?: string[];
+  /**
+   * `--from`: install on top of this base image (OCI layout dir, `oci:DIR`, `oci-archive:FILE`,
+   * `docker-archive:FILE`, a rootfs tar, a directory, or `docker://REF`): its rpmdb is the
+   * installed system, only `packages` are requested, and layered outputs add one layer to its own
+   */
+  from?: string;
+  /**
+   * with `from`: dnf upgrade of the base's installed packages with these names (globs; an empty
+   * list: every package), as `rootfs-assemble update` does; `packages` may add new ones beside
+   */
+  upgrade?: string[];
+  /** with `upgrade`: only updates that the repos' updateinfo.xml names in a security advisory (dnf --security) */
+  security?: boolean;
   /** `--no-default-packages`: start from an empty set instead of the definition's container set */
   noDefaultPackages?: boolean;
   /** `--exclude`: globs of package names never to install */
@@ -145,8 +158,13 @@ export interface AssembleOptions {
 
 /** What assemble() did, once the image is in place. */
 export interface AssembleResult {
-  /** the installed packages, in rpm's install order */
+  /** the installed packages, in rpm's install order (on a base: only those this build added) */
   packages: { nevra: string; repo: string }[];
+  /**
+   * a build on a base (`from`): how many of the base's packages stayed as they were, and what
+   * happened to the others (upgrade, downgrade, reinstall, obsolete: from → to; erase)
+   */
+  base?: { source: string; kept: number; changes: { kind: 'upgrade' | 'downgrade' | 'reinstall' | 'obsolete' | 'erase'; from: string; to?: string }[] };
   /** bytes written to the output */
   bytes: number;
   /** the image's manifest digest (sha256:…) for push, oci and oci-archive outputs */

@@ -6,7 +6,7 @@ import type { Fetcher } from '../fetch/index.js';
 import { loadRepo, type LoadedRepo } from '../metadata/load.js';
 import { filterModular } from '../metadata/modular.js';
 import { createPool, renderProblem, resolve } from '../solver/index.js';
-import type { Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
+import type { InstalledChange, Pool, Problem, Request, ResolveOptions, ResolveResult } from '../solver/index.js';
 import type { DistroRelease, EventSink, RepoConfig, RepoPackage } from '../types/index.js';
 import { bestFor, checkModulesExist } from './dnf-options.js';
 import type { AssembleOptions } from './options.js';
@@ -80,12 +80,18 @@ function missingFileDep(problems: Problem[]): boolean {
     (p.kind === 'not-found' && p.request.startsWith('/')));
 }
 
-/** A solver pool over loaded repos, each with the priority and cost of its config (dnf's defaults 99 and 1000). */
-export function poolFor(loaded: LoadedRepo[], arch: string): Pool {
-  return createPool(loaded.map((r) => ({
-    id: r.config.id, priority: r.config.priority ?? 99, cost: r.config.cost ?? 1000, packages: r.packages, groups: r.groups,
-    ...(r.index ? { index: r.index } : {}), ...(r.environments ? { environments: r.environments } : {}),
-  })), { arch });
+/**
+ * A solver pool over loaded repos, each with the priority and cost of its config (dnf's defaults
+ * 99 and 1000), after the installed system's packages when there is one (a base image's rpmdb).
+ */
+export function poolFor(loaded: LoadedRepo[], arch: string, installed?: { id: string; packages: RepoPackage[] }): Pool {
+  return createPool([
+    ...(installed ? [{ id: installed.id, priority: 99, cost: 1000, packages: installed.packages, installed: true }] : []),
+    ...loaded.map((r) => ({
+      id: r.config.id, priority: r.config.priority ?? 99, cost: r.config.cost ?? 1000, packages: r.packages, groups: r.groups,
+      ...(r.index ? { index: r.index } : {}), ...(r.environments ? { environments: r.environments } : {}),
+    })),
+  ], { arch });
 }
 
 /**
@@ -159,10 +165,28 @@ export function skippedWarnings(result: ResolveResult, origins?: ReadonlyMap<str
 }
 
 export async function solve(loaded: LoadedRepo[], input: Omit<SolveInput, 'repos' | 'cacheDir'>): Promise<RepoPackage[]> {
-  const pool = poolFor(loaded, input.arch);
+  return (await solveTransaction(loaded, input)).packages;
+}
+
+/**
+ * Solve, on top of an installed system when one is given (`--from`): `packages` are then only
+ * those to fetch and install, and `changes` what happens to installed ones (upgrades, erasures).
+ */
+export async function solveTransaction(
+  loaded: LoadedRepo[],
+  input: Omit<SolveInput, 'repos' | 'cacheDir'> & {
+    installed?: { id: string; packages: RepoPackage[] };
+    /** dnf upgrade [NAME...] of the installed packages (Request.upgrade), and where they may go */
+    upgrade?: string[];
+    upgradeTargets?: ReadonlySet<string>;
+  },
+): Promise<{ packages: RepoPackage[]; changes: InstalledChange[] }> {
+  const pool = poolFor(loaded, input.arch, input.installed);
   const { request, opts } = solverRequest(input);
+  if (input.upgrade) request.upgrade = input.upgrade;
+  if (input.upgradeTargets) request.upgradeTargets = input.upgradeTargets;
   const result = await solveWithFilelists(pool, loaded, request, opts);
   if (!result.ok) throw unsolvableError(result.problems, unsolvableHint(opts, result.problems), input.origins);
   for (const w of skippedWarnings(result, input.origins)) input.onEvent?.({ kind: 'warning', code: 'RFS_W_SKIPPED', ...w });
-  return result.transaction.packages;
+  return { packages: result.transaction.packages, changes: result.transaction.changes ?? [] };
 }

@@ -40,6 +40,7 @@ export function specToOptions(spec: ImageSpec): SpecOptions {
   if (spec.runScriptlets) o.runScriptlets = spec.runScriptlets;
   if (spec.repoRewrite !== undefined) o.repoRewrite = spec.repoRewrite;
   if (spec.layers !== undefined) o.layers = spec.layers;
+  if (spec.from) o.from = spec.from;
   if (spec.rpmdb) o.rpmdb = spec.rpmdb;
   if (spec.rpmdbPath) o.rpmdbPath = spec.rpmdbPath;
   if (spec.clampMtime !== undefined) o.clampMtime = spec.clampMtime;

@@ -26,6 +26,8 @@ const SOLVER_OPTIONS = `  --skip-broken              leave out requested package
 
 export const TOP_HELP = `usage: rootfs-assemble <distro>:<release> [PKG...] [options]   build an image
        rootfs-assemble build IMAGE.yaml [PKG...] [options]       build from an image spec
+       rootfs-assemble update IMAGE [<distro>:<release>] [NAME...] [options]
+                                                           apply updates as one new layer
        rootfs-assemble resolve <distro>:<release> [PKG...] [options]
                                                            show what dnf would install
        rootfs-assemble inspect FILE.rpm [--json]           read one package
@@ -68,6 +70,11 @@ Output:
   --layers N                 oci/oci-archive/docker-archive: at most N layers, split by package
                              (big packages alone, the rest by name hash, rpmdb and scriptlet
                              changes last) so images share layers; default 1
+  --from IMAGE               install on top of a base image, as dnf would into it: an OCI
+                             layout dir, oci-archive, docker-archive, rootfs tar, directory,
+                             or docker://REGISTRY/REPO:TAG; only PKG... are installed, the
+                             base's rpmdb (any flavour) is updated in its own format, and
+                             oci/docker outputs keep the base's layers and add one
   --lockfile FILE            write the exact package set and what it was made for
   --locked FILE              rebuild a lockfile's set without solving (same distro, arch, request)
   --sbom FILE                write an SPDX 2.3 JSON SBOM
@@ -241,7 +248,24 @@ checksum-verified and signature-checked as the build does, into DIR under its fi
 ${QUERY_REPOS}  --arch ARCH                target architecture (default: the distro's, else x86_64)
 ${QUERY_RUN}`;
 
+export const UPDATE_HELP = `usage: rootfs-assemble update IMAGE [<distro>:<release>] [NAME...] [options]
+
+Applies the available updates to IMAGE, as dnf upgrade would inside it, and writes the image
+with one more layer (oci, oci-archive, docker-archive; tar and dir write the whole tree).
+NAME... (globs) limit the upgrade to those packages. IMAGE is what --from takes: an OCI
+layout dir, oci:DIR, oci-archive:FILE, docker-archive:FILE, a rootfs tar, a directory, or
+docker://REGISTRY/REPO:TAG. The repos are the distro's, or --repofrompath / --repo-file.
+Prints what changed (upgraded, replaced, removed), with the advisories that name it when
+the repos have updateinfo.xml.
+
+Options:
+  --security                 take only updates a security advisory names (dnf --security)
+  -o, --output PATH          default <IMAGE name>-updated.tar
+  and every build option (rootfs-assemble help build): --format, --push, --mirror, ...
+`;
+
 export const COMMAND_HELP: Record<string, string> = {
+  update: UPDATE_HELP,
   build: BUILD_HELP, resolve: RESOLVE_HELP, inspect: INSPECT_HELP, list: LIST_HELP,
   search: SEARCH_HELP, info: INFO_HELP, provides: PROVIDES_HELP, repoquery: REPOQUERY_HELP, download: DOWNLOAD_HELP,
 };

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, Command> = {
   list: async (argv, io) => (await import('./commands/list.js')).listCommand(argv, io),
   resolve: async (argv, io) => (await import('./commands/resolve.js')).resolveCommand(argv, io),
   build: assembleCommand,
+  update: async (argv, io) => (await import('./commands/assemble.js')).updateCommand(argv, io),
   search: async (argv, io) => (await import('./commands/queries.js')).searchCommand(argv, io),
   info: async (argv, io) => (await import('./commands/queries.js')).infoCommand(argv, io),
   provides: async (argv, io) => (await import('./commands/queries.js')).providesCommand(argv, io),

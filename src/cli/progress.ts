@@ -15,6 +15,7 @@ export function progressMode(opts: { quiet?: boolean; json?: boolean }, stream: 
 }
 
 const LABEL: Record<Phase, string> = {
+  base: 'Reading the base image',
   metadata: 'Loading metadata',
   resolve: 'Resolving dependencies',
   download: 'Downloading and unpacking',

@@ -65,10 +65,13 @@ export function fileTriggersOnInstall<P extends TriggerPackage>(pkg: P, installe
   return out;
 }
 
-/** %transfiletriggerin after %posttrans: per package in install order, by priority within it. */
-export function transFileTriggers<P extends TriggerPackage>(installed: readonly P[]): FiredTrigger<P>[] {
+/**
+ * %transfiletriggerin after %posttrans: per package in install order, by priority within it,
+ * on the files the transaction added (`added`; all of `installed` on a fresh root).
+ */
+export function transFileTriggers<P extends TriggerPackage>(installed: readonly P[], added: readonly P[] = installed): FiredTrigger<P>[] {
   const out: FiredTrigger<P>[] = [];
-  const all = installed.map((p) => p.files);
+  const all = added.map((p) => p.files);
   for (const owner of installed) {
     const own = owner.fileTriggers.filter((t) => t.kind === 'transfiletriggerin').map((trigger) => ({ trigger, order: 0 })).sort(byPriority);
     for (const { trigger } of own) {

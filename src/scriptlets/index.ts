@@ -60,12 +60,20 @@ export interface EmulateOptions {
    * events for what is still not reproduced after running them
    */
   collectUnreproduced?: boolean;
+  /**
+   * a transaction on an installed system (--from): the packages staying installed (their
+   * triggers and file triggers see the new packages, as rpm's do), and the installed ones the
+   * transaction replaces or removes (their %preun/%postun run; `upgradedBy` maps a replaced
+   * package to the name of the new one that replaces it)
+   */
+  installed?: { packages: ScriptletPackage[]; erased: ScriptletPackage[]; upgradedBy: ReadonlyMap<ScriptletPackage, string> };
 }
 
 export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: EmulateOptions = {}): ScriptletReport {
   const envEpoch = Number(process.env.SOURCE_DATE_EPOCH);
   const now = opts.sourceDateEpoch ?? (Number.isFinite(envEpoch) && process.env.SOURCE_DATE_EPOCH ? envEpoch : Math.floor(Date.now() / 1000));
-  const env: EmulationEnv = { fs: new CountingFS(fs), now, pubkeys: [], installed: new Set(pkgs.map((p) => p.name)), ...(opts.installLangs ? { installLangs: opts.installLangs } : {}) };
+  const base = opts.installed;
+  const env: EmulationEnv = { fs: new CountingFS(fs), now, pubkeys: [], installed: new Set([...(base?.packages ?? []), ...pkgs].map((p) => p.name)), ...(opts.installLangs ? { installLangs: opts.installLangs } : {}) };
   const report: ScriptletReport = { emulated: [], skipped: [], pubkeys: env.pubkeys, ...(opts.collectUnreproduced ? { unreproduced: [] } : {}) };
 
   const runOne = (pkg: ScriptletPackage, label: string, prog: string[], body: string, args: string[], stdin = ''): void => {
@@ -96,14 +104,17 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
   };
   const scripts = (pkg: ScriptletPackage, kind: string) => pkg.meta.scriptlets.filter((s) => s.kind === kind);
 
-  for (const pkg of pkgs) for (const s of scripts(pkg, 'pretrans')) runOne(pkg, 'pretrans', s.prog, s.body, ['1']);
+  // $1 of a package's own scriptlets: how many of its name are installed once it is in (2 on an upgrade)
+  const upgrading = new Set(base?.upgradedBy.values() ?? []);
+  const count = (pkg: ScriptletPackage): string => (upgrading.has(pkg.name) ? '2' : '1');
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'pretrans')) runOne(pkg, 'pretrans', s.prog, s.body, [count(pkg)]);
 
-  const done: ScriptletPackage[] = [];
+  const done: ScriptletPackage[] = [...(base?.packages ?? [])];
   const fired = new Set<string>();
-  const tp = new Map(pkgs.map((p) => [p, triggerPackage(p)] as const));
+  const tp = new Map([...done, ...pkgs].map((p) => [p, triggerPackage(p)] as const));
   const byTp = new Map([...tp].map(([p, t]) => [t, p] as const));
   /** the packages in the rpmdb so far, in install order, as the file triggers see them */
-  const inDb: TriggerPackage[] = [];
+  const inDb: TriggerPackage[] = done.map((p) => tp.get(p)!);
   const runFired = (list: FiredTrigger<TriggerPackage>[]): void => {
     for (const f of list) runOne(byTp.get(f.owner)!, f.label, [...f.trigger.prog], f.trigger.body, ['0'], f.stdin);
   };
@@ -119,11 +130,11 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
       });
     }
     sysusersFromProvides(pkg, env, report, opts);
-    for (const s of scripts(pkg, 'pre')) runOne(pkg, 'pre', s.prog, s.body, ['1']);
+    for (const s of scripts(pkg, 'pre')) runOne(pkg, 'pre', s.prog, s.body, [count(pkg)]);
     // the package's files are in and it is in the rpmdb: file triggers of priority >= 10000
     inDb.push(tp.get(pkg)!);
     runFired(fileTriggersOnInstall(tp.get(pkg)!, inDb, 'high'));
-    for (const s of scripts(pkg, 'post')) runOne(pkg, 'post', s.prog, s.body, ['1']);
+    for (const s of scripts(pkg, 'post')) runOne(pkg, 'post', s.prog, s.body, [count(pkg)]);
     done.push(pkg);
     // triggerin of any installed package on this one, and this one's on those already installed
     for (const owner of done) {
@@ -139,8 +150,14 @@ export function emulateScriptlets(pkgs: ScriptletPackage[], fs: ImageFS, opts: E
     }
     runFired(fileTriggersOnInstall(tp.get(pkg)!, inDb, 'low'));
   }
-  for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, ['1']);
-  runFired(transFileTriggers(inDb));
+  // the replaced and removed packages go after the new ones, as rpm orders an upgrade; their
+  // files were taken out before the merge ($1: instances left, 1 when upgraded, 0 when erased)
+  for (const old of base?.erased ?? []) {
+    const left = base?.upgradedBy.has(old) ? '1' : '0';
+    for (const kind of ['preun', 'postun']) for (const s of scripts(old, kind)) runOne(old, kind, s.prog, s.body, [left]);
+  }
+  for (const pkg of pkgs) for (const s of scripts(pkg, 'posttrans')) runOne(pkg, 'posttrans', s.prog, s.body, [count(pkg)]);
+  runFired(transFileTriggers(inDb, pkgs.map((p) => tp.get(p)!)));
   const ld = runDeferredLdconfig(env);
   if (ld.length) {
     report.emulated.push({ nevra: '(transaction)', scriptlet: 'ldconfig', actions: ld });

@@ -2,6 +2,7 @@ import type { RepoPackage } from '../types/package.js';
 import type { Pool } from './pool.js';
 import { conditionalJobs, excludedSet, expandRequest, installonlySet, type ConditionalMember, type Job } from './jobs.js';
 import { explainCore } from './problems.js';
+import { globToRegExp } from '../util/glob.js';
 import { bestPerName } from './policy.js';
 import { search, type SearchResult } from './search.js';
 import { installedChanges } from './installed.js';
@@ -23,6 +24,7 @@ export function resolve(pool: Pool, request: Request, opts: ResolveOptions & Res
   const expanded = expandRequest(pool, request.install, excluded);
   const { problems, conditional } = expanded;
   let jobs = expanded.jobs;
+  if (request.upgrade) jobs.push(upgradeJob(pool, request.upgrade, request.upgradeTargets, excluded, opts.best === true));
   const skipped: SkippedRequest[] = [];
   if (problems.length) {
     if (!opts.skipBroken) return { ok: false, problems };
@@ -103,6 +105,19 @@ function installs(pool: Pool, res: ResolveResult, c: ConditionalMember): boolean
   if (!res.ok) return false;
   const chosen = new Set(res.transaction.packages);
   return pool.whatProvides({ name: c.requires, flags: 0, version: '' }).some((id) => chosen.has(pool.solvable(id).pkg));
+}
+
+/** libsolv SOLVER_UPDATE of the installed packages named (all when none), targeted when targets are given. */
+function upgradeJob(pool: Pool, names: string[], targets: ReadonlySet<string> | undefined, excluded: Uint8Array, best: boolean): Job {
+  const res = names.map((n) => globToRegExp(n));
+  const candidates = pool.installedIds.filter((id) => res.length === 0 || res.some((r) => r.test(pool.solvable(id).pkg.name)));
+  const job: Job = { spec: names.length ? `upgrade ${names.join(' ')}` : 'upgrade', candidates, update: true, ...(best ? { best: true } : {}) };
+  if (targets) {
+    const to: number[] = [];
+    for (let id = 1; id <= pool.size; id++) if (!excluded[id] && !pool.isInstalled(id) && targets.has(pool.solvable(id).nevra)) to.push(id);
+    job.targets = to;
+  }
+  return job;
 }
 
 /** Solve explicit candidate sets (one "install one of these" per job); used by resolve() and the libsolv testcase runner. */

@@ -49,6 +49,13 @@ export interface PoolOptions {
 export interface Request {
   install: string[];
   exclude?: string[];
+  /**
+   * dnf upgrade [NAME...] on an installed system: bring the installed packages with these names
+   * (globs; an empty list: all of them) to their best update, keeping those that have none
+   */
+  upgrade?: string[];
+  /** with upgrade: the only packages they may move to, as NEVRAs (dnf upgrade --security: those its advisories name) */
+  upgradeTargets?: ReadonlySet<string>;
 }
 
 export interface ResolveOptions {

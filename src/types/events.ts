@@ -1,6 +1,7 @@
 // Progress is data: the library emits these; only src/cli renders them.
 
 export type Phase =
+  | 'base'
   | 'metadata'
   | 'resolve'
   | 'download'

@@ -18,7 +18,7 @@ out = []
 for i, l in enumerate(manifest['layers']):
     members = []
     raw = hashlib.sha256()
-    with tarfile.open(fileobj=blob(l['digest']), mode='r:gz') as t:
+    with tarfile.open(fileobj=blob(l['digest']), mode='r:*') as t:
         for m in t:
             sha = hashlib.sha256(t.extractfile(m).read()).hexdigest() if m.isreg() else ''
             members.append([m.name, {'type': types.get(m.type, str(m.type)), 'mode': m.mode, 'uid': m.uid, 'gid': m.gid,

@@ -68,6 +68,21 @@ describe('resolve on an installed system', () => {
       install: ['sendmail-8-1.x86_64'], changes: ['erase postfix-3-1.x86_64'],
     });
   });
+  // the same answers as testsolv's `job update all packages` (with kernel multiversion) on these repos
+  it('upgrade (all): every installed package to its best update, obsoleters included, installonly beside', () => {
+    expect(answer(resolve(pool, { install: [], upgrade: [] }, { installonly: ['kernel'] }))).toEqual({
+      install: ['bash-5.2-1.x86_64', 'glibc-2.35-1.x86_64', 'kernel-5.15-1.x86_64', 'newtool-2-1.noarch'],
+      changes: ['upgrade bash-5.1-1.x86_64 -> bash-5.2-1.x86_64', 'upgrade glibc-2.34-1.x86_64 -> glibc-2.35-1.x86_64', 'obsolete oldtool-1-1.noarch -> newtool-2-1.noarch'],
+    });
+  });
+  it('upgrade NAME takes only what that name needs; targets limit where packages may move', () => {
+    expect(answer(resolve(pool, { install: [], upgrade: ['glib*'] }))).toEqual({
+      install: ['glibc-2.35-1.x86_64'], changes: ['upgrade glibc-2.34-1.x86_64 -> glibc-2.35-1.x86_64'],
+    });
+    expect(answer(resolve(pool, { install: [], upgrade: [], upgradeTargets: new Set(['glibc-2.35-1.x86_64']) }))).toEqual({
+      install: ['glibc-2.35-1.x86_64'], changes: ['upgrade glibc-2.34-1.x86_64 -> glibc-2.35-1.x86_64'],
+    });
+  });
   it('without an installed repo the transaction has no changes field', () => {
     const empty = poolOf([{ id: 'test', tags: REPO }]);
     const res = resolve(empty, { install: ['script'] });

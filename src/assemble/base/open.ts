@@ -9,20 +9,11 @@ import { archiveStore, dirStore } from './blobs.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openOci } from './oci.js';
 import { dirLayer, scanTar, tarLayer } from './rootfs.js';
+import { pullBase, type PullOptions } from './pull.js';
 import type { BaseImage } from './types.js';
 
-export interface OpenBaseOptions {
-  /** where decoded copies (an .xz rootfs, a directory's tar) are written; the caller removes it */
-  workDir: string;
-  /** rpm architecture of the build (picks the manifest of a multi-platform layout) */
-  arch: string;
-  signal?: AbortSignal;
-}
-
-/** The branch point for registry bases: those are pulled by pull.ts, not read here. */
-export function openRegistryBase(source: string): Promise<BaseImage> {
-  return Promise.reject(new RfsError('RFS_USAGE', 'reading base image: registry bases are pulled by pull.ts, not opened from disk', { subject: source }));
-}
+/** workDir: where decoded copies (an .xz rootfs, a directory's tar) and pulled blobs go; the caller removes it */
+export type OpenBaseOptions = PullOptions;
 
 /** "PATH[:REF]" split at the first ':', as skopeo's oci and docker-archive transports do. */
 function pathAndRef(rest: string): { path: string; ref?: string } {
@@ -53,7 +44,7 @@ function head(file: string): Uint8Array {
 export async function openBase(source: string, opts: OpenBaseOptions): Promise<BaseImage> {
   const { arch, signal } = opts;
   const sig = signal ? { signal } : {};
-  if (source.startsWith('docker://')) return openRegistryBase(source);
+  if (source.startsWith('docker://')) return pullBase(source.slice('docker://'.length), opts);
   const m = /^(oci|oci-archive|docker-archive):(.*)$/s.exec(source);
   if (m) {
     const { path, ref } = pathAndRef(m[2]!);

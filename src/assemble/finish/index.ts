@@ -18,6 +18,11 @@ export interface FinishOptions {
   /** --add-file SRC:DEST[:MODE], already read by the caller; mode defaults to 0644 */
   addFiles?: { dest: string; data: Uint8Array; mode?: number }[];
   sourceDateEpoch?: number;
+  /**
+   * a build on a base image (--from): the base was finished by whoever built it, so only the
+   * caller's users and files are applied, as a Dockerfile's RUN/COPY would
+   */
+  derived?: boolean;
 }
 
 export interface FinishReport { actions: string[]; problems: string[] }
@@ -32,7 +37,12 @@ function major(distro: DistroRelease | null): number | undefined {
 export function finishImage(fs: ImageFS, distro: DistroRelease | null, opts: FinishOptions = {}): FinishReport {
   const rep: FinishReport = { actions: [], problems: [] };
   const now = opts.sourceDateEpoch ?? Math.floor(Date.now() / 1000);
+  if (!opts.derived) containerRecipe(fs, distro, opts, now, rep);
+  callerChanges(fs, opts, now, rep);
+  return rep;
+}
 
+function containerRecipe(fs: ImageFS, distro: DistroRelease | null, opts: FinishOptions, now: number, rep: FinishReport): void {
   for (const f of fs.list('/boot')) { fs.remove(`/boot/${f}`); rep.actions.push(`removed /boot/${f}`); }
 
   lockRoot(fs, now, rep);
@@ -53,7 +63,9 @@ export function finishImage(fs: ImageFS, distro: DistroRelease | null, opts: Fin
 
   setTimezone(fs, distro, rep);
   setLocale(fs, distro, rep);
+}
 
+function callerChanges(fs: ImageFS, opts: FinishOptions, now: number, rep: FinishReport): void {
   for (const u of opts.users ?? []) {
     const rec = new RunRecord();
     const st = useradd(['useradd', '-m', '-u', String(u.uid), u.name], { env: { fs, now, pubkeys: [], installed: new Set() }, rec, io: { stdin: '' } });
@@ -66,7 +78,6 @@ export function finishImage(fs: ImageFS, distro: DistroRelease | null, opts: Fin
     fs.writeFile(f.dest, f.data, fs.exists(f.dest) ? (f.mode !== undefined ? { mode: f.mode } : {}) : { mode: f.mode ?? 0o644, user: 'root', group: 'root' });
     rep.actions.push(`added ${f.dest}`);
   }
-  return rep;
 }
 
 /** Root gets "!!" (locked, no known password); shadow is made from passwd when a package set lacks it. */

@@ -27,7 +27,7 @@ export const SPEC_KEYS = [
   'no-default-packages', 'exclude', 'weak-deps', 'no-weak-deps', 'setopt', 'skip-broken', 'best', 'nobest', 'module', 'nodocs', 'install-langs', 'gpgcheck', 'nogpgcheck', 'gpgkey',
   'profile', 'user', 'add-file', 'env', 'label', 'cmd', 'entrypoint', 'output', 'format', 'layers', 'rpmdb', 'rpmdb-path',
   'strict-scriptlets', 'run-scriptlets', 'repo-rewrite', 'image-mirror', 'clamp-mtime', 'lockfile', 'locked', 'sbom',
-  'push', 'tls-verify', 'cert-dir', 'authfile', 'digest-file',
+  'push', 'tls-verify', 'cert-dir', 'authfile', 'digest-file', 'from',
 ] as const;
 type Key = (typeof SPEC_KEYS)[number];
 
@@ -297,6 +297,12 @@ const HANDLERS: Record<Key, Handler> = {
   locked: (c, v, s, k) => { s.locked = c.path(str(c, v, k)); },
   sbom: (c, v, s, k) => { s.sbom = c.path(str(c, v, k)); },
   push: (c, v, s, k) => { s.push = str(c, v, k); },
+  // a Dockerfile's FROM: a registry reference as it is, a file or layout (after its transport) against the spec's directory
+  from: (c, v, s, k) => {
+    const given = str(c, v, k);
+    const m = /^(oci|oci-archive|docker-archive):(.+)$/.exec(given);
+    s.from = given.startsWith('docker://') ? given : m ? `${m[1]}:${c.path(m[2]!)}` : c.path(given);
+  },
   'tls-verify': (c, v, s, k) => { s.tlsVerify = bool(c, v, k); },
   'cert-dir': (c, v, s, k) => { s.certDir = c.path(str(c, v, k)); },
   authfile: (c, v, s, k) => { s.authFile = c.path(str(c, v, k)); },

@@ -58,6 +58,8 @@ export interface ImageSpec {
   repoRewrite?: boolean;
   /** --image-mirror: URL or 'default' */
   imageMirror?: string;
+  /** --from: the base image (paths resolved against the spec's directory) */
+  from?: string;
   /** --layers: at most this many layers, split by package */
   layers?: number;
   rpmdb?: RpmdbFlavour;

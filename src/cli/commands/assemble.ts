@@ -2,14 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseAddFile } from '../../assemble/add-file.js';
 import { assemble } from '../../assemble/assemble.js';
-import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
+import type { AssembleOptions, AssembleResult, OutputFormatName } from '../../assemble/options.js';
 import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import { untrusted, type RfsError } from '../../errors/index.js';
 import { resolveKeyName } from '../../util/pgp/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
-import { BUILD_HELP } from '../help.js';
+import { BUILD_HELP, UPDATE_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
 import { checkOutputTarget } from '../../assemble/output/target-check.js';
 import { createRenderer, progressMode } from '../progress.js';
@@ -24,6 +24,7 @@ export const BUILD_OPTIONS = {
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
   layers: { type: 'string' },
+  from: { type: 'string' },
   lockfile: { type: 'string' },
   locked: { type: 'string' },
   sbom: { type: 'string' },
@@ -148,6 +149,7 @@ export function parseAssembleArgs(argv: string[], env: NodeJS.ProcessEnv, cwd = 
     ...(v['repo-rewrite'] === 'off' || v['repo-rewrite'] === 'false' ? { repoRewrite: false } : {}),
     ...(v.output || (format && !pushOnly(v.push, v.output, format)) ? { output: { path: v.output ?? defaultOutput(distro, format), ...(format ? { format } : {}) } } : {}),
     ...(layers !== undefined ? { layers } : {}),
+    ...(v.from !== undefined ? { from: v.from } : {}),
     ...(v.lockfile ? { lockfile: v.lockfile } : {}),
     ...(v.locked ? { locked: v.locked } : {}),
     ...(v.sbom ? { sbom: v.sbom } : {}),
@@ -186,10 +188,42 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
     if (cli.platforms !== undefined) delete merged.arch;
     if (cli.arch !== undefined) delete merged.platforms;
   }
+  return runBuild(merged, io, specWarnings, defaultOutput(merged.distro, undefined));
+}
+
+/**
+ * `rootfs-assemble update IMAGE [DISTRO] [NAME...] [options]`: dnf upgrade of the image's
+ * packages (NAME... only, when given) from the distro's repos, written as the image plus one layer.
+ */
+export async function updateCommand(argv: string[], io: CliIO): Promise<number> {
+  const [image, ...rest] = argv;
+  if (image === '-h' || image === '--help') {
+    io.stdout.write(UPDATE_HELP);
+    return 0;
+  }
+  if (image === undefined || image.startsWith('-')) throw usageError('update', 'expected the image to update first: rootfs-assemble update IMAGE [DISTRO] [NAME...] [options]');
+  const security = rest.includes('--security');
+  const cli = parseAssembleArgs(rest.filter((a) => a !== '--security'), io.env, io.cwd);
+  if (cli.help) {
+    io.stdout.write(UPDATE_HELP);
+    return 0;
+  }
+  if (cli.spec !== undefined) throw usageError('update', 'an image spec builds an image; update takes the image to update');
+  const { packages, ...opts } = cli;
+  return runBuild({ ...opts, from: image, upgrade: packages ?? [], ...(security ? { security: true } : {}) }, io, [], updatedName(image));
+}
+
+/** `centos7.tar` -> `centos7-updated.tar`; a reference or layout dir -> its last name */
+function updatedName(image: string): string {
+  const last = image.replace(/^[a-z-]+:(?!\/\/)/, '').replace(/^docker:\/\//, '').replace(/[@:][^/]*$/, '').split('/').filter(Boolean).pop() ?? 'image';
+  return `${last.replace(/\.(tar|tgz|tar\.gz)$/, '') || 'image'}-updated.tar`;
+}
+
+async function runBuild(merged: CliOptions, io: CliIO, specWarnings: SpecWarning[], fallbackOutput: string): Promise<number> {
   if (!merged.distro && !merged.repofrompath && !merged.repoFiles) {
     throw usage('no distro given: name one like centos:4.9 (see rootfs-assemble list), or --repofrompath ID,URL');
   }
-  const output = merged.output ?? (merged.push ? undefined : { path: defaultOutput(merged.distro, undefined) });
+  const output = merged.output ?? (merged.push ? undefined : { path: fallbackOutput });
   const opts: AssembleOptions & CliOptions = { ...merged, ...(output ? { output } : {}) };
   if (output && !opts.push && !output.path.startsWith('docker://')) checkOutputTarget(output.path, output.format ?? 'tar', io.cwd);
   // progress goes to stderr so `-o -` can stream the image to stdout
@@ -201,6 +235,7 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
     const result = await assemble({ ...opts, hostEnv: io.env, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(output?.path === '-' ? { stdout: io.stdout } : {}) });
     // the pushed image by digest on stdout, for scripts (cosign sign, CI outputs)
     if (result.pushed && result.digest) io.stdout.write(`${result.pushed.replace(/:[^:/]+$/, '')}@${result.digest}\n`);
+    if (result.base && mode !== 'json' && mode !== 'quiet') io.stderr.write(changeReport(result.base));
     if (result.scriptlets.skipped.length > 0 && mode !== 'json' && mode !== 'quiet') {
       io.stderr.write(`${result.scriptlets.skipped.length} scriptlet(s) not reproduced (listed above; --strict-scriptlets fails on them, --run-scriptlets=userns runs them)\n`);
     }
@@ -208,6 +243,13 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   } finally {
     render.finish();
   }
+}
+
+/** What a build on a base did to the base's packages, one line each, as dnf's transaction summary. */
+function changeReport(base: NonNullable<AssembleResult['base']>): string {
+  const VERB = { upgrade: 'Upgraded', downgrade: 'Downgraded', reinstall: 'Reinstalled', obsolete: 'Replaced', erase: 'Removed' } as const;
+  const lines = base.changes.map((c) => `  ${VERB[c.kind]} ${untrusted(c.from, 200)}${c.to !== undefined ? ` -> ${untrusted(c.to, 200)}` : ''}`);
+  return `on ${untrusted(base.source, 200)}: ${base.kept} package(s) kept${lines.length ? `, ${lines.length} changed:\n${lines.join('\n')}` : ', none changed'}\n`;
 }
 
 /** --push with --format oci and no -o: the format is what a push sends anyway, not a file to write */

@@ -1,0 +1,161 @@
+// --from: a base built by this tool from the "modern" fixture repo (sqlite rpmdb) and one from
+// CentOS 4.9 (BDB hash v8), then packages of the "layers" repo installed on top. The derived
+// image keeps the base's layers and adds one, with whiteouts for what an upgrade and an obsolete
+// removed; its rpmdb stays in the base's format and holds both sets, as Debian's rpm reads it;
+// podman runs it; dnf --installroot into a copy of the base installs the same set.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_KEY, fixtureRepo, fixturesAvailable } from '../helpers/fixtures.js';
+import { have, isRoot, listTar, rpmQuery, runCli, useFixtureMirror } from './helpers.js';
+import { readOciArchive } from './layers-read.js';
+
+const avail = fixturesAvailable();
+if (!avail.ok) console.warn(`[e2e from-base] skipped: ${avail.reason}`);
+const SDE = { SOURCE_DATE_EPOCH: '1700000000' };
+const podmanOk = isRoot && have('podman');
+const P = ['--runtime', 'runc', '--cgroup-manager=cgroupfs'];
+const LIMITS = ['--network', 'none', '--ulimit', 'nofile=10000:10000', '--ulimit', 'nproc=1000:1000'];
+const BASE_PKGS = ['bash', 'coreutils-single', 'setup', 'filesystem', 'rpm', 'shadow-utils', 'fedora-release', 'old-tool-1.0-1', 'app-1.0'];
+const ADDED = ['new-tool', 'app-2.0', 'svc'];
+
+/** the tar extracted once into dir (tests may run alone) */
+const extract = (tar: string, dir: string): string => {
+  if (existsSync(dir)) return dir;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-xf', tar, '-C', dir, '--numeric-owner']);
+  return dir;
+};
+const nevras = (root: string, dbpath: string, backend: 'bdb_ro' | 'sqlite'): string[] => {
+  const copy = `${root}-q`;
+  execFileSync('cp', ['-a', root, copy]);
+  return rpmQuery(copy, dbpath, backend, ['-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}\n']).trim().split('\n').filter((l) => !l.startsWith('gpg-pubkey')).sort();
+};
+
+describe.skipIf(!avail.ok)('--from a base image', () => {
+  const env = useFixtureMirror('rfs-from-');
+  const out = (name: string): string => join(env.dir, name);
+  const repos = (): string[] => ['--repofrompath', `modern,${env.mirror.repoUrl('modern')}`, '--repofrompath', `layers,${env.mirror.repoUrl('layers')}`];
+  const build = (args: string[]) => runCli([...repos(), '--gpgkey', FIXTURE_KEY, '--cache-dir', out('cache'), '-q', ...args], SDE);
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await build(args);
+    if (r.code !== 0) throw new Error(`build ${args.join(' ')}: ${r.stderr}`);
+    return r.stderr;
+  };
+
+  beforeAll(async () => {
+    await ok([...BASE_PKGS, '--format', 'oci-archive', '-o', out('base.tar')]);
+    await ok([...BASE_PKGS, '-o', out('base-flat.tar')]);
+    await ok(['--from', `oci-archive:${out('base.tar')}`, ...ADDED, '--format', 'oci-archive', '-o', out('derived.tar')]);
+    await ok(['--from', `oci-archive:${out('base.tar')}`, ...ADDED, '-o', out('derived-flat.tar')]);
+  }, 600_000);
+
+  it('keeps the base layers and adds one, with whiteouts for what the upgrade and the obsolete removed', () => {
+    const base = readOciArchive(out('base.tar'));
+    const derived = readOciArchive(out('derived.tar'));
+    expect(derived.length).toBe(base.length + 1);
+    expect(derived.slice(0, base.length).map((l) => [l.digest, l.diffId])).toEqual(base.map((l) => [l.digest, l.diffId]));
+    const top = new Map(derived[derived.length - 1]!.members);
+    // old-tool (obsoleted by new-tool) goes as one directory; app-1.0's v1-only as one file
+    expect(top.has('usr/share/.wh.old-tool')).toBe(true);
+    expect(top.has('usr/share/app/.wh.v1-only')).toBe(true);
+    expect([...top.keys()].filter((k) => k.includes('.wh.')).sort()).toEqual(['usr/share/.wh.old-tool', 'usr/share/app/.wh.v1-only']);
+    expect(top.get('usr/share/new-tool/readme')?.type).toBe('file');
+    expect(top.get('usr/share/app/v2-only')?.type).toBe('file');
+    // untouched base files are not written again
+    expect(top.has('usr/bin/bash')).toBe(false);
+    expect(derived[derived.length - 1]!.comment).toMatch(/^rpm install: .*new-tool-2\.0-1\.noarch/);
+  });
+
+  it('writes one rpmdb in the base\'s format with the base\'s packages and the new ones, as rpm reads it', () => {
+    const baseRoot = extract(out('base-flat.tar'), out('base-root'));
+    const root = extract(out('derived-flat.tar'), out('derived-root'));
+    expect(existsSync(join(root, 'var/lib/rpm/rpmdb.sqlite'))).toBe(true);
+    const before = nevras(baseRoot, '/var/lib/rpm', 'sqlite');
+    const after = nevras(root, '/var/lib/rpm', 'sqlite');
+    const expected = [...before.filter((n) => !n.startsWith('old-tool-') && !n.startsWith('app-')), 'new-tool-2.0-1', 'app-2.0-1', 'svc-1.0-1'].sort();
+    expect(after).toEqual(expected);
+    // the base's users stay; svc's %pre added its account after them
+    const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8');
+    expect(passwd.startsWith(readFileSync(join(baseRoot, 'etc/passwd'), 'utf8'))).toBe(true);
+    expect(passwd).toMatch(/^svc:x:\d+:\d+:svc daemon:\/var\/lib\/svc:\/sbin\/nologin$/m);
+    // app's %post ran as an upgrade ($1 = 2)
+    expect(readFileSync(join(root, 'var/log/app-scriptlets'), 'utf8')).toBe('app 2\n');
+    expect(existsSync(join(root, 'usr/share/old-tool'))).toBe(false);
+    expect(readFileSync(join(root, 'usr/share/app/common'), 'utf8')).toBe('common v2\n');
+  });
+
+  it('is byte-identical when built again', async () => {
+    await ok(['--from', `oci-archive:${out('base.tar')}`, ...ADDED, '--format', 'oci-archive', '-o', out('derived-again.tar'), '-j', '1']);
+    expect(readFileSync(out('derived-again.tar')).equals(readFileSync(out('derived.tar')))).toBe(true);
+  });
+
+  it('reads a plain rootfs tar as the base, and a request the base already meets installs nothing', async () => {
+    const r = await build(['--from', out('base-flat.tar'), 'bash', '--format', 'oci-archive', '-o', out('noop.tar'), '--json-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const layers = readOciArchive(out('noop.tar'));
+    expect(layers.length).toBe(2);
+    expect(layers[1]!.comment).toBe('rpm: nothing to install');
+  });
+
+  it('refuses a package whose file conflicts with an installed package\'s, leaving no output', async () => {
+    const r = await build(['--from', `oci-archive:${out('base.tar')}`, 'conflicts-base', '-o', out('conflict.tar')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/\/etc\/os-release conflicts with file from package fedora-release/);
+    expect(existsSync(out('conflict.tar'))).toBe(false);
+  });
+
+  it.skipIf(!podmanOk)('podman runs the derived image: removed files are gone, new ones there', () => {
+    const load = spawnSync('podman', [...P, 'load', '-i', out('derived.tar')], { encoding: 'utf8', timeout: 180_000 });
+    expect(load.status, load.stderr).toBe(0);
+    const image = /Loaded image(?:\(s\))?: (\S+)/.exec(load.stdout)?.[1] ?? '';
+    try {
+      const run = spawnSync('podman', [...P, 'run', '--rm', ...LIMITS, image, '/bin/sh', '-c',
+        'ls /usr/share/old-tool 2>&1; cat /usr/share/app/common; ls /usr/share/app; id svc'], { encoding: 'utf8', timeout: 180_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/No such file or directory/);
+      expect(run.stdout).toContain('common v2');
+      expect(run.stdout).not.toContain('v1-only');
+      expect(run.stdout).toMatch(/uid=\d+\(svc\)/);
+    } finally {
+      spawnSync('podman', [...P, 'rmi', '-f', image]);
+    }
+  }, 300_000);
+
+  it.skipIf(!isRoot || !have('dnf'))('installs the set dnf --installroot installs into a copy of the base', () => {
+    const root = extract(out('base-flat.tar'), out('dnf-root'));
+    const home = out('dnf-home');
+    mkdirSync(home, { recursive: true });
+    // Debian's rpm keeps its db under ~: point it where the image has it
+    writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+    const r = spawnSync('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+      `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
+      '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache')}`,
+      '--setopt=reposdir=/nonexistent', 'install', ...ADDED], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const ours = nevras(extract(out('derived-flat.tar'), out('derived-root')), '/var/lib/rpm', 'sqlite');
+    expect(nevras(root, '/var/lib/rpm', 'sqlite')).toEqual(ours);
+  }, 300_000);
+});
+
+describe.skipIf(!avail.ok)('--from a CentOS 4.9 base (BDB hash v8)', () => {
+  const env = useFixtureMirror('rfs-from4-');
+  const out = (name: string): string => join(env.dir, name);
+  const c4 = (args: string[]) => runCli(['centos:4.9', '--mirror', env.mirror.url, '--gpgkey', FIXTURE_KEY, '--cache-dir', out('cache'), '-q', ...args], SDE);
+
+  it('keeps the rpmdb v8 and adds the new package to it', async () => {
+    let r = await c4(['--disablerepo', 'updates', '--format', 'docker-archive', '-o', out('c4.tar')]);
+    expect(r.code, r.stderr).toBe(0);
+    r = await c4(['--from', `docker-archive:${out('c4.tar')}`, 'python-urlgrabber', '-o', out('c4-derived.tar')]);
+    expect(r.code, r.stderr).toBe(0);
+    const m = listTar(out('c4-derived.tar'));
+    expect(m.has('/var/lib/rpm/Packages')).toBe(true);
+    const root = extract(out('c4-derived.tar'), out('c4-root'));
+    // hash metadata version at offset 16: 8 as CentOS 4's libdb 4.2 writes it
+    expect(readFileSync(join(root, 'var/lib/rpm/Packages')).readUInt32LE(16)).toBe(8);
+    const names = nevras(root, '/var/lib/rpm', 'bdb_ro');
+    expect(names.some((n) => n.startsWith('python-urlgrabber-2.9.8'))).toBe(true);
+    expect(names.some((n) => n.startsWith('bash-3.0-'))).toBe(true);
+  }, 600_000);
+});
