@@ -7,7 +7,9 @@ import pLimit from 'p-limit';
 import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
 import { installOrder, nevraOf } from '../solver/index.js';
-import type { AssembleEvent, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
+import type { Advisory, AssembleEvent, Phase, RepoPackage, RpmdbTarget } from '../types/index.js';
+import { advisoriesFor } from '../metadata/advisories.js';
+import type { LoadedRepo } from '../metadata/load.js';
 import { diffEntries, layerEntries, treeEntries } from './entries.js';
 import { checkLayers, layerComment, planLayers, snapshotPristine } from './layers.js';
 import type { PristineSnapshot } from './layers.js';
@@ -121,6 +123,9 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     if (lock && opts.locked) checkLockMatches(lock, asked, opts.locked);
     const loaded = await phase('metadata', () => loadRepos(repoConfigs, fetcher, { arch, cacheDir, ...(opts.modules ? { modules: opts.modules } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(signal ? { signal } : {}) }));
     if (lock) for (const w of repoDrift(lock, loaded)) warn('RFS_W_LOCK_REPO', w, opts.locked);
+    // an upgrade names the advisories of what it installs; --security moves only to what they name
+    const advisories = opts.upgrade !== undefined ? await loadAdvisories(loaded) : [];
+    const securityTargets = opts.security ? securityNevras(advisories) : undefined;
     const { packages: chosen, changes } = await phase('resolve', async () => {
       const t0 = Date.now();
       const solved = lock
@@ -128,6 +133,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
         : await solveTransaction(loaded, {
             arch, install, origins, ...solveSettings(opts, distro), ...(installed ? { installed } : {}),
             ...(opts.upgrade !== undefined ? { upgrade: opts.upgrade } : {}),
+            ...(securityTargets ? { upgradeTargets: securityTargets } : {}),
             // warnings (--skip-broken's) go into the result too
             onEvent: (e) => { if (e.kind === 'warning') warn(e.code, e.message, e.subject); else emit(e); },
           });
@@ -261,7 +267,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
 
     const result: AssembleResult = {
       packages: ordered.map((u) => ({ nevra: u.nevra, repo: u.repo })),
-      ...(base ? { base: { source: opts.from!, kept: kept.length, changes: changes.map(changeOf) } } : {}),
+      ...(base ? { base: { source: opts.from!, kept: kept.length, changes: changes.map((c) => changeOf(c, advisories)) } } : {}),
       bytes: out.bytes,
       output: shownOut,
       ...(pushed ? { digest: pushed.digest, pushed: pushed.reference } : format === 'oci' || format === 'oci-archive' ? (out.digest ? { digest: out.digest } : {}) : {}),
@@ -321,8 +327,21 @@ function baseLayerComment(ordered: UnpackedPackage[], changes: readonly Installe
   ].join('; ');
 }
 
-function changeOf(c: InstalledChange): { kind: InstalledChange['kind']; from: string; to?: string } {
-  return { kind: c.kind, from: nevraOf(c.from), ...(c.kind !== 'erase' ? { to: nevraOf(c.to) } : {}) };
+function changeOf(c: InstalledChange, advisories: readonly Advisory[]): NonNullable<AssembleResult['base']>['changes'][number] {
+  if (c.kind === 'erase') return { kind: c.kind, from: nevraOf(c.from) };
+  const named = advisoriesFor(advisories, c.to).map((a) => ({ id: a.id, type: a.type, ...(a.severity ? { severity: a.severity } : {}) }));
+  return { kind: c.kind, from: nevraOf(c.from), to: nevraOf(c.to), ...(named.length ? { advisories: named } : {}) };
+}
+
+/** Every repo's updateinfo.xml advisories (repos without one have none), loaded only for upgrades. */
+async function loadAdvisories(loaded: readonly LoadedRepo[]): Promise<Advisory[]> {
+  const lists = await Promise.all(loaded.filter((r) => r.hasUpdateinfo).map((r) => r.loadUpdateinfo()));
+  return lists.flat();
+}
+
+/** dnf --security: the packages security advisories ship, as NEVRAs (Request.upgradeTargets). */
+function securityNevras(advisories: readonly Advisory[]): Set<string> {
+  return new Set(advisories.filter((a) => a.type === 'security').flatMap((a) => a.packages.map((p) => nevraOf(p))));
 }
 
 /** The scriptlet emulator's view of the base: packages staying, and those the transaction replaces. */

@@ -164,7 +164,17 @@ export interface AssembleResult {
    * a build on a base (`from`): how many of the base's packages stayed as they were, and what
    * happened to the others (upgrade, downgrade, reinstall, obsolete: from → to; erase)
    */
-  base?: { source: string; kept: number; changes: { kind: 'upgrade' | 'downgrade' | 'reinstall' | 'obsolete' | 'erase'; from: string; to?: string }[] };
+  base?: {
+    source: string;
+    kept: number;
+    changes: {
+      kind: 'upgrade' | 'downgrade' | 'reinstall' | 'obsolete' | 'erase';
+      from: string;
+      to?: string;
+      /** with an upgrade (`update`): the repos' advisories (updateinfo.xml) that ship `to` */
+      advisories?: { id: string; type: string; severity?: string }[];
+    }[];
+  };
   /** bytes written to the output */
   bytes: number;
   /** the image's manifest digest (sha256:…) for push, oci and oci-archive outputs */

@@ -14,7 +14,7 @@ export interface InstallRequest {
   origins: Map<string, RequestOrigin>;
 }
 
-export type RequestOptions = Pick<AssembleOptions, 'packages' | 'profiles' | 'noDefaultPackages'>;
+export type RequestOptions = Pick<AssembleOptions, 'packages' | 'profiles' | 'noDefaultPackages' | 'upgrade'>;
 
 /**
  * The install request: the definition's container set, the profiles' changes, then the user's
@@ -34,7 +34,8 @@ export function resolveRequest(opts: RequestOptions, distro: DistroRelease | nul
   for (const name of new Set(opts.profiles ?? [])) add(loadProfiles([name]).packages, { kind: 'profile', profile: name });
   add(opts.packages ?? [], { kind: 'argument' });
   const install = [...origins.keys()];
-  if (install.length === 0) {
+  // an upgrade of a base asks for no new package
+  if (install.length === 0 && opts.upgrade === undefined) {
     throw new RfsError('RFS_USAGE', 'choosing packages: nothing to install', {
       hint: 'name packages after the distro, or drop --no-default-packages',
     });

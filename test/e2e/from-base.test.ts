@@ -106,6 +106,23 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(existsSync(out('conflict.tar'))).toBe(false);
   });
 
+  it('update: every available update as one layer, with the advisories that ship each; --security only those', async () => {
+    const upd = (args: string[]) => runCli(['update', `oci-archive:${out('base.tar')}`, ...repos(), '--gpgkey', FIXTURE_KEY, '--cache-dir', out('cache'), ...args], SDE);
+    let r = await upd(['--format', 'oci-archive', '-o', out('updated.tar')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Upgraded app-1.0-1.noarch -> app-2.0-1.noarch [FEDORA-2023-0001 security Important]');
+    expect(r.stderr).toContain('Replaced old-tool-1.0-1.noarch -> new-tool-2.0-1.noarch [FEDORA-2023-0002 bugfix]');
+    const top = readOciArchive(out('updated.tar')).pop()!;
+    expect(top.members.map(([n]) => n)).toContain('usr/share/.wh.old-tool');
+    r = await upd(['--security', '-o', out('updated-sec.tar')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Upgraded app-1.0-1.noarch -> app-2.0-1.noarch');
+    expect(r.stderr).not.toContain('old-tool-1.0-1.noarch ->');
+    const names = nevras(extract(out('updated-sec.tar'), out('updated-sec-root')), '/var/lib/rpm', 'sqlite');
+    expect(names).toContain('old-tool-1.0-1');
+    expect(names).toContain('app-2.0-1');
+  });
+
   it.skipIf(!podmanOk)('podman runs the derived image: removed files are gone, new ones there', () => {
     const load = spawnSync('podman', [...P, 'load', '-i', out('derived.tar')], { encoding: 'utf8', timeout: 180_000 });
     expect(load.status, load.stderr).toBe(0);
@@ -136,6 +153,23 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(r.status, r.stderr).toBe(0);
     const ours = nevras(extract(out('derived-flat.tar'), out('derived-root')), '/var/lib/rpm', 'sqlite');
     expect(nevras(root, '/var/lib/rpm', 'sqlite')).toEqual(ours);
+  }, 300_000);
+
+  it.skipIf(!isRoot || !have('dnf'))('update gives the set dnf upgrade (and upgrade --security) gives in a copy of the base', async () => {
+    const home = out('dnf-home');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+    for (const [name, extra] of [['all', []], ['sec', ['--security']]] as const) {
+      const root = extract(out('base-flat.tar'), out(`dnf-upgrade-${name}`));
+      const d = spawnSync('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
+        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out(`dnf-cache-${name}`)}`,
+        '--setopt=reposdir=/nonexistent', 'upgrade', ...extra], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 300_000 });
+      expect(d.status, d.stderr).toBe(0);
+      const r = await runCli(['update', out('base-flat.tar'), ...repos(), '--gpgkey', FIXTURE_KEY, '--cache-dir', out('cache'), '-q', ...extra, '-o', out(`ours-${name}.tar`)], SDE);
+      expect(r.code, r.stderr).toBe(0);
+      expect(nevras(extract(out(`ours-${name}.tar`), out(`ours-${name}-root`)), '/var/lib/rpm', 'sqlite')).toEqual(nevras(root, '/var/lib/rpm', 'sqlite'));
+    }
   }, 300_000);
 });
 

@@ -248,7 +248,9 @@ async function runBuild(merged: CliOptions, io: CliIO, specWarnings: SpecWarning
 /** What a build on a base did to the base's packages, one line each, as dnf's transaction summary. */
 function changeReport(base: NonNullable<AssembleResult['base']>): string {
   const VERB = { upgrade: 'Upgraded', downgrade: 'Downgraded', reinstall: 'Reinstalled', obsolete: 'Replaced', erase: 'Removed' } as const;
-  const lines = base.changes.map((c) => `  ${VERB[c.kind]} ${untrusted(c.from, 200)}${c.to !== undefined ? ` -> ${untrusted(c.to, 200)}` : ''}`);
+  const advisory = (a: { id: string; type: string; severity?: string }): string => untrusted(`${a.id} ${a.type}${a.severity ? ` ${a.severity}` : ''}`, 200);
+  const lines = base.changes.map((c) => `  ${VERB[c.kind]} ${untrusted(c.from, 200)}${c.to !== undefined ? ` -> ${untrusted(c.to, 200)}` : ''}${
+    c.advisories?.length ? ` [${c.advisories.map(advisory).join(', ')}]` : ''}`);
   return `on ${untrusted(base.source, 200)}: ${base.kept} package(s) kept${lines.length ? `, ${lines.length} changed:\n${lines.join('\n')}` : ', none changed'}\n`;
 }
 
