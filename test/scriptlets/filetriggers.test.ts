@@ -185,3 +185,31 @@ describe('the real triggers of Fedora/EL8+ packages', () => {
       .toThrow(/1 not reproduced/);
   });
 });
+
+describe('on an installed system (--from): the base\'s packages as rpm sees them', () => {
+  it('an installed package\'s file trigger fires on new files only; transaction triggers see only what the transaction added', () => {
+    const t = baseImage(9);
+    t.mkdir('/var/log');
+    const installed = withFiles('glibc', ['/usr/lib64/libc.so.6'], [
+      { kind: 'filetriggerin', prefixes: ['/usr/share/app'], body: log('in') },
+      { kind: 'transfiletriggerin', prefixes: ['/usr/lib64'], body: log('trans') },
+    ]);
+    const added = withFiles('app', ['/usr/share/app/common', '/usr/lib64/libapp.so.1'], [], 'echo "post-app $1" >> /var/log/ft');
+    const r = emulateScriptlets([added], t, { sourceDateEpoch: SDE, installed: { packages: [installed], erased: [], upgradedBy: new Map() } });
+    expect(r.skipped).toEqual([]);
+    // no trigger of the installed package ran for its own, already installed files; a high
+    // priority (the default) one runs before the new package's %post
+    expect(text(t, '/var/log/ft')).toBe(['in 1:0', '/usr/share/app/common', 'post-app 1', 'trans 1:0', '/usr/lib64/libapp.so.1', ''].join('\n'));
+  });
+  it('an upgrade runs the new %post with $1 = 2, then the old package\'s %preun/%postun with $1 = 1; an erased one gets 0', () => {
+    const t = baseImage(9);
+    t.mkdir('/var/log');
+    const say = (what: string) => `echo "${what} $1" >> /var/log/ft`;
+    const oldApp = pkg({ name: 'app', scripts: [{ kind: 'preun', body: say('preun-old') }, { kind: 'postun', body: say('postun-old') }] });
+    const gone = pkg({ name: 'old-tool', scripts: [{ kind: 'postun', body: say('postun-gone') }] });
+    const newApp = pkg({ name: 'app', version: '2.0', scripts: [{ kind: 'pre', body: say('pre-new') }, { kind: 'post', body: say('post-new') }] });
+    const r = emulateScriptlets([newApp], t, { sourceDateEpoch: SDE, installed: { packages: [], erased: [oldApp, gone], upgradedBy: new Map([[oldApp, 'app']]) } });
+    expect(r.skipped).toEqual([]);
+    expect(text(t, '/var/log/ft')).toBe('pre-new 2\npost-new 2\npreun-old 1\npostun-old 1\npostun-gone 0\n');
+  });
+});
