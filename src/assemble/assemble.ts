@@ -227,7 +227,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
       const sig = signatures.get(byPkg.get(p)!);
       return { ...lockEntry(p, byRepo.get(p.repo)), ...(sig ? { signature: sig } : {}) };
     }), { ...asked, repos: lockedRepos(loaded) }));
-    if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime, (u) => signatures.get(u))));
+    if (opts.sbom) await staged.stage(opts.sbom, sbomText(sbomInput(distro, ordered, chosen, installTime, (u) => signatures.get(u), kept.map((p) => p.pkg))));
     const out = await phase('write', async () => {
       const layered = format === 'oci' || format === 'oci-archive' || format === 'docker-archive';
       const source = base && layered
@@ -316,6 +316,8 @@ function checkFromArgs(o: AssembleOptions): void {
   if (o.rpmdb !== undefined || o.rpmdbPath !== undefined) throw bad('the base\'s rpmdb keeps its own format and path', 'leave --rpmdb/--rpmdb-path out');
   if ((o.layers ?? 1) > 1) throw bad('the build adds exactly one layer to the base\'s', 'leave --layers out');
   if (o.platforms !== undefined) throw bad('a base is one platform', 'build each platform on its own base, with --arch');
+  // a lock pins what to install, not what an installed system's upgrades replace
+  if (o.locked !== undefined) throw bad('--locked installs a fixed set from scratch; on a base the set depends on what the base holds', 'leave --locked out (--lockfile still records what this build installed)');
 }
 
 /** The history comment of the layer a build on a base adds: what it installed and replaced. */

@@ -7,10 +7,16 @@ import type { UnpackedPackage } from './unpack.js';
 export function sbomInput(
   distro: DistroRelease | null, ordered: UnpackedPackage[], chosen: RepoPackage[], created: number,
   signatureOf: (u: UnpackedPackage) => PackageSignature | undefined = () => undefined,
+  installed: readonly RepoPackage[] = [],
 ): SbomInput {
   const sums = new Map(chosen.map((p) => [`${p.name}.${p.arch}`, p.checksum]));
   return {
-    packages: ordered.map((u) => {
+    // a build on a base (--from): the base's packages that stay are in the image too, as its rpmdb
+    // says (no repo checksum or signature: this build fetched none of them)
+    packages: [...installed.map((p) => ({
+      name: p.name, epoch: p.epoch || null, version: p.version, release: p.release, arch: p.arch,
+      license: p.license, sourcerpm: p.sourcerpm, vendor: p.vendor, summary: p.summary,
+    })), ...ordered.map((u) => {
       const m = u.meta;
       const checksum = sums.get(`${m.name}.${m.arch}`);
       const signature = signatureOf(u);
@@ -21,7 +27,7 @@ export function sbomInput(
         ...(checksum ? { checksum } : {}),
         ...(signature ? { signature } : {}),
       };
-    }),
+    })],
     distro: { id: distro?.distro ?? 'unknown', version: distro?.release ?? '', ...(distro ? { name: distro.prettyName } : {}) },
     created: new Date(created * 1000).toISOString(),
   };

@@ -48,7 +48,7 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     await ok([...BASE_PKGS, '--format', 'oci-archive', '-o', out('base.tar')]);
     await ok([...BASE_PKGS, '-o', out('base-flat.tar')]);
     await ok(['--from', `oci-archive:${out('base.tar')}`, ...ADDED, '--format', 'oci-archive', '-o', out('derived.tar')]);
-    await ok(['--from', `oci-archive:${out('base.tar')}`, ...ADDED, '-o', out('derived-flat.tar')]);
+    await ok(['--from', `oci-archive:${out('base.tar')}`, ...ADDED, '-o', out('derived-flat.tar'), '--sbom', out('derived.spdx.json')]);
   }, 600_000);
 
   it('keeps the base layers and adds one, with whiteouts for what the upgrade and the obsolete removed', () => {
@@ -84,6 +84,14 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(readFileSync(join(root, 'var/log/app-scriptlets'), 'utf8')).toBe('app 2\n');
     expect(existsSync(join(root, 'usr/share/old-tool'))).toBe(false);
     expect(readFileSync(join(root, 'usr/share/app/common'), 'utf8')).toBe('common v2\n');
+  });
+
+  it('the SBOM lists the base\'s packages that stay and the new ones', () => {
+    const doc = JSON.parse(readFileSync(out('derived.spdx.json'), 'utf8')) as { packages: { name: string; versionInfo?: string }[] };
+    const names = doc.packages.map((p) => p.name);
+    for (const n of ['bash', 'rpm', 'new-tool', 'svc', 'app']) expect(names).toContain(n);
+    expect(names).not.toContain('old-tool');
+    expect(doc.packages.filter((p) => p.name === 'app').map((p) => p.versionInfo)).toEqual(['2.0-1']);
   });
 
   it('is byte-identical when built again', async () => {
