@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_KEY, fixtureRepo, fixturesAvailable } from '../helpers/fixtures.js';
 import { have, isRoot, listTar, rpmQuery, runCli, useFixtureMirror } from './helpers.js';
 import { readOciArchive } from './layers-read.js';
+import { registryAvailable, startRegistry } from '../helpers/registry.js';
 
 const avail = fixturesAvailable();
 if (!avail.ok) console.warn(`[e2e from-base] skipped: ${avail.reason}`);
@@ -106,6 +107,25 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(layers.length).toBe(2);
     expect(layers[1]!.comment).toBe('rpm: nothing to install');
   });
+
+  it.skipIf(!registryAvailable().ok)('pulls the base from a registry (docker://) and pushes the derived image back', async () => {
+    const reg = await startRegistry(out('registry'));
+    try {
+      let r = await build([...BASE_PKGS, '--push', `${reg.host}/base:1`, '--tls-verify=false']);
+      expect(r.code, r.stderr).toBe(0);
+      r = await build(['--from', `docker://${reg.host}/base:1`, '--tls-verify=false', ...ADDED, '--push', `${reg.host}/derived:1`]);
+      expect(r.code, r.stderr).toBe(0);
+      // the registry served the base's layers and the push sent only the new layer and config
+      const puts = reg.requests().filter((q) => q.method === 'PUT' && q.uri.includes('/derived/blobs/uploads/'));
+      expect(puts.length).toBe(2);
+      r = await build(['--from', `docker://${reg.host}/derived:1`, '--tls-verify=false', '--format', 'oci-archive', '-o', out('from-registry.tar'), 'svc']);
+      expect(r.code, r.stderr).toBe(0);
+      // svc is already there: nothing installed, the derived image's layers plus an empty-ish one
+      expect(readOciArchive(out('from-registry.tar')).pop()!.comment).toBe('rpm: nothing to install');
+    } finally {
+      await reg.close();
+    }
+  }, 300_000);
 
   it('refuses a package whose file conflicts with an installed package\'s, leaving no output', async () => {
     const r = await build(['--from', `oci-archive:${out('base.tar')}`, 'conflicts-base', '-o', out('conflict.tar')]);
