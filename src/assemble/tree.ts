@@ -61,30 +61,36 @@ export class ImageTree implements ImageFS {
    * install does when /lib -> usr/lib), keeping the last component as it is.
    */
   resolveParent(path: string): string {
-    const norm = normalizePath(path);
-    if (norm === '/') return norm;
+    // a path that climbs above the root by its own `..` is hostile (package and layer paths never do)
+    if (normalizePath(path) === '/') return '/';
+    const queue = path.split('/').filter((p) => p !== '' && p !== '.');
+    const last = queue.pop()!;
     let hops = 0;
-    const parts = norm.split('/').slice(1);
-    const last = parts.pop()!;
     let cur = '/';
-    const queue = [...parts];
+    // component by component, as the kernel walks it: a link is followed where it stands (a relative
+    // target from the link's directory), and `..` steps back from where the walk has got to, so
+    // `alt/../x` with alt -> /opt/real/dir is /opt/real/x, not /x
     while (queue.length > 0) {
       const name = queue.shift()!;
+      if (name === '.') continue;
+      if (name === '..') {
+        cur = cur === '/' ? '/' : cur.slice(0, cur.lastIndexOf('/')) || '/';
+        continue;
+      }
       const next = cur === '/' ? `/${name}` : `${cur}/${name}`;
       const node = this.nodes.get(next);
       if (node?.type === 'symlink' && node.linkTarget !== undefined) {
         if (++hops > MAX_SYMLINK_HOPS) {
           throw new RfsError('RFS_UNSAFE_PATH', `resolving ${path}: too many levels of symbolic links`, { subject: path });
         }
-        const target = node.linkTarget.startsWith('/') ? node.linkTarget : posix.join(cur, node.linkTarget);
-        // Confine to the image root: '..' above '/' stays at '/'.
-        const resolved = posix.normalize('/' + target).split('/').filter(Boolean);
-        queue.unshift(...resolved);
-        cur = '/';
+        // confined to the image root: `..` above '/' stays at '/'
+        if (node.linkTarget.startsWith('/')) cur = '/';
+        queue.unshift(...node.linkTarget.split('/').filter((p) => p !== '' && p !== '.'));
         continue;
       }
       cur = next;
     }
+    if (last === '..') return cur === '/' ? '/' : cur.slice(0, cur.lastIndexOf('/')) || '/';
     return cur === '/' ? `/${last}` : `${cur}/${last}`;
   }
 

@@ -24,6 +24,22 @@ describe('ImageTree', () => {
     expect(t.exists('/etc/x')).toBe(true);
   });
 
+  it('follows a link before the `..` after it, as the kernel does (checked against a chroot in image-path.test.ts)', () => {
+    const t = new ImageTree(0);
+    t.mkdir('/opt/real/dir');
+    t.symlink('/opt/real/dir', '/etc/alt');
+    t.writeFile('/etc/alt/../file', 'x');
+    expect(t.exists('/opt/real/file')).toBe(true);
+    expect(t.exists('/etc/file')).toBe(false);
+    // inside a link's target too: lib/../usr/share with lib -> usr/lib64 climbs from /usr/lib64,
+    // so it is /usr/usr/share (what a real directory tree gives), not /usr/share
+    t.mkdir('/usr/lib64');
+    t.mkdir('/usr/usr/share');
+    t.symlink('usr/lib64', '/lib');
+    t.symlink('lib/../usr/share', '/data');
+    expect(t.resolveParent('/data/y')).toBe('/usr/usr/share/y');
+  });
+
   it('rejects paths that escape the root and symlink loops', () => {
     expect(() => normalizePath('../etc/passwd')).toThrow(/escapes/);
     const t = new ImageTree(0);
