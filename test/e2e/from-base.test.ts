@@ -183,6 +183,27 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(nevras(root, '/var/lib/rpm', 'sqlite')).toEqual(ours);
   }, 300_000);
 
+  // dnf install NAME with an older NAME installed: best=True moves it to the newest, best=False
+  // leaves it ("already installed"); libsolv's forcebest does the same
+  it.skipIf(!isRoot || !have('dnf'))('install of an installed older name: as dnf with best=True and best=False', async () => {
+    const home = out('dnf-home');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+    for (const best of [true, false]) {
+      const root = extract(out('base-flat.tar'), out(`dnf-best-${best}`));
+      const d = spawnSync('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
+        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out(`dnf-cache-best-${best}`)}`,
+        '--setopt=reposdir=/nonexistent', `--setopt=best=${best ? 'True' : 'False'}`, 'install', 'app'], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 300_000 });
+      expect(d.status, d.stderr).toBe(0);
+      const r = await build(['--from', out('base-flat.tar'), best ? '--best' : '--nobest', 'app', '-o', out(`ours-best-${best}.tar`)]);
+      expect(r.code, r.stderr).toBe(0);
+      const ours = nevras(extract(out(`ours-best-${best}.tar`), out(`ours-best-${best}-root`)), '/var/lib/rpm', 'sqlite');
+      expect(ours).toContain(best ? 'app-2.0-1' : 'app-1.0-1');
+      expect(ours).toEqual(nevras(root, '/var/lib/rpm', 'sqlite'));
+    }
+  }, 300_000);
+
   it.skipIf(!isRoot || !have('dnf'))('update gives the set dnf upgrade (and upgrade --security) gives in a copy of the base', async () => {
     const home = out('dnf-home');
     mkdirSync(home, { recursive: true });
