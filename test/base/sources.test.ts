@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGetcap } from '../../src/assemble/base/dir-caps.js';
 import { openBase } from '../../src/assemble/base/open.js';
+import { encodeCapability } from '../../src/tar/index.js';
 import { dump, failure, has, hasPython, layerTar, load, ociLayout } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rfs-basesrc-'));
@@ -62,6 +64,29 @@ describe.skipIf(!tools)('rootfs tars and directories as bases', () => {
     const lines = dump(await load(root, join(work, 'd3')));
     expect(lines).toContain('/a file 644 #1234:#5678 "A"');
     expect(lines).toContain('/l symlink 777 root:root -> b/c/f');
+  });
+
+  it.skipIf(!has('setcap') || process.getuid?.() !== 0)('keeps the file capabilities of a host directory, also under names with spaces', async () => {
+    const root = join(work, 'capdir');
+    mkdirSync(join(root, 'usr/bin'), { recursive: true });
+    for (const f of ['newuidmap', 'a b', 'plain']) writeFileSync(join(root, 'usr/bin', f), f);
+    execFileSync('setcap', ['cap_setuid=ep', join(root, 'usr/bin/newuidmap')]);
+    execFileSync('setcap', ['cap_net_raw,cap_net_admin=p', join(root, 'usr/bin/a b')]);
+    const lines = dump(await load(root, join(work, 'cap1')));
+    expect(lines).toContain('/usr/bin/newuidmap file 644 root:root caps=cap_setuid=ep "newuidmap"');
+    expect(lines).toContain('/usr/bin/a b file 644 root:root caps=cap_net_admin,cap_net_raw=p "a b"');
+    expect(lines).toContain('/usr/bin/plain file 644 root:root "plain"');
+  });
+
+  it('reads getcap\'s output in both of libcap\'s formats, a path with spaces resolved by the walk', () => {
+    const caps = parseGetcap('/r/usr/bin/ping cap_net_raw=ep\n/r/a b = cap_setuid+ep\n/r/c d cap_chown=ep\n/other/x cap_chown=ep\n', '/r');
+    expect(caps.get('/usr/bin/ping')).toEqual(encodeCapability('cap_net_raw=ep'));
+    expect(caps.get('/a b')).toEqual(encodeCapability('cap_setuid+ep'));
+    expect(caps.get('/c d')).toEqual(encodeCapability('cap_chown=ep'));
+    // splits whose right side is not capability text are dropped; other roots' lines too
+    expect(caps.has('/a')).toBe(false);
+    expect(caps.has('/c')).toBe(false);
+    expect([...caps.keys()].some((k) => k.includes('other'))).toBe(false);
   });
 
   it('refuses a compressed image archive where a rootfs was expected', async () => {

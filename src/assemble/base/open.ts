@@ -6,6 +6,7 @@ import type { Stats } from 'node:fs';
 import { RfsError, untrusted } from '../../errors/index.js';
 import { sniffCodec } from '../../decompress/index.js';
 import { archiveStore, dirStore } from './blobs.js';
+import { readDirCaps } from './dir-caps.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openOci } from './oci.js';
 import { dirLayer, scanTar, tarLayer } from './rootfs.js';
@@ -65,7 +66,9 @@ export async function openBase(source: string, opts: OpenBaseOptions): Promise<B
   if (st.isDirectory()) {
     const layout = dirStore(source, source);
     if (layout.member('oci-layout')) return openOci(layout, { kind: 'oci', arch, ...sig });
-    return { kind: 'dir', source, layers: [await dirLayer(source, opts.workDir, signal)] };
+    const { caps, unread } = readDirCaps(source);
+    if (unread) opts.onEvent?.({ kind: 'warning', code: 'RFS_W_BASE_CAPS', message: `file capabilities of the base directory were not read: ${unread}; they are not in the image`, subject: source });
+    return { kind: 'dir', source, layers: [await dirLayer(source, opts.workDir, caps, signal)] };
   }
   if (!st.isFile()) throw new RfsError('RFS_USAGE', 'reading base image: not a file or directory', { subject: source });
   const codec = sniffCodec(head(source));

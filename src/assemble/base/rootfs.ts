@@ -68,7 +68,7 @@ export async function tarLayer(file: string, codec: Codec, source: string, workD
   return { file: blob, offset: 0, digest: copy ? scan.diffId : scan.digest, size: lstatSync(blob).size, mediaType: kept ?? TAR, diffId: scan.diffId };
 }
 
-function entryOf(path: string, st: Stats, full: string, links: Map<string, string>): TarEntry | undefined {
+function entryOf(path: string, st: Stats, full: string, links: Map<string, string>, caps: ReadonlyMap<string, Uint8Array>): TarEntry | undefined {
   const base: TarEntry = { path, type: 'file', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, uname: '', gname: '', mtime: Math.floor(st.mtimeMs / 1000), size: 0 };
   if (st.isDirectory()) return { ...base, type: 'dir' };
   if (st.isSymbolicLink()) return { ...base, type: 'symlink', linkTarget: readlinkSync(full) };
@@ -84,10 +84,11 @@ function entryOf(path: string, st: Stats, full: string, links: Map<string, strin
     if (first !== undefined) return { ...base, type: 'hardlink', linkTarget: first };
     links.set(key, path);
   }
-  return { ...base, size: st.size, body: fileBody(full, 0, st.size) };
+  const cap = caps.get(path);
+  return { ...base, size: st.size, body: fileBody(full, 0, st.size), ...(cap ? { xattrs: { 'security.capability': cap } } : {}) };
 }
 
-function* walkDir(root: string, signal?: AbortSignal): Generator<TarEntry> {
+function* walkDir(root: string, caps: ReadonlyMap<string, Uint8Array>, signal?: AbortSignal): Generator<TarEntry> {
   const links = new Map<string, string>();
   // depth-first, children sorted bytewise: the order the image tree writes
   const stack = readdirSync(root).sort(byteCompare).reverse().map((n) => `/${n}`);
@@ -96,14 +97,14 @@ function* walkDir(root: string, signal?: AbortSignal): Generator<TarEntry> {
     const path = stack.pop()!;
     const full = join(root, path);
     const st = lstatSync(full);
-    const e = entryOf(path, st, full, links);
+    const e = entryOf(path, st, full, links, caps);
     if (e) yield e;
     if (st.isDirectory()) for (const n of readdirSync(full).sort(byteCompare).reverse()) stack.push(`${path}/${n}`);
   }
 }
 
-/** A host directory as one plain tar layer in the work dir (host ids kept as numbers). */
-export async function dirLayer(dir: string, workDir: string, signal?: AbortSignal): Promise<BaseLayer> {
+/** A host directory as one plain tar layer in the work dir (host ids kept as numbers, file capabilities from `caps`). */
+export async function dirLayer(dir: string, workDir: string, caps: ReadonlyMap<string, Uint8Array>, signal?: AbortSignal): Promise<BaseLayer> {
   const file = join(workDir, 'base-dir.tar');
   const h = createHash('sha256');
   const out = createWriteStream(file);
@@ -115,7 +116,7 @@ export async function dirLayer(dir: string, workDir: string, signal?: AbortSigna
   });
   hashing.pipe(out);
   try {
-    const size = await writeTar(walkDir(dir, signal), hashing, signal ? { signal } : {});
+    const size = await writeTar(walkDir(dir, caps, signal), hashing, signal ? { signal } : {});
     await finished(out);
     const digest = hex(h);
     return { file, offset: 0, digest, size, mediaType: TAR, diffId: digest };
