@@ -121,7 +121,7 @@ describe.skipIf(!tools)('a multi-architecture layout', () => {
     const arm64 = await openBase(dir, { workDir: work, arch: 'aarch64' });
     expect(arm64.config?.architecture).toBe('arm64');
     const e = await failure(openBase(arm, { workDir: work, arch: 'x86_64' }));
-    expect([e.code, e.message]).toEqual(['RFS_USAGE', 'reading base image: it is for arm64, the build is for amd64']);
+    expect([e.code, e.message]).toEqual(['RFS_USAGE', 'reading base image: the image is for linux/arm64, the build is for linux/amd64 (x86_64)']);
   });
 });
 
@@ -164,7 +164,7 @@ describe.skipIf(!tools)('hostile bases', () => {
     index.manifests[0]!.digest = 'sha256:../../../../etc/passwd';
     writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
     const e = await failure(openBase(dir, { workDir: work, arch: 'x86_64' }));
-    expect([e.code, e.message]).toEqual(['RFS_BAD_ARCHIVE', 'reading base image: manifests[0].digest "sha256:../../../../etc/passwd" is not sha256:<64 hex>']);
+    expect([e.code, e.message]).toEqual(['RFS_BAD_ARCHIVE', 'reading base image: manifests[0] has the digest sha256:../../../../etc/passwd, not sha256:HEX']);
     const arc = join(work, 'docker-escape.tar');
     const d2 = join(work, 'docker-escape');
     mkdirSync(d2);

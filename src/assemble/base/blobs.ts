@@ -5,6 +5,7 @@ import { createReadStream, lstatSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { RfsError, untrusted } from '../../errors/index.js';
 import { readTar } from '../../tar/index.js';
+import { DIGEST, DOC_MAX, type Refuse } from './docs.js';
 
 export interface Span {
   file: string;
@@ -19,13 +20,18 @@ export interface BlobStore {
   member(path: string): Span | undefined;
 }
 
-/** JSON documents (index, manifests, configs) at most this big */
-export const MAX_DOC = 4 << 20;
 const MAX_LINK_HOPS = 16;
-export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export function badImage(source: string, what: string, hint = 'the image is corrupt or hostile; export it again (skopeo copy, podman save)'): RfsError {
   return new RfsError('RFS_BAD_ARCHIVE', `reading base image: ${what}`, { subject: source, hint });
+}
+
+/** A base on disk that is malformed is a bad archive; one that does not fit the build, a usage error. */
+export function refusers(source: string): { bad: Refuse; usage: Refuse } {
+  return {
+    bad: (why, hint) => badImage(source, why, hint),
+    usage: (why, hint) => new RfsError('RFS_USAGE', `reading base image: ${why}`, { subject: source, ...(hint !== undefined ? { hint } : {}) }),
+  };
 }
 
 /** A relative member path with '.' parts dropped; '..', absolute or empty paths are refused. */
@@ -88,7 +94,7 @@ export function spanStream(s: Span): AsyncIterable<Uint8Array> {
 }
 
 export async function spanBytes(s: Span, source: string, what: string): Promise<Uint8Array> {
-  if (s.size > MAX_DOC) throw badImage(source, `${what} is ${s.size} bytes (limit ${MAX_DOC})`);
+  if (s.size > DOC_MAX) throw badImage(source, `${what} is ${s.size} bytes (limit ${DOC_MAX})`);
   const parts: Uint8Array[] = [];
   for await (const c of spanStream(s)) parts.push(c);
   const b = Buffer.concat(parts);

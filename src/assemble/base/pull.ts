@@ -11,8 +11,10 @@ import { AttemptError } from '../../fetch/index.js';
 import type { EventSink } from '../../types/index.js';
 import { RegistryClient, registryErrors } from '../output/registry/client.js';
 import { parseImageReference } from '../output/registry/reference.js';
-import { sha256Digest, type Descriptor } from '../output/oci-spec.js';
-import { choosePlatform, DOC_MAX, MANIFEST_TYPES, parseConfig, parseManifest, type ManifestDoc, type Refuse } from './pull-docs.js';
+import { sha256Digest } from '../output/oci-spec.js';
+import { checkArch, choosePlatform, parseImageConfig } from './config.js';
+import { DOC_MAX, parseJson, type Descriptor, type Refuse } from './docs.js';
+import { MANIFEST_TYPES, parseManifest, type ManifestDoc } from './pull-docs.js';
 import type { BaseImage, BaseLayer } from './types.js';
 
 export interface PullOptions {
@@ -145,12 +147,14 @@ export async function pullBase(ref: string, opts: PullOptions): Promise<BaseImag
     await client.ping();
     let doc = await manifest(image.digest ?? image.tag, image.digest !== undefined ? { digest: image.digest } : undefined);
     if (doc.kind === 'index') {
-      const entry = choosePlatform(doc.manifests, opts.arch, refuseAt(client.url(`/v2/${repo}/manifests/${image.digest ?? image.tag}`)));
+      const entry = choosePlatform(doc.manifests, opts.arch, MANIFEST_TYPES, refuseAt(client.url(`/v2/${repo}/manifests/${image.digest ?? image.tag}`)));
       doc = await manifest(entry.digest, { digest: entry.digest, size: entry.size });
       if (doc.kind !== 'manifest') throw refuseAt(entry.digest)(`the index entry ${entry.digest} is another index`, 'nested indexes are not followed');
     }
     const m = doc;
-    const { config, diffIds } = parseConfig(await configOf(m.config), m.layers.length, opts.arch, refuseAt(client.url(`/v2/${repo}/blobs/${m.config.digest}`)));
+    const refuseConfig = refuseAt(client.url(`/v2/${repo}/blobs/${m.config.digest}`));
+    const { config, diffIds } = parseImageConfig(parseJson(await configOf(m.config), 'the image config', refuseConfig), m.layers.length, refuseConfig);
+    checkArch(config, opts.arch, refuseConfig);
     await onDisk(blobDir, () => mkdir(blobDir, { recursive: true }));
     const limit = pLimit(3);
     // every download settles before a failure is thrown: none is left writing after the cleanup
