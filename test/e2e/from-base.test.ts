@@ -3,12 +3,12 @@
 // image keeps the base's layers and adds one, with whiteouts for what an upgrade and an obsolete
 // removed; its rpmdb stays in the base's format and holds both sets, as Debian's rpm reads it;
 // podman runs it; dnf --installroot into a copy of the base installs the same set.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_KEY, fixtureRepo, fixturesAvailable } from '../helpers/fixtures.js';
-import { have, isRoot, listTar, rpmQuery, runCli, useFixtureMirror } from './helpers.js';
+import { have, isRoot, listTar, rpmQuery, run, runCli, useFixtureMirror } from './helpers.js';
 import { readOciArchive } from './layers-read.js';
 import { registryAvailable, startRegistry } from '../helpers/registry.js';
 
@@ -151,34 +151,34 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(names).toContain('app-2.0-1');
   });
 
-  it.skipIf(!podmanOk)('podman runs the derived image: removed files are gone, new ones there', () => {
-    const load = spawnSync('podman', [...P, 'load', '-i', out('derived.tar')], { encoding: 'utf8', timeout: 180_000 });
-    expect(load.status, load.stderr).toBe(0);
+  it.skipIf(!podmanOk)('podman runs the derived image: removed files are gone, new ones there', async () => {
+    const load = await run('podman', [...P, 'load', '-i', out('derived.tar')], process.env);
+    expect(load.code, load.stderr).toBe(0);
     const image = /Loaded image(?:\(s\))?: (\S+)/.exec(load.stdout)?.[1] ?? '';
     try {
-      const run = spawnSync('podman', [...P, 'run', '--rm', ...LIMITS, image, '/bin/sh', '-c',
-        'ls /usr/share/old-tool 2>&1; cat /usr/share/app/common; ls /usr/share/app; id svc'], { encoding: 'utf8', timeout: 180_000 });
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/No such file or directory/);
-      expect(run.stdout).toContain('common v2');
-      expect(run.stdout).not.toContain('v1-only');
-      expect(run.stdout).toMatch(/uid=\d+\(svc\)/);
+      const ran = await run('podman', [...P, 'run', '--rm', ...LIMITS, image, '/bin/sh', '-c',
+        'ls /usr/share/old-tool 2>&1; cat /usr/share/app/common; ls /usr/share/app; id svc'], process.env);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toMatch(/No such file or directory/);
+      expect(ran.stdout).toContain('common v2');
+      expect(ran.stdout).not.toContain('v1-only');
+      expect(ran.stdout).toMatch(/uid=\d+\(svc\)/);
     } finally {
-      spawnSync('podman', [...P, 'rmi', '-f', image]);
+      await run('podman', [...P, 'rmi', '-f', image], process.env);
     }
   }, 300_000);
 
-  it.skipIf(!isRoot || !have('dnf'))('installs the set dnf --installroot installs into a copy of the base', () => {
+  it.skipIf(!isRoot || !have('dnf'))('installs the set dnf --installroot installs into a copy of the base', async () => {
     const root = extract(out('base-flat.tar'), out('dnf-root'));
     const home = out('dnf-home');
     mkdirSync(home, { recursive: true });
     // Debian's rpm keeps its db under ~: point it where the image has it
     writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
-    const r = spawnSync('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+    const r = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
       `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
       '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache')}`,
-      '--setopt=reposdir=/nonexistent', 'install', ...ADDED], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 300_000 });
-    expect(r.status, r.stderr).toBe(0);
+      '--setopt=reposdir=/nonexistent', 'install', ...ADDED], { ...process.env, HOME: home });
+    expect(r.code, r.stderr).toBe(0);
     const ours = nevras(extract(out('derived-flat.tar'), out('derived-root')), '/var/lib/rpm', 'sqlite');
     expect(nevras(root, '/var/lib/rpm', 'sqlite')).toEqual(ours);
   }, 300_000);
@@ -191,11 +191,11 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
     for (const best of [true, false]) {
       const root = extract(out('base-flat.tar'), out(`dnf-best-${best}`));
-      const d = spawnSync('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
         `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
         '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out(`dnf-cache-best-${best}`)}`,
-        '--setopt=reposdir=/nonexistent', `--setopt=best=${best ? 'True' : 'False'}`, 'install', 'app'], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 300_000 });
-      expect(d.status, d.stderr).toBe(0);
+        '--setopt=reposdir=/nonexistent', `--setopt=best=${best ? 'True' : 'False'}`, 'install', 'app'], { ...process.env, HOME: home });
+      expect(d.code, d.stderr).toBe(0);
       const r = await build(['--from', out('base-flat.tar'), best ? '--best' : '--nobest', 'app', '-o', out(`ours-best-${best}.tar`)]);
       expect(r.code, r.stderr).toBe(0);
       const ours = nevras(extract(out(`ours-best-${best}.tar`), out(`ours-best-${best}-root`)), '/var/lib/rpm', 'sqlite');
@@ -210,11 +210,11 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
     for (const [name, extra] of [['all', []], ['sec', ['--security']]] as const) {
       const root = extract(out('base-flat.tar'), out(`dnf-upgrade-${name}`));
-      const d = spawnSync('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
         `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
         '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out(`dnf-cache-${name}`)}`,
-        '--setopt=reposdir=/nonexistent', 'upgrade', ...extra], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 300_000 });
-      expect(d.status, d.stderr).toBe(0);
+        '--setopt=reposdir=/nonexistent', 'upgrade', ...extra], { ...process.env, HOME: home });
+      expect(d.code, d.stderr).toBe(0);
       const r = await runCli(['update', out('base-flat.tar'), ...repos(), '--gpgkey', FIXTURE_KEY, '--cache-dir', out('cache'), '-q', ...extra, '-o', out(`ours-${name}.tar`)], SDE);
       expect(r.code, r.stderr).toBe(0);
       expect(nevras(extract(out(`ours-${name}.tar`), out(`ours-${name}-root`)), '/var/lib/rpm', 'sqlite')).toEqual(nevras(root, '/var/lib/rpm', 'sqlite'));

@@ -11,7 +11,7 @@ import { getPackagesNdb } from '@snyk/rpm-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_KEY, fixtureManifest, fixtureRepo, fixturesAvailable, fixturesDir } from '../helpers/fixtures.js';
 import { withoutIndexWarnings } from '../helpers/host-rpm.js';
-import { have, isRoot, runCli, useFixtureMirror } from './helpers.js';
+import { have, isRoot, run, runCli, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 const hostOk = isRoot && have('dnf') && have('getcap');
@@ -124,21 +124,21 @@ describe.skipIf(!avail.ok || !hostOk)('--from a foreign base: dnf --installroot 
     const r = await runCli([...repos(), '--gpgkey', FIXTURE_KEY, '--cache-dir', out('cache'), '-q', ...args], SDE);
     if (r.code !== 0) throw new Error(`build ${args.join(' ')}: ${r.stderr}`);
   };
-  const dnf = (root: string, flavour: Flavour, args: string[]): void => {
+  const dnf = async (root: string, flavour: Flavour, args: string[]): Promise<void> => {
     const home = out(`home-${flavour}`);
     mkdirSync(home, { recursive: true });
     // Debian's rpm keeps its db under ~: point it where Fedora has it, in the flavour asked for
     writeFileSync(join(home, '.rpmmacros'), `%_dbpath ${DB}\n%_db_backend ${BACKEND[flavour]}\n`);
-    const r = spawnSync('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+    const r = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
       `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
       '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache')}`,
-      '--setopt=reposdir=/nonexistent', ...args], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 300_000 });
-    if (r.status !== 0) throw new Error(`dnf ${args.join(' ')} into ${root}: ${r.stderr}`);
+      '--setopt=reposdir=/nonexistent', ...args], { ...process.env, HOME: home });
+    if (r.code !== 0) throw new Error(`dnf ${args.join(' ')} into ${root}: ${r.stderr}`);
   };
   const cases: Case[] = [];
 
   beforeAll(async () => {
-    dnf(out('dnf-sqlite'), 'sqlite', ['install', ...BASE_PKGS]);
+    await dnf(out('dnf-sqlite'), 'sqlite', ['install', ...BASE_PKGS]);
     execFileSync('tar', ['-C', out('dnf-sqlite'), '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-cf', out('dnf-sqlite.tar'), '.']);
     // a base with no /var/lib/rpm at all: the rpmdb is found at /usr/lib/sysimage/rpm
     copyTree(out('dnf-sqlite'), out('dnf-nolink'));
@@ -147,7 +147,7 @@ describe.skipIf(!avail.ok || !hostOk)('--from a foreign base: dnf --installroot 
     cases.push({ name: 'dnf sqlite, a rootfs tar', flavour: 'sqlite', from: out('dnf-sqlite.tar'), root: out('dnf-sqlite') });
     cases.push({ name: 'dnf sqlite, no /var/lib/rpm', flavour: 'sqlite', from: out('dnf-nolink'), root: out('dnf-nolink') });
     if (NDB_HOST) {
-      dnf(out('dnf-ndb'), 'ndb', ['install', ...BASE_PKGS]);
+      await dnf(out('dnf-ndb'), 'ndb', ['install', ...BASE_PKGS]);
       cases.push({ name: 'dnf ndb, a directory', flavour: 'ndb', from: out('dnf-ndb'), root: out('dnf-ndb') });
     } else console.warn('[e2e from-foreign] the host rpm writes no ndb: the ndb base is this tool\'s');
     for (const flavour of ['bdb-hash-v9', 'ndb'] as const) {
@@ -159,13 +159,13 @@ describe.skipIf(!avail.ok || !hostOk)('--from a foreign base: dnf --installroot 
 
   const refs = new Map<string, string>();
   /** dnf installing the same request into a copy of the base */
-  const reference = (c: Case): string => {
+  const reference = async (c: Case): Promise<string> => {
     const base = c.refOf ?? c.root;
     const have = refs.get(base);
     if (have) return have;
     const root = `${base}-dnf`;
     copyTree(base, root);
-    dnf(root, c.refOf ? 'sqlite' : c.flavour, ['install', ...ADDED]);
+    await dnf(root, c.refOf ? 'sqlite' : c.flavour, ['install', ...ADDED]);
     refs.set(base, root);
     return root;
   };
@@ -176,7 +176,7 @@ describe.skipIf(!avail.ok || !hostOk)('--from a foreign base: dnf --installroot 
       const slug = c.name.replace(/\W+/g, '-');
       await ours(['--from', c.from, ...ADDED, '-o', out(`${slug}.tar`)]);
       const root = extract(out(`${slug}.tar`), out(slug));
-      const ref = reference(c);
+      const ref = await reference(c);
       const refFlavour: Flavour = c.refOf ? 'sqlite' : c.flavour;
       const set = await packageSet(root, c.flavour);
       expect(set, c.name).toEqual(await packageSet(ref, refFlavour));
