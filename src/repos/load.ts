@@ -2,11 +2,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig, RpmdbTarget } from '../types/index.js';
 import { validateDistroFile, type DistroFile, type ReleaseDef } from './schema.js';
 import { didYouMean } from '../util/suggest.js';
+import { yaml } from '../util/yaml.js';
 import { baseArch, substitute } from './vars.js';
 
 /** repos/ at the package root: src/repos and dist/repos both sit two levels below it. */
@@ -46,7 +46,7 @@ function loadIndex(reposDir: string, only?: string): Map<string, TagEntry> {
     const rel = relative(reposDir, f);
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(f, 'utf8'));
+      doc = yaml().parse(readFileSync(f, 'utf8'));
     } catch (cause) {
       problems.push(`${rel}: ${cause instanceof Error ? cause.message : String(cause)}`);
       continue;
