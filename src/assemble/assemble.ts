@@ -20,7 +20,6 @@ import { OwnerResolver, readIdMaps } from './owners.js';
 import { finishAndEmulate } from './finish-step.js';
 import { pubkeyVersion, writeDatabase } from './rpmdb-step.js';
 import { loadRepos, solveSettings, solveTransaction } from './solve.js';
-import { annotateOwners, diffLayer, eraseReplaced, prepareBase, scriptletPackage, SYSTEM_REPO } from './base/index.js';
 import type { InstalledPackage, InstalledSystem } from './base/index.js';
 import type { InstalledChange } from '../solver/index.js';
 import type { ScriptletPackage } from '../scriptlets/index.js';
@@ -42,9 +41,9 @@ import { checkModuleArgs, withMainSetopts } from './dnf-options.js';
 import { checkImageMirror } from './image-mirror.js';
 import { createWorkDir } from './workdir.js';
 import { pushBuilt, pushTargetOf } from './push-step.js';
-import { referenceText, type PushResult } from './output/registry/index.js';
+import { referenceText } from './output/registry/reference.js';
+import type { PushResult } from './output/registry/index.js';
 import { sbomInput } from './sbom-input.js';
-import { assembleMulti } from './multi.js';
 
 const DEFAULT_RPMDB: RpmdbTarget = { flavour: 'sqlite', path: '/var/lib/rpm', rpmVersion: '4.16.1' };
 
@@ -58,7 +57,8 @@ export async function assemble(given: AssembleOptions): Promise<AssembleResult> 
     throw new RfsError('RFS_USAGE', 'upgrading needs an image to upgrade', { hint: 'rootfs-assemble update IMAGE ..., or --from IMAGE' });
   }
   if (given.imageMirror !== undefined) checkImageMirror(given.imageMirror);
-  return given.platforms !== undefined ? assembleMulti(given, assembleOne) : assembleOne(given);
+  // the multi-arch driver (and the oci index writer) only for --platform builds
+  return given.platforms !== undefined ? (await import('./multi.js')).assembleMulti(given, assembleOne) : assembleOne(given);
 }
 
 async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
@@ -107,14 +107,18 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
   try {
     const tree = new ImageTree(sde ?? installTime);
     // 0. the base image (--from): its files in the tree, its rpmdb as the installed system
-    const base = opts.from === undefined ? null : await phase('base', () => prepareBase(opts.from!, tree, {
-      workDir: work, arch, ...(signal ? { signal } : {}), ...(opts.hostEnv ? { env: opts.hostEnv } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(opts.authFile !== undefined ? { authFile: opts.authFile } : {}), ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
-      ...(opts.tlsVerify !== undefined ? { tlsVerify: opts.tlsVerify } : {}),
-    }));
+    // its code (image readers, registry pulls) is loaded only for --from; `base.m` is that module
+    const base = opts.from === undefined ? null : await phase('base', async () => {
+      const m = await import('./base/index.js');
+      return { m, ...await m.prepareBase(opts.from!, tree, {
+        workDir: work, arch, ...(signal ? { signal } : {}), ...(opts.hostEnv ? { env: opts.hostEnv } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+        ...(opts.authFile !== undefined ? { authFile: opts.authFile } : {}), ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
+        ...(opts.tlsVerify !== undefined ? { tlsVerify: opts.tlsVerify } : {}),
+      }) };
+    });
     // an existing rpmdb stays in its own format and place (a v8 one stays v8)
     if (base?.installed) rpmdbTarget = base.installed.target;
-    const installed = base?.installed ? { id: SYSTEM_REPO, packages: base.installed.packages.map((p) => p.pkg) } : undefined;
+    const installed = base?.installed ? { id: base.m.SYSTEM_REPO, packages: base.installed.packages.map((p) => p.pkg) } : undefined;
     // 1. what to install: on a base, only what was asked, as `dnf install` into it
     const { profile, install, origins } = resolveRequest(base ? { ...opts, noDefaultPackages: true } : opts, distro);
     const asked = invocationContext(opts, distro, arch);
@@ -187,8 +191,8 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     const ordered = installOrder(chosen, { colorOf }).map((p) => byPkg.get(p)!);
     // rpm's erase half first (files of replaced packages), then the kept packages' files are
     // marked with their owners, so the merge checks conflicts against them as rpm does
-    const kept = base?.installed ? eraseReplaced(tree, base.installed, changes) : [];
-    if (base?.installed) annotateOwners(tree, { ...base.installed, packages: kept });
+    const kept = base?.installed ? base.m.eraseReplaced(tree, base.installed, changes) : [];
+    if (base?.installed) base.m.annotateOwners(tree, { ...base.installed, packages: kept });
     const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
       ...(opts.nodocs ? { nodocs: true } : {}),
       ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
@@ -202,7 +206,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     const pristine = layerCount > 1 ? snapshotPristine(tree) : null;
 
     // 4. scriptlets, finishing, profiles
-    const onBase = base?.installed ? installedScriptlets(base.installed, kept, changes) : undefined;
+    const onBase = base?.installed ? installedScriptlets(base.installed, kept, changes, base.m.scriptletPackage) : undefined;
     const report = await phase('scriptlets', async () => finishAndEmulate(tree, ordered, distro, profile, opts, emit, onBase));
 
     // 5. owners, then the rpmdb in the target's own format
@@ -231,7 +235,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     const out = await phase('write', async () => {
       const layered = format === 'oci' || format === 'oci-archive' || format === 'docker-archive';
       const source = base && layered
-        ? baseTopLayer(diffEntries(tree, diffLayer(tree, base.snapshot), owners, reader), baseLayerComment(ordered, changes))
+        ? baseTopLayer(diffEntries(tree, base.m.diffLayer(tree, base.snapshot), owners, reader), baseLayerComment(ordered, changes))
         : pristine === null
           ? () => toAsync(treeEntries(tree, owners, reader))
           : chunkedLayers(tree, pristine, ordered, layerCount, owners, reader);
@@ -347,7 +351,9 @@ function securityNevras(advisories: readonly Advisory[]): Set<string> {
 }
 
 /** The scriptlet emulator's view of the base: packages staying, and those the transaction replaces. */
-function installedScriptlets(sys: InstalledSystem, kept: InstalledPackage[], changes: readonly InstalledChange[]): InstalledScriptlets {
+function installedScriptlets(
+  sys: InstalledSystem, kept: InstalledPackage[], changes: readonly InstalledChange[], scriptletPackage: (p: InstalledPackage) => ScriptletPackage,
+): InstalledScriptlets {
   const byPkg = new Map(sys.packages.map((p) => [p.pkg, p]));
   const upgradedBy = new Map<ScriptletPackage, string>();
   const erased = changes.map((c) => {

@@ -8,11 +8,12 @@ import { RfsError } from '../errors/index.js';
 import { defaultCacheDir } from '../fetch/index.js';
 import type { AssembleEvent } from '../types/index.js';
 import type { AssembleOptions, AssembleResult } from './options.js';
-import { checkOutputTarget, removeTree, StagedFiles, writeMergedLayout } from './output/index.js';
+import { checkOutputTarget, removeTree, StagedFiles } from './output/index.js';
+import { writeMergedLayout } from './output/oci-index.js';
 import { selectRepos } from './plan.js';
 import { perArchPath, resolvePlatforms } from './platforms.js';
 import { pushBuilt, pushTargetOf } from './push-step.js';
-import { referenceText } from './output/registry/index.js';
+import { referenceText } from './output/registry/reference.js';
 import { createWorkDir } from './workdir.js';
 
 type BuildOne = (o: AssembleOptions) => Promise<AssembleResult>;

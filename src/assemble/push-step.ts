@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { RfsError } from '../errors/index.js';
 import type { EventSink } from '../types/index.js';
 import type { AssembleOptions } from './options.js';
-import { parseImageReference, pushLayout, type ImageReference, type PushResult } from './output/registry/index.js';
+import { parseImageReference, type ImageReference } from './output/registry/reference.js';
+import type { PushResult } from './output/registry/index.js';
 
 /** The registry target of a build, if it pushes; a contradictory request is RFS_USAGE. */
 export function pushTargetOf(o: Pick<AssembleOptions, 'push' | 'output' | 'digestFile'>): ImageReference | undefined {
@@ -30,6 +31,8 @@ export function pushTargetOf(o: Pick<AssembleOptions, 'push' | 'output' | 'diges
 }
 
 export async function pushBuilt(layoutDir: string, ref: ImageReference, o: AssembleOptions, cacheDir: string, emit: EventSink): Promise<PushResult> {
+  // the registry client (and undici) only for a push
+  const { pushLayout } = await import('./output/registry/push.js');
   return pushLayout(layoutDir, ref, {
     blobCacheFile: join(cacheDir, 'registry-blobs.json'),
     onEvent: emit,

@@ -1,12 +1,12 @@
 // Reads repos/**/*.yaml and turns a tag ("centos:4.9") into a DistroRelease.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig, RpmdbTarget } from '../types/index.js';
 import { validateDistroFile, type DistroFile, type ReleaseDef } from './schema.js';
 import { didYouMean } from '../util/suggest.js';
+import { definitionDoc, readPrebuilt, yamlFiles } from './prebuilt.js';
 import { baseArch, substitute } from './vars.js';
 
 /** repos/ at the package root: src/repos and dist/repos both sit two levels below it. */
@@ -15,14 +15,6 @@ export const DEFAULT_REPOS_DIR = fileURLToPath(new URL('../../repos/', import.me
 interface TagEntry { tag: string; file: DistroFile; release: ReleaseDef; source: string }
 
 const indexCache = new Map<string, Map<string, TagEntry>>();
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((n) => {
-    const p = join(dir, n);
-    if (n === 'keys') return [];
-    return statSync(p).isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(n) ? [p] : [];
-  });
-}
 
 /**
  * Parse and validate definition files; all problems of all files in one error. With `only`, just
@@ -42,11 +34,12 @@ function loadIndex(reposDir: string, only?: string): Map<string, TagEntry> {
     throw new RfsError('RFS_BAD_CONFIG', `reading distro definitions: cannot list ${reposDir}`, { subject: reposDir, cause });
   }
   if (only !== undefined) files = files.filter((f) => relative(reposDir, f).split(/[\\/]/)[0] === only);
+  const prebuilt = readPrebuilt(reposDir);
   for (const f of files) {
     const rel = relative(reposDir, f);
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(f, 'utf8'));
+      doc = definitionDoc(readFileSync(f, 'utf8'), rel.split(/[\\/]/).join('/'), prebuilt);
     } catch (cause) {
       problems.push(`${rel}: ${cause instanceof Error ? cause.message : String(cause)}`);
       continue;

@@ -3,8 +3,6 @@
 import { RfsError } from '../../errors/index.js';
 import type { TarEntry } from '../../tar/index.js';
 import { writeDir } from './dir.js';
-import { writeDockerArchive } from './docker-archive.js';
-import { writeOci } from './oci.js';
 import { stableBodies } from './streams.js';
 import { writeTarOutput } from './tar-output.js';
 import type { OutputLayer, OutputResult, WriteOutputOptions } from './types.js';
@@ -16,7 +14,6 @@ export { ociArch, ociConfigJson, imageRef } from './image-config.js';
 export { sidecarPath } from './dir.js';
 export { readLockfile, writeLockfile, lockfileText, normalRequest, LOCKFILE_VERSION } from './lockfile.js';
 export { StagedFiles, removeTree } from './atomic.js';
-export { mergeLayouts, writeMergedLayout } from './oci-index.js';
 export type { LockedPackage, LockContext, LockedDistro, LockedRepo, LockedRequest, Lockfile } from './lockfile.js';
 export { buildSbom, rpmPurl, purlNamespace, sbomText, writeSbom } from './sbom.js';
 export type { SbomInput, SbomPackage } from './sbom.js';
@@ -49,11 +46,11 @@ export async function writeOutput(source: (() => AsyncIterable<TarEntry>) | Outp
       case 'tar':
         return await writeTarOutput(entries(), opts);
       case 'oci-archive':
-        return await writeOci(image, opts, true);
+        return await (await import('./oci.js')).writeOci(image, opts, true);
       case 'oci':
-        return await writeOci(image, opts, false);
+        return await (await import('./oci.js')).writeOci(image, opts, false);
       case 'docker-archive':
-        return await writeDockerArchive(image, opts);
+        return await (await import('./docker-archive.js')).writeDockerArchive(image, opts);
       case 'dir':
         return await writeDir(entries(), opts);
       default:

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseAddFile } from '../../assemble/add-file.js';
 import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, AssembleResult, OutputFormatName } from '../../assemble/options.js';
-import { parseImageSpec, type SpecWarning } from '../../assemble/spec/index.js';
+import type { SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import type { RpmdbFlavour } from '../../types/index.js';
 import { untrusted, type RfsError } from '../../errors/index.js';
@@ -176,6 +176,8 @@ export async function assembleCommand(argv: string[], io: CliIO): Promise<number
   let merged: CliOptions = cli;
   let specWarnings: SpecWarning[] = [];
   if (cli.spec) {
+    // the spec parser (and yaml) only for builds from a spec file
+    const { parseImageSpec } = await import('../../assemble/spec/index.js');
     const parsed = parseImageSpec(readFileSync(cli.spec, 'utf8'), cli.spec);
     specWarnings = parsed.warnings ?? [];
     const spec = specToOptions(parsed);

@@ -6,7 +6,6 @@
 // (better-sqlite3) would need a matching prebuilt or build tools, and node:sqlite only exists from
 // Node 22.5. The database is built in wasm memory and exported once, which also makes the bytes
 // deterministic (no WAL, no timing-dependent checkpoints).
-import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
 import type { IndexName } from '../era.js';
 
@@ -21,8 +20,9 @@ export interface SqliteIndexTable {
 }
 
 let sqlPromise: Promise<SqlJsStatic> | null = null;
+/** sql.js is imported here, on first use: builds without a sqlite rpmdb skip its ~40 ms of loading */
 export function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlPromise ??= initSqlJs();
+  sqlPromise ??= import('sql.js').then((m) => m.default());
   return sqlPromise;
 }
 
