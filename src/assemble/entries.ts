@@ -112,3 +112,8 @@ function* planEntries(tree: ImageTree, nodes: Iterable<[string, TreeNode]>, owne
     yield [e, n.type === 'file' ? n.content : undefined];
   }
 }
+
+/** A generator of entries as the AsyncIterable the outputs take. */
+export async function* toAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
+  yield* it;
+}
