@@ -5,15 +5,15 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
-/** Run a command under GNU time; returns wall seconds and peak RSS in MB. */
+/** Run a command under GNU time; returns wall seconds, peak RSS in MB and CPU seconds (user+sys, waited-for children included). */
 export function timed(cmd, args, env = {}) {
   return new Promise((res, rej) => {
-    const p = spawn('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (c) => { err += c; });
     p.on('close', (code) => {
-      const [s, kb] = (err.trim().split('\n').pop() ?? '').split(' ').map(Number);
-      if (code !== 0) rej(new Error(`${cmd} failed (${code}): ${err.slice(-2000)}`)); else res({ s, mb: kb / 1024 });
+      const [s, kb, u, sys] = (err.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      if (code !== 0) rej(new Error(`${cmd} failed (${code}): ${err.slice(-2000)}`)); else res({ s, mb: kb / 1024, cpu: u + sys });
     });
   });
 }

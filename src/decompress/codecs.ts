@@ -122,7 +122,7 @@ function lzmaNative(): LzmaNative {
 
 const LZMA_CONCATENATED = 0x08;
 const LZMA_IGNORE_CHECK = 0x10;
-const LZMA_MEMLIMIT = 1 << 30;
+export const LZMA_MEMLIMIT = 1 << 30;
 /**
  * Compressed bytes per liblzma call. The binding decodes all it is given before returning, and
  * LZMA's best case is ~7,100:1 (`xz -9e` / `--format=lzma` of zeros: 1 GB -> 141-146 kB), so
@@ -140,7 +140,7 @@ const LZMA_SLICE = 2048;
  */
 const LZMA_STEP_OUT = 4 << 20;
 
-const LZMA_ERRORS: Record<string, string> = {
+export const LZMA_ERRORS: Record<string, string> = {
   LZMA_BUF_ERROR: 'unexpected end of input (truncated)',
   LZMA_DATA_ERROR: 'corrupt data',
   LZMA_FORMAT_ERROR: 'not in the expected format (bad header or data after the end of the stream)',
