@@ -190,7 +190,7 @@ const AB = argv.find((a) => a.startsWith('--ab='))?.slice(5);
 
 async function abRounds() {
   const res = { before: [], after: [], dnf: [], floor: [] };
-  const rpms = readdirSync(REPO).filter((f) => f.endsWith('.rpm')).map((f) => `'${join(REPO, f)}'`);
+  const rpms = readdirSync(REPO, { recursive: true }).filter((f) => f.endsWith('.rpm')).map((f) => `'${join(REPO, f)}'`);
   for (let i = 0; i < runs; i++) {
     for (const side of i % 2 ? ['after', 'before'] : ['before', 'after']) {
       rmSync(W, { recursive: true, force: true });
