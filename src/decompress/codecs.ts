@@ -7,8 +7,8 @@
 //          in-process candidate that streams rpm's xz: xz-decompress (wasm xz-embedded) rejects its
 //          SHA-256 check; @napi-rs/lzma 1.5.3 (pure Rust) now reads it, but whole buffers only and
 //          no faster. Decoding the xz-2 big image's payloads costs 0.98x rpm2cpio's CPU (lzma-native
-//          1.29x), the whole build 16-18 % less CPU, byte-identical output; a child costs ~3.5 ms to start, so small streams stay in-process
-//          (bench/RESULTS-xz.md). Per-stream children, not a pool: xz cannot mark where one
+//          1.29x), the whole build 16-18 % less CPU, byte-identical output; a child costs
+//          ~3.5 ms to start, so small streams stay in-process (bench/RESULTS-xz.md). Per-stream children, not a pool: xz cannot mark where one
 //          payload's output ends within a long-lived stream.
 //   zstd:  @cloudpss/zstd napi Transform (libzstd prebuilt inside the package) 389-407
 //          > @bokuweb/zstd-wasm 128-219 (whole buffer only, needs the frame content size) > fzstd 42-52  [zstd -dc 265-301]
