@@ -183,11 +183,14 @@ const BIN = process.env.RFS_BIN ?? join(ROOT, 'bin/rootfs-assemble.js');
 const ours = (cache, tar, extra = [], bin = BIN) => [bin, ...extra, '--repofrompath', `big,${url}`, '--rpmdb', 'sqlite',
   '--no-default-packages', 'bigimage', '-o', tar, '--cache-dir', cache, '-q'];
 // --ab=BEFORE_BIN: before (that launcher) against after (BIN), cold and warm, alternating which
-// goes first each round; one markdown row each with the mean wall time and the highest peak RSS
+// goes first each round; with dnf (as iteration() runs it) and the decoding floor (rpm2cpio of
+// every package to /dev/null, one after another) in the same rounds. One markdown row each:
+// mean wall, mean CPU (user+sys, children included), highest peak RSS, ratios to dnf and floor.
 const AB = argv.find((a) => a.startsWith('--ab='))?.slice(5);
 
 async function abRounds() {
-  const res = { before: [], after: [] };
+  const res = { before: [], after: [], dnf: [], floor: [] };
+  const rpms = readdirSync(REPO, { recursive: true }).filter((f) => f.endsWith('.rpm')).map((f) => `'${join(REPO, f)}'`);
   for (let i = 0; i < runs; i++) {
     for (const side of i % 2 ? ['after', 'before'] : ['before', 'after']) {
       rmSync(W, { recursive: true, force: true });
@@ -202,24 +205,40 @@ async function abRounds() {
       res[side].push({ cold, warm, sha: sha.digest('hex').slice(0, 12) });
       process.stderr.write(`round ${i + 1} ${side}: ${JSON.stringify(res[side].at(-1))}\n`);
     }
+    if (dnfOk) res.dnf.push((await iteration(false)).dnf);
+    res.floor.push(await timed('sh', ['-c', `for f in ${rpms.join(' ')}; do rpm2cpio "$f" >/dev/null || exit 1; done`]));
+    process.stderr.write(`round ${i + 1} dnf ${JSON.stringify(res.dnf.at(-1))} floor ${JSON.stringify(res.floor.at(-1))}\n`);
   }
   const label = `${(SIZE).toFixed(1)} GB ${XZ ? 'xz-2' : 'zstd-3'}`;
-  const cell = (xs, k) => `${(xs.reduce((a, x) => a + x[k].s, 0) / xs.length).toFixed(1)} s / ${Math.max(...xs.map((x) => x[k].mb)).toFixed(0)} MB`;
-  return ['before', 'after'].map((side) => `| ${label} | ${side} | ${cell(res[side], 'cold')} | ${cell(res[side], 'warm')} | ${[...new Set(res[side].map((x) => x.sha))].join(', ')} |`).join('\n');
+  const mean = (xs, f) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
+  const dnfS = dnfOk ? mean(res.dnf, (x) => x.s) : NaN;
+  const floorS = mean(res.floor, (x) => x.s);
+  const floorC = mean(res.floor, (x) => x.cpu);
+  const cell = (xs, k) => {
+    const s = mean(xs, (x) => x[k].s);
+    const c = mean(xs, (x) => x[k].cpu);
+    return `${s.toFixed(1)} s / ${c.toFixed(1)} s / ${Math.max(...xs.map((x) => x[k].mb)).toFixed(0)} MB | ${(s / dnfS).toFixed(2)}x | ${(s / floorS).toFixed(2)}x / ${(c / floorC).toFixed(2)}x`;
+  };
+  const head = '| image | tree | cold: wall / CPU / RSS | cold/dnf | cold/floor wall / CPU | warm: wall / CPU / RSS | warm/dnf | warm/floor wall / CPU | output sha256 |\n|---|---|---|---|---|---|---|---|---|';
+  const rows = ['before', 'after'].map((side) => `| ${label} | ${side} | ${cell(res[side], 'cold')} | ${cell(res[side], 'warm')} | ${[...new Set(res[side].map((x) => x.sha))].join(', ')} |`);
+  const refs = `dnf --installroot + tar: ${dnfOk ? `${dnfS.toFixed(1)} s wall / ${mean(res.dnf, (x) => x.cpu).toFixed(1)} s CPU` : 'skipped'}; floor (rpm2cpio of all ${rpms.length} packages): ${floorS.toFixed(1)} s wall / ${floorC.toFixed(1)} s CPU; means of ${runs} rounds`;
+  return [head, ...rows, '', refs].join('\n');
 }
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 
-async function iteration() {
+async function iteration(withOurs = true) {
   rmSync(W, { recursive: true, force: true });
   mkdirSync(W, { recursive: true });
   const r = {};
   const tar = join(W, 'ours.tar');
-  r.cold = await timed(process.execPath, ours(join(W, 'cache'), tar), env);
-  r.bytes = statSync(tar).size;
-  // untimed, as dnf's installroot and tar are removed before its run: replacing a cached 1 GB
-  // file costs ~0.5 s of the rename (the kernel frees its pages), which is not the build's work
-  rmSync(tar);
-  r.warm = await timed(process.execPath, ours(join(W, 'cache'), tar), env);
+  if (withOurs) {
+    r.cold = await timed(process.execPath, ours(join(W, 'cache'), tar), env);
+    r.bytes = statSync(tar).size;
+    // untimed, as dnf's installroot and tar are removed before its run: replacing a cached 1 GB
+    // file costs ~0.5 s of the rename (the kernel frees its pages), which is not the build's work
+    rmSync(tar);
+    r.warm = await timed(process.execPath, ours(join(W, 'cache'), tar), env);
+  }
   if (dnfOk) {
     const inst = join(W, 'root');
     const dnfArgs = [`--installroot=${inst}`, `--repofrompath=big,${url}`, '--disablerepo=*', '--enablerepo=big', '--releasever=1',

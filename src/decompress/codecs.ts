@@ -1,9 +1,15 @@
 // One streaming decoder per codec. Node 20's zlib only has gzip (and brotli), so the others
 // come from npm packages, chosen by measurement (bench/rpm-decoders.mjs: 60 MB mixed cpio
 // compressed as rpmbuild does, MB/s of output, wall; see bench/RESULTS-rpm.md):
-//   xz:    lzma-native (liblzma 5.2.3 prebuilt inside the npm package), the only candidate that
-//          reads rpm's xz at all: rpm writes a SHA-256 check, which xz-decompress (wasm
-//          xz-embedded) and @napi-rs/lzma both reject. 18-41 MB/s, 35-47 with the check skipped  [xz -dc 51]
+//   xz:    the host's `xz -dc` (liblzma 5.4 on Debian 12) in a child fed through pipes, for
+//          streams that may exceed 1 MiB, when xz >= 5.2 is on PATH (./xzchild.ts; RFS_XZ=native|child
+//          forces one). Else lzma-native (liblzma 5.2.3 prebuilt inside the npm package), the only
+//          in-process candidate that streams rpm's xz: xz-decompress (wasm xz-embedded) rejects its
+//          SHA-256 check; @napi-rs/lzma 1.5.3 (pure Rust) now reads it, but whole buffers only and
+//          no faster. Decoding the xz-2 big image's payloads costs 0.98x rpm2cpio's CPU (lzma-native
+//          1.29x), the whole build 16-18 % less CPU, byte-identical output; a child costs
+//          ~3.5 ms to start, so small streams stay in-process (bench/RESULTS-xz.md). Per-stream children, not a pool: xz cannot mark where one
+//          payload's output ends within a long-lived stream.
 //   zstd:  @cloudpss/zstd napi Transform (libzstd prebuilt inside the package) 389-407
 //          > @bokuweb/zstd-wasm 128-219 (whole buffer only, needs the frame content size) > fzstd 42-52  [zstd -dc 265-301]
 //   lzma:  lzma-native aloneDecoder 41, the same package as xz  [58]
@@ -122,7 +128,7 @@ function lzmaNative(): LzmaNative {
 
 const LZMA_CONCATENATED = 0x08;
 const LZMA_IGNORE_CHECK = 0x10;
-const LZMA_MEMLIMIT = 1 << 30;
+export const LZMA_MEMLIMIT = 1 << 30;
 /**
  * Compressed bytes per liblzma call. The binding decodes all it is given before returning, and
  * LZMA's best case is ~7,100:1 (`xz -9e` / `--format=lzma` of zeros: 1 GB -> 141-146 kB), so
@@ -140,7 +146,7 @@ const LZMA_SLICE = 2048;
  */
 const LZMA_STEP_OUT = 4 << 20;
 
-const LZMA_ERRORS: Record<string, string> = {
+export const LZMA_ERRORS: Record<string, string> = {
   LZMA_BUF_ERROR: 'unexpected end of input (truncated)',
   LZMA_DATA_ERROR: 'corrupt data',
   LZMA_FORMAT_ERROR: 'not in the expected format (bad header or data after the end of the stream)',

@@ -3,6 +3,7 @@
 import { RfsError, isRfsError, untrusted } from '../errors/index.js';
 import { ByteReader } from '../util/bytes.js';
 import { bunzip2, gunzip, unlzma, unxz, unzstd } from './codecs.js';
+import { unxzChild, xzDecoder } from './xzchild.js';
 
 export type Codec = 'gzip' | 'bzip2' | 'xz' | 'lzma' | 'zstd' | 'none';
 
@@ -69,7 +70,7 @@ export async function* decompress(
   }
   const max = opts.maxBytes ?? HARD_CAP;
   let total = 0;
-  const stream = decoder(c, input, opts.skipIntegrityCheck ?? false);
+  const stream = decoder(c, input, opts.skipIntegrityCheck ?? false, max);
   try {
     for await (const chunk of stream) {
       total += chunk.length;
@@ -96,14 +97,14 @@ export async function* decompress(
 
 const CORRUPT_HINT = 'the compressed data is corrupt or cut short; the mirror may be mid-sync, or the file hostile';
 
-function decoder(c: Codec, src: AsyncIterable<Uint8Array>, skipCheck: boolean): AsyncIterable<Uint8Array> {
+function decoder(c: Codec, src: AsyncIterable<Uint8Array>, skipCheck: boolean, max: number): AsyncIterable<Uint8Array> {
   switch (c) {
     case 'gzip':
       return gunzip(src);
     case 'bzip2':
       return bunzip2(src);
     case 'xz':
-      return unxz(src, skipCheck);
+      return xzDecoder(max) === 'child' ? unxzChild(src, skipCheck) : unxz(src, skipCheck);
     case 'lzma':
       return unlzma(src);
     case 'zstd':
