@@ -5,8 +5,6 @@ import { evrString, senseOf } from './deps.js';
 import { untrusted } from '../errors/index.js';
 import { checksumType } from '../util/checksum.js';
 import { parseAttributes } from './xml.js';
-import { ByteKeys } from './byte-keys.js';
-import type { ByteTag } from './byte-xml.js';
 import { MetadataFormatError, PackageGuard, nevraOf } from './package-guard.js';
 
 export { MetadataFormatError };
@@ -75,9 +73,6 @@ export function primaryParser(guard = new PackageGuard()): { machine: StateMachi
   const num = (s: string | undefined): number => { const n = Number(s); return Number.isFinite(n) ? n : 0; };
   // The same <rpm:entry .../> text recurs across packages: map it straight to its dep id.
   const entryCache = new Map<string, number>();
-  // The same for the byte tokenizer, keyed by the attribute bytes: a repeat is never decoded.
-  const entryBytes = new ByteKeys();
-  const entryId = (a: Record<string, string>): number => b.depId(b.intern(a.name ?? ''), senseOf(a.flags, a.pre), b.intern(evrString(a.epoch, a.ver, a.rel)));
   const rawStates = new Set(DEP_KINDS.map((_, k) => ENTRY + k));
   const machine = new StateMachine(PRIMARY_SWITCHES, {
     rawStates,
@@ -87,29 +82,9 @@ export function primaryParser(guard = new PackageGuard()): { machine: StateMachi
       if (id === undefined) {
         const a = parseAttributes(raw);
         if (a.name === undefined) return;
-        id = entryId(a);
+        id = b.depId(b.intern(a.name), senseOf(a.flags, a.pre), b.intern(evrString(a.epoch, a.ver, a.rel)));
         // A private copy as key: the raw text is a slice of a whole document chunk.
         entryCache.set((' ' + raw).slice(1), id);
-      }
-      addDep(state - ENTRY, id);
-    },
-    startCached(state: number, t: ByteTag) {
-      // a dropped record's tags still get the full parse (its attributes are checked all the same)
-      if (dropping) return false;
-      const id = entryBytes.get(t.buf, t.rs, t.re);
-      if (id < 0) return false;
-      addDep(state - ENTRY, id);
-      return true;
-    },
-    startBytes(state: number, t: ByteTag) {
-      if (dropping) return;
-      let id = entryBytes.get(t.buf, t.rs, t.re);
-      if (id < 0) {
-        const a = t.attrs();
-        // a nameless entry is skipped, and not cached: it is rare and has no id
-        if (a.name === undefined) return;
-        id = entryId(a);
-        entryBytes.add(t.buf, t.rs, t.re, id);
       }
       addDep(state - ENTRY, id);
     },
@@ -143,7 +118,7 @@ export function primaryParser(guard = new PackageGuard()): { machine: StateMachi
           if (a['xml:base']) b.setStr(C.locationBase, a['xml:base']);
           break;
         default:
-          if (state >= ENTRY && a.name !== undefined && !dropping) addDep(state - ENTRY, entryId(a));
+          if (state >= ENTRY && a.name !== undefined && !dropping) addDep(state - ENTRY, b.depId(b.intern(a.name), senseOf(a.flags, a.pre), b.intern(evrString(a.epoch, a.ver, a.rel))));
       }
     },
     end(state, text) {

@@ -1,7 +1,7 @@
 // libsolv-style driver (ext/repo_rpmmd.c stateswitches[]): a table of
 // (from state, element) -> (to state, collect text?) turns tokenizer events into
 // start/end callbacks per known state; unknown subtrees are skipped whole.
-import type { ByteHandler, ByteTag } from './byte-xml.js';
+import type { XmlHandler } from './xml.js';
 
 export interface StateSwitch { from: number; element: string; to: number; content?: boolean }
 
@@ -10,20 +10,12 @@ export interface StateCallbacks {
   /** states whose start wants the raw attribute text instead (see XmlHandler.openRaw) */
   rawStates?: ReadonlySet<number>;
   startRaw?(state: number, raw: string): void;
-  /** when set, raw states are started with the tag's bytes (ByteXmlTokenizer) instead of startRaw */
-  startBytes?(state: number, tag: ByteTag): void;
-  /** a raw state's open from its attribute bytes alone; false when they are not known (see ByteHandler.openCached) */
-  startCached?(state: number, tag: ByteTag): boolean;
   /** text is '' unless the switch asked for content */
   end(state: number, text: string): void;
 }
 
-interface ByteSwitch { name: Uint8Array; to: number; content: boolean; raw: boolean }
-
-export class StateMachine implements ByteHandler {
+export class StateMachine implements XmlHandler {
   private readonly table = new Map<number, Map<string, { to: number; content: boolean }>>();
-  /** per from-state, the switches with their element names as bytes */
-  private readonly byteTable: (ByteSwitch[] | undefined)[] = [];
   private readonly stack: number[];
   readonly rawElements: ReadonlySet<string> | undefined;
   private skip = 0;
@@ -35,7 +27,6 @@ export class StateMachine implements ByteHandler {
       let m = this.table.get(s.from);
       if (!m) { m = new Map(); this.table.set(s.from, m); }
       m.set(s.element, { to: s.to, content: s.content === true });
-      (this.byteTable[s.from] ??= []).push({ name: Buffer.from(s.element), to: s.to, content: s.content === true, raw: cb.rawStates?.has(s.to) === true && cb.startBytes !== undefined });
     }
     this.stack = [start];
     const raw = cb.rawStates;
@@ -67,34 +58,6 @@ export class StateMachine implements ByteHandler {
     this.buf = '';
     this.cb.start(sw.to, attrs);
   }
-
-  private switchOf(t: ByteTag): ByteSwitch | undefined {
-    const cands = this.byteTable[this.stack[this.stack.length - 1]!];
-    if (cands) for (const c of cands) if (t.nameIs(c.name)) return c;
-    return undefined;
-  }
-
-  openCached(t: ByteTag): boolean {
-    if (this.skip) return false;
-    const sw = this.switchOf(t);
-    if (!sw?.raw || !this.cb.startCached?.(sw.to, t)) return false;
-    this.stack.push(sw.to);
-    this.collecting = false;
-    this.buf = '';
-    return true;
-  }
-
-  openBytes(t: ByteTag): void {
-    if (this.skip) { this.skip++; return; }
-    const sw = this.switchOf(t);
-    if (!sw) { this.skip = 1; return; }
-    this.stack.push(sw.to);
-    this.collecting = sw.content;
-    this.buf = '';
-    if (sw.raw) this.cb.startBytes!(sw.to, t); else this.cb.start(sw.to, t.attrs());
-  }
-
-  closeBytes(): void { this.close(); }
 
   close(): void {
     if (this.skip) { this.skip--; return; }

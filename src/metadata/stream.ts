@@ -7,7 +7,6 @@ import { RfsError, isRfsError, untrusted } from '../errors/index.js';
 import type { Checksum } from '../types/index.js';
 import { createDigest } from '../util/checksum.js';
 import { createSaxTokenizer, type Tokenizer } from './sax-tokenizer.js';
-import { ByteXmlTokenizer, isByteHandler } from './byte-xml.js';
 import { XmlError, XmlLimitError, XmlTokenizer, type XmlHandler, type XmlLimits } from './xml.js';
 import { MetadataFormatError } from './package-guard.js';
 
@@ -120,16 +119,9 @@ export async function readAll(path: string, opts: ReadOptions = {}): Promise<str
 }
 
 export async function parseXmlFile(src: ParseSource, handler: XmlHandler, what: string): Promise<void> {
+  const tok: Tokenizer = src.tokenizer === 'sax' ? createSaxTokenizer(handler, src.limits) : new XmlTokenizer(handler, src.limits);
   try {
     const read: ReadOptions = { subject: src.url, ...(src.maxBytes !== undefined ? { maxBytes: src.maxBytes } : {}), ...(src.declared ? { declared: src.declared } : {}) };
-    if (src.tokenizer !== 'sax' && isByteHandler(handler)) {
-      // the document is never decoded whole: the handler decodes what it keeps
-      const bt = new ByteXmlTokenizer(handler, src.limits);
-      for await (const chunk of readDecompressed(src.path, read)) bt.writeBytes(chunk);
-      bt.end();
-      return;
-    }
-    const tok: Tokenizer = src.tokenizer === 'sax' ? createSaxTokenizer(handler, src.limits) : new XmlTokenizer(handler, src.limits);
     for await (const text of readText(src.path, read)) tok.write(text);
     tok.end();
   } catch (err) {
