@@ -18,7 +18,7 @@ import { OwnerResolver, readIdMaps } from './owners.js';
 import { finishAndEmulate } from './finish-step.js';
 import { pubkeyVersion, writeDatabase } from './rpmdb-step.js';
 import { loadRepos, solveSettings, solveTransaction } from './solve.js';
-import { baseLayerComment, baseTopLayer, changeOf, checkFromArgs, installedScriptlets, loadAdvisories, securityNevras } from './base-step.js';
+import { baseLayerComment, baseTopLayer, changeOf, checkFromArgs, installedScriptlets, loadAdvisories, securityNevras, shippedFiles } from './base-step.js';
 import { GpgChecker } from './gpg.js';
 import type { PackageSignature } from './gpg.js';
 import { ImageTree } from './tree.js';
@@ -185,9 +185,12 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     const ordered = installOrder(chosen, { colorOf }).map((p) => byPkg.get(p)!);
     // rpm's erase half first (files of replaced packages), then the kept packages' files are
     // marked with their owners, so the merge checks conflicts against them as rpm does
-    const kept = base?.installed ? base.m.eraseReplaced(tree, base.installed, changes) : [];
+    const erased = base?.installed ? base.m.eraseReplaced(tree, base.installed, changes, shippedFiles(tree, ordered)) : null;
+    const kept = erased?.kept ?? [];
     if (base?.installed) base.m.annotateOwners(tree, { ...base.installed, packages: kept });
+    for (const note of erased?.notes ?? []) warn('RFS_W_CONFIG', `warning: ${note}`, note.split(' ')[0]);
     const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
+      ...(erased ? { redirects: erased.redirects } : {}),
       ...(opts.nodocs ? { nodocs: true } : {}),
       ...(opts.installLangs ? { installLangs: opts.installLangs } : {}),
       ...(sde !== undefined && opts.clampMtime ? { clampMtime: sde } : {}),

@@ -13,6 +13,8 @@ import type { InstalledScriptlets } from './finish-step.js';
 import type { AssembleOptions, AssembleResult } from './options.js';
 import type { OutputLayer } from './output/index.js';
 import type { UnpackedPackage } from './unpack.js';
+import type { ImageTree } from './tree.js';
+import type { RpmFile } from '../rpm/index.js';
 import { toAsync } from './entries.js';
 
 export function baseTopLayer(entries: () => Generator<TarEntry>, comment: string): OutputLayer[] {
@@ -68,4 +70,19 @@ export function installedScriptlets(
     return sp;
   });
   return { packages: kept.map(scriptletPackage), erased, upgradedBy };
+}
+
+/**
+ * The new packages' files that land on a file of the base, by resolved path, with their header's
+ * digest algorithm (config-files.ts decides what happens to the base's changed %config files).
+ */
+export function shippedFiles(tree: ImageTree, ordered: UnpackedPackage[]): Map<string, { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }> {
+  const out = new Map<string, { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }>();
+  for (const u of ordered) {
+    for (const f of u.files()) {
+      const path = tree.resolveParent(f.path);
+      if (tree.get(path)?.type === 'file') out.set(path, { file: { digest: f.digest, flags: f.flags }, digestAlgo: u.meta.fileDigestAlgo });
+    }
+  }
+  return out;
 }

@@ -6,7 +6,7 @@ import { RfsError } from '../errors/index.js';
 import { FileFlag, FileState } from '../types/index.js';
 import type { RpmFile } from '../rpm/package.js';
 import type { ImageEntryType } from '../types/imagefs.js';
-import { walkOrder } from './tree.js';
+import { readContentSync, walkOrder } from './tree.js';
 import type { ImageTree, TreeNode } from './tree.js';
 import type { UnpackedPackage } from './unpack.js';
 
@@ -17,6 +17,11 @@ export interface MergeOptions {
   clampMtime?: number;
   /** rpm's preferred colour: 2 (ELF64) on 64-bit hosts */
   preferColor?: number;
+  /**
+   * on a base image: resolved paths whose new file is not written (null: the image's changed
+   * %config stays) or is written elsewhere (its .rpmnew), as base/config-files.ts decided
+   */
+  redirects?: ReadonlyMap<string, string | null>;
 }
 
 export interface MergeResult {
@@ -42,6 +47,12 @@ export function langSelected(fileLang: string, langs: string[] | undefined): boo
 
 function decodeRdev(rdev: number): { devMajor: number; devMinor: number } {
   return { devMajor: (rdev >>> 8) & 0xfff, devMinor: (rdev & 0xff) | ((rdev >>> 12) & 0xfff00) };
+}
+
+/** two regular files' contents, read (only for the few %config files over unowned base files) */
+function sameBytes(a: TreeNode, b: TreeNode): boolean {
+  const bytes = (n: TreeNode): Uint8Array => (n.content ? readContentSync(n.content) : new Uint8Array(0));
+  return a.size === b.size && Buffer.from(bytes(a)).equals(bytes(b));
 }
 
 function sameFile(a: TreeNode, b: TreeNode): boolean {
@@ -88,10 +99,26 @@ export function mergePackages(tree: ImageTree, pkgs: UnpackedPackage[], opts: Me
       node.user = intern(node.user);
       node.group = intern(node.group);
       if (node.type === 'hardlink' && node.linkTarget) node.linkTarget = tree.resolveParent(node.linkTarget);
-      const resolved = tree.resolveParent(f.path);
+      const given = tree.resolveParent(f.path);
+      const redirect = opts.redirects?.get(given);
+      if (redirect === null) continue;
+      const resolved = redirect ?? given;
       if (node.type === 'hardlink' && node.linkTarget === resolved) continue; // a link to itself through a dir symlink
       const old = tree.get(resolved);
-      if (old) {
+      // a file of the base image no package owns: rpm writes over it, but a differing %config one
+      // stays and the package's goes to .rpmnew (noreplace), or is kept as .rpmorig (rpm 4.18 as dnf runs it)
+      if (old && old.owner === undefined && old.type !== 'dir') {
+        if (f.flags & FileFlag.CONFIG && old.type === 'file' && !sameBytes(old, node)) {
+          if (f.flags & FileFlag.NOREPLACE) {
+            tree.put(`${resolved}.rpmnew`, node);
+            warnings.push(`${resolved} created as ${resolved}.rpmnew`);
+            continue;
+          }
+          tree.remove(resolved);
+          tree.put(`${resolved}.rpmorig`, old);
+          warnings.push(`${resolved} saved as ${resolved}.rpmorig`);
+        }
+      } else if (old) {
         if (old.type === 'dir' && node.type === 'dir') continue; // first owner's metadata wins
         if (old.owner === pkg.nevra && old.type !== 'dir') {
           // two paths of one package meeting through a directory symlink (/bin -> usr/bin): the later wins, as rpm

@@ -15,6 +15,7 @@ export type { InspectOptions, RpmReport, ReportFile, ReportScriptlet, ReportTrig
 export type { RpmInspection, PathFinding, ArchiveMember, InspectPackageOptions } from './inspect.js';
 export type { PayloadEntry } from './payload.js';
 export type { DigestCheck } from './verify.js';
+export { PGP_HASH } from './verify.js';
 export { CpioReader } from './cpio.js';
 export type { CpioHeader } from './cpio.js';
 export { parseLead } from './lead.js';

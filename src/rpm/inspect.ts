@@ -12,6 +12,7 @@ import { decompress, sniffCodec } from '../decompress/index.js';
 import { CpioReader, type CpioHeader } from './cpio.js';
 import { isSourceHeader, type RpmFile } from './meta.js';
 import { chunks, openRpm, type OpenRpmOptions, type RpmPackage } from './package.js';
+import { PGP_HASH } from './verify.js';
 import { startRpmSignatureCheck, type SignatureReport } from './signature.js';
 import { PayloadVerifier } from './verify.js';
 import type { PgpPublicKey } from '../util/pgp/index.js';
@@ -64,7 +65,6 @@ const utf8 = new TextDecoder('utf-8');
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
-const PGP_HASH: Record<number, string> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224', 12: 'sha3-256' };
 const TYPE_NAME: Record<number, string> = {
   0o140000: 'socket', 0o120000: 'symlink', 0o100000: 'file', 0o060000: 'block device', 0o040000: 'directory', 0o020000: 'char device', 0o010000: 'fifo',
 };

@@ -12,7 +12,8 @@ export interface DigestCheck {
   ok: boolean;
 }
 
-const PGP_HASH: Record<number, string> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224', 12: 'sha3-256' };
+/** rpm's digest algorithm numbers (PGPHASHALGO_*) as node:crypto names */
+export const PGP_HASH: Readonly<Record<number, string>> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224', 12: 'sha3-256' };
 
 function mismatch(what: string, subject: string, expected: string, actual: string): never {
   throw new RfsError('RFS_RPM_DIGEST_MISMATCH', `verifying package: ${what} digest mismatch`, {

@@ -4,7 +4,7 @@
 // removed; its rpmdb stays in the base's format and holds both sets, as Debian's rpm reads it;
 // podman runs it; dnf --installroot into a copy of the base installs the same set.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_KEY, fixtureRepo, fixturesAvailable } from '../helpers/fixtures.js';
@@ -58,10 +58,10 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(derived.length).toBe(base.length + 1);
     expect(derived.slice(0, base.length).map((l) => [l.digest, l.diffId])).toEqual(base.map((l) => [l.digest, l.diffId]));
     const top = new Map(derived[derived.length - 1]!.members);
-    // old-tool (obsoleted by new-tool) goes as one directory; app-1.0's v1-only as one file
+    // old-tool (obsoleted by new-tool) goes as one directory and its unchanged %config file; app-1.0's v1-only as one file
     expect(top.has('usr/share/.wh.old-tool')).toBe(true);
     expect(top.has('usr/share/app/.wh.v1-only')).toBe(true);
-    expect([...top.keys()].filter((k) => k.includes('.wh.')).sort()).toEqual(['usr/share/.wh.old-tool', 'usr/share/app/.wh.v1-only']);
+    expect([...top.keys()].filter((k) => k.includes('.wh.')).sort()).toEqual(['etc/.wh.old-tool.conf', 'usr/share/.wh.old-tool', 'usr/share/app/.wh.v1-only']);
     expect(top.get('usr/share/new-tool/readme')?.type).toBe('file');
     expect(top.get('usr/share/app/v2-only')?.type).toBe('file');
     // untouched base files are not written again
@@ -181,6 +181,68 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(r.code, r.stderr).toBe(0);
     const ours = nevras(extract(out('derived-flat.tar'), out('derived-root')), '/var/lib/rpm', 'sqlite');
     expect(nevras(root, '/var/lib/rpm', 'sqlite')).toEqual(ours);
+  }, 300_000);
+
+  // the image changed three %config files; the transaction replaces or removes their packages
+  it('changed %config files follow rpm\'s rules (.rpmnew, kept, .rpmsave), as dnf leaves them', async () => {
+    const mine = out('mine');
+    mkdirSync(mine, { recursive: true });
+    for (const [f, text] of [['app.conf', 'setting=mine\n'], ['app-defaults.conf', 'defaults=mine\n'], ['old-tool.conf', 'old=mine\n']]) writeFileSync(join(mine, f!), text!);
+    const adds = ['app.conf', 'app-defaults.conf', 'old-tool.conf'].flatMap((f) => ['--add-file', `${join(mine, f)}:/etc/${f}`]);
+    await ok([...BASE_PKGS, ...adds, '-o', out('base-mod.tar')]);
+    const r = await build(['--from', out('base-mod.tar'), ...ADDED, '-o', out('derived-mod.tar'), '--json-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('/etc/app.conf created as /etc/app.conf.rpmnew');
+    expect(r.stderr).toContain('/etc/old-tool.conf saved as /etc/old-tool.conf.rpmsave');
+    const configs = (root: string): Record<string, string> => Object.fromEntries(
+      readdirSync(join(root, 'etc')).filter((n) => /^(app|old-tool)/.test(n)).sort().map((n) => [n, readFileSync(join(root, 'etc', n), 'utf8')]));
+    const ours = configs(extract(out('derived-mod.tar'), out('derived-mod-root')));
+    expect(ours).toEqual({
+      'app-defaults.conf': 'defaults=mine\n', // the package did not change it: the image's stays
+      'app.conf': 'setting=mine\n', // noreplace, changed by both: the image's stays ...
+      'app.conf.rpmnew': 'setting=1\nfeature=on\n', // ... and the package's goes beside it
+      'old-tool.conf.rpmsave': 'old=mine\n', // its package is gone: saved
+    });
+    if (isRoot && have('dnf')) {
+      const home = out('dnf-home');
+      mkdirSync(home, { recursive: true });
+      writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+      const root = extract(out('base-mod.tar'), out('dnf-mod'));
+      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
+        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache-mod')}`,
+        '--setopt=reposdir=/nonexistent', 'install', ...ADDED], { ...process.env, HOME: home });
+      expect(d.code, d.stderr).toBe(0);
+      expect(configs(root)).toEqual(ours);
+    }
+  }, 300_000);
+
+  // files of the base that no package owns: rpm writes over them, except a differing %config one
+  it('a file no package owns is written over; an unowned changed %config(noreplace) stays, the package\'s as .rpmnew', async () => {
+    const mine = out('mine-unowned');
+    mkdirSync(mine, { recursive: true });
+    writeFileSync(join(mine, 'app.conf'), 'setting=mine\n');
+    writeFileSync(join(mine, 'common'), 'not from a package\n');
+    const adds = ['--add-file', `${join(mine, 'app.conf')}:/etc/app.conf`, '--add-file', `${join(mine, 'common')}:/usr/share/app/common`];
+    await ok([...BASE_PKGS.filter((p) => !p.startsWith('app')), ...adds, '-o', out('base-unowned.tar')]);
+    const r = await build(['--from', out('base-unowned.tar'), 'app-1.0', '-o', out('derived-unowned.tar'), '--json-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const files = (root: string): Record<string, string> => Object.fromEntries(['etc/app.conf', 'etc/app.conf.rpmnew', 'etc/app.conf.rpmorig', 'usr/share/app/common']
+      .filter((f) => existsSync(join(root, f))).map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+    const ours = files(extract(out('derived-unowned.tar'), out('derived-unowned-root')));
+    expect(ours).toEqual({ 'etc/app.conf': 'setting=mine\n', 'etc/app.conf.rpmnew': 'setting=1\n', 'usr/share/app/common': 'common v1\n' });
+    if (isRoot && have('dnf')) {
+      const home = out('dnf-home');
+      mkdirSync(home, { recursive: true });
+      writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+      const root = extract(out('base-unowned.tar'), out('dnf-unowned'));
+      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
+        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache-unowned')}`,
+        '--setopt=reposdir=/nonexistent', 'install', 'app-1.0'], { ...process.env, HOME: home });
+      expect(d.code, d.stderr).toBe(0);
+      expect(files(root)).toEqual(ours);
+    }
   }, 300_000);
 
   // dnf install NAME with an older NAME installed: best=True moves it to the newest, best=False

@@ -9,6 +9,7 @@ import { readRpmdbFiles } from '../../rpmdb/index.js';
 import { nevraOf, type InstalledChange } from '../../solver/index.js';
 import type { RepoPackage, RpmdbTarget } from '../../types/index.js';
 import type { ImageTree } from '../tree.js';
+import { decideConfigFates, type ConfigFate } from './config-files.js';
 
 /** the installed repo's id, as dnf names it */
 export const SYSTEM_REPO = '@System';
@@ -99,21 +100,28 @@ export function annotateOwners(tree: ImageTree, sys: InstalledSystem): void {
 /**
  * rpm's erase half of the transaction, before the new packages go in: the files of installed
  * packages the transaction replaces or removes, unless a package that stays owns them too;
- * their directories when left empty and owned by no remaining package. Returns what is kept.
+ * their directories when left empty and owned by no remaining package. %config files the image
+ * changed follow rpm's rules (config-files.ts): the merge then skips or redirects the new ones.
+ * `shipped`: the new packages' files by resolved path, with their header's digest algorithm.
  */
-export function eraseReplaced(tree: ImageTree, sys: InstalledSystem, changes: readonly InstalledChange[]): InstalledPackage[] {
+export function eraseReplaced(
+  tree: ImageTree, sys: InstalledSystem, changes: readonly InstalledChange[], shipped: ReadonlyMap<string, { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }>,
+): { kept: InstalledPackage[] } & ConfigFate {
   const gone = new Set(changes.map((c) => c.from));
   const kept = sys.packages.filter((p) => !gone.has(p.pkg));
-  if (gone.size === 0) return kept;
+  const fate: ConfigFate = { handled: new Set(), redirects: new Map(), notes: [] };
+  if (gone.size === 0) return { kept, ...fate };
   const stays = new Set<string>();
   for (const p of kept) for (const f of p.pkg.files) stays.add(f);
   const dirs: string[] = [];
   for (const p of sys.packages) {
     if (!gone.has(p.pkg)) continue;
-    for (const f of filesOf(p)) {
-      if (stays.has(f.path)) continue;
+    const h = Header.parse(p.blob, { magic: false });
+    const files = fileList(h).filter((f) => !stays.has(f.path));
+    decideConfigFates(tree, { files, digestAlgo: h.number(TAG.FILEDIGESTALGO) ?? 1 }, shipped, fate);
+    for (const f of files) {
       const node = tree.get(f.path);
-      if (!node) continue;
+      if (!node || fate.handled.has(tree.resolveParent(f.path))) continue;
       if (node.type === 'dir') dirs.push(f.path);
       else tree.remove(f.path);
     }
@@ -121,5 +129,5 @@ export function eraseReplaced(tree: ImageTree, sys: InstalledSystem, changes: re
   // deepest first, so a parent emptied by its children goes too
   dirs.sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
   for (const d of dirs) if (tree.get(d)?.type === 'dir' && tree.list(d).length === 0 && d !== posix.dirname(d)) tree.remove(d);
-  return kept;
+  return { kept, ...fate };
 }
