@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_KEY, fixtureRepo, fixturesAvailable } from '../helpers/fixtures.js';
-import { have, isRoot, listTar, rpmQuery, run, runCli, useFixtureMirror } from './helpers.js';
+import { FIXTURE_KEY, fixturesAvailable } from '../helpers/fixtures.js';
+import { dnfInRoot, have, isRoot, listTar, rpmQuery, run, runCli, useFixtureMirror } from './helpers.js';
 import { readOciArchive } from './layers-read.js';
 import { registryAvailable, startRegistry } from '../helpers/registry.js';
 
@@ -170,14 +170,7 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
 
   it.skipIf(!isRoot || !have('dnf'))('installs the set dnf --installroot installs into a copy of the base', async () => {
     const root = extract(out('base-flat.tar'), out('dnf-root'));
-    const home = out('dnf-home');
-    mkdirSync(home, { recursive: true });
-    // Debian's rpm keeps its db under ~: point it where the image has it
-    writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
-    const r = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
-      `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
-      '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache')}`,
-      '--setopt=reposdir=/nonexistent', 'install', ...ADDED], { ...process.env, HOME: home });
+    const r = await dnfInRoot(root, ['install', ...ADDED], { cache: out('dnf-cache') });
     expect(r.code, r.stderr).toBe(0);
     const ours = nevras(extract(out('derived-flat.tar'), out('derived-root')), '/var/lib/rpm', 'sqlite');
     expect(nevras(root, '/var/lib/rpm', 'sqlite')).toEqual(ours);
@@ -204,14 +197,8 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
       'old-tool.conf.rpmsave': 'old=mine\n', // its package is gone: saved
     });
     if (isRoot && have('dnf')) {
-      const home = out('dnf-home');
-      mkdirSync(home, { recursive: true });
-      writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
       const root = extract(out('base-mod.tar'), out('dnf-mod'));
-      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
-        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
-        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache-mod')}`,
-        '--setopt=reposdir=/nonexistent', 'install', ...ADDED], { ...process.env, HOME: home });
+      const d = await dnfInRoot(root, ['install', ...ADDED], { cache: out('dnf-cache-mod') });
       expect(d.code, d.stderr).toBe(0);
       expect(configs(root)).toEqual(ours);
     }
@@ -232,14 +219,8 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     const ours = files(extract(out('derived-unowned.tar'), out('derived-unowned-root')));
     expect(ours).toEqual({ 'etc/app.conf': 'setting=mine\n', 'etc/app.conf.rpmnew': 'setting=1\n', 'usr/share/app/common': 'common v1\n' });
     if (isRoot && have('dnf')) {
-      const home = out('dnf-home');
-      mkdirSync(home, { recursive: true });
-      writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
       const root = extract(out('base-unowned.tar'), out('dnf-unowned'));
-      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
-        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
-        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache-unowned')}`,
-        '--setopt=reposdir=/nonexistent', 'install', 'app-1.0'], { ...process.env, HOME: home });
+      const d = await dnfInRoot(root, ['install', 'app-1.0'], { cache: out('dnf-cache-unowned') });
       expect(d.code, d.stderr).toBe(0);
       expect(files(root)).toEqual(ours);
     }
@@ -248,15 +229,9 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
   // dnf install NAME with an older NAME installed: best=True moves it to the newest, best=False
   // leaves it ("already installed"); libsolv's forcebest does the same
   it.skipIf(!isRoot || !have('dnf'))('install of an installed older name: as dnf with best=True and best=False', async () => {
-    const home = out('dnf-home');
-    mkdirSync(home, { recursive: true });
-    writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
     for (const best of [true, false]) {
       const root = extract(out('base-flat.tar'), out(`dnf-best-${best}`));
-      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
-        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
-        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out(`dnf-cache-best-${best}`)}`,
-        '--setopt=reposdir=/nonexistent', `--setopt=best=${best ? 'True' : 'False'}`, 'install', 'app'], { ...process.env, HOME: home });
+      const d = await dnfInRoot(root, [`--setopt=best=${best ? 'True' : 'False'}`, 'install', 'app'], { cache: out(`dnf-cache-best-${best}`) });
       expect(d.code, d.stderr).toBe(0);
       const r = await build(['--from', out('base-flat.tar'), best ? '--best' : '--nobest', 'app', '-o', out(`ours-best-${best}.tar`)]);
       expect(r.code, r.stderr).toBe(0);
@@ -267,15 +242,9 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
   }, 300_000);
 
   it.skipIf(!isRoot || !have('dnf'))('update gives the set dnf upgrade (and upgrade --security) gives in a copy of the base', async () => {
-    const home = out('dnf-home');
-    mkdirSync(home, { recursive: true });
-    writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
     for (const [name, extra] of [['all', []], ['sec', ['--security']]] as const) {
       const root = extract(out('base-flat.tar'), out(`dnf-upgrade-${name}`));
-      const d = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
-        `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
-        '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out(`dnf-cache-${name}`)}`,
-        '--setopt=reposdir=/nonexistent', 'upgrade', ...extra], { ...process.env, HOME: home });
+      const d = await dnfInRoot(root, ['upgrade', ...extra], { cache: out(`dnf-cache-${name}`) });
       expect(d.code, d.stderr).toBe(0);
       const r = await runCli(['update', out('base-flat.tar'), ...repos(), '--gpgkey', FIXTURE_KEY, '--cache-dir', out('cache'), '-q', ...extra, '-o', out(`ours-${name}.tar`)], SDE);
       expect(r.code, r.stderr).toBe(0);

@@ -4,14 +4,14 @@
 // the package set and the `rpm -V` cleanliness dnf gives installing the same request into a copy
 // of the base, and keep the base's rpmdb flavour where the base had it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getPackagesNdb } from '@snyk/rpm-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_KEY, fixtureManifest, fixtureRepo, fixturesAvailable, fixturesDir } from '../helpers/fixtures.js';
+import { FIXTURE_KEY, fixtureManifest, fixturesAvailable, fixturesDir } from '../helpers/fixtures.js';
 import { withoutIndexWarnings } from '../helpers/host-rpm.js';
-import { have, isRoot, run, runCli, useFixtureMirror } from './helpers.js';
+import { dnfInRoot, have, isRoot, runCli, useFixtureMirror } from './helpers.js';
 
 const avail = fixturesAvailable();
 const hostOk = isRoot && have('dnf') && have('getcap');
@@ -125,14 +125,8 @@ describe.skipIf(!avail.ok || !hostOk)('--from a foreign base: dnf --installroot 
     if (r.code !== 0) throw new Error(`build ${args.join(' ')}: ${r.stderr}`);
   };
   const dnf = async (root: string, flavour: Flavour, args: string[]): Promise<void> => {
-    const home = out(`home-${flavour}`);
-    mkdirSync(home, { recursive: true });
-    // Debian's rpm keeps its db under ~: point it where Fedora has it, in the flavour asked for
-    writeFileSync(join(home, '.rpmmacros'), `%_dbpath ${DB}\n%_db_backend ${BACKEND[flavour]}\n`);
-    const r = await run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
-      `--repofrompath=modern,file://${fixtureRepo('modern')}`, `--repofrompath=layers,file://${fixtureRepo('layers')}`,
-      '--enablerepo=modern', '--enablerepo=layers', '--setopt=install_weak_deps=False', `--setopt=cachedir=${out('dnf-cache')}`,
-      '--setopt=reposdir=/nonexistent', ...args], { ...process.env, HOME: home });
+    // Fedora's dbpath, in the flavour asked for
+    const r = await dnfInRoot(root, args, { cache: out(`dnf-cache-${flavour}`), macros: `%_dbpath ${DB}\n%_db_backend ${BACKEND[flavour]}\n` });
     if (r.code !== 0) throw new Error(`dnf ${args.join(' ')} into ${root}: ${r.stderr}`);
   };
   const cases: Case[] = [];

@@ -1,13 +1,13 @@
 // Shared bits for end-to-end tests: run the CLI in-process or as a child, list a tar with an
 // independent reader (Python's tarfile), query an rpmdb with Debian's rpm.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { ensureFixtures, startMirror } from '../helpers/fixtures.js';
+import { ensureFixtures, fixtureRepo, startMirror } from '../helpers/fixtures.js';
 import type { Mirror } from '../helpers/fixtures.js';
 import { hostRpm } from '../helpers/host-rpm.js';
 
@@ -108,4 +108,19 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?:
     child.on('close', (code) => resolveRun({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
     child.stdin.end(input);
   });
+}
+
+/**
+ * The host's `dnf --installroot ROOT` (as root) over the fixture repos `layers` and `modern`,
+ * quiet, without weak deps, its cache in `cache`. Debian's rpm keeps its db under ~: `macros`
+ * (default `%_dbpath /var/lib/rpm`) go into a .rpmmacros in a HOME of their own.
+ */
+export async function dnfInRoot(root: string, args: string[], opts: { cache: string; macros?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  const home = `${opts.cache}-home`;
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, '.rpmmacros'), opts.macros ?? '%_dbpath /var/lib/rpm\n');
+  const repos = ['modern', 'layers'] as const;
+  return run('dnf', ['-y', '-q', `--installroot=${root}`, '--releasever=39', '--disablerepo=*', '--nogpgcheck',
+    ...repos.flatMap((r) => [`--repofrompath=${r},file://${fixtureRepo(r)}`, `--enablerepo=${r}`]),
+    '--setopt=install_weak_deps=False', `--setopt=cachedir=${opts.cache}`, '--setopt=reposdir=/nonexistent', ...args], { ...process.env, HOME: home });
 }
