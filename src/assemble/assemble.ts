@@ -187,6 +187,8 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
     // marked with their owners, so the merge checks conflicts against them as rpm does
     const erased = base?.installed ? base.m.eraseReplaced(tree, base.installed, changes, shippedFiles(tree, ordered)) : null;
     const kept = erased?.kept ?? [];
+    const baseReport = base ? { source: opts.from!, kept: kept.length, changes: changes.map((c) => changeOf(c, advisories)) } : undefined;
+    if (baseReport) emit({ kind: 'base:changes', ...baseReport });
     if (base?.installed) base.m.annotateOwners(tree, { ...base.installed, packages: kept });
     for (const note of erased?.notes ?? []) warn('RFS_W_CONFIG', `warning: ${note}`, note.split(' ')[0]);
     const merged = await phase('unpack', async () => mergePackages(tree, ordered, {
@@ -268,7 +270,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
 
     const result: AssembleResult = {
       packages: ordered.map((u) => ({ nevra: u.nevra, repo: u.repo })),
-      ...(base ? { base: { source: opts.from!, kept: kept.length, changes: changes.map((c) => changeOf(c, advisories)) } } : {}),
+      ...(baseReport ? { base: baseReport } : {}),
       bytes: out.bytes,
       output: shownOut,
       ...(pushed ? { digest: pushed.digest, pushed: pushed.reference } : format === 'oci' || format === 'oci-archive' ? (out.digest ? { digest: out.digest } : {}) : {}),

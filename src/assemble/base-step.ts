@@ -2,7 +2,7 @@
 // module (loaded only for such builds): argument checks, the solver's upgrade targets, the
 // advisories named in the result, the emulator's view of the installed packages, the new layer.
 import { RfsError } from '../errors/index.js';
-import type { Advisory } from '../types/index.js';
+import type { Advisory, BaseChange } from '../types/index.js';
 import { advisoriesFor } from '../metadata/advisories.js';
 import type { LoadedRepo } from '../metadata/load.js';
 import { nevraOf, type InstalledChange } from '../solver/index.js';
@@ -10,7 +10,7 @@ import type { ScriptletPackage } from '../scriptlets/index.js';
 import type { TarEntry } from '../tar/index.js';
 import type { InstalledPackage, InstalledSystem } from './base/index.js';
 import type { InstalledScriptlets } from './finish-step.js';
-import type { AssembleOptions, AssembleResult } from './options.js';
+import type { AssembleOptions } from './options.js';
 import type { OutputLayer } from './output/index.js';
 import type { UnpackedPackage } from './unpack.js';
 import type { ImageTree } from './tree.js';
@@ -41,7 +41,7 @@ export function baseLayerComment(ordered: UnpackedPackage[], changes: readonly I
   ].join('; ');
 }
 
-export function changeOf(c: InstalledChange, advisories: readonly Advisory[]): NonNullable<AssembleResult['base']>['changes'][number] {
+export function changeOf(c: InstalledChange, advisories: readonly Advisory[]): BaseChange {
   if (c.kind === 'erase') return { kind: c.kind, from: nevraOf(c.from) };
   const named = advisoriesFor(advisories, c.to).map((a) => ({ id: a.id, type: a.type, ...(a.severity ? { severity: a.severity } : {}) }));
   return { kind: c.kind, from: nevraOf(c.from), to: nevraOf(c.to), ...(named.length ? { advisories: named } : {}) };

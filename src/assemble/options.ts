@@ -1,4 +1,4 @@
-import type { EventSink, GpgKeyUse, GpgUnverified, RpmdbFlavour } from '../types/index.js';
+import type { BaseChange, EventSink, GpgKeyUse, GpgUnverified, RpmdbFlavour } from '../types/index.js';
 
 export type OutputFormatName = 'tar' | 'oci-archive' | 'oci' | 'docker-archive' | 'dir';
 
@@ -164,17 +164,7 @@ export interface AssembleResult {
    * a build on a base (`from`): how many of the base's packages stayed as they were, and what
    * happened to the others (upgrade, downgrade, reinstall, obsolete: from → to; erase)
    */
-  base?: {
-    source: string;
-    kept: number;
-    changes: {
-      kind: 'upgrade' | 'downgrade' | 'reinstall' | 'obsolete' | 'erase';
-      from: string;
-      to?: string;
-      /** with an upgrade (`update`): the repos' advisories (updateinfo.xml) that ship `to` */
-      advisories?: { id: string; type: string; severity?: string }[];
-    }[];
-  };
+  base?: { source: string; kept: number; changes: BaseChange[] };
   /** bytes written to the output */
   bytes: number;
   /** the image's manifest digest (sha256:…) for push, oci and oci-archive outputs */

@@ -183,6 +183,9 @@ export function createRenderer(mode: ProgressMode, out: ProgressStream, opts: Re
       case 'scriptlet:skipped':
         if (mode !== 'quiet') line(`  not reproduced: ${untrusted(e.nevra, 200)} %${e.scriptlet}: ${untrusted(e.firstLine, 200)} (${untrusted(e.reason, 1000)})`);
         break;
+      case 'base:changes':
+        if (mode !== 'quiet') for (const l of changeReport(e)) line(l);
+        break;
       case 'done':
         for (const s of signatureLines) line(s);
         // --quiet: nothing on success but what went unverified (and warnings, above)
@@ -201,4 +204,13 @@ export function createRenderer(mode: ProgressMode, out: ProgressStream, opts: Re
       finished = true;
     },
   });
+}
+
+/** What a build on a base did to the base's packages, one line each, as dnf's transaction summary. */
+function changeReport(e: Extract<AssembleEvent, { kind: 'base:changes' }>): string[] {
+  const VERB = { upgrade: 'Upgraded', downgrade: 'Downgraded', reinstall: 'Reinstalled', obsolete: 'Replaced', erase: 'Removed' } as const;
+  const advisory = (a: { id: string; type: string; severity?: string }): string => untrusted(`${a.id} ${a.type}${a.severity ? ` ${a.severity}` : ''}`, 200);
+  const lines = e.changes.map((c) => `  ${VERB[c.kind]} ${untrusted(c.from, 200)}${c.to !== undefined ? ` -> ${untrusted(c.to, 200)}` : ''}${
+    c.advisories?.length ? ` [${c.advisories.map(advisory).join(', ')}]` : ''}`);
+  return [`on ${untrusted(e.source, 200)}: ${e.kept} package(s) kept${lines.length ? `, ${lines.length} changed:` : ', none changed'}`, ...lines];
 }

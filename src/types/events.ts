@@ -29,7 +29,18 @@ export type AssembleEvent =
   | { kind: 'warning'; code: string; message: string; subject?: string }
   /** --format dir: device nodes and fifos made on disk (mknod/mkfifo) vs only recorded in the ownership sidecar */
   | { kind: 'output:nodes'; created: number; recorded: number; devices: boolean; sidecar: string }
+  /** a build on a base image (--from, update): how many of its packages stayed, what happened to the others */
+  | { kind: 'base:changes'; source: string; kept: number; changes: BaseChange[] }
   | { kind: 'done'; packages: number; bytes: number; ms: number; output: string };
+
+/** What a build on a base did to one installed package (from -> to), with the advisories that ship `to`. */
+export interface BaseChange {
+  kind: 'upgrade' | 'downgrade' | 'reinstall' | 'obsolete' | 'erase';
+  from: string;
+  to?: string;
+  /** with an upgrade (`update`): the repos' advisories (updateinfo.xml) that ship `to` */
+  advisories?: { id: string; type: string; severity?: string }[];
+}
 
 /** why a package's signature was not required: --nogpgcheck, the repo's gpgcheck off, a --repofrompath repo without --gpgkey */
 export type UnverifiedReason = 'nogpgcheck' | 'gpgcheck-off' | 'no-key';

@@ -142,10 +142,12 @@ describe.skipIf(!avail.ok)('--from a base image', () => {
     expect(r.stderr).toContain('Replaced old-tool-1.0-1.noarch -> new-tool-2.0-1.noarch [FEDORA-2023-0002 bugfix]');
     const top = readOciArchive(out('updated.tar')).pop()!;
     expect(top.members.map(([n]) => n)).toContain('usr/share/.wh.old-tool');
-    r = await upd(['--security', '-o', out('updated-sec.tar')]);
+    r = await upd(['--security', '-o', out('updated-sec.tar'), '--json-progress']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('Upgraded app-1.0-1.noarch -> app-2.0-1.noarch');
-    expect(r.stderr).not.toContain('old-tool-1.0-1.noarch ->');
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; changes?: unknown[] });
+    expect(events.find((e) => e.kind === 'base:changes')?.changes).toEqual([
+      { kind: 'upgrade', from: 'app-1.0-1.noarch', to: 'app-2.0-1.noarch', advisories: [{ id: 'FEDORA-2023-0001', type: 'security', severity: 'Important' }] },
+    ]);
     const names = nevras(extract(out('updated-sec.tar'), out('updated-sec-root')), '/var/lib/rpm', 'sqlite');
     expect(names).toContain('old-tool-1.0-1');
     expect(names).toContain('app-2.0-1');

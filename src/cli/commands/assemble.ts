@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAddFile } from '../../assemble/add-file.js';
 import { assemble } from '../../assemble/assemble.js';
-import type { AssembleOptions, AssembleResult, OutputFormatName } from '../../assemble/options.js';
+import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
 import type { SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
 import type { RpmdbFlavour } from '../../types/index.js';
@@ -237,7 +237,6 @@ async function runBuild(merged: CliOptions, io: CliIO, specWarnings: SpecWarning
     const result = await assemble({ ...opts, hostEnv: io.env, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(output?.path === '-' ? { stdout: io.stdout } : {}) });
     // the pushed image by digest on stdout, for scripts (cosign sign, CI outputs)
     if (result.pushed && result.digest) io.stdout.write(`${result.pushed.replace(/:[^:/]+$/, '')}@${result.digest}\n`);
-    if (result.base && mode !== 'json' && mode !== 'quiet') io.stderr.write(changeReport(result.base));
     if (result.scriptlets.skipped.length > 0 && mode !== 'json' && mode !== 'quiet') {
       io.stderr.write(`${result.scriptlets.skipped.length} scriptlet(s) not reproduced (listed above; --strict-scriptlets fails on them, --run-scriptlets=userns runs them)\n`);
     }
@@ -245,15 +244,6 @@ async function runBuild(merged: CliOptions, io: CliIO, specWarnings: SpecWarning
   } finally {
     render.finish();
   }
-}
-
-/** What a build on a base did to the base's packages, one line each, as dnf's transaction summary. */
-function changeReport(base: NonNullable<AssembleResult['base']>): string {
-  const VERB = { upgrade: 'Upgraded', downgrade: 'Downgraded', reinstall: 'Reinstalled', obsolete: 'Replaced', erase: 'Removed' } as const;
-  const advisory = (a: { id: string; type: string; severity?: string }): string => untrusted(`${a.id} ${a.type}${a.severity ? ` ${a.severity}` : ''}`, 200);
-  const lines = base.changes.map((c) => `  ${VERB[c.kind]} ${untrusted(c.from, 200)}${c.to !== undefined ? ` -> ${untrusted(c.to, 200)}` : ''}${
-    c.advisories?.length ? ` [${c.advisories.map(advisory).join(', ')}]` : ''}`);
-  return `on ${untrusted(base.source, 200)}: ${base.kept} package(s) kept${lines.length ? `, ${lines.length} changed:\n${lines.join('\n')}` : ', none changed'}\n`;
 }
 
 /** --push with --format oci and no -o: the format is what a push sends anyway, not a file to write */
