@@ -5,7 +5,7 @@ import { assemble } from '../../assemble/assemble.js';
 import type { AssembleOptions, OutputFormatName } from '../../assemble/options.js';
 import type { SpecWarning } from '../../assemble/spec/index.js';
 import { specToOptions } from '../../assemble/spec-options.js';
-import type { RpmdbFlavour } from '../../types/index.js';
+import type { AssembleEvent, RpmdbFlavour } from '../../types/index.js';
 import { untrusted, type RfsError } from '../../errors/index.js';
 import { resolveKeyName } from '../../util/pgp/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
@@ -13,6 +13,7 @@ import { BUILD_HELP, UPDATE_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
 import { checkOutputTarget } from '../../assemble/output/target-check.js';
 import { createRenderer, progressMode } from '../progress.js';
+import { resetGc, tuneGc } from '../gc-tuning.js';
 import { REPO_ARG_OPTIONS, repoOptionsFromValues, splitDistroRef } from '../repo-args.js';
 import { SOLVER_ARG_OPTIONS, solverOptionsFromValues } from '../solver-args.js';
 
@@ -231,10 +232,14 @@ async function runBuild(merged: CliOptions, io: CliIO, specWarnings: SpecWarning
   // progress goes to stderr so `-o -` can stream the image to stdout
   const mode = progressMode({ ...(opts.quiet ? { quiet: true } : {}), ...(opts.jsonProgress ? { json: true } : {}) }, io.stderr);
   const render = createRenderer(mode, io.stderr);
+  const onEvent = (e: AssembleEvent): void => {
+    tuneGc(e);
+    render(e);
+  };
   for (const w of specWarnings) render({ kind: 'warning', code: 'RFS_W_SPEC_DEPRECATED', message: w.message, subject: w.subject });
   // signals are the process's (cli/signals.ts): they abort io.signal, and the build unwinds
   try {
-    const result = await assemble({ ...opts, hostEnv: io.env, ...(io.signal ? { signal: io.signal } : {}), onEvent: render, ...(output?.path === '-' ? { stdout: io.stdout } : {}) });
+    const result = await assemble({ ...opts, hostEnv: io.env, ...(io.signal ? { signal: io.signal } : {}), onEvent, ...(output?.path === '-' ? { stdout: io.stdout } : {}) });
     // the pushed image by digest on stdout, for scripts (cosign sign, CI outputs)
     if (result.pushed && result.digest) io.stdout.write(`${result.pushed.replace(/:[^:/]+$/, '')}@${result.digest}\n`);
     if (result.scriptlets.skipped.length > 0 && mode !== 'json' && mode !== 'quiet') {
@@ -242,6 +247,7 @@ async function runBuild(merged: CliOptions, io: CliIO, specWarnings: SpecWarning
     }
     return 0;
   } finally {
+    resetGc();
     render.finish();
   }
 }
