@@ -119,5 +119,5 @@ describe.skipIf(!OK).each(CASES)('fixture repo $repo as $target.flavour', ({ rep
       rmSync(vroot, { recursive: true, force: true });
     });
     expect(bad).toEqual([]);
-  });
+  }, 300_000); // one rpm2cpio, cpio and rpm -V per package: over a minute on a loaded machine
 });
