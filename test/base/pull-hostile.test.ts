@@ -111,6 +111,24 @@ describe('pullBase against a lying registry', () => {
     expect(leftOver(dir)).toEqual([]);
   });
 
+  it('a blob that stalls half-way fails within the idle deadline, and no blob stays under its final name', async () => {
+    const bad = img.layers[0]!;
+    serve({ blob: (d, res) => {
+      if (d !== bad.digest) return false;
+      res.writeHead(200, { 'content-length': String(bad.bytes.length) });
+      res.write(Buffer.from(bad.bytes).subarray(0, bad.bytes.length >> 1)); // then nothing more
+      return true;
+    } });
+    const dir = workDir();
+    const t0 = Date.now();
+    const e = await rejection(pullBase(`${reg.host()}/team/app:1`, { workDir: dir, arch: 'x86_64', tlsVerify: false, env: { RFS_FETCH_DEADLINES: 'idle=1' } }));
+    expect(e.code).toBe('RFS_FETCH_FAILED');
+    expect(e.message).toContain(`blobs/${bad.digest}: no data for 1 s`);
+    // the shared fetch deadlines: a few attempts of 1 s idle each, with backoff, never the test's minute
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(leftOver(dir)).toEqual([]);
+  }, 60_000);
+
   it('a blob longer than its descriptor is cut off and refused', async () => {
     const bad = img.layers[1]!;
     serve({ blob: (d, res) => {
