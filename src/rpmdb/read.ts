@@ -1,6 +1,5 @@
 // readRpmdb: the header blobs of any rpmdb flavour, by instance number (round trips, tests).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfsError } from '../errors/index.js';
 import type { RpmdbFlavour } from '../types/index.js';
@@ -10,17 +9,12 @@ import { readNdb } from './ndb/packages.js';
 import { readSqlite } from './sqlite/read.js';
 
 export async function readRpmdbEntries(dir: string): Promise<{ hnum: number; blob: Uint8Array }[]> {
-  const sqlite = join(dir, 'rpmdb.sqlite');
-  if (existsSync(sqlite)) return readSqlite(new Uint8Array(await readFile(sqlite)));
-  const ndb = join(dir, 'Packages.db');
-  if (existsSync(ndb)) return readNdb(new Uint8Array(await readFile(ndb)), ndb);
-  const bdb = join(dir, 'Packages');
-  if (existsSync(bdb)) {
-    const f = readBdb(new Uint8Array(await readFile(bdb)), bdb);
-    if (f.kind !== 'hash') throw new RfsError('RFS_RPMDB', 'reading rpmdb: Packages is not a hash database', { subject: bdb });
-    return bdbEntries(f);
-  }
-  throw new RfsError('RFS_RPMDB', 'reading rpmdb: no rpmdb.sqlite, Packages.db or Packages', { subject: dir });
+  const found = await readRpmdbFiles((name) => {
+    const p = join(dir, name);
+    return existsSync(p) ? new Uint8Array(readFileSync(p)) : undefined;
+  }, dir);
+  if (!found) throw new RfsError('RFS_RPMDB', 'reading rpmdb: no rpmdb.sqlite, Packages.db or Packages', { subject: dir });
+  return found.entries;
 }
 
 function bdbEntries(f: BdbFile): { hnum: number; blob: Uint8Array }[] {
