@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { RfsError, untrusted } from '../../errors/index.js';
+import { SHA256_DIGEST } from '../output/oci-spec.js';
 import { readTar } from '../../tar/index.js';
-import { DIGEST, DOC_MAX, type Refuse } from './docs.js';
+import { DOC_MAX, type Refuse } from './docs.js';
 
 export interface Span {
   file: string;
@@ -116,7 +117,7 @@ export async function sha256Span(s: Span, signal?: AbortSignal): Promise<string>
 
 /** A blob by its digest, checked as a digest before it becomes a path, and its size against the descriptor's. */
 export function blobSpan(store: BlobStore, digest: string, size: number | undefined): Span {
-  if (!DIGEST.test(digest)) throw badImage(store.source, `digest "${untrusted(digest, 80)}" is not sha256:<64 hex>`);
+  if (!SHA256_DIGEST.test(digest)) throw badImage(store.source, `digest "${untrusted(digest, 80)}" is not sha256:<64 hex>`);
   const s = store.member(`blobs/sha256/${digest.slice(7)}`);
   if (!s) throw badImage(store.source, `blob ${digest} is missing`);
   if (size !== undefined && s.size !== size) throw badImage(store.source, `blob ${digest} has ${s.size} bytes, its descriptor says ${size}`);

@@ -2,8 +2,9 @@
 // the build's, and whether one image is. A base of another architecture would give an image of
 // two (rpm would install ours on theirs). Shared by the disk and registry readers.
 import { untrusted } from '../../errors/index.js';
+import { SHA256_DIGEST } from '../output/oci-spec.js';
 import { ociArch } from '../output/image-config.js';
-import { DIGEST, isObject, object, optString, type Descriptor, type Platform, type Refuse } from './docs.js';
+import { isObject, object, optString, type Descriptor, type Platform, type Refuse } from './docs.js';
 import type { BaseConfig } from './types.js';
 
 /** The inherited parts of an image config, and its layers' diff_ids (one per layer, checked). */
@@ -12,7 +13,7 @@ export function parseImageConfig(doc: unknown, layers: number, refuse: Refuse): 
   const rootfs = o.rootfs;
   if (!isObject(rootfs) || rootfs.type !== 'layers' || !Array.isArray(rootfs.diff_ids)) throw refuse('the image config has no rootfs.diff_ids');
   const diffIds = rootfs.diff_ids.map((d: unknown) => {
-    if (typeof d !== 'string' || !DIGEST.test(d)) throw refuse(`the image config has the diff_id ${untrusted(String(d), 100)}, not sha256:HEX`);
+    if (typeof d !== 'string' || !SHA256_DIGEST.test(d)) throw refuse(`the image config has the diff_id ${untrusted(String(d), 100)}, not sha256:HEX`);
     return d;
   });
   if (diffIds.length !== layers) throw refuse(`the image config lists ${diffIds.length} diff_ids for ${layers} layers`);

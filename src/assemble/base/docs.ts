@@ -3,13 +3,12 @@
 // archive on disk and of a registry alike: both are untrusted, digests become file names and
 // sizes bound reads. `refuse` makes each caller's error (its code, subject and prefix).
 import { untrusted, type RfsError } from '../../errors/index.js';
-import { DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST } from '../output/oci-spec.js';
+import { DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST, SHA256_DIGEST } from '../output/oci-spec.js';
 
 /** Says what is wrong with a document (the caller adds which image and where). */
 export type Refuse = (why: string, hint?: string) => RfsError;
 export type Json = Record<string, unknown>;
 
-export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** containers/image's limit for manifests and configs: real ones are a few KiB */
 export const DOC_MAX = 4 << 20;
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -68,7 +67,7 @@ export function descriptor(v: unknown, what: string, refuse: Refuse): Descriptor
   if (!isObject(v)) throw refuse(`${what} is not a descriptor object`);
   const { mediaType, digest, size } = v;
   if (typeof mediaType !== 'string' || mediaType.length > 255) throw refuse(`${what} has no media type`);
-  if (typeof digest !== 'string' || !DIGEST.test(digest)) throw refuse(`${what} has the digest ${untrusted(String(digest), 100)}, not sha256:HEX`, 'only sha256 digests are accepted');
+  if (typeof digest !== 'string' || !SHA256_DIGEST.test(digest)) throw refuse(`${what} has the digest ${untrusted(String(digest), 100)}, not sha256:HEX`, 'only sha256 digests are accepted');
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw refuse(`${what} has no valid size`);
   const d: Descriptor = { mediaType, digest, size, annotations: {} };
   if (v.annotations !== undefined) {

@@ -12,7 +12,7 @@ import { RfsError, untrusted } from '../../errors/index.js';
 import type { BaseLayer } from '../base/types.js';
 import type { LayoutFile } from './archive.js';
 import type { SpooledLayer } from './layer.js';
-import { OCI_LAYER } from './oci-spec.js';
+import { OCI_LAYER, SHA256_DIGEST } from './oci-spec.js';
 import { Meter } from './streams.js';
 
 function mismatch(l: BaseLayer, what: string, want: string, got: string): RfsError {
@@ -21,12 +21,10 @@ function mismatch(l: BaseLayer, what: string, want: string, got: string): RfsErr
   });
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-
 /** Digests name files in the output: only the form a sha256 digest has. */
 function checkForm(l: BaseLayer): void {
   for (const d of [l.digest, l.diffId]) {
-    if (!DIGEST.test(d)) throw new RfsError('RFS_OUTPUT', `writing base layer ${untrusted(l.digest)}: ${untrusted(d)} is not a sha256 digest`, { subject: l.file });
+    if (!SHA256_DIGEST.test(d)) throw new RfsError('RFS_OUTPUT', `writing base layer ${untrusted(l.digest)}: ${untrusted(d)} is not a sha256 digest`, { subject: l.file });
   }
 }
 

@@ -10,6 +10,8 @@ export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 /** Docker's manifest list: an index by another name (a layout may hold one) */
 export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const REF_NAME = 'org.opencontainers.image.ref.name';
+/** a sha256 digest as descriptors carry it (and as it names blob files): the only algorithm taken */
+export const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export interface Descriptor {
   mediaType: string;

@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import { RfsError, untrusted } from '../../../errors/index.js';
 import { checkedLocation } from '../../../fetch/index.js';
 import type { EventSink } from '../../../types/index.js';
-import { DOCKER_MANIFEST_LIST, OCI_INDEX, REF_NAME, sha256Digest, type Descriptor } from '../oci-spec.js';
+import { DOCKER_MANIFEST_LIST, OCI_INDEX, REF_NAME, SHA256_DIGEST, sha256Digest, type Descriptor } from '../oci-spec.js';
 import { BlobLocations } from './blob-cache.js';
 import { RegistryClient, type RegistryClientOptions, type Sent } from './client.js';
 import { referenceText, type ImageReference } from './reference.js';
@@ -49,7 +49,7 @@ function descriptorsOf(json: unknown, where: string): Descriptor[] {
 
 function checkDescriptor(d: unknown, where: string): Descriptor {
   const o = d as Partial<Descriptor> | null;
-  if (!o || typeof o.mediaType !== 'string' || typeof o.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(o.digest) || typeof o.size !== 'number') {
+  if (!o || typeof o.mediaType !== 'string' || typeof o.digest !== 'string' || !SHA256_DIGEST.test(o.digest) || typeof o.size !== 'number') {
     throw layoutError(where, 'a descriptor without mediaType, sha256 digest and size');
   }
   return o as Descriptor;

@@ -3,6 +3,7 @@
 // (library/ for one name). Every part is checked against distribution's reference grammar
 // (reference/regexp.go): the host names a certs.d folder and goes into URLs and messages.
 import { RfsError, untrusted } from '../../../errors/index.js';
+import { SHA256_DIGEST } from '../oci-spec.js';
 
 export interface ImageReference {
   /** host[:port] as the user wrote it (docker.io for Hub); the key credentials are looked up by */
@@ -21,7 +22,6 @@ const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::([0-9]+))?$`);
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const SHA256 = /^sha256:[a-f0-9]{64}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 /** distribution's NameTotalLengthMax: host and path together */
 const NAME_MAX = 255;
@@ -42,7 +42,7 @@ export function parseImageReference(input: string, o: { pull?: boolean } = {}): 
     if (!DIGEST.test(digest)) throw bad(`'${untrusted(digest, 100)}' is not a digest (ALGORITHM:HEX)`);
     if (o.pull !== true) throw bad('a digest reference cannot be pushed to; give a tag');
     // the digest names files and is compared with the manifest's hash: sha256 only, as image-spec requires
-    if (!SHA256.test(digest)) throw bad(`'${untrusted(digest, 100)}' is not a sha256 digest (sha256: and 64 lower-case hex digits)`);
+    if (!SHA256_DIGEST.test(digest)) throw bad(`'${untrusted(digest, 100)}' is not a sha256 digest (sha256: and 64 lower-case hex digits)`);
     s = s.slice(0, at);
   }
   const slash = s.indexOf('/');
