@@ -36,7 +36,7 @@ const DEFAULT_VERSION: Record<RpmdbTarget['flavour'], string> = { 'bdb-hash-v8':
 /** The base's installed packages, or null when it has no rpmdb (then everything it holds is unowned). */
 export async function readInstalled(tree: ImageTree, source: string): Promise<InstalledSystem | null> {
   for (const dir of DB_DIRS) {
-    const found = await readRpmdbFiles((name) => (tree.get(`${dir}/${name}`)?.type === 'file' ? tree.readFile(`${dir}/${name}`) : undefined), dir);
+    const found = await readRpmdbFiles((name) => tree.readFile(`${dir}/${name}`), dir);
     if (!found) continue;
     const packages: InstalledPackage[] = [];
     const pubkeys: Uint8Array[] = [];
