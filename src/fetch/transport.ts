@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { redactUrl, RfsError, untrusted } from '../errors/index.js';
 import { totalDeadlineMs, type Deadlines } from './deadlines.js';
+import { request, undiciParts } from './undici.js';
 
 export interface Opened {
   body: AsyncIterable<Uint8Array>;
@@ -28,13 +29,6 @@ export class AttemptError extends Error {
   }
 }
 
-// undici is loaded on first HTTP use: file:// and cache-only runs skip its ~100 ms of start-up.
-let undici: Promise<typeof import('undici')> | undefined;
-function loadUndici(): Promise<typeof import('undici')> {
-  undici ??= import('undici');
-  return undici;
-}
-
 /** Certificates beyond the system's, and whether the server's is checked (the registry's --cert-dir, --tls-verify). */
 export interface TlsOptions {
   rejectUnauthorized: boolean;
@@ -44,7 +38,7 @@ export interface TlsOptions {
 }
 
 export async function createDispatcher(connections: number, connectMs: number, tls?: TlsOptions): Promise<Dispatcher> {
-  const { EnvHttpProxyAgent } = await loadUndici();
+  const { EnvHttpProxyAgent } = undiciParts();
   // EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY; each origin gets its own pool.
   // `connect` is for direct connections, `requestTls` for the origin behind a proxy's CONNECT.
   return new EnvHttpProxyAgent({
@@ -163,7 +157,6 @@ export async function open(url: string, opts: OpenOptions): Promise<Opened> {
   }
   const d = opts.deadlines;
   const started = Date.now();
-  const { request } = await loadUndici();
   const seen = new Set<string>();
   let current = url;
   for (let hop = 0; ; hop++) {

@@ -128,7 +128,8 @@ describe.skipIf(!hasOpenssl)('registry client against a scripted registry', () =
       expect(r.blobs.uploaded).toBe(2);
       expect(storage.seen.map((s) => s.method)).toEqual(['PUT', 'PUT']);
       expect(storage.seen.every((s) => s.authorization === undefined)).toBe(true);
-      expect(reg.seen.slice(1).every((s) => s.authorization === BASIC)).toBe(true);
+      // only the first ping goes without credentials (a request of the test before may still arrive late)
+      expect(reg.seen.filter((s) => s.authorization !== BASIC)).toEqual([{ method: 'GET', url: '/v2/', authorization: undefined }]);
     });
   });
 

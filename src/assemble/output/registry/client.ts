@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RfsError, untrusted } from '../../../errors/index.js';
-import { AttemptError, createDispatcher, DEFAULT_DEADLINES, deadlinesFromEnv, networkError, open, shownUrl, totalDeadlineMs, type Deadlines, type Opened } from '../../../fetch/index.js';
+import { AttemptError, createDispatcher, DEFAULT_DEADLINES, deadlinesFromEnv, networkError, open, shownUrl, totalDeadlineMs, undiciRequest as request, type Deadlines, type Opened } from '../../../fetch/index.js';
 import type { EventSink } from '../../../types/index.js';
 import { sleep } from '../../../util/sleep.js';
 import { parseChallenges } from './challenge.js';
@@ -293,7 +293,6 @@ export class RegistryClient {
 
   /** The request itself: network failures become AttemptErrors (retryable as for package fetches). */
   private async raw(method: string, url: string, headers: Record<string, string>, body: SendOptions['body'], size: number | undefined, maxBytes = MAX_TEXT): Promise<Sent> {
-    const { request } = await import('undici');
     const d = this.deadlines;
     const limit = totalDeadlineMs(d, size ?? 0);
     const timer = Number.isFinite(limit) ? AbortSignal.timeout(limit) : undefined;
