@@ -4,6 +4,7 @@ import { didYouMean } from '../util/suggest.js';
 import { COMMAND_HELP, TOP_HELP } from './help.js';
 import { defaultIO, reportError, type CliIO, type Command } from './io.js';
 import { guardProcess, interruptExitCode } from './signals.js';
+import { liftoffOnly } from './wasm-tiers.js';
 
 // Loaded on demand: `list` or `inspect` need not pay for the solver, codecs and sqlite.
 const assembleCommand: Command = async (argv, io) => (await import('./commands/assemble.js')).assembleCommand(argv, io);
@@ -92,6 +93,7 @@ function interrupted(io: CliIO, json: boolean): number | null {
 
 /** The program (bin/rootfs-assemble.js): main() with signals and crashes handled for the process. */
 export async function runMain(argv: string[]): Promise<void> {
+  liftoffOnly();
   const io = defaultIO();
   const guard = guardProcess(io, !NOTHING_TO_UNWIND.has(argv[0] ?? ''), argv.includes('--json-progress'));
   const code = await main(argv, { ...io, signal: guard.signal });
