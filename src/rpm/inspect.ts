@@ -2,7 +2,7 @@
 // the unpacker's path rules (./paths.ts), and the payload listed from the archive itself (names as
 // archived, content digests against the header's). It reports what the unpacker would refuse
 // instead of stopping at the first such name; a broken archive or codec still throws.
-import { createReadStream } from 'node:fs';
+import { fileChunks } from '../util/file-chunks.js';
 import { stat } from 'node:fs/promises';
 import { RfsError } from '../errors/index.js';
 import { FileFlag } from '../types/index.js';
@@ -88,7 +88,7 @@ async function rereadable(src: string | Uint8Array, subject: string): Promise<st
   if (!st || st.isFile() || st.isDirectory()) return src; // openRpm says what is wrong with it
   const parts: Uint8Array[] = [];
   let n = 0;
-  for await (const c of createReadStream(src, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>) {
+  for await (const c of fileChunks(src)) {
     n += c.length;
     if (n > PIPE_MAX_BYTES) {
       throw new RfsError('RFS_SIZE_LIMIT', `reading package from a pipe: more than ${PIPE_MAX_BYTES} bytes`, { subject, hint: 'save it to a file and inspect that' });

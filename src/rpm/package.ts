@@ -1,5 +1,5 @@
 // openRpm: lead, signature header (8-byte padded), main header, digests, payload entries.
-import { createReadStream } from 'node:fs';
+import { fileChunks } from '../util/file-chunks.js';
 import { Readable } from 'node:stream';
 import { RfsError } from '../errors/index.js';
 import { ByteReader, chunksOf, concat, tapChunks } from '../util/bytes.js';
@@ -51,7 +51,7 @@ type Source = string | Uint8Array | AsyncIterable<Uint8Array> | NodeJS.ReadableS
 
 /** The package's bytes from `start` (a path is opened again at that offset). */
 export function chunks(src: Source, start = 0): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
-  if (typeof src === 'string') return createReadStream(src, { start, highWaterMark: 1 << 20 });
+  if (typeof src === 'string') return fileChunks(src, start);
   if (src instanceof Uint8Array) return chunksOf(src.subarray(start));
   if (Symbol.asyncIterator in src) return src as AsyncIterable<Uint8Array>;
   return new Readable().wrap(src);

@@ -1,7 +1,7 @@
 // OpenPGP signatures of an rpm package, verified against given public keys, the way `rpm -K`
 // reads them: RSAHEADER/DSAHEADER (and rpm 6's OPENPGP) cover the main header; the legacy PGP
 // and GPG tags cover main header + payload (what CentOS 3/4/5 packages carry as V3 DSA).
-import { createReadStream } from 'node:fs';
+import { fileChunks } from '../util/file-chunks.js';
 import { RfsError } from '../errors/index.js';
 import {
   SignatureVerifier, findSigningKey, fingerprintHex, isSubkeyBound, keyIdHex, parseSignature, readPackets,
@@ -196,7 +196,7 @@ export async function verifyRpmSignatures(
   });
   if (run.needsPayload && file !== undefined && offset !== undefined) {
     if (typeof file === 'string') {
-      for await (const c of createReadStream(file, { start: offset, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) run.update(c);
+      for await (const c of fileChunks(file, offset)) run.update(c);
     } else run.update(file.subarray(offset));
   }
   return run.finish();

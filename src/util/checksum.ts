@@ -1,6 +1,6 @@
 // Checksum names as repodata spells them, and streaming digests of files.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { fileChunks } from './file-chunks.js';
 import type { Checksum, ChecksumType } from '../types/index.js';
 
 const ALIASES: Record<string, ChecksumType> = {
@@ -19,7 +19,7 @@ export function createDigest(type: ChecksumType): Hash {
 /** Hex digest of a whole file, streamed. */
 export async function digestFile(path: string, type: ChecksumType): Promise<string> {
   const h = createHash(type);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  for await (const chunk of fileChunks(path)) h.update(chunk);
   return h.digest('hex');
 }
 

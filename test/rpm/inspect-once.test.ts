@@ -1,22 +1,24 @@
 // `inspect` reads a package's payload from the file once: the digests, a header+payload
 // signature and the archive listing share the pass (each used to read it again). Every read
-// stream the rpm reader opens is counted here.
+// of the file the rpm reader starts is counted here.
 import { statSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { inspectRpm } from '../../src/rpm/index.js';
 import { FIXTURE_KEY, fixturePackage, fixturesAvailable } from '../helpers/fixtures.js';
 
 const opened = vi.hoisted(() => [] as { start: number; bytes: number }[]);
-vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs')>();
-  const createReadStream = ((path: string, opts?: { start?: number }) => {
-    const s = fs.createReadStream(path, opts);
-    const rec = { start: opts?.start ?? 0, bytes: 0 };
-    opened.push(rec);
-    s.on('data', (c) => { rec.bytes += c.length; });
-    return s;
-  }) as typeof fs.createReadStream;
-  return { ...fs, createReadStream, default: { ...fs, createReadStream } };
+vi.mock('../../src/util/file-chunks.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/util/file-chunks.js')>();
+  return {
+    async *fileChunks(path: string, start = 0): AsyncGenerator<Uint8Array> {
+      const rec = { start, bytes: 0 };
+      opened.push(rec);
+      for await (const c of real.fileChunks(path, start)) {
+        rec.bytes += c.length;
+        yield c;
+      }
+    },
+  };
 });
 
 const fx = fixturesAvailable();
