@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 import { RfsError, untrusted } from '../errors/index.js';
 import { didYouMean } from '../util/suggest.js';
 import { COMMAND_HELP, TOP_HELP } from './help.js';
@@ -76,8 +78,7 @@ function rejectMistypedCommand(first: string): void {
 }
 
 function version(): string {
-  // src/cli and dist/cli both sit two levels below the package root
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const pkg: unknown = JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8'));
   const v = (pkg as { version?: unknown }).version;
   return typeof v === 'string' ? v : 'unknown';
 }

@@ -1,16 +1,16 @@
 // Reads repos/**/*.yaml and turns a tag ("centos:4.9") into a DistroRelease.
 import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RfsError } from '../errors/index.js';
 import type { DistroRelease, RepoConfig, RpmdbTarget } from '../types/index.js';
 import { validateDistroFile, type DistroFile, type ReleaseDef } from './schema.js';
+import { packageRoot } from '../util/package-root.js';
 import { didYouMean } from '../util/suggest.js';
 import { definitionDoc, readPrebuilt, yamlFiles } from './prebuilt.js';
 import { baseArch, substitute } from './vars.js';
 
-/** repos/ at the package root: src/repos and dist/repos both sit two levels below it. */
-export const DEFAULT_REPOS_DIR = fileURLToPath(new URL('../../repos/', import.meta.url));
+/** repos/ at the package root */
+export const DEFAULT_REPOS_DIR = join(packageRoot(import.meta.url), 'repos/');
 
 interface TagEntry { tag: string; file: DistroFile; release: ReleaseDef; source: string }
 

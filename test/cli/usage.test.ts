@@ -2,7 +2,7 @@
 // suggestion, --version, complete help per command, dispatch, dnf's reading of package
 // arguments, tag suggestions, -o checked before any network work, -q and --json-progress.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILD_OPTIONS } from '../../src/cli/commands/assemble.js';
@@ -117,6 +117,20 @@ describe('distro refs and tags', () => {
     const bad = spawnSync(process.execPath, [BIN, 'centos:7', '--mirro', 'x'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('did you mean --mirror?');
+  });
+  it('the bundled CLI (dist/cli-bundle, what the bin loads) answers as dist/cli: version, distro list, profiles folder', () => {
+    const root = ROOT;
+    expect(existsSync(join(root, 'dist/cli-bundle/main.js'))).toBe(true);
+    const run = (entry: string, args: string[]): string => {
+      const script = `const { main } = await import(${JSON.stringify(join(root, entry))}); const out = []; const io = { stdout: { write: (s) => { out.push(s); return true; } }, stderr: { write: (s) => { out.push(s); return true; } }, env: process.env, cwd: process.cwd() }; const code = await main(${JSON.stringify(args)}, io); console.log(code + ' ' + out.join(''));`;
+      return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout;
+    };
+    for (const args of [['--version'], ['list'], ['centos:7', '--profile', 'nosuch', '-o', '/nonexistent/x.tar']]) {
+      const bundled = run('dist/cli-bundle/main.js', args);
+      expect(bundled).toBe(run('dist/cli/main.js', args));
+      expect(bundled).not.toContain('RFS_INTERNAL');
+    }
+    expect(run('dist/cli-bundle/main.js', ['centos:7', '--profile', 'nosuch', '-o', '/nonexistent/x.tar'])).toContain('known profiles: minimal');
   });
 });
 

@@ -2,8 +2,8 @@
 // and replaced, files removed or written, OCI config values). Loading validates each file and
 // refuses combinations that disagree.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../util/package-root.js';
 import { RfsError } from '../../errors/index.js';
 import type { ImageFS } from '../../types/imagefs.js';
 import { globImage } from './glob.js';
@@ -34,7 +34,7 @@ export interface ResolvedProfile {
   files: ProfileFile[];
 }
 
-export const PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../profiles');
+export const PROFILES_DIR = join(packageRoot(import.meta.url), 'profiles');
 
 const KEYS = new Set(['name', 'description', 'conflicts', 'packages', 'removePackages', 'removeFiles', 'keepFiles', 'env', 'cmd', 'entrypoint', 'stopSignal', 'volumes', 'labels', 'files', 'groups']);
 
