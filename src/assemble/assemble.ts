@@ -3,7 +3,6 @@
 // the lockfile/SBOM beside it are staged, then renamed only after the image is in place.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
 import { installOrder, nevraOf } from '../solver/index.js';
@@ -24,6 +23,7 @@ import type { PackageSignature } from './gpg.js';
 import { ImageTree } from './tree.js';
 import { CONTENT_BUDGET, DOWNLOAD_BUDGET, MemoryBudget, SpoolReader } from './spool.js';
 import { releaseContents, UNPACK_SLOTS, unpackPackage } from './unpack.js';
+import { fetchThenDecode } from './schedule.js';
 import type { UnpackedPackage } from './unpack.js';
 import { checkOutputTarget, lockfileText, readLockfile, removeTree, sbomText, sidecarPath, StagedFiles, writeOutput } from './output/index.js';
 import type { OutputFormat, OutputLayer } from './output/index.js';
@@ -140,9 +140,7 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
       return solved;
     });
 
-    // 2. download + unpack, concurrently; results kept by index so order never depends on timing
-    const limit = pLimit(jobs);
-    const unpackSlots = pLimit(Math.min(jobs, UNPACK_SLOTS));
+    // 2. download + unpack: transfers run ahead of decoding, largest first (schedule.ts)
     // content of small packages stays in memory up to this much; the rest is spooled (bounded RSS)
     const budget = new MemoryBudget(CONTENT_BUDGET);
     // compressed packages being decoded straight from their download (shared by the --jobs workers)
@@ -152,28 +150,36 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
       nogpgcheck: opts.gpgcheck === false, extraKeys: opts.gpgkeys ?? [], fromPath: new Set((opts.repofrompath ?? []).map(([id]) => id)),
     }, fetcher, opts.reposDir);
     const signatures = new Map<UnpackedPackage, PackageSignature>();
-    const unpacked: UnpackedPackage[] = await phase('download', () =>
-      Promise.all(
-        chosen.map((p, i) =>
-          limit(async () => {
-            const repo = byRepo.get(p.repo);
-            // a download that fits the budget is decoded from memory, not read back from the cache
-            const held = downloads.take(p.packageSize) ? p.packageSize : 0;
-            try {
-              const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize, keepInMemory: held, ...(p.locationBase && repo?.baseUrls[0] ? { origin: repo.baseUrls[0] } : {}) });
-              signal?.throwIfAborted();
-              const sig = await gpg.check(got.path, p.repo, nevraOf(p));
-              const u = await unpackSlots(() => unpackPackage(got.data ?? got.path, p.repo, work, i, budget, signal));
-              signatures.set(u, sig);
-              emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
-              emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.fileCount, bytes: u.bytes });
-              return u;
-            } finally {
-              downloads.give(held);
-            }
-          }),
-        ),
-      ), chosen.length);
+    const unpacked = await phase('download', () => fetchThenDecode(chosen, (p) => p.packageSize, { jobs, slots: Math.min(jobs, UNPACK_SLOTS) },
+      async (p) => {
+        const repo = byRepo.get(p.repo);
+        // a download that fits the budget is decoded from memory, not read back from the cache
+        let held = downloads.take(p.packageSize) ? p.packageSize : 0;
+        try {
+          const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize, keepInMemory: held, ...(p.locationBase && repo?.baseUrls[0] ? { origin: repo.baseUrls[0] } : {}) });
+          // held until decoded only when the bytes were kept (a cache hit never is)
+          if (!got.data) {
+            downloads.give(held);
+            held = 0;
+          }
+          signal?.throwIfAborted();
+          return { got, held, sig: await gpg.check(got.path, p.repo, nevraOf(p)) };
+        } catch (err) {
+          downloads.give(held);
+          throw err;
+        }
+      },
+      async (p, { got, held, sig }, i) => {
+        try {
+          const u = await unpackPackage(got.data ?? got.path, p.repo, work, i, budget, signal);
+          signatures.set(u, sig);
+          emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
+          emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.fileCount, bytes: u.bytes });
+          return u;
+        } finally {
+          downloads.give(held);
+        }
+      }), chosen.length);
 
     const gpgSummary = gpg.summary();
     emit({ kind: 'gpg:summary', verified: gpgSummary.verified, unverified: gpgSummary.unverified });
