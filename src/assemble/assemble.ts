@@ -1,7 +1,7 @@
 // The pipeline: resolve -> download -> unpack -> merge -> scriptlets -> finish -> rpmdb -> output.
 // Emits events, never prints. Every failure leaves no output: the image is written atomically and
 // the lockfile/SBOM beside it are staged, then renamed only after the image is in place.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isRfsError, RfsError, toRfsError } from '../errors/index.js';
 import { defaultCacheDir, Fetcher } from '../fetch/index.js';
@@ -157,21 +157,24 @@ async function assembleOne(given: AssembleOptions): Promise<AssembleResult> {
         let held = downloads.take(p.packageSize) ? p.packageSize : 0;
         try {
           const got = await fetcher.fetchFile(packageUrls(p, repo), p.location, p.checksum, { size: p.packageSize, keepInMemory: held, ...(p.locationBase && repo?.baseUrls[0] ? { origin: repo.baseUrls[0] } : {}) });
-          // held until decoded only when the bytes were kept (a cache hit never is)
-          if (!got.data) {
+          // a cache hit that fits is read once, here: the signature check and the unpack share the
+          // bytes (from the file, each opens it again: up to four opens a package)
+          const data = got.data ?? (held > 0 ? [await readFile(got.path)] : undefined);
+          // held until decoded only when the bytes are in memory
+          if (!data) {
             downloads.give(held);
             held = 0;
           }
           signal?.throwIfAborted();
-          return { got, held, sig: await gpg.check(got.path, p.repo, nevraOf(p)) };
+          return { got, data, held, sig: await gpg.check(data?.length === 1 ? data[0]! : got.path, p.repo, nevraOf(p)) };
         } catch (err) {
           downloads.give(held);
           throw err;
         }
       },
-      async (p, { got, held, sig }, i) => {
+      async (p, { got, data, held, sig }, i) => {
         try {
-          const u = await unpackPackage(got.data ?? got.path, p.repo, work, i, budget, signal);
+          const u = await unpackPackage(data ?? got.path, p.repo, work, i, budget, signal);
           signatures.set(u, sig);
           emit({ kind: 'package:downloaded', nevra: u.nevra, bytes: got.bytes, fromCache: got.fromCache });
           emit({ kind: 'package:unpacked', nevra: u.nevra, files: u.fileCount, bytes: u.bytes });
