@@ -8,7 +8,8 @@
 // From the download's end to the write, 1.5: the merge promotes each package's decoded file records
 // (garbage after it), and the limit the download's factor left (5x the live heap; only a
 // mark-compact sets a new one, so one is run there) let them pile up to ~120 MB at 100k files.
-// Another as the write starts frees what the rpmdb step left (sql.js's wasm memory, ~50 MB).
+// One as the rpmdb starts frees the merge's and the scriptlets' garbage (~50 MB at 100k files)
+// before sql.js takes its ~60 MB; one as the write starts frees sql.js's wasm memory.
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AssembleEvent } from '../types/index.js';
@@ -36,6 +37,8 @@ export function tuneGc(e: AssembleEvent): void {
   if (e.kind === 'phase:start' && e.phase === 'download') growingPercent(DOWNLOAD_GROWING_PERCENT);
   else if (e.kind === 'phase:end' && e.phase === 'download') {
     growingPercent(MERGE_GROWING_PERCENT);
+    markCompact();
+  } else if (e.kind === 'phase:start' && e.phase === 'rpmdb' && set) {
     markCompact();
   } else if (e.kind === 'phase:start' && e.phase === 'write' && set) {
     growingPercent(0);

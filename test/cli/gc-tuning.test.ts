@@ -35,14 +35,28 @@ describe('GC tuning per phase', () => {
     expect(growth(flags.mock.calls)).toEqual(['--heap-growing-percent=400', '--heap-growing-percent=0']);
   });
 
-  it('collects the garbage as the download ends (the limit the download left would hold it through the merge)', async () => {
-    let held: object | undefined = { big: new Array(1000).fill(0) };
-    const ref = new WeakRef(held);
-    held = undefined;
+  /** an object nothing holds, still there: only a mark-compact (or a lucky scavenge) takes it */
+  async function garbage(): Promise<WeakRef<object>> {
+    const ref = new WeakRef({ big: new Array(1000).fill(0) });
     // a WeakRef's target lives at least to the end of the job that made it
     await new Promise((r) => setImmediate(r));
+    return ref;
+  }
+
+  it('collects the garbage as the download ends (the limit the download left would hold it through the merge)', async () => {
+    const ref = await garbage();
     tuneGc({ kind: 'phase:start', phase: 'download' });
     tuneGc({ kind: 'phase:end', phase: 'download', ms: 1 });
     expect(ref.deref()).toBeUndefined();
+  });
+
+  it('collects it again as the rpmdb and the write start, after a tuned download', async () => {
+    tuneGc({ kind: 'phase:start', phase: 'download' });
+    tuneGc({ kind: 'phase:end', phase: 'download', ms: 1 });
+    for (const phase of ['rpmdb', 'write'] as const) {
+      const ref = await garbage();
+      tuneGc({ kind: 'phase:start', phase });
+      expect(ref.deref()).toBeUndefined();
+    }
   });
 });
