@@ -74,7 +74,10 @@ export async function buildSqlite(packages: readonly { hnum: number; blob: Uint8
     db.run('PRAGMA journal_mode=OFF');
     db.run('PRAGMA synchronous=OFF');
     db.run(`PRAGMA page_size=${PAGE}`);
-    db.run('PRAGMA cache_size=-262144'); // keep every page in cache until COMMIT: one write per page
+    // a 2 MB page cache: pages spill into the file's room as they are made (the bytes do not depend
+    // on it); index sorts spill into wasm memory (temp files would grow in JS arrays, as the db did)
+    db.run('PRAGMA cache_size=-2048');
+    db.run('PRAGMA temp_store=MEMORY');
     db.run('BEGIN');
     db.run("CREATE TABLE IF NOT EXISTS 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL)");
     for (const t of tables) {
