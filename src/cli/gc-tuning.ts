@@ -16,6 +16,9 @@ import type { AssembleEvent } from '../types/index.js';
 
 const DOWNLOAD_GROWING_PERCENT = 400;
 const MERGE_GROWING_PERCENT = 50;
+// below it (a small image: ~15 MB) the garbage is no memory question and V8's default stays
+const TUNED_HEAP = 32 * 1048576;
+const usedHeap = (): number => v8.getHeapStatistics().used_heap_size;
 
 let set = false;
 function growingPercent(p: number): void {
@@ -33,11 +36,12 @@ function markCompact(): void {
 }
 
 /** Sees every assemble event: the heap's growth per phase (bench/RESULTS-manyfiles.md). */
-export function tuneGc(e: AssembleEvent): void {
+export function tuneGc(e: AssembleEvent, heap: () => number = usedHeap): void {
   if (e.kind === 'phase:start' && e.phase === 'download') growingPercent(DOWNLOAD_GROWING_PERCENT);
   else if (e.kind === 'phase:end' && e.phase === 'download') {
-    growingPercent(MERGE_GROWING_PERCENT);
-    markCompact();
+    const big = heap() >= TUNED_HEAP;
+    growingPercent(big ? MERGE_GROWING_PERCENT : 0);
+    if (big) markCompact();
   } else if (e.kind === 'phase:start' && e.phase === 'rpmdb' && set) {
     markCompact();
   } else if (e.kind === 'phase:start' && e.phase === 'write' && set) {
