@@ -29,8 +29,8 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
 
 /**
  * A sql.js instance of the writer's own (sql.js keeps one per module load): its wasm memory only
- * grows (page cache, index sorter: ~50 MB at 100k files) and is freed only with the instance, so
- * the image is not written out beside it. The compiled wasm is reused (V8 caches it by its bytes).
+ * grows (header blobs bound, page cache, index sorts) and is freed only with the instance, so the
+ * image is not written out beside it. The compiled wasm is reused (V8 caches it by its bytes).
  */
 async function ownSqlJs(): Promise<SqlJsStatic> {
   const require = createRequire(import.meta.url);
@@ -49,9 +49,10 @@ const PAGE = 4096;
 
 /**
  * An empty database (page 1 as SQLite's newDatabase() writes it, its in-header size 1 page) in a
- * file of `pages` pages. sql.js keeps the file in a JS array grown 1.125x at a time as COMMIT writes
- * the pages, ~60 MB of garbage arrays at 100k files; the rest of this file is room for them. Pages
- * past the in-header size are free space: page_count and the export stay at the pages written.
+ * file of `pages` pages. sql.js keeps the file in a JS array grown 1.125x at a time as pages are
+ * written past its end (~60 MB of garbage arrays at 100k files); the rest of this file is room for
+ * them. Pages past the in-header size are free space: page_count and the export stay at the pages
+ * written (test/rpmdb/sqlite-room.test.ts).
  */
 function emptyDatabase(pages: number): Uint8Array {
   const f = new Uint8Array(Math.max(1, pages) * PAGE);
