@@ -9,12 +9,12 @@ import { nevraOf, type InstalledChange } from '../solver/index.js';
 import type { ScriptletPackage } from '../scriptlets/index.js';
 import type { TarEntry } from '../tar/index.js';
 import type { InstalledPackage, InstalledSystem } from './base/index.js';
+import type { ShippedFile, ShippedFiles } from './base/config-files.js';
 import type { InstalledScriptlets } from './finish-step.js';
 import type { AssembleOptions } from './options.js';
 import type { OutputLayer } from './output/index.js';
 import type { UnpackedPackage } from './unpack.js';
 import type { ImageTree } from './tree.js';
-import type { RpmFile } from '../rpm/index.js';
 import { toAsync } from './entries.js';
 
 export function baseTopLayer(entries: () => Generator<TarEntry>, comment: string): OutputLayer[] {
@@ -76,8 +76,8 @@ export function installedScriptlets(
  * The new packages' files that land on a file of the base, by resolved path, with their header's
  * digest algorithm (config-files.ts decides what happens to the base's changed %config files).
  */
-export function shippedFiles(tree: ImageTree, ordered: UnpackedPackage[]): Map<string, { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }> {
-  const out = new Map<string, { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }>();
+export function shippedFiles(tree: ImageTree, ordered: UnpackedPackage[]): ShippedFiles {
+  const out = new Map<string, ShippedFile>();
   for (const u of ordered) {
     for (const f of u.files()) {
       const path = tree.resolveParent(f.path);

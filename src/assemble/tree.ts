@@ -44,6 +44,11 @@ export function normalizePath(p: string): string {
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
 
+/** The directory above a resolved absolute path; `..` at the root stays there. */
+function parentDir(dir: string): string {
+  return dir === '/' ? '/' : dir.slice(0, dir.lastIndexOf('/')) || '/';
+}
+
 export class ImageTree implements ImageFS {
   private readonly nodes = new Map<string, TreeNode>();
   private readonly children = new Map<string, Set<string>>();
@@ -72,9 +77,8 @@ export class ImageTree implements ImageFS {
     // `alt/../x` with alt -> /opt/real/dir is /opt/real/x, not /x
     while (queue.length > 0) {
       const name = queue.shift()!;
-      if (name === '.') continue;
       if (name === '..') {
-        cur = cur === '/' ? '/' : cur.slice(0, cur.lastIndexOf('/')) || '/';
+        cur = parentDir(cur);
         continue;
       }
       const next = cur === '/' ? `/${name}` : `${cur}/${name}`;
@@ -90,7 +94,7 @@ export class ImageTree implements ImageFS {
       }
       cur = next;
     }
-    if (last === '..') return cur === '/' ? '/' : cur.slice(0, cur.lastIndexOf('/')) || '/';
+    if (last === '..') return parentDir(cur);
     return cur === '/' ? `/${last}` : `${cur}/${last}`;
   }
 

@@ -12,9 +12,8 @@ import { decompress, sniffCodec } from '../decompress/index.js';
 import { CpioReader, type CpioHeader } from './cpio.js';
 import { isSourceHeader, type RpmFile } from './meta.js';
 import { chunks, openRpm, type OpenRpmOptions, type RpmPackage } from './package.js';
-import { PGP_HASH } from './verify.js';
 import { startRpmSignatureCheck, type SignatureReport } from './signature.js';
-import { PayloadVerifier } from './verify.js';
+import { PGP_HASH, PayloadVerifier } from './verify.js';
 import type { PgpPublicKey } from '../util/pgp/index.js';
 import { declaredArchiveSize, hardlinkSets, payloadLimit, strippedSizes } from './payload.js';
 import {

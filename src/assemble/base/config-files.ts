@@ -9,6 +9,10 @@ import type { RpmFile } from '../../rpm/index.js';
 import { FileFlag } from '../../types/index.js';
 import { readContentSync, type ImageTree } from '../tree.js';
 
+/** A new package's file, with its header's digest algorithm; ShippedFiles has them by resolved path. */
+export interface ShippedFile { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }
+export type ShippedFiles = ReadonlyMap<string, ShippedFile>;
+
 /** What the merge does with a new package's file at a path (resolved): skip it, or write it elsewhere. */
 export type Redirects = Map<string, string | null>;
 
@@ -24,7 +28,7 @@ export interface ConfigFate {
 export function decideConfigFates(
   tree: ImageTree,
   old: { files: RpmFile[]; digestAlgo: number },
-  shipped: ReadonlyMap<string, { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }>,
+  shipped: ShippedFiles,
   fate: ConfigFate,
 ): void {
   for (const f of old.files) {

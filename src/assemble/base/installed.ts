@@ -9,7 +9,7 @@ import { readRpmdbFiles } from '../../rpmdb/index.js';
 import { nevraOf, type InstalledChange } from '../../solver/index.js';
 import type { RepoPackage, RpmdbTarget } from '../../types/index.js';
 import type { ImageTree } from '../tree.js';
-import { decideConfigFates, type ConfigFate } from './config-files.js';
+import { decideConfigFates, type ConfigFate, type ShippedFiles } from './config-files.js';
 
 /** the installed repo's id, as dnf names it */
 export const SYSTEM_REPO = '@System';
@@ -105,7 +105,7 @@ export function annotateOwners(tree: ImageTree, sys: InstalledSystem): void {
  * `shipped`: the new packages' files by resolved path, with their header's digest algorithm.
  */
 export function eraseReplaced(
-  tree: ImageTree, sys: InstalledSystem, changes: readonly InstalledChange[], shipped: ReadonlyMap<string, { file: Pick<RpmFile, 'digest' | 'flags'>; digestAlgo: number }>,
+  tree: ImageTree, sys: InstalledSystem, changes: readonly InstalledChange[], shipped: ShippedFiles,
 ): { kept: InstalledPackage[] } & ConfigFate {
   const gone = new Set(changes.map((c) => c.from));
   const kept = sys.packages.filter((p) => !gone.has(p.pkg));

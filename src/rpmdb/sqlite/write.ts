@@ -57,7 +57,7 @@ const PAGE = 4096;
 function emptyDatabase(pages: number): Uint8Array {
   const f = new Uint8Array(Math.max(1, pages) * PAGE);
   f.set(Buffer.from('SQLite format 3\0', 'latin1'), 0);
-  f.set([PAGE >> 8, PAGE >> 16, 1, 1, 0, 64, 32, 32], 16);
+  f.set([PAGE >> 8, PAGE & 0xff, 1, 1, 0, 64, 32, 32], 16);
   f[31] = 1;
   f.set([0x0d, 0, 0, 0, 0, PAGE >> 8, PAGE & 0xff], 100); // table b-tree leaf, no cells
   return f;
